@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Installs the Debian 12 packages ohed needs: to build and run it, and with
+# --tests also to run its test suite. Installs nothing when all are present.
+set -eu
+
+build_deps="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0-dev-bin \
+libsoup-3.0-dev libjson-glib-dev libgcrypt20-dev libsqlite3-dev libpq-dev libhiredis-dev \
+gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gir1.2-soup-3.0 gir1.2-json-1.0 \
+gettext"
+test_deps="python3 python3-gi valgrind sqlite3"
+
+packages=$build_deps
+[ "${1:-}" = "--tests" ] && packages="$packages $test_deps"
+
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "installing:$missing"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+# shellcheck disable=SC2086
+$sudo apt-get install -y -q --no-install-recommends $missing

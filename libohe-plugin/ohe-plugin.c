@@ -1,0 +1,359 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "ohe-error.h"
+#include "ohe-plugin.h"
+
+typedef struct {
+	gchar *name;	     /* owned */
+	GKeyFile *config;    /* owned, nullable */
+	OheMetrics *metrics; /* owned */
+	GMutex mutex;	     /* protects config */
+} OhePluginPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (OhePlugin, ohe_plugin, G_TYPE_OBJECT)
+#define GET_PRIVATE(o) (ohe_plugin_get_instance_private (o))
+
+enum { PROP_0, PROP_NAME, PROP_METRICS, PROP_LAST };
+static GParamSpec *ohe_plugin_props[PROP_LAST] = {NULL};
+
+/**
+ * ohe_plugin_get_name:
+ * @self: an #OhePlugin
+ *
+ * Returns: the plugin name, e.g. `withings`
+ *
+ * Since: 0.1
+ */
+const gchar *
+ohe_plugin_get_name (OhePlugin *self)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	g_return_val_if_fail (OHE_IS_PLUGIN (self), NULL);
+	return priv->name;
+}
+
+/**
+ * ohe_plugin_get_metrics:
+ * @self: an #OhePlugin
+ *
+ * Returns: (transfer none): the metrics registry shared with the host
+ *
+ * Since: 0.1
+ */
+OheMetrics *
+ohe_plugin_get_metrics (OhePlugin *self)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	g_return_val_if_fail (OHE_IS_PLUGIN (self), NULL);
+	if (priv->metrics == NULL)
+		priv->metrics = ohe_metrics_new ();
+	return priv->metrics;
+}
+
+/**
+ * ohe_plugin_set_metrics:
+ * @self: an #OhePlugin
+ * @metrics: the host's registry
+ *
+ * Since: 0.1
+ */
+void
+ohe_plugin_set_metrics (OhePlugin *self, OheMetrics *metrics)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	g_return_if_fail (OHE_IS_PLUGIN (self));
+	g_set_object (&priv->metrics, metrics);
+}
+
+/**
+ * ohe_plugin_set_config:
+ * @self: an #OhePlugin
+ * @config: the daemon configuration, with environment overrides applied
+ *
+ * Called by the host before setup.
+ *
+ * Since: 0.1
+ */
+void
+ohe_plugin_set_config (OhePlugin *self, GKeyFile *config)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	g_return_if_fail (OHE_IS_PLUGIN (self));
+	g_mutex_lock (&priv->mutex);
+	g_clear_pointer (&priv->config, g_key_file_unref);
+	if (config != NULL)
+		priv->config = g_key_file_ref (config);
+	g_mutex_unlock (&priv->mutex);
+}
+
+/**
+ * ohe_plugin_get_config_group:
+ * @self: an #OhePlugin
+ *
+ * Returns: (transfer full): the configuration group of the plugin, `plugin:NAME`
+ *
+ * Since: 0.1
+ */
+gchar *
+ohe_plugin_get_config_group (OhePlugin *self)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	return g_strdup_printf ("plugin:%s", priv->name);
+}
+
+/**
+ * ohe_plugin_get_config_string:
+ * @self: an #OhePlugin
+ * @key: a key of the plugin's configuration group
+ * @default_value: (nullable): the value when the key is not set
+ *
+ * Returns: (transfer full) (nullable): the value
+ *
+ * Since: 0.1
+ */
+gchar *
+ohe_plugin_get_config_string (OhePlugin *self, const gchar *key, const gchar *default_value)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	g_autofree gchar *group = ohe_plugin_get_config_group (self);
+	gchar *value = NULL;
+
+	g_return_val_if_fail (OHE_IS_PLUGIN (self), NULL);
+	g_mutex_lock (&priv->mutex);
+	if (priv->config != NULL)
+		value = g_key_file_get_string (priv->config, group, key, NULL);
+	g_mutex_unlock (&priv->mutex);
+	if (value == NULL)
+		return g_strdup (default_value);
+	return value;
+}
+
+/**
+ * ohe_plugin_get_config_int:
+ * @self: an #OhePlugin
+ * @key: a key of the plugin's configuration group
+ * @default_value: the value when the key is not set or not a number
+ *
+ * Returns: the value
+ *
+ * Since: 0.1
+ */
+gint64
+ohe_plugin_get_config_int (OhePlugin *self, const gchar *key, gint64 default_value)
+{
+	g_autofree gchar *text = ohe_plugin_get_config_string (self, key, NULL);
+	gint64 value;
+	if (text == NULL)
+		return default_value;
+	if (!g_ascii_string_to_signed (g_strstrip (text), 10, G_MININT64, G_MAXINT64, &value,
+				       NULL)) {
+		g_warning ("plugin %s: config key %s is not an integer, using %" G_GINT64_FORMAT,
+			   ohe_plugin_get_name (self), key, default_value);
+		return default_value;
+	}
+	return value;
+}
+
+/**
+ * ohe_plugin_get_config_boolean:
+ * @self: an #OhePlugin
+ * @key: a key of the plugin's configuration group
+ * @default_value: the value when the key is not set or not a boolean
+ *
+ * Returns: the value
+ *
+ * Since: 0.1
+ */
+gboolean
+ohe_plugin_get_config_boolean (OhePlugin *self, const gchar *key, gboolean default_value)
+{
+	g_autofree gchar *text = ohe_plugin_get_config_string (self, key, NULL);
+	if (text == NULL)
+		return default_value;
+	g_strstrip (text);
+	if (g_ascii_strcasecmp (text, "true") == 0 || g_strcmp0 (text, "1") == 0)
+		return TRUE;
+	if (g_ascii_strcasecmp (text, "false") == 0 || g_strcmp0 (text, "0") == 0)
+		return FALSE;
+	g_warning ("plugin %s: config key %s is not a boolean", ohe_plugin_get_name (self), key);
+	return default_value;
+}
+
+/**
+ * ohe_plugin_setup:
+ * @self: an #OhePlugin
+ * @cancellable: (nullable): a #GCancellable
+ * @error: a #GError, or %NULL
+ *
+ * Runs the plugin's setup; may block, so call it from a worker thread.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+ohe_plugin_setup (OhePlugin *self, GCancellable *cancellable, GError **error)
+{
+	OhePluginClass *klass = OHE_PLUGIN_GET_CLASS (self);
+	g_return_val_if_fail (OHE_IS_PLUGIN (self), FALSE);
+	if (klass->setup == NULL)
+		return TRUE;
+	return klass->setup (self, cancellable, error);
+}
+
+static void
+ohe_plugin_setup_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	GError *error = NULL;
+	if (!ohe_plugin_setup (OHE_PLUGIN (source), cancellable, &error)) {
+		g_task_return_error (task, error);
+		return;
+	}
+	g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * ohe_plugin_setup_async:
+ * @self: an #OhePlugin
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Runs ohe_plugin_setup() on a worker thread.
+ *
+ * Since: 0.1
+ */
+void
+ohe_plugin_setup_async (OhePlugin *self,
+			GCancellable *cancellable,
+			GAsyncReadyCallback callback,
+			gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+	g_task_set_source_tag (task, ohe_plugin_setup_async);
+	g_task_run_in_thread (task, ohe_plugin_setup_thread);
+}
+
+/**
+ * ohe_plugin_setup_finish:
+ * @self: an #OhePlugin
+ * @res: the #GAsyncResult
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+ohe_plugin_setup_finish (OhePlugin *self, GAsyncResult *res, GError **error)
+{
+	g_return_val_if_fail (g_task_is_valid (res, self), FALSE);
+	return g_task_propagate_boolean (G_TASK (res), error);
+}
+
+/**
+ * ohe_plugin_shutdown:
+ * @self: an #OhePlugin
+ *
+ * Since: 0.1
+ */
+void
+ohe_plugin_shutdown (OhePlugin *self)
+{
+	OhePluginClass *klass = OHE_PLUGIN_GET_CLASS (self);
+	g_return_if_fail (OHE_IS_PLUGIN (self));
+	if (klass->shutdown != NULL)
+		klass->shutdown (self);
+}
+
+static void
+ohe_plugin_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+	OhePlugin *self = OHE_PLUGIN (object);
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	switch (prop_id) {
+	case PROP_NAME:
+		g_value_set_string (value, priv->name);
+		break;
+	case PROP_METRICS:
+		g_value_set_object (value, priv->metrics);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+		break;
+	}
+}
+
+static void
+ohe_plugin_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+	OhePlugin *self = OHE_PLUGIN (object);
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	switch (prop_id) {
+	case PROP_NAME:
+		g_free (priv->name);
+		priv->name = g_value_dup_string (value);
+		break;
+	case PROP_METRICS:
+		ohe_plugin_set_metrics (self, g_value_get_object (value));
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+		break;
+	}
+}
+
+static void
+ohe_plugin_finalize (GObject *object)
+{
+	OhePlugin *self = OHE_PLUGIN (object);
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	g_free (priv->name);
+	g_clear_pointer (&priv->config, g_key_file_unref);
+	g_clear_object (&priv->metrics);
+	g_mutex_clear (&priv->mutex);
+	G_OBJECT_CLASS (ohe_plugin_parent_class)->finalize (object);
+}
+
+static void
+ohe_plugin_class_init (OhePluginClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+	object_class->get_property = ohe_plugin_get_property;
+	object_class->set_property = ohe_plugin_set_property;
+	object_class->finalize = ohe_plugin_finalize;
+
+	/**
+	 * OhePlugin:name:
+	 *
+	 * The plugin name, set by the host from the plugin's query function.
+	 *
+	 * Since: 0.1
+	 */
+	ohe_plugin_props[PROP_NAME] =
+	    g_param_spec_string ("name", NULL, NULL, NULL,
+				 G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+	/**
+	 * OhePlugin:metrics:
+	 *
+	 * The metrics registry shared with the host.
+	 *
+	 * Since: 0.1
+	 */
+	ohe_plugin_props[PROP_METRICS] =
+	    g_param_spec_object ("metrics", NULL, NULL, OHE_TYPE_METRICS,
+				 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+	g_object_class_install_properties (object_class, PROP_LAST, ohe_plugin_props);
+}
+
+static void
+ohe_plugin_init (OhePlugin *self)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	g_mutex_init (&priv->mutex);
+}

@@ -1,0 +1,30 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+/* the one header a plugin includes */
+#define __OHEPLUGIN_H_INSIDE__
+
+#include "ohe-clock.h"
+#include "ohe-decimal.h"
+#include "ohe-error.h"
+#include "ohe-fetch-request.h"
+#include "ohe-http-client.h"
+#include "ohe-http-request.h"
+#include "ohe-http-response.h"
+#include "ohe-measurement-kind.h"
+#include "ohe-measurement.h"
+#include "ohe-metrics.h"
+#include "ohe-oauth2-provider.h"
+#include "ohe-plugin.h"
+#include "ohe-provider.h"
+#include "ohe-push-request.h"
+#include "ohe-series.h"
+#include "ohe-sink.h"
+#include "ohe-token.h"
+#include "ohe-version.h"
+
+#undef __OHEPLUGIN_H_INSIDE__

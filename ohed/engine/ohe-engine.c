@@ -1,0 +1,503 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "ohe-engine.h"
+#include "ohe-memory-job-queue.h"
+#include "ohe-sqlite-store.h"
+
+/*
+ * The engine owns the plugins, the store, the job queue and the workers.
+ * Each worker thread pops a job and runs it through an OheSyncPipeline.
+ *
+ * Stopping drains: workers take no new job, running jobs get
+ * [daemon] drain_timeout seconds to finish, then they are cancelled and put
+ * back in the queue without counting an attempt. Their cursors stand at the
+ * last acknowledged batch, so the next start continues where they stopped.
+ */
+struct _OheEngine {
+	GObject parent_instance;
+	OheConfig *config;	 /* owned */
+	OheMetrics *metrics;	 /* owned */
+	OhePluginLoader *loader; /* owned */
+	OheStore *store;	 /* owned */
+	OheJobQueue *queue;	 /* owned */
+	GPtrArray *workers;	 /* owned, of GThread */
+	GCancellable *stop_cancellable; /* owned: cancels in-flight jobs */
+	GCancellable *pop_cancellable;	/* owned: wakes idle workers */
+	gint stopping;			/* atomic */
+	GMutex mutex;
+	GCond cond;	    /* signalled when a job ends */
+	guint running_jobs; /* protected by mutex */
+	guint64 jobs_done;  /* protected by mutex */
+};
+
+G_DEFINE_TYPE (OheEngine, ohe_engine, G_TYPE_OBJECT)
+
+static void
+ohe_engine_finalize (GObject *object)
+{
+	OheEngine *self = OHE_ENGINE (object);
+	ohe_engine_stop (self);
+	g_ptr_array_unref (self->workers);
+	g_clear_object (&self->queue);
+	g_clear_object (&self->loader);
+	g_clear_object (&self->store);
+	g_clear_object (&self->metrics);
+	g_clear_object (&self->config);
+	g_object_unref (self->stop_cancellable);
+	g_object_unref (self->pop_cancellable);
+	g_mutex_clear (&self->mutex);
+	g_cond_clear (&self->cond);
+	G_OBJECT_CLASS (ohe_engine_parent_class)->finalize (object);
+}
+
+static void
+ohe_engine_class_init (OheEngineClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = ohe_engine_finalize;
+}
+
+static void
+ohe_engine_init (OheEngine *self)
+{
+	self->workers = g_ptr_array_new ();
+	self->stop_cancellable = g_cancellable_new ();
+	self->pop_cancellable = g_cancellable_new ();
+	g_mutex_init (&self->mutex);
+	g_cond_init (&self->cond);
+}
+
+OheEngine *
+ohe_engine_new (OheConfig *config)
+{
+	OheEngine *self = g_object_new (OHE_TYPE_ENGINE, NULL);
+	self->config = g_object_ref (config);
+	self->metrics = ohe_metrics_new ();
+	return self;
+}
+
+static void
+ohe_engine_register_metrics (OheEngine *self)
+{
+	const gchar *const job_labels[] = {"provider", "result", NULL};
+	const gchar *const item_labels[] = {"provider", "outcome", NULL};
+	const gchar *const no_labels[] = {NULL};
+	const gdouble job_buckets[] = {0.1, 0.5, 1, 5, 15, 60, 300, 1800};
+	g_autoptr(GError) error = NULL;
+
+	if (!ohe_metrics_register_counter (self->metrics, "ohe_sync_jobs_total",
+					   "Sync jobs finished, by provider and result",
+					   job_labels, &error) ||
+	    !ohe_metrics_register_counter (self->metrics, "ohe_sync_measurements_total",
+					   "Measurements handled, by provider and outcome",
+					   item_labels, &error) ||
+	    !ohe_metrics_register_histogram (self->metrics, "ohe_sync_job_duration_seconds",
+					     "Duration of sync jobs", no_labels, job_buckets,
+					     G_N_ELEMENTS (job_buckets), &error) ||
+	    !ohe_metrics_register_gauge (self->metrics, "ohe_job_queue_depth",
+					 "Jobs waiting in the queue", no_labels, &error) ||
+	    !ohe_metrics_register_gauge (self->metrics, "ohe_jobs_running",
+					 "Jobs being worked on", no_labels, &error))
+		g_warning ("metrics: %s", error->message);
+}
+
+static void
+ohe_engine_token_changed_cb (OheProvider *provider,
+			     const gchar *link_id,
+			     OheToken *token,
+			     gpointer user_data)
+{
+	OheEngine *self = OHE_ENGINE (user_data);
+	gchar *json = ohe_token_to_json (token);
+	gsize len = strlen (json);
+	g_autoptr(GBytes) blob = g_bytes_new_take (json, len);
+	g_autoptr(GError) error = NULL;
+
+	/* a rotated refresh token that is not saved breaks the link for good */
+	if (!ohe_store_set_link_token (self->store, link_id, blob, &error))
+		g_critical ("cannot save the renewed token of link %s: %s", link_id,
+			    error->message);
+}
+
+static gboolean
+ohe_engine_load_plugins (OheEngine *self, GCancellable *cancellable, GError **error)
+{
+	g_auto(GStrv) dirs = ohe_config_get_list (self->config, "daemon", "plugin_dir");
+	g_auto(GStrv) allow = ohe_config_get_list (self->config, "daemon", "plugin_allow");
+	g_auto(GStrv) deny = ohe_config_get_list (self->config, "daemon", "plugin_deny");
+	GPtrArray *plugins;
+
+	self->loader = ohe_plugin_loader_new (self->metrics);
+	ohe_plugin_loader_set_allow_list (self->loader, (const gchar *const *)allow);
+	ohe_plugin_loader_set_deny_list (self->loader, (const gchar *const *)deny);
+	if (dirs[0] == NULL) {
+		g_strfreev (dirs);
+		dirs = g_strsplit (OHE_PLUGINDIR, ",", -1);
+	}
+	for (guint i = 0; dirs[i] != NULL; i++) {
+		g_autoptr(GError) error_local = NULL;
+		ohe_plugin_loader_load_dir (self->loader, dirs[i], &error_local);
+		if (error_local != NULL)
+			g_warning ("%s", error_local->message);
+	}
+
+	plugins = ohe_plugin_loader_get_plugins (self->loader);
+	for (guint i = 0; i < plugins->len; i++) {
+		OhePlugin *plugin = g_ptr_array_index (plugins, i);
+		g_autoptr(GError) error_local = NULL;
+		ohe_plugin_set_config (plugin, ohe_config_get_keyfile (self->config));
+		if (!ohe_plugin_setup (plugin, cancellable, &error_local)) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_PLUGIN_INVALID,
+				     "plugin %s failed to set up: %s", ohe_plugin_get_name (plugin),
+				     error_local->message);
+			return FALSE;
+		}
+		if (OHE_IS_PROVIDER (plugin)) {
+			g_signal_connect_object (plugin, "token-changed",
+						 G_CALLBACK (ohe_engine_token_changed_cb), self, 0);
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+ohe_engine_open_store (OheEngine *self, GError **error)
+{
+	g_autofree gchar *backend = ohe_config_get_string (self->config, "store", "backend");
+	g_autofree gchar *schema_dir = ohe_config_get_string (self->config, "store", "schema_dir");
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *sqlite_dir = NULL;
+	g_autofree gchar *dirname = NULL;
+
+	if (g_strcmp0 (backend, "sqlite") != 0) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED,
+			     "store backend '%s' is not available in this build", backend);
+		return FALSE;
+	}
+	path = ohe_config_get_state_path (self->config, "store", "sqlite_path", "ohed.db");
+	dirname = g_path_get_dirname (path);
+	if (g_strcmp0 (path, ":memory:") != 0 && g_mkdir_with_parents (dirname, 0700) != 0) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_STORE, "cannot create %s: %s", dirname,
+			     g_strerror (errno));
+		return FALSE;
+	}
+	if (schema_dir == NULL || schema_dir[0] == '\0') {
+		g_free (schema_dir);
+		schema_dir = g_strdup (g_file_test (OHE_SCHEMADIR, G_FILE_TEST_IS_DIR)
+					   ? OHE_SCHEMADIR
+					   : OHE_SOURCE_SCHEMADIR);
+	}
+	sqlite_dir = g_build_filename (schema_dir, "sqlite", NULL);
+	self->store = ohe_sqlite_store_new (path, sqlite_dir, error);
+	return self->store != NULL;
+}
+
+gboolean
+ohe_engine_setup (OheEngine *self, GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *queue_backend = NULL;
+
+	g_return_val_if_fail (OHE_IS_ENGINE (self), FALSE);
+
+	ohe_engine_register_metrics (self);
+	if (!ohe_engine_open_store (self, error))
+		return FALSE;
+	queue_backend = ohe_config_get_string (self->config, "queue", "backend");
+	if (g_strcmp0 (queue_backend, "memory") != 0) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED,
+			     "queue backend '%s' is not available in this build", queue_backend);
+		return FALSE;
+	}
+	self->queue = ohe_memory_job_queue_new (self->store, NULL, error);
+	if (self->queue == NULL)
+		return FALSE;
+	return ohe_engine_load_plugins (self, cancellable, error);
+}
+
+static OheToken *
+ohe_engine_load_token (OheLink *link, GError **error)
+{
+	GBytes *blob = ohe_link_get_token (link);
+	g_autofree gchar *json = NULL;
+	gsize size = 0;
+	const gchar *data;
+
+	if (blob == NULL)
+		return NULL;
+	data = g_bytes_get_data (blob, &size);
+	json = g_strndup (data, size);
+	return ohe_token_new_from_string (json, error);
+}
+
+gboolean
+ohe_engine_run_job (OheEngine *self,
+		    OheJob *job,
+		    OheSyncStats *stats,
+		    GCancellable *cancellable,
+		    GError **error)
+{
+	g_autoptr(OheLink) link = NULL;
+	g_autoptr(OheToken) token = NULL;
+	g_autoptr(OheFetchRequest) request = NULL;
+	g_autoptr(OheShaper) shaper = NULL;
+	g_autoptr(OheSyncPipeline) pipeline = NULL;
+	g_autofree gchar *sink_name = NULL;
+	g_autofree gchar *patient = NULL;
+	g_autoptr(GError) error_token = NULL;
+	const gchar *const *kinds;
+	OheProvider *provider;
+	OheSink *sink;
+
+	g_return_val_if_fail (OHE_IS_ENGINE (self), FALSE);
+
+	link = ohe_store_get_link (self->store, ohe_job_get_link_id (job), error);
+	if (link == NULL)
+		return FALSE;
+	provider = ohe_plugin_loader_get_provider (self->loader, ohe_link_get_provider (link));
+	if (provider == NULL) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
+			     "link %s needs provider plugin %s, which is not loaded",
+			     ohe_link_get_id (link), ohe_link_get_provider (link));
+		return FALSE;
+	}
+	sink_name = ohe_config_get_string (self->config, "daemon", "sink");
+	sink = ohe_plugin_loader_get_sink (self->loader, sink_name);
+	if (sink == NULL) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
+			     "sink plugin %s is not loaded", sink_name);
+		return FALSE;
+	}
+	patient = ohe_store_get_patient_reference (self->store, ohe_link_get_user_id (link), error);
+	if (patient == NULL)
+		return FALSE;
+	token = ohe_engine_load_token (link, &error_token);
+	if (error_token != NULL) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
+			     "link %s: %s", ohe_link_get_id (link), error_token->message);
+		return FALSE;
+	}
+
+	request = ohe_fetch_request_new (ohe_link_get_id (link), ohe_job_get_window_start (job),
+					 ohe_job_get_window_end (job));
+	ohe_fetch_request_set_token (request, token);
+	ohe_fetch_request_set_external_user_id (request, ohe_link_get_external_user_id (link));
+	kinds = (const gchar *const *)ohe_job_get_kinds (job);
+	if (kinds == NULL || kinds[0] == NULL)
+		kinds = (const gchar *const *)ohe_link_get_kinds (link);
+	for (guint i = 0; kinds != NULL && kinds[i] != NULL; i++) {
+		OheMeasurementKind kind = ohe_measurement_kind_from_string (kinds[i]);
+		if (kind != OHE_MEASUREMENT_KIND_UNKNOWN)
+			ohe_fetch_request_add_kind (request, kind);
+	}
+	shaper = ohe_shaper_new (ohe_link_get_provider (link),
+				 (const gchar *const *)ohe_link_get_kinds (link));
+	pipeline = ohe_sync_pipeline_new (
+	    provider, sink, self->store,
+	    (guint)ohe_config_get_int (self->config, "daemon", "pipeline_depth"));
+	return ohe_sync_pipeline_run (pipeline, job, request, shaper, patient, stats, cancellable,
+				      error);
+}
+
+static void
+ohe_engine_record_job (OheEngine *self, OheJob *job, const OheSyncStats *stats, const gchar *result,
+		       gint64 started_us)
+{
+	const gchar *provider = ohe_job_get_provider (job);
+	ohe_metrics_counter_add (self->metrics, "ohe_sync_jobs_total",
+				 OHE_METRICS_LABELS (provider, result), 1);
+	ohe_metrics_counter_add (self->metrics, "ohe_sync_measurements_total",
+				 OHE_METRICS_LABELS (provider, "accepted"), stats->accepted);
+	ohe_metrics_counter_add (self->metrics, "ohe_sync_measurements_total",
+				 OHE_METRICS_LABELS (provider, "rejected"), stats->rejected);
+	ohe_metrics_histogram_observe (self->metrics, "ohe_sync_job_duration_seconds",
+				       (const gchar *const[]){NULL},
+				       (gdouble)(g_get_monotonic_time () - started_us) / G_USEC_PER_SEC);
+}
+
+static void
+ohe_engine_process_job (OheEngine *self, OheJob *job)
+{
+	OheSyncStats stats = {0};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GError) error_queue = NULL;
+	gint64 started = g_get_monotonic_time ();
+	gboolean ok;
+
+	ok = ohe_engine_run_job (self, job, &stats, self->stop_cancellable, &error);
+	if (ok) {
+		g_debug ("job %s done: %" G_GUINT64_FORMAT " accepted, %" G_GUINT64_FORMAT
+			 " rejected", ohe_job_get_id (job), stats.accepted, stats.rejected);
+		ohe_engine_record_job (self, job, &stats, "done", started);
+		if (!ohe_job_queue_complete (self->queue, job, &error_queue))
+			g_warning ("job %s: %s", ohe_job_get_id (job), error_queue->message);
+	} else if (g_atomic_int_get (&self->stopping) &&
+		   g_cancellable_is_cancelled (self->stop_cancellable)) {
+		g_info ("job %s interrupted by shutdown, re-queued", ohe_job_get_id (job));
+		ohe_engine_record_job (self, job, &stats, "requeued", started);
+		if (!ohe_job_queue_requeue (self->queue, job, &error_queue))
+			g_warning ("job %s: %s", ohe_job_get_id (job), error_queue->message);
+	} else {
+		g_warning ("job %s failed: %s", ohe_job_get_id (job), error->message);
+		ohe_engine_record_job (self, job, &stats, "failed", started);
+		if (!ohe_job_queue_fail (self->queue, job, error, &error_queue))
+			g_warning ("job %s: %s", ohe_job_get_id (job), error_queue->message);
+	}
+	ohe_sync_stats_clear (&stats);
+}
+
+static gpointer
+ohe_engine_worker_thread (gpointer user_data)
+{
+	OheEngine *self = OHE_ENGINE (user_data);
+
+	while (!g_atomic_int_get (&self->stopping)) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(OheJob) job =
+		    ohe_job_queue_pop (self->queue, G_USEC_PER_SEC, self->pop_cancellable, &error);
+		if (job == NULL) {
+			if (error != NULL && !g_error_matches (error, OHE_ERROR, OHE_ERROR_CANCELLED))
+				g_warning ("job queue: %s", error->message);
+			continue;
+		}
+		g_mutex_lock (&self->mutex);
+		self->running_jobs++;
+		g_mutex_unlock (&self->mutex);
+
+		ohe_engine_process_job (self, job);
+
+		g_mutex_lock (&self->mutex);
+		self->running_jobs--;
+		self->jobs_done++;
+		g_cond_broadcast (&self->cond);
+		g_mutex_unlock (&self->mutex);
+	}
+	return NULL;
+}
+
+gboolean
+ohe_engine_start (OheEngine *self, GError **error)
+{
+	guint n_workers;
+
+	g_return_val_if_fail (OHE_IS_ENGINE (self), FALSE);
+	if (self->queue == NULL) {
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_FAILED, "engine is not set up");
+		return FALSE;
+	}
+	n_workers = (guint)ohe_config_get_int (self->config, "daemon", "workers");
+	for (guint i = 0; i < n_workers; i++) {
+		g_autofree gchar *name = g_strdup_printf ("ohe-worker-%u", i);
+		g_ptr_array_add (self->workers,
+				 g_thread_new (name, ohe_engine_worker_thread, self));
+	}
+	g_info ("engine started with %u workers", n_workers);
+	return TRUE;
+}
+
+/* Blocks until no job runs or waits, or until @timeout_us passes. */
+gboolean
+ohe_engine_wait_idle (OheEngine *self, gint64 timeout_us)
+{
+	gint64 deadline = g_get_monotonic_time () + timeout_us;
+	gboolean idle = FALSE;
+
+	g_mutex_lock (&self->mutex);
+	while (TRUE) {
+		idle = self->running_jobs == 0 && ohe_job_queue_get_depth (self->queue) == 0;
+		if (idle)
+			break;
+		/* queued jobs may be waiting for their backoff: poll, do not sleep forever */
+		if (!g_cond_wait_until (&self->cond, &self->mutex,
+					MIN (deadline, g_get_monotonic_time () + 100000)) &&
+		    g_get_monotonic_time () >= deadline)
+			break;
+	}
+	g_mutex_unlock (&self->mutex);
+	return idle;
+}
+
+void
+ohe_engine_stop (OheEngine *self)
+{
+	gint64 drain_us;
+	gint64 deadline;
+
+	g_return_if_fail (OHE_IS_ENGINE (self));
+	if (self->workers->len == 0)
+		return;
+	if (!g_atomic_int_compare_and_exchange (&self->stopping, FALSE, TRUE))
+		return;
+
+	/* no new jobs; let the running ones finish within the drain timeout */
+	g_cancellable_cancel (self->pop_cancellable);
+	ohe_job_queue_wake (self->queue);
+	drain_us = ohe_config_get_int (self->config, "daemon", "drain_timeout") * G_USEC_PER_SEC;
+	deadline = g_get_monotonic_time () + drain_us;
+	g_mutex_lock (&self->mutex);
+	while (self->running_jobs > 0) {
+		if (!g_cond_wait_until (&self->cond, &self->mutex, deadline))
+			break;
+	}
+	if (self->running_jobs > 0)
+		g_info ("drain timeout: interrupting %u running jobs", self->running_jobs);
+	g_mutex_unlock (&self->mutex);
+
+	g_cancellable_cancel (self->stop_cancellable);
+	for (guint i = 0; i < self->workers->len; i++)
+		g_thread_join (g_ptr_array_index (self->workers, i));
+	g_ptr_array_set_size (self->workers, 0);
+	g_info ("engine stopped");
+}
+
+OheConfig *
+ohe_engine_get_config (OheEngine *self)
+{
+	g_return_val_if_fail (OHE_IS_ENGINE (self), NULL);
+	return self->config;
+}
+
+OheMetrics *
+ohe_engine_get_metrics (OheEngine *self)
+{
+	g_return_val_if_fail (OHE_IS_ENGINE (self), NULL);
+	return self->metrics;
+}
+
+OhePluginLoader *
+ohe_engine_get_loader (OheEngine *self)
+{
+	g_return_val_if_fail (OHE_IS_ENGINE (self), NULL);
+	return self->loader;
+}
+
+OheStore *
+ohe_engine_get_store (OheEngine *self)
+{
+	g_return_val_if_fail (OHE_IS_ENGINE (self), NULL);
+	return self->store;
+}
+
+OheJobQueue *
+ohe_engine_get_queue (OheEngine *self)
+{
+	g_return_val_if_fail (OHE_IS_ENGINE (self), NULL);
+	return self->queue;
+}
+
+guint64
+ohe_engine_get_jobs_done (OheEngine *self)
+{
+	guint64 done;
+	g_return_val_if_fail (OHE_IS_ENGINE (self), 0);
+	g_mutex_lock (&self->mutex);
+	done = self->jobs_done;
+	g_mutex_unlock (&self->mutex);
+	return done;
+}

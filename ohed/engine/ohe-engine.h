@@ -1,0 +1,50 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <oheplugin.h>
+
+#include "ohe-config.h"
+#include "ohe-job-queue.h"
+#include "ohe-plugin-loader.h"
+#include "ohe-store.h"
+#include "ohe-sync-pipeline.h"
+
+G_BEGIN_DECLS
+
+#define OHE_TYPE_ENGINE (ohe_engine_get_type ())
+G_DECLARE_FINAL_TYPE (OheEngine, ohe_engine, OHE, ENGINE, GObject)
+
+OheEngine *
+ohe_engine_new (OheConfig *config);
+gboolean
+ohe_engine_setup (OheEngine *self, GCancellable *cancellable, GError **error);
+gboolean
+ohe_engine_start (OheEngine *self, GError **error);
+void
+ohe_engine_stop (OheEngine *self);
+gboolean
+ohe_engine_run_job (OheEngine *self,
+		    OheJob *job,
+		    OheSyncStats *stats,
+		    GCancellable *cancellable,
+		    GError **error);
+gboolean
+ohe_engine_wait_idle (OheEngine *self, gint64 timeout_us);
+OheConfig *
+ohe_engine_get_config (OheEngine *self);
+OheMetrics *
+ohe_engine_get_metrics (OheEngine *self);
+OhePluginLoader *
+ohe_engine_get_loader (OheEngine *self);
+OheStore *
+ohe_engine_get_store (OheEngine *self);
+OheJobQueue *
+ohe_engine_get_queue (OheEngine *self);
+guint64
+ohe_engine_get_jobs_done (OheEngine *self);
+
+G_END_DECLS

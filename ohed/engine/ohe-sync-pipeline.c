@@ -1,0 +1,327 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ohe-batch.h"
+#include "ohe-bounded-queue.h"
+#include "ohe-sync-pipeline.h"
+
+/*
+ * One job as three concurrent stages joined by bounded queues:
+ *
+ *   fetch thread ──► fetched ──► shape thread ──► shaped ──► push (caller's thread)
+ *
+ * The provider blocks in ohe_fetch_request_emit() while `fetched` is full,
+ * so memory stays bounded by depth × batch size whatever the window. The
+ * cursor of a batch is stored only after the sink acknowledged every item of
+ * it (accepted, or refused for good and dead-lettered); a failure anywhere
+ * stops all stages and leaves the cursor at the last acknowledged batch, so
+ * a retry fetches the rest again and nothing is lost.
+ */
+struct _OheSyncPipeline {
+	GObject parent_instance;
+	OheProvider *provider; /* owned */
+	OheSink *sink;	       /* owned */
+	OheStore *store;       /* owned */
+	guint depth;
+};
+
+G_DEFINE_TYPE (OheSyncPipeline, ohe_sync_pipeline, G_TYPE_OBJECT)
+
+#define OHE_SYNC_STREAM "default"
+
+typedef struct {
+	OheSyncPipeline *pipeline;
+	OheJob *job;
+	OheFetchRequest *request;
+	OheShaper *shaper;
+	OheBoundedQueue *fetched;
+	OheBoundedQueue *shaped;
+	GCancellable *cancellable; /* owned: child of the caller's */
+	gulong cancel_id;
+	GCancellable *parent_cancellable;
+	GMutex mutex;
+	GError *error; /* first error of any stage, protected by mutex */
+	guint64 fetched_count;
+} OheSyncRun;
+
+void
+ohe_sync_stats_clear (OheSyncStats *stats)
+{
+	g_clear_pointer (&stats->cursor, g_free);
+	memset (stats, 0, sizeof (*stats));
+}
+
+static void
+ohe_sync_pipeline_finalize (GObject *object)
+{
+	OheSyncPipeline *self = OHE_SYNC_PIPELINE (object);
+	g_object_unref (self->provider);
+	g_object_unref (self->sink);
+	g_object_unref (self->store);
+	G_OBJECT_CLASS (ohe_sync_pipeline_parent_class)->finalize (object);
+}
+
+static void
+ohe_sync_pipeline_class_init (OheSyncPipelineClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = ohe_sync_pipeline_finalize;
+}
+
+static void
+ohe_sync_pipeline_init (OheSyncPipeline *self)
+{
+}
+
+OheSyncPipeline *
+ohe_sync_pipeline_new (OheProvider *provider, OheSink *sink, OheStore *store, guint depth)
+{
+	OheSyncPipeline *self = g_object_new (OHE_TYPE_SYNC_PIPELINE, NULL);
+	self->provider = g_object_ref (provider);
+	self->sink = g_object_ref (sink);
+	self->store = g_object_ref (store);
+	self->depth = MAX (depth, 1);
+	return self;
+}
+
+/* Records the first error of any stage; takes @error. */
+static void
+ohe_sync_run_set_error (OheSyncRun *run, GError *error)
+{
+	g_mutex_lock (&run->mutex);
+	if (run->error == NULL) {
+		run->error = error;
+		error = NULL;
+	}
+	g_mutex_unlock (&run->mutex);
+	g_clear_error (&error);
+}
+
+/* Records the error and stops every stage at once. */
+static void
+ohe_sync_run_fail (OheSyncRun *run, GError *error)
+{
+	ohe_sync_run_set_error (run, error);
+	g_cancellable_cancel (run->cancellable);
+	ohe_bounded_queue_abort (run->fetched);
+	ohe_bounded_queue_abort (run->shaped);
+}
+
+static gboolean
+ohe_sync_run_emit (OheFetchRequest *request,
+		   GPtrArray *measurements,
+		   const gchar *cursor,
+		   gpointer user_data,
+		   GError **error)
+{
+	OheSyncRun *run = user_data;
+	run->fetched_count += measurements->len;
+	if (!ohe_bounded_queue_push (run->fetched, ohe_batch_new (measurements, cursor)) ||
+	    g_cancellable_is_cancelled (run->cancellable)) {
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_CANCELLED, "pipeline stopped");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gpointer
+ohe_sync_run_fetch_thread (gpointer user_data)
+{
+	OheSyncRun *run = user_data;
+	GError *error = NULL;
+
+	/* on a fetch error the batches already fetched are still delivered, so
+	 * the cursor gets as far as it can before the job is retried */
+	if (!ohe_provider_fetch (run->pipeline->provider, run->request, run->cancellable, &error)) {
+		g_prefix_error (&error, "fetch from %s: ",
+				ohe_plugin_get_name (OHE_PLUGIN (run->pipeline->provider)));
+		ohe_sync_run_set_error (run, error);
+	}
+	ohe_bounded_queue_close (run->fetched);
+	return NULL;
+}
+
+static gpointer
+ohe_sync_run_shape_thread (gpointer user_data)
+{
+	OheSyncRun *run = user_data;
+	OheBatch *batch;
+
+	while ((batch = ohe_bounded_queue_pop (run->fetched)) != NULL) {
+		ohe_shaper_apply (run->shaper, batch);
+		if (!ohe_bounded_queue_push (run->shaped, batch))
+			return NULL;
+	}
+	ohe_bounded_queue_close (run->shaped);
+	return NULL;
+}
+
+static gboolean
+ohe_sync_run_dead_letter (OheSyncRun *run, const gchar *descriptor_and_reason, GError **error)
+{
+	g_auto(GStrv) parts = g_strsplit (descriptor_and_reason, "\t", 2);
+	return ohe_store_add_dead_letter (run->pipeline->store, ohe_job_get_id (run->job),
+					  ohe_job_get_link_id (run->job), parts[0],
+					  parts[1] != NULL ? parts[1] : "refused", error);
+}
+
+/* Delivers one batch; on success every item is acknowledged. */
+static gboolean
+ohe_sync_run_push_batch (OheSyncRun *run,
+			 OheBatch *batch,
+			 const gchar *patient_reference,
+			 OheSyncStats *stats,
+			 GError **error)
+{
+	OheSyncPipeline *self = run->pipeline;
+	guint unacknowledged = 0;
+	const gchar *first_detail = NULL;
+
+	for (guint i = 0; i < batch->refused->len; i++) {
+		if (!ohe_sync_run_dead_letter (run, g_ptr_array_index (batch->refused, i), error))
+			return FALSE;
+		stats->rejected++;
+	}
+	if (batch->measurements->len > 0) {
+		g_autoptr(OhePushRequest) push =
+		    ohe_push_request_new (ohe_job_get_link_id (run->job), patient_reference,
+					  batch->measurements);
+		if (!ohe_sink_push (self->sink, push, run->cancellable, error)) {
+			g_prefix_error (error, "push to %s: ",
+					ohe_plugin_get_name (OHE_PLUGIN (self->sink)));
+			return FALSE;
+		}
+		for (guint i = 0; i < batch->measurements->len; i++) {
+			OhePushOutcome outcome = ohe_push_request_get_outcome (push, i);
+			if (outcome == OHE_PUSH_OUTCOME_ACCEPTED) {
+				stats->accepted++;
+			} else if (outcome == OHE_PUSH_OUTCOME_REJECTED) {
+				g_autofree gchar *descriptor =
+				    ohe_batch_describe (g_ptr_array_index (batch->measurements, i));
+				const gchar *detail = ohe_push_request_get_detail (push, i);
+				if (!ohe_store_add_dead_letter (self->store, ohe_job_get_id (run->job),
+								ohe_job_get_link_id (run->job),
+								descriptor,
+								detail != NULL ? detail : "rejected",
+								error))
+					return FALSE;
+				stats->rejected++;
+			} else {
+				if (first_detail == NULL)
+					first_detail = ohe_push_request_get_detail (push, i);
+				unacknowledged++;
+			}
+		}
+		if (unacknowledged > 0) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE,
+				     "sink %s did not acknowledge %u of %u items: %s",
+				     ohe_plugin_get_name (OHE_PLUGIN (self->sink)), unacknowledged,
+				     batch->measurements->len,
+				     first_detail != NULL ? first_detail : "no reason given");
+			return FALSE;
+		}
+	}
+	stats->batches++;
+	if (batch->cursor != NULL) {
+		if (!ohe_store_set_cursor (self->store, ohe_job_get_link_id (run->job),
+					   OHE_SYNC_STREAM, batch->cursor, error))
+			return FALSE;
+		g_free (stats->cursor);
+		stats->cursor = g_strdup (batch->cursor);
+	}
+	return TRUE;
+}
+
+static void
+ohe_sync_run_parent_cancelled (GCancellable *parent, gpointer user_data)
+{
+	OheSyncRun *run = user_data;
+	ohe_sync_run_fail (run, g_error_new_literal (OHE_ERROR, OHE_ERROR_CANCELLED,
+						     "sync cancelled"));
+}
+
+gboolean
+ohe_sync_pipeline_run (OheSyncPipeline *self,
+		       OheJob *job,
+		       OheFetchRequest *request,
+		       OheShaper *shaper,
+		       const gchar *patient_reference,
+		       OheSyncStats *stats,
+		       GCancellable *cancellable,
+		       GError **error)
+{
+	OheSyncRun run = {
+	    .pipeline = self,
+	    .job = job,
+	    .request = request,
+	    .shaper = shaper,
+	};
+	GThread *fetch_thread;
+	GThread *shape_thread;
+	OheBatch *batch;
+	g_autofree gchar *stored_cursor = NULL;
+
+	g_return_val_if_fail (OHE_IS_SYNC_PIPELINE (self), FALSE);
+
+	stored_cursor = ohe_store_get_cursor (self->store, ohe_job_get_link_id (job),
+					      OHE_SYNC_STREAM, error);
+	if (stored_cursor == NULL && error != NULL && *error != NULL)
+		return FALSE;
+	if (stored_cursor != NULL && ohe_fetch_request_get_cursor (request) == NULL)
+		ohe_fetch_request_set_cursor (request, stored_cursor);
+
+	g_mutex_init (&run.mutex);
+	run.cancellable = g_cancellable_new ();
+	run.fetched = ohe_bounded_queue_new (self->depth, (GDestroyNotify)ohe_batch_free);
+	run.shaped = ohe_bounded_queue_new (self->depth, (GDestroyNotify)ohe_batch_free);
+	if (cancellable != NULL) {
+		run.parent_cancellable = cancellable;
+		run.cancel_id = g_cancellable_connect (cancellable,
+						       G_CALLBACK (ohe_sync_run_parent_cancelled),
+						       &run, NULL);
+	}
+	ohe_fetch_request_set_emit_func (request, ohe_sync_run_emit, &run, NULL);
+
+	fetch_thread = g_thread_new ("ohe-fetch", ohe_sync_run_fetch_thread, &run);
+	shape_thread = g_thread_new ("ohe-shape", ohe_sync_run_shape_thread, &run);
+
+	while ((batch = ohe_bounded_queue_pop (run.shaped)) != NULL) {
+		GError *error_push = NULL;
+		gboolean ok = ohe_sync_run_push_batch (&run, batch, patient_reference, stats,
+						       &error_push);
+		ohe_batch_free (batch);
+		if (!ok) {
+			ohe_sync_run_fail (&run, error_push);
+			break;
+		}
+	}
+
+	g_thread_join (fetch_thread);
+	g_thread_join (shape_thread);
+	if (run.cancel_id != 0)
+		g_cancellable_disconnect (cancellable, run.cancel_id);
+	ohe_fetch_request_set_emit_func (request, NULL, NULL, NULL);
+
+	stats->fetched += run.fetched_count;
+	stats->fetch_queue_high_water = ohe_bounded_queue_get_high_water (run.fetched);
+	stats->push_queue_high_water = ohe_bounded_queue_get_high_water (run.shaped);
+	stats->fetch_blocked_us += ohe_bounded_queue_get_blocked_us (run.fetched);
+
+	ohe_bounded_queue_free (run.fetched);
+	ohe_bounded_queue_free (run.shaped);
+	g_object_unref (run.cancellable);
+	g_mutex_clear (&run.mutex);
+
+	if (run.error == NULL && !ohe_sink_flush (self->sink, cancellable, &run.error))
+		g_prefix_error (&run.error, "flush %s: ", ohe_plugin_get_name (OHE_PLUGIN (self->sink)));
+	if (run.error != NULL) {
+		g_propagate_error (error, run.error);
+		return FALSE;
+	}
+	return TRUE;
+}

@@ -1,0 +1,380 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdlib.h>
+
+#include "ohe-engine.h"
+
+/*
+ * The command line tool. It runs the engine in-process on the configured
+ * store (like fwupdtool beside fwupd), which works with or without a running
+ * daemon on the embedded SQLite store.
+ */
+typedef struct {
+	OheConfig *config;
+	OheEngine *engine;
+} OheCtl;
+
+typedef gboolean (*OheCtlCommandFunc) (OheCtl *ctl, gchar **args, GError **error);
+
+typedef struct {
+	const gchar *name;
+	const gchar *arguments;
+	const gchar *summary;
+	OheCtlCommandFunc func;
+} OheCtlCommand;
+
+static gboolean
+ohe_ctl_ensure_engine (OheCtl *ctl, GError **error)
+{
+	if (ctl->engine != NULL)
+		return TRUE;
+	ctl->engine = ohe_engine_new (ctl->config);
+	if (!ohe_engine_setup (ctl->engine, NULL, error)) {
+		g_clear_object (&ctl->engine);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+ohe_ctl_check_args (gchar **args, guint min, guint max, const gchar *usage, GError **error)
+{
+	guint n = args != NULL ? g_strv_length (args) : 0;
+	if (n < min || n > max) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT, _("Usage: ohectl %s"),
+			     usage);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+ohe_ctl_version (OheCtl *ctl, gchar **args, GError **error)
+{
+	g_print ("ohectl %s\n", PACKAGE_VERSION);
+	g_print (_("plugin ABI: %u\n"), (guint)OHE_PLUGIN_ABI_VERSION);
+	return TRUE;
+}
+
+static gboolean
+ohe_ctl_plugins (OheCtl *ctl, gchar **args, GError **error)
+{
+	OhePluginLoader *loader;
+	GPtrArray *plugins;
+	GPtrArray *failures;
+
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	loader = ohe_engine_get_loader (ctl->engine);
+	plugins = ohe_plugin_loader_get_plugins (loader);
+	failures = ohe_plugin_loader_get_failures (loader);
+	for (guint i = 0; i < plugins->len; i++) {
+		OhePlugin *plugin = g_ptr_array_index (plugins, i);
+		const gchar *name = ohe_plugin_get_name (plugin);
+		g_print ("%-16s %-9s %s\n", name, OHE_IS_PROVIDER (plugin) ? _("provider") : _("sink"),
+			 ohe_plugin_loader_get_plugin_path (loader, name));
+	}
+	for (guint i = 0; i < failures->len; i++)
+		g_print (_("refused          %s\n"), (const gchar *)g_ptr_array_index (failures, i));
+	if (plugins->len == 0 && failures->len == 0)
+		g_print (_("No plugins found.\n"));
+	return TRUE;
+}
+
+static gboolean
+ohe_ctl_status (OheCtl *ctl, gchar **args, GError **error)
+{
+	OheStore *store;
+	g_autoptr(GPtrArray) links = NULL;
+	g_autoptr(GPtrArray) dead = NULL;
+	gint version;
+
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	store = ohe_engine_get_store (ctl->engine);
+	version = ohe_store_get_schema_version (store, error);
+	if (version < 0)
+		return FALSE;
+	links = ohe_store_list_links (store, NULL, error);
+	if (links == NULL)
+		return FALSE;
+	dead = ohe_store_list_dead_letters (store, error);
+	if (dead == NULL)
+		return FALSE;
+	g_print (_("schema version:  %d\n"), version);
+	g_print (_("plugins loaded:  %u\n"),
+		 ohe_plugin_loader_get_plugins (ohe_engine_get_loader (ctl->engine))->len);
+	g_print (_("links:           %u\n"), links->len);
+	g_print (_("jobs queued:     %u\n"), ohe_job_queue_get_depth (ohe_engine_get_queue (ctl->engine)));
+	g_print (_("dead letters:    %u\n"), dead->len);
+	return TRUE;
+}
+
+static gboolean
+ohe_ctl_user_add (OheCtl *ctl, gchar **args, GError **error)
+{
+	if (!ohe_ctl_check_args (args, 2, 2, "user-add USER-ID PATIENT-REFERENCE", error))
+		return FALSE;
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	return ohe_store_add_user (ohe_engine_get_store (ctl->engine), args[0], args[1], error);
+}
+
+static gboolean
+ohe_ctl_link_add (OheCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(OheLink) link = NULL;
+	g_auto(GStrv) kinds = NULL;
+
+	if (!ohe_ctl_check_args (args, 2, 4, "link-add USER-ID PROVIDER [KIND,KIND…] [EXTERNAL-ID]",
+				 error))
+		return FALSE;
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	link = ohe_link_new (args[0], args[1]);
+	if (args[2] != NULL) {
+		kinds = g_strsplit (args[2], ",", -1);
+		for (guint i = 0; kinds[i] != NULL; i++) {
+			if (ohe_measurement_kind_from_string (kinds[i]) ==
+			    OHE_MEASUREMENT_KIND_UNKNOWN) {
+				g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+					     _("'%s' is not a measurement kind"), kinds[i]);
+				return FALSE;
+			}
+		}
+		ohe_link_set_kinds (link, (const gchar *const *)kinds);
+	}
+	if (args[2] != NULL && args[3] != NULL)
+		ohe_link_set_external_user_id (link, args[3]);
+	ohe_link_set_state (link, OHE_LINK_STATE_ACTIVE);
+	if (!ohe_store_add_link (ohe_engine_get_store (ctl->engine), link, error))
+		return FALSE;
+	g_print ("%s\n", ohe_link_get_id (link));
+	return TRUE;
+}
+
+static gboolean
+ohe_ctl_parse_time (const gchar *text, gint64 *out, GError **error)
+{
+	g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (text, NULL);
+	if (dt == NULL) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     _("'%s' is not an ISO 8601 time with a zone, e.g. 2026-11-01T00:00:00Z"),
+			     text);
+		return FALSE;
+	}
+	*out = g_date_time_to_unix (dt) * G_USEC_PER_SEC;
+	return TRUE;
+}
+
+static gboolean
+ohe_ctl_sync (OheCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(OheLink) link = NULL;
+	g_autoptr(OheJob) job = NULL;
+	gint64 now = g_get_real_time ();
+	gint64 start = now - 30 * G_TIME_SPAN_DAY;
+	gint64 end = now;
+
+	if (!ohe_ctl_check_args (args, 1, 3, "sync LINK-ID [FROM] [TO]", error))
+		return FALSE;
+	if (args[1] != NULL && !ohe_ctl_parse_time (args[1], &start, error))
+		return FALSE;
+	if (args[1] != NULL && args[2] != NULL && !ohe_ctl_parse_time (args[2], &end, error))
+		return FALSE;
+	if (end <= start) {
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+				     _("the window end must be after its start"));
+		return FALSE;
+	}
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	link = ohe_store_get_link (ohe_engine_get_store (ctl->engine), args[0], error);
+	if (link == NULL)
+		return FALSE;
+	job = ohe_job_new (ohe_link_get_id (link), ohe_link_get_provider (link),
+			   OHE_JOB_PRIORITY_REALTIME);
+	ohe_job_set_window (job, start, end);
+	ohe_job_set_reason (job, "manual");
+	ohe_job_set_max_attempts (job, (guint)ohe_config_get_int (ctl->config, "queue", "max_attempts"));
+	if (!ohe_job_queue_push (ohe_engine_get_queue (ctl->engine), job, error))
+		return FALSE;
+	g_print ("%s\n", ohe_job_get_id (job));
+	return TRUE;
+}
+
+static gboolean
+ohe_ctl_run (OheCtl *ctl, gchar **args, GError **error)
+{
+	OheMetrics *metrics;
+	g_autoptr(GPtrArray) links = NULL;
+	g_autoptr(GPtrArray) dead = NULL;
+	g_autoptr(GHashTable) providers = g_hash_table_new (g_str_hash, g_str_equal);
+	gint64 started;
+
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	started = g_get_monotonic_time ();
+	if (!ohe_engine_start (ctl->engine, error))
+		return FALSE;
+	ohe_engine_wait_idle (ctl->engine, G_MAXINT64 / 2);
+	ohe_engine_stop (ctl->engine);
+
+	metrics = ohe_engine_get_metrics (ctl->engine);
+	links = ohe_store_list_links (ohe_engine_get_store (ctl->engine), NULL, error);
+	if (links == NULL)
+		return FALSE;
+	dead = ohe_store_list_dead_letters (ohe_engine_get_store (ctl->engine), error);
+	if (dead == NULL)
+		return FALSE;
+	g_print (_("jobs run:        %u\n"), (guint)ohe_engine_get_jobs_done (ctl->engine));
+	for (guint i = 0; i < links->len; i++) {
+		const gchar *provider = ohe_link_get_provider (g_ptr_array_index (links, i));
+		if (!g_hash_table_add (providers, (gpointer)provider))
+			continue;
+		g_print (_("%-16s %.0f accepted, %.0f rejected\n"), provider,
+			 ohe_metrics_get_value (metrics, "ohe_sync_measurements_total",
+						OHE_METRICS_LABELS (provider, "accepted")),
+			 ohe_metrics_get_value (metrics, "ohe_sync_measurements_total",
+						OHE_METRICS_LABELS (provider, "rejected")));
+	}
+	g_print (_("dead letters:    %u\n"), dead->len);
+	g_print (_("elapsed:         %.2f s\n"),
+		 (gdouble)(g_get_monotonic_time () - started) / G_USEC_PER_SEC);
+	return TRUE;
+}
+
+static gboolean
+ohe_ctl_dead_letters (OheCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(GPtrArray) dead = NULL;
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	dead = ohe_store_list_dead_letters (ohe_engine_get_store (ctl->engine), error);
+	if (dead == NULL)
+		return FALSE;
+	for (guint i = 0; i < dead->len; i++) {
+		OheDeadLetter *letter = g_ptr_array_index (dead, i);
+		g_print ("%s\t%s\t%s\t%s\n", ohe_dead_letter_get_link_id (letter),
+			 ohe_dead_letter_get_job_id (letter),
+			 ohe_dead_letter_get_item (letter) ?: "-",
+			 ohe_dead_letter_get_reason (letter));
+	}
+	return TRUE;
+}
+
+static gboolean
+ohe_ctl_metrics (OheCtl *ctl, gchar **args, GError **error)
+{
+	g_autofree gchar *text = NULL;
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	text = ohe_metrics_render (ohe_engine_get_metrics (ctl->engine));
+	g_print ("%s", text);
+	return TRUE;
+}
+
+static const OheCtlCommand ohe_ctl_commands[] = {
+    {"version", "", N_("Show the version and plugin ABI"), ohe_ctl_version},
+    {"plugins", "", N_("List loaded and refused plugins"), ohe_ctl_plugins},
+    {"status", "", N_("Show store, queue and link counts"), ohe_ctl_status},
+    {"user-add", "USER-ID PATIENT-REFERENCE", N_("Add an EHR user and its Patient reference"),
+     ohe_ctl_user_add},
+    {"link-add", "USER-ID PROVIDER [KINDS] [EXTERNAL-ID]", N_("Add a provider link"),
+     ohe_ctl_link_add},
+    {"sync", "LINK-ID [FROM] [TO]", N_("Queue a sync job for a link"), ohe_ctl_sync},
+    {"run", "", N_("Run queued jobs in-process until the queue is empty"), ohe_ctl_run},
+    {"dead-letters", "", N_("List dead letters"), ohe_ctl_dead_letters},
+    {"metrics", "", N_("Print the metrics of this process"), ohe_ctl_metrics},
+};
+
+static gchar *
+ohe_ctl_describe_commands (void)
+{
+	GString *out = g_string_new (_("Commands:"));
+	for (guint i = 0; i < G_N_ELEMENTS (ohe_ctl_commands); i++) {
+		g_autofree gchar *usage = g_strdup_printf ("%s %s", ohe_ctl_commands[i].name,
+							   ohe_ctl_commands[i].arguments);
+		g_string_append_printf (out, "\n  %-44s %s", usage, _(ohe_ctl_commands[i].summary));
+	}
+	return g_string_free (out, FALSE);
+}
+
+int
+main (int argc, char *argv[])
+{
+	OheCtl ctl = {NULL};
+	gboolean local = FALSE;
+	gboolean verbose = FALSE;
+	g_autofree gchar *config_path = NULL;
+	g_autofree gchar *description = NULL;
+	g_autoptr(GOptionContext) context = NULL;
+	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) envp = g_get_environ ();
+	const OheCtlCommand *command = NULL;
+	gboolean ok;
+	const GOptionEntry options[] = {
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, N_("Configuration file"),
+	     N_("FILE")},
+	    {"local", '\0', 0, G_OPTION_ARG_NONE, &local,
+	     N_("Run the engine in this process (the default until the D-Bus interface exists)"),
+	     NULL},
+	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Show debug messages"), NULL},
+	    {NULL}};
+
+	setlocale (LC_ALL, "");
+	bindtextdomain (GETTEXT_PACKAGE, OHE_LOCALEDIR);
+	bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+	textdomain (GETTEXT_PACKAGE);
+
+	context = g_option_context_new (_("COMMAND [ARGUMENTS…]"));
+	g_option_context_set_summary (context, _("Control the Open Health Exchange daemon"));
+	description = ohe_ctl_describe_commands ();
+	g_option_context_set_description (context, description);
+	g_option_context_add_main_entries (context, options, GETTEXT_PACKAGE);
+	g_option_context_set_strict_posix (context, TRUE);
+	if (!g_option_context_parse (context, &argc, &argv, &error)) {
+		g_printerr ("%s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	if (verbose)
+		g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+	if (argc < 2) {
+		g_autofree gchar *help = g_option_context_get_help (context, TRUE, NULL);
+		g_printerr ("%s", help);
+		return EXIT_FAILURE;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS (ohe_ctl_commands); i++) {
+		if (g_strcmp0 (ohe_ctl_commands[i].name, argv[1]) == 0)
+			command = &ohe_ctl_commands[i];
+	}
+	if (command == NULL) {
+		g_printerr (_("Unknown command '%s'\n%s\n"), argv[1], description);
+		return EXIT_FAILURE;
+	}
+
+	ctl.config = ohe_config_new ();
+	if (config_path == NULL)
+		config_path = g_strdup (g_getenv ("OHED_CONFIG"));
+	if ((config_path != NULL && !ohe_config_load_file (ctl.config, config_path, &error)) ||
+	    !ohe_config_apply_environment (ctl.config, (const gchar *const *)envp, &error)) {
+		g_printerr (_("Configuration error: %s\n"), error->message);
+		g_object_unref (ctl.config);
+		return EXIT_FAILURE;
+	}
+	ok = command->func (&ctl, argv + 2, &error);
+	g_clear_object (&ctl.engine);
+	g_clear_object (&ctl.config);
+	if (!ok) {
+		g_printerr ("%s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}

@@ -1,0 +1,496 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "ohe-error.h"
+#include "ohe-store.h"
+
+/*
+ * The front of the store interface: argument checks live here once, so each backend only
+ * implements the storage. Every call blocks; call from worker threads, never the main loop.
+ */
+
+G_DEFINE_INTERFACE (OheStore, ohe_store, G_TYPE_OBJECT)
+
+static void
+ohe_store_default_init (OheStoreInterface *iface)
+{
+}
+
+static gboolean
+ohe_store_not_supported (OheStore *self, const gchar *what, GError **error)
+{
+	g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED, "store: %s: not supported by %s",
+		     what, G_OBJECT_TYPE_NAME (self));
+	return FALSE;
+}
+
+/**
+ * ohe_store_migrate:
+ * @self: an #OheStore
+ * @error: a #GError, or %NULL
+ *
+ * Applies the pending schema versions in order, each in its own transaction. Safe to call
+ * again: with nothing pending it changes nothing.
+ *
+ * Returns: %TRUE if the schema is at the latest version
+ */
+gboolean
+ohe_store_migrate (OheStore *self, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->migrate == NULL)
+		return ohe_store_not_supported (self, "migrate", error);
+	return iface->migrate (self, error);
+}
+
+/**
+ * ohe_store_get_schema_version:
+ * @self: an #OheStore
+ * @error: a #GError, or %NULL
+ *
+ * Returns: the applied schema version, 0 for an empty database, or -1 with @error set
+ */
+gint
+ohe_store_get_schema_version (OheStore *self, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), -1);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->get_schema_version == NULL) {
+		ohe_store_not_supported (self, "get schema version", error);
+		return -1;
+	}
+	return iface->get_schema_version (self, error);
+}
+
+/**
+ * ohe_store_add_user:
+ * @self: an #OheStore
+ * @user_id: the EHR user id
+ * @patient_reference: the FHIR Patient reference, e.g. `Patient/123`
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success; %OHE_ERROR_CONFLICT if @user_id exists
+ */
+gboolean
+ohe_store_add_user (OheStore *self,
+		    const gchar *user_id,
+		    const gchar *patient_reference,
+		    GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (user_id != NULL, FALSE);
+	g_return_val_if_fail (patient_reference != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->add_user == NULL)
+		return ohe_store_not_supported (self, "add user", error);
+	return iface->add_user (self, user_id, patient_reference, error);
+}
+
+/**
+ * ohe_store_get_patient_reference:
+ * @self: an #OheStore
+ * @user_id: the EHR user id
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer full): the FHIR Patient reference; %NULL with %OHE_ERROR_NOT_FOUND if
+ *   there is no such user
+ */
+gchar *
+ohe_store_get_patient_reference (OheStore *self, const gchar *user_id, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	g_return_val_if_fail (user_id != NULL, NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->get_patient_reference == NULL) {
+		ohe_store_not_supported (self, "get patient reference", error);
+		return NULL;
+	}
+	return iface->get_patient_reference (self, user_id, error);
+}
+
+/**
+ * ohe_store_add_link:
+ * @self: an #OheStore
+ * @link: a new link; its times are set to now if they are 0
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success; %OHE_ERROR_CONFLICT if the id or the (user, provider) pair
+ *   exists, %OHE_ERROR_NOT_FOUND if the user does not exist
+ */
+gboolean
+ohe_store_add_link (OheStore *self, OheLink *link, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (OHE_IS_LINK (link), FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->add_link == NULL)
+		return ohe_store_not_supported (self, "add link", error);
+	return iface->add_link (self, link, error);
+}
+
+/**
+ * ohe_store_get_link:
+ * @self: an #OheStore
+ * @link_id: the link id
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer full): the link; %NULL with %OHE_ERROR_NOT_FOUND if there is none
+ */
+OheLink *
+ohe_store_get_link (OheStore *self, const gchar *link_id, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	g_return_val_if_fail (link_id != NULL, NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->get_link == NULL) {
+		ohe_store_not_supported (self, "get link", error);
+		return NULL;
+	}
+	return iface->get_link (self, link_id, error);
+}
+
+/**
+ * ohe_store_find_links:
+ * @self: an #OheStore
+ * @provider: the provider plugin name
+ * @external_user_id: the provider's id of the user, as webhooks name it
+ * @error: a #GError, or %NULL
+ *
+ * Finds the links a provider notification is about. Usually one, but one provider account
+ * may be linked to several EHR users.
+ *
+ * Returns: (transfer container) (element-type OheLink): the links, oldest first; empty if none
+ */
+GPtrArray *
+ohe_store_find_links (OheStore *self,
+		      const gchar *provider,
+		      const gchar *external_user_id,
+		      GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	g_return_val_if_fail (provider != NULL, NULL);
+	g_return_val_if_fail (external_user_id != NULL, NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->find_links == NULL) {
+		ohe_store_not_supported (self, "find links", error);
+		return NULL;
+	}
+	return iface->find_links (self, provider, external_user_id, error);
+}
+
+/**
+ * ohe_store_list_links:
+ * @self: an #OheStore
+ * @provider_or_null: (nullable): only the links of this provider
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer container) (element-type OheLink): the links, oldest first
+ */
+GPtrArray *
+ohe_store_list_links (OheStore *self, const gchar *provider_or_null, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->list_links == NULL) {
+		ohe_store_not_supported (self, "list links", error);
+		return NULL;
+	}
+	return iface->list_links (self, provider_or_null, error);
+}
+
+/**
+ * ohe_store_update_link_state:
+ * @self: an #OheStore
+ * @link_id: the link id
+ * @state: the new state
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success; %OHE_ERROR_NOT_FOUND if there is no such link
+ */
+gboolean
+ohe_store_update_link_state (OheStore *self,
+			     const gchar *link_id,
+			     OheLinkState state,
+			     GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (link_id != NULL, FALSE);
+	if ((guint)state >= OHE_LINK_STATE_LAST) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     "store: update link state: invalid state %d", (gint)state);
+		return FALSE;
+	}
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->update_link_state == NULL)
+		return ohe_store_not_supported (self, "update link state", error);
+	return iface->update_link_state (self, link_id, state, error);
+}
+
+/**
+ * ohe_store_set_link_token:
+ * @self: an #OheStore
+ * @link_id: the link id
+ * @token: (nullable): the sealed token blob; %NULL forgets it
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success; %OHE_ERROR_NOT_FOUND if there is no such link
+ */
+gboolean
+ohe_store_set_link_token (OheStore *self, const gchar *link_id, GBytes *token, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (link_id != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->set_link_token == NULL)
+		return ohe_store_not_supported (self, "set link token", error);
+	return iface->set_link_token (self, link_id, token, error);
+}
+
+/**
+ * ohe_store_delete_link:
+ * @self: an #OheStore
+ * @link_id: the link id
+ * @error: a #GError, or %NULL
+ *
+ * Deletes the link with its token and cursors. Its jobs and dead letters stay.
+ *
+ * Returns: %TRUE on success; %OHE_ERROR_NOT_FOUND if there is no such link
+ */
+gboolean
+ohe_store_delete_link (OheStore *self, const gchar *link_id, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (link_id != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->delete_link == NULL)
+		return ohe_store_not_supported (self, "delete link", error);
+	return iface->delete_link (self, link_id, error);
+}
+
+/**
+ * ohe_store_get_cursor:
+ * @self: an #OheStore
+ * @link_id: the link id
+ * @stream: the data stream, e.g. a kind name
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer full) (nullable): the opaque cursor; %NULL without an error if none was
+ *   set yet
+ */
+gchar *
+ohe_store_get_cursor (OheStore *self, const gchar *link_id, const gchar *stream, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	g_return_val_if_fail (link_id != NULL, NULL);
+	g_return_val_if_fail (stream != NULL, NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->get_cursor == NULL) {
+		ohe_store_not_supported (self, "get cursor", error);
+		return NULL;
+	}
+	return iface->get_cursor (self, link_id, stream, error);
+}
+
+/**
+ * ohe_store_set_cursor:
+ * @self: an #OheStore
+ * @link_id: the link id
+ * @stream: the data stream, e.g. a kind name
+ * @cursor: (nullable): the opaque cursor; %NULL forgets it, so the stream starts over
+ * @error: a #GError, or %NULL
+ *
+ * Call only once the sink acknowledged everything up to @cursor.
+ *
+ * Returns: %TRUE on success; %OHE_ERROR_NOT_FOUND if there is no such link
+ */
+gboolean
+ohe_store_set_cursor (
+    OheStore *self, const gchar *link_id, const gchar *stream, const gchar *cursor, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (link_id != NULL, FALSE);
+	g_return_val_if_fail (stream != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->set_cursor == NULL)
+		return ohe_store_not_supported (self, "set cursor", error);
+	return iface->set_cursor (self, link_id, stream, cursor, error);
+}
+
+/**
+ * ohe_store_save_job:
+ * @self: an #OheStore
+ * @job: a job
+ * @error: a #GError, or %NULL
+ *
+ * Inserts @job, or replaces the stored job with the same id.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ohe_store_save_job (OheStore *self, OheJob *job, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (OHE_IS_JOB (job), FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->save_job == NULL)
+		return ohe_store_not_supported (self, "save job", error);
+	return iface->save_job (self, job, error);
+}
+
+/**
+ * ohe_store_delete_job:
+ * @self: an #OheStore
+ * @job_id: the job id
+ * @error: a #GError, or %NULL
+ *
+ * Deleting a job that is not stored succeeds, so finishing a job twice is harmless.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ohe_store_delete_job (OheStore *self, const gchar *job_id, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (job_id != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->delete_job == NULL)
+		return ohe_store_not_supported (self, "delete job", error);
+	return iface->delete_job (self, job_id, error);
+}
+
+/**
+ * ohe_store_list_jobs:
+ * @self: an #OheStore
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer container) (element-type OheJob): all stored jobs in any state, by
+ *   priority, then not-before time, then creation time
+ */
+GPtrArray *
+ohe_store_list_jobs (OheStore *self, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->list_jobs == NULL) {
+		ohe_store_not_supported (self, "list jobs", error);
+		return NULL;
+	}
+	return iface->list_jobs (self, error);
+}
+
+/**
+ * ohe_store_add_dead_letter:
+ * @self: an #OheStore
+ * @job_id: (nullable): the job that gave up
+ * @link_id: (nullable): the link of the job
+ * @item: (nullable): a descriptor of the item, e.g.
+ *   `heart_rate@2026-11-01T10:00:00Z native=123`; %NULL for the whole job. Never a value.
+ * @reason: why
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ohe_store_add_dead_letter (OheStore *self,
+			   const gchar *job_id,
+			   const gchar *link_id,
+			   const gchar *item,
+			   const gchar *reason,
+			   GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (reason != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->add_dead_letter == NULL)
+		return ohe_store_not_supported (self, "add dead letter", error);
+	return iface->add_dead_letter (self, job_id, link_id, item, reason, error);
+}
+
+/**
+ * ohe_store_list_dead_letters:
+ * @self: an #OheStore
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer container) (element-type OheDeadLetter): the dead letters, oldest first
+ */
+GPtrArray *
+ohe_store_list_dead_letters (OheStore *self, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->list_dead_letters == NULL) {
+		ohe_store_not_supported (self, "list dead letters", error);
+		return NULL;
+	}
+	return iface->list_dead_letters (self, error);
+}
+
+/**
+ * ohe_store_add_audit:
+ * @self: an #OheStore
+ * @actor: who, e.g. `token:ops`
+ * @action: what, e.g. `link.revoke`
+ * @detail: (nullable): ids of the objects involved; never a secret or a health value
+ * @error: a #GError, or %NULL
+ *
+ * Appends to the audit log, stamped with the current time.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ohe_store_add_audit (
+    OheStore *self, const gchar *actor, const gchar *action, const gchar *detail, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (actor != NULL, FALSE);
+	g_return_val_if_fail (action != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->add_audit == NULL)
+		return ohe_store_not_supported (self, "add audit", error);
+	return iface->add_audit (self, actor, action, detail, error);
+}
+
+/**
+ * ohe_store_list_audit:
+ * @self: an #OheStore
+ * @limit: the most entries to return, 0 for all
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer container) (element-type OheAuditEntry): the newest entries, newest first
+ */
+GPtrArray *
+ohe_store_list_audit (OheStore *self, guint limit, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->list_audit == NULL) {
+		ohe_store_not_supported (self, "list audit", error);
+		return NULL;
+	}
+	return iface->list_audit (self, limit, error);
+}

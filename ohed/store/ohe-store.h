@@ -1,0 +1,154 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ohe-audit-entry.h"
+#include "ohe-dead-letter.h"
+#include "ohe-job.h"
+#include "ohe-link.h"
+
+G_BEGIN_DECLS
+
+#define OHE_TYPE_STORE (ohe_store_get_type ())
+G_DECLARE_INTERFACE (OheStore, ohe_store, OHE, STORE, GObject)
+
+/*
+ * The daemon's persistent state: configuration, sealed tokens, cursors and job descriptors,
+ * never health data. All calls block and are safe from any thread. Times are UTC microseconds
+ * and ids are text, so a backend never shows its own types. Failures of the backend itself are
+ * OHE_ERROR_STORE with a message "store: <what>: <backend message>".
+ */
+struct _OheStoreInterface {
+	GTypeInterface parent_iface;
+
+	gboolean (*migrate) (OheStore *self, GError **error);
+	gint (*get_schema_version) (OheStore *self, GError **error);
+
+	gboolean (*add_user) (OheStore *self,
+			      const gchar *user_id,
+			      const gchar *patient_reference,
+			      GError **error);
+	gchar *(*get_patient_reference) (OheStore *self, const gchar *user_id, GError **error);
+
+	gboolean (*add_link) (OheStore *self, OheLink *link, GError **error);
+	OheLink *(*get_link) (OheStore *self, const gchar *link_id, GError **error);
+	GPtrArray *(*find_links) (OheStore *self,
+				  const gchar *provider,
+				  const gchar *external_user_id,
+				  GError **error);
+	GPtrArray *(*list_links) (OheStore *self, const gchar *provider, GError **error);
+	gboolean (*update_link_state) (OheStore *self,
+				       const gchar *link_id,
+				       OheLinkState state,
+				       GError **error);
+	gboolean (*set_link_token) (OheStore *self,
+				    const gchar *link_id,
+				    GBytes *token,
+				    GError **error);
+	gboolean (*delete_link) (OheStore *self, const gchar *link_id, GError **error);
+
+	gchar *(*get_cursor) (OheStore *self,
+			      const gchar *link_id,
+			      const gchar *stream,
+			      GError **error);
+	gboolean (*set_cursor) (OheStore *self,
+				const gchar *link_id,
+				const gchar *stream,
+				const gchar *cursor,
+				GError **error);
+
+	gboolean (*save_job) (OheStore *self, OheJob *job, GError **error);
+	gboolean (*delete_job) (OheStore *self, const gchar *job_id, GError **error);
+	GPtrArray *(*list_jobs) (OheStore *self, GError **error);
+
+	gboolean (*add_dead_letter) (OheStore *self,
+				     const gchar *job_id,
+				     const gchar *link_id,
+				     const gchar *item,
+				     const gchar *reason,
+				     GError **error);
+	GPtrArray *(*list_dead_letters) (OheStore *self, GError **error);
+
+	gboolean (*add_audit) (OheStore *self,
+			       const gchar *actor,
+			       const gchar *action,
+			       const gchar *detail,
+			       GError **error);
+	GPtrArray *(*list_audit) (OheStore *self, guint limit, GError **error);
+};
+
+gboolean
+ohe_store_migrate (OheStore *self, GError **error);
+gint
+ohe_store_get_schema_version (OheStore *self, GError **error);
+
+gboolean
+ohe_store_add_user (OheStore *self,
+		    const gchar *user_id,
+		    const gchar *patient_reference,
+		    GError **error);
+gchar *
+ohe_store_get_patient_reference (OheStore *self, const gchar *user_id, GError **error);
+
+gboolean
+ohe_store_add_link (OheStore *self, OheLink *link, GError **error);
+OheLink *
+ohe_store_get_link (OheStore *self, const gchar *link_id, GError **error);
+GPtrArray *
+ohe_store_find_links (OheStore *self,
+		      const gchar *provider,
+		      const gchar *external_user_id,
+		      GError **error);
+GPtrArray *
+ohe_store_list_links (OheStore *self, const gchar *provider_or_null, GError **error);
+gboolean
+ohe_store_update_link_state (OheStore *self,
+			     const gchar *link_id,
+			     OheLinkState state,
+			     GError **error);
+gboolean
+ohe_store_set_link_token (OheStore *self, const gchar *link_id, GBytes *token, GError **error);
+gboolean
+ohe_store_delete_link (OheStore *self, const gchar *link_id, GError **error);
+
+gchar *
+ohe_store_get_cursor (OheStore *self, const gchar *link_id, const gchar *stream, GError **error);
+gboolean
+ohe_store_set_cursor (OheStore *self,
+		      const gchar *link_id,
+		      const gchar *stream,
+		      const gchar *cursor,
+		      GError **error);
+
+gboolean
+ohe_store_save_job (OheStore *self, OheJob *job, GError **error);
+gboolean
+ohe_store_delete_job (OheStore *self, const gchar *job_id, GError **error);
+GPtrArray *
+ohe_store_list_jobs (OheStore *self, GError **error);
+
+gboolean
+ohe_store_add_dead_letter (OheStore *self,
+			   const gchar *job_id,
+			   const gchar *link_id,
+			   const gchar *item,
+			   const gchar *reason,
+			   GError **error);
+GPtrArray *
+ohe_store_list_dead_letters (OheStore *self, GError **error);
+
+gboolean
+ohe_store_add_audit (OheStore *self,
+		     const gchar *actor,
+		     const gchar *action,
+		     const gchar *detail,
+		     GError **error);
+GPtrArray *
+ohe_store_list_audit (OheStore *self, guint limit, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,115 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <oheplugin.h>
+
+/*
+ * A provider that generates deterministic heart-rate samples, for the
+ * pipeline tests and benchmarks. Config group [plugin:synthetic]:
+ *   count         measurements per fetch window (default 1000)
+ *   batch_size    measurements per emitted batch (default 500)
+ *   interval_s    seconds between samples (default 60)
+ *   delay_us      pause before each batch, to look like a slow cloud (default 0)
+ *   invalid_every every Nth sample has no value, so the shaper refuses it (0 = never)
+ *   fail_at       fail with a transient error once this index is reached (-1 = never)
+ * The cursor is the index of the next sample, so a retried job resumes.
+ */
+#define OHE_TYPE_SYNTHETIC_PROVIDER (ohe_synthetic_provider_get_type ())
+G_DECLARE_FINAL_TYPE (OheSyntheticProvider,
+		      ohe_synthetic_provider,
+		      OHE,
+		      SYNTHETIC_PROVIDER,
+		      OheProvider)
+
+struct _OheSyntheticProvider {
+	OheProvider parent_instance;
+};
+
+G_DEFINE_TYPE (OheSyntheticProvider, ohe_synthetic_provider, OHE_TYPE_PROVIDER)
+
+static GArray *
+ohe_synthetic_provider_get_kinds (OheProvider *provider)
+{
+	GArray *kinds = g_array_new (FALSE, FALSE, sizeof (OheMeasurementKind));
+	OheMeasurementKind kind = OHE_MEASUREMENT_KIND_HEART_RATE;
+	g_array_append_val (kinds, kind);
+	return kinds;
+}
+
+static gboolean
+ohe_synthetic_provider_fetch (OheProvider *provider,
+			      OheFetchRequest *request,
+			      GCancellable *cancellable,
+			      GError **error)
+{
+	OhePlugin *plugin = OHE_PLUGIN (provider);
+	gint64 count = ohe_plugin_get_config_int (plugin, "count", 1000);
+	gint64 batch_size = MAX (ohe_plugin_get_config_int (plugin, "batch_size", 500), 1);
+	gint64 interval_s = ohe_plugin_get_config_int (plugin, "interval_s", 60);
+	gint64 delay_us = ohe_plugin_get_config_int (plugin, "delay_us", 0);
+	gint64 invalid_every = ohe_plugin_get_config_int (plugin, "invalid_every", 0);
+	gint64 fail_at = ohe_plugin_get_config_int (plugin, "fail_at", -1);
+	const gchar *cursor = ohe_fetch_request_get_cursor (request);
+	gint64 start = ohe_fetch_request_get_start (request);
+	guint64 index = 0;
+
+	if (cursor != NULL &&
+	    !g_ascii_string_to_unsigned (cursor, 10, 0, G_MAXUINT64, &index, NULL)) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			     "synthetic cursor '%s' is not a number", cursor);
+		return FALSE;
+	}
+	while (index < (guint64)count) {
+		g_autoptr(GPtrArray) batch =
+		    g_ptr_array_new_full ((guint)batch_size, (GDestroyNotify)ohe_measurement_unref);
+		g_autofree gchar *next = NULL;
+
+		if (delay_us > 0 &&
+		    !ohe_clock_sleep (ohe_clock_get_default (), delay_us, cancellable, error))
+			return FALSE;
+		for (; index < (guint64)count && batch->len < (guint)batch_size; index++) {
+			OheMeasurement *m;
+			gchar native_id[32];
+			gint64 at = start + (gint64)index * interval_s * G_USEC_PER_SEC;
+
+			if (fail_at >= 0 && index == (guint64)fail_at) {
+				g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE,
+					     "synthetic cloud failed at sample %" G_GUINT64_FORMAT,
+					     index);
+				return FALSE;
+			}
+			m = ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE);
+			ohe_measurement_set_origin (m, OHE_MEASUREMENT_ORIGIN_STREAM);
+			ohe_measurement_set_time (m, at, at);
+			if (invalid_every <= 0 || (index + 1) % (guint64)invalid_every != 0)
+				ohe_measurement_set_value_decimal (m, 55 + (gint64)(index % 50), 0);
+			g_snprintf (native_id, sizeof (native_id), "syn-%" G_GUINT64_FORMAT, index);
+			ohe_measurement_set_native_id (m, native_id);
+			ohe_measurement_set_device_id (m, "synthetic-1");
+			g_ptr_array_add (batch, m);
+		}
+		next = g_strdup_printf ("%" G_GUINT64_FORMAT, index);
+		if (!ohe_fetch_request_emit (request, batch, next, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+ohe_synthetic_provider_class_init (OheSyntheticProviderClass *klass)
+{
+	OheProviderClass *provider_class = OHE_PROVIDER_CLASS (klass);
+	provider_class->get_kinds = ohe_synthetic_provider_get_kinds;
+	provider_class->fetch = ohe_synthetic_provider_fetch;
+}
+
+static void
+ohe_synthetic_provider_init (OheSyntheticProvider *self)
+{
+}
+
+OHE_PLUGIN_DEFINE ("synthetic", ohe_synthetic_provider_get_type)

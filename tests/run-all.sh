@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The whole test suite: installs the test dependencies, builds once per
+# setup and runs every test in the strict default setup, under ASan+UBSan,
+# and the unit tests under valgrind.
+set -eu
+cd "$(dirname "$0")/.."
+deploy/install-deps.sh --tests
+
+[ -d build ] || meson setup build -Dwerror=true
+meson test -C build --print-errorlogs
+
+[ -d build-sanitizers ] || meson setup build-sanitizers -Dwerror=true \
+  -Db_sanitize=address,undefined -Db_lundef=false -Dintrospection=false
+meson test -C build-sanitizers --setup=sanitizers --print-errorlogs
+
+meson test -C build --setup=valgrind --suite unit --print-errorlogs
+
+python3 - <<'PY'
+import json
+passed = failed = skipped = 0
+for log in ["build/meson-logs/testlog.json",
+            "build-sanitizers/meson-logs/testlog-sanitizers.json",
+            "build/meson-logs/testlog-valgrind.json"]:
+    with open(log) as f:
+        for line in f:
+            result = json.loads(line)["result"]
+            if result in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif result == "SKIP":
+                skipped += 1
+            else:
+                failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
