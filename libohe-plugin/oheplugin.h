@@ -9,6 +9,7 @@
 #define __OHEPLUGIN_H_INSIDE__
 
 #include "ohe-clock.h"
+#include "ohe-crypto.h"
 #include "ohe-decimal.h"
 #include "ohe-error.h"
 #include "ohe-fetch-request.h"

@@ -28,6 +28,7 @@ struct _OheEngine {
 	OhePluginLoader *loader; /* owned */
 	OheStore *store;	 /* owned */
 	OheJobQueue *queue;	 /* owned */
+	OheSecretBox *secrets;	 /* owned: seals tokens for the store */
 	GPtrArray *workers;	 /* owned, of GThread */
 	GCancellable *stop_cancellable; /* owned: cancels in-flight jobs */
 	GCancellable *pop_cancellable;	/* owned: wakes idle workers */
@@ -47,6 +48,7 @@ ohe_engine_finalize (GObject *object)
 	ohe_engine_stop (self);
 	g_ptr_array_unref (self->workers);
 	g_clear_object (&self->queue);
+	g_clear_object (&self->secrets);
 	g_clear_object (&self->loader);
 	g_clear_object (&self->store);
 	g_clear_object (&self->metrics);
@@ -108,6 +110,41 @@ ohe_engine_register_metrics (OheEngine *self)
 		g_warning ("metrics: %s", error->message);
 }
 
+GBytes *
+ohe_engine_seal_token (OheEngine *self, const gchar *link_id, OheToken *token, GError **error)
+{
+	g_autofree gchar *json = NULL;
+	GBytes *sealed;
+
+	g_return_val_if_fail (OHE_IS_ENGINE (self), NULL);
+	json = ohe_token_to_json (token);
+	sealed = ohe_secret_box_seal (self->secrets, json, link_id, error);
+	memset (json, 0, strlen (json));
+	return sealed;
+}
+
+OheToken *
+ohe_engine_open_token (OheEngine *self, OheLink *link, GError **error)
+{
+	g_autofree gchar *json = NULL;
+	OheToken *token;
+
+	g_return_val_if_fail (OHE_IS_ENGINE (self), NULL);
+	if (ohe_link_get_token (link) == NULL) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
+			     "link %s has no token: the user must consent first",
+			     ohe_link_get_id (link));
+		return NULL;
+	}
+	json = ohe_secret_box_open (self->secrets, ohe_link_get_token (link),
+				    ohe_link_get_id (link), error);
+	if (json == NULL)
+		return NULL;
+	token = ohe_token_new_from_string (json, error);
+	memset (json, 0, strlen (json));
+	return token;
+}
+
 static void
 ohe_engine_token_changed_cb (OheProvider *provider,
 			     const gchar *link_id,
@@ -115,15 +152,34 @@ ohe_engine_token_changed_cb (OheProvider *provider,
 			     gpointer user_data)
 {
 	OheEngine *self = OHE_ENGINE (user_data);
-	gchar *json = ohe_token_to_json (token);
-	gsize len = strlen (json);
-	g_autoptr(GBytes) blob = g_bytes_new_take (json, len);
+	g_autoptr(GBytes) sealed = NULL;
 	g_autoptr(GError) error = NULL;
 
 	/* a rotated refresh token that is not saved breaks the link for good */
-	if (!ohe_store_set_link_token (self->store, link_id, blob, &error))
+	sealed = ohe_engine_seal_token (self, link_id, token, &error);
+	if (sealed == NULL || !ohe_store_set_link_token (self->store, link_id, sealed, &error))
 		g_critical ("cannot save the renewed token of link %s: %s", link_id,
 			    error->message);
+}
+
+static gboolean
+ohe_engine_setup_secrets (OheEngine *self, GError **error)
+{
+	g_autofree gchar *key_file =
+	    ohe_config_get_state_path (self->config, "daemon", "token_key_file", "token.key");
+	g_auto(GStrv) old_files = ohe_config_get_list (self->config, "daemon", "token_old_key_files");
+	g_autofree gchar *configured = ohe_config_get_string (self->config, "daemon", "token_key_file");
+	/* only the embedded default key is created; a configured one must exist */
+	gboolean create = configured == NULL || configured[0] == '\0';
+
+	self->secrets = ohe_secret_box_new ();
+	if (!ohe_secret_box_add_key_file (self->secrets, key_file, create, error))
+		return FALSE;
+	for (guint i = 0; old_files[i] != NULL; i++) {
+		if (!ohe_secret_box_add_key_file (self->secrets, old_files[i], FALSE, error))
+			return FALSE;
+	}
+	return TRUE;
 }
 
 static gboolean
@@ -207,6 +263,8 @@ ohe_engine_setup (OheEngine *self, GCancellable *cancellable, GError **error)
 	g_return_val_if_fail (OHE_IS_ENGINE (self), FALSE);
 
 	ohe_engine_register_metrics (self);
+	if (!ohe_engine_setup_secrets (self, error))
+		return FALSE;
 	if (!ohe_engine_open_store (self, error))
 		return FALSE;
 	queue_backend = ohe_config_get_string (self->config, "queue", "backend");
@@ -219,21 +277,6 @@ ohe_engine_setup (OheEngine *self, GCancellable *cancellable, GError **error)
 	if (self->queue == NULL)
 		return FALSE;
 	return ohe_engine_load_plugins (self, cancellable, error);
-}
-
-static OheToken *
-ohe_engine_load_token (OheLink *link, GError **error)
-{
-	GBytes *blob = ohe_link_get_token (link);
-	g_autofree gchar *json = NULL;
-	gsize size = 0;
-	const gchar *data;
-
-	if (blob == NULL)
-		return NULL;
-	data = g_bytes_get_data (blob, &size);
-	json = g_strndup (data, size);
-	return ohe_token_new_from_string (json, error);
 }
 
 gboolean
@@ -250,7 +293,6 @@ ohe_engine_run_job (OheEngine *self,
 	g_autoptr(OheSyncPipeline) pipeline = NULL;
 	g_autofree gchar *sink_name = NULL;
 	g_autofree gchar *patient = NULL;
-	g_autoptr(GError) error_token = NULL;
 	const gchar *const *kinds;
 	OheProvider *provider;
 	OheSink *sink;
@@ -277,11 +319,11 @@ ohe_engine_run_job (OheEngine *self,
 	patient = ohe_store_get_patient_reference (self->store, ohe_link_get_user_id (link), error);
 	if (patient == NULL)
 		return FALSE;
-	token = ohe_engine_load_token (link, &error_token);
-	if (error_token != NULL) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
-			     "link %s: %s", ohe_link_get_id (link), error_token->message);
-		return FALSE;
+	/* a link without a token is fine for providers that need none (tests, CSV import) */
+	if (ohe_link_get_token (link) != NULL) {
+		token = ohe_engine_open_token (self, link, error);
+		if (token == NULL)
+			return FALSE;
 	}
 
 	request = ohe_fetch_request_new (ohe_link_get_id (link), ohe_job_get_window_start (job),

@@ -10,6 +10,7 @@
 #include "ohe-config.h"
 #include "ohe-job-queue.h"
 #include "ohe-plugin-loader.h"
+#include "ohe-secret-box.h"
 #include "ohe-store.h"
 #include "ohe-sync-pipeline.h"
 
@@ -46,5 +47,9 @@ OheJobQueue *
 ohe_engine_get_queue (OheEngine *self);
 guint64
 ohe_engine_get_jobs_done (OheEngine *self);
+GBytes *
+ohe_engine_seal_token (OheEngine *self, const gchar *link_id, OheToken *token, GError **error);
+OheToken *
+ohe_engine_open_token (OheEngine *self, OheLink *link, GError **error);
 
 G_END_DECLS

@@ -792,6 +792,140 @@ ohe_sqlite_store_set_cursor (
 	return TRUE;
 }
 
+static gboolean
+ohe_sqlite_store_update_link (OheStore *store, OheLink *link, GError **error)
+{
+	OheSqliteStore *self = OHE_SQLITE_STORE (store);
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autofree gchar *kinds = NULL;
+	const gchar *id = ohe_link_get_id (link);
+	gint64 now = ohe_sqlite_store_now (self);
+
+	kinds = ohe_sqlite_store_kinds_to_text (ohe_link_get_kinds (link), "update link", error);
+	if (kinds == NULL)
+		return FALSE;
+	stmt = ohe_sqlite_store_prepare (self,
+					 "UPDATE links SET external_user_id = ?2, state = ?3, "
+					 "kinds = ?4, token = ?5, updated_us = ?6 WHERE id = ?1",
+					 "update link", error);
+	if (stmt == NULL)
+		return FALSE;
+	if (!ohe_sqlite_store_bind_text (stmt, 1, id) ||
+	    !ohe_sqlite_store_bind_text (stmt, 2, ohe_link_get_external_user_id (link)) ||
+	    !ohe_sqlite_store_bind_text (stmt, 3,
+					 ohe_link_state_to_string (ohe_link_get_state (link))) ||
+	    !ohe_sqlite_store_bind_text (stmt, 4, kinds) ||
+	    !ohe_sqlite_store_bind_bytes (stmt, 5, ohe_link_get_token (link)) ||
+	    !ohe_sqlite_store_bind_int64 (stmt, 6, now)) {
+		ohe_sqlite_store_set_error (self, error, "update link %s", id);
+		return FALSE;
+	}
+	if (sqlite3_step (stmt) != SQLITE_DONE) {
+		ohe_sqlite_store_set_error (self, error, "update link %s", id);
+		return FALSE;
+	}
+	if (sqlite3_changes (self->db) == 0) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND, "store: no link %s", id);
+		return FALSE;
+	}
+	ohe_link_set_updated (link, now);
+	return TRUE;
+}
+
+/* OAuth2 authorizations in progress */
+
+static gboolean
+ohe_sqlite_store_add_oauth_state (OheStore *store,
+				  const gchar *state,
+				  const gchar *link_id,
+				  const gchar *code_verifier,
+				  const gchar *redirect_uri,
+				  GError **error)
+{
+	OheSqliteStore *self = OHE_SQLITE_STORE (store);
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+
+	stmt = ohe_sqlite_store_prepare (self,
+					 "INSERT INTO oauth_states (state, link_id, code_verifier, "
+					 "redirect_uri, created_us) VALUES (?1, ?2, ?3, ?4, ?5)",
+					 "add oauth state", error);
+	if (stmt == NULL)
+		return FALSE;
+	if (!ohe_sqlite_store_bind_text (stmt, 1, state) ||
+	    !ohe_sqlite_store_bind_text (stmt, 2, link_id) ||
+	    !ohe_sqlite_store_bind_text (stmt, 3, code_verifier) ||
+	    !ohe_sqlite_store_bind_text (stmt, 4, redirect_uri) ||
+	    !ohe_sqlite_store_bind_int64 (stmt, 5, ohe_sqlite_store_now (self))) {
+		ohe_sqlite_store_set_error (self, error, "add oauth state for link %s", link_id);
+		return FALSE;
+	}
+	if (sqlite3_step (stmt) != SQLITE_DONE) {
+		ohe_sqlite_store_set_error (self, error, "add oauth state for link %s", link_id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+ohe_sqlite_store_take_oauth_state (OheStore *store,
+				   const gchar *state,
+				   gint64 max_age_us,
+				   gchar **link_id,
+				   gchar **code_verifier,
+				   gchar **redirect_uri,
+				   GError **error)
+{
+	OheSqliteStore *self = OHE_SQLITE_STORE (store);
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+	g_autoptr(sqlite3_stmt) select = NULL;
+	g_autoptr(sqlite3_stmt) delete = NULL;
+	gint64 now = ohe_sqlite_store_now (self);
+	gint rc;
+
+	select = ohe_sqlite_store_prepare (self,
+					   "SELECT link_id, code_verifier, redirect_uri, created_us "
+					   "FROM oauth_states WHERE state = ?1",
+					   "take oauth state", error);
+	delete = ohe_sqlite_store_prepare (
+	    self, "DELETE FROM oauth_states WHERE state = ?1 OR created_us < ?2",
+	    "take oauth state", error);
+	if (select == NULL || delete == NULL)
+		return FALSE;
+	if (!ohe_sqlite_store_bind_text (select, 1, state) ||
+	    !ohe_sqlite_store_bind_text (delete, 1, state) ||
+	    !ohe_sqlite_store_bind_int64 (delete, 2, now - max_age_us)) {
+		ohe_sqlite_store_set_error (self, error, "take oauth state");
+		return FALSE;
+	}
+	rc = sqlite3_step (select);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		ohe_sqlite_store_set_error (self, error, "take oauth state");
+		return FALSE;
+	}
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_int64 (select, 3) < now - max_age_us)
+			rc = SQLITE_DONE;
+		else {
+			*link_id = g_strdup ((const gchar *)sqlite3_column_text (select, 0));
+			*code_verifier = g_strdup ((const gchar *)sqlite3_column_text (select, 1));
+			*redirect_uri = g_strdup ((const gchar *)sqlite3_column_text (select, 2));
+		}
+	}
+	/* a state is good for one redirect; expired ones go at the same time */
+	if (sqlite3_step (delete) != SQLITE_DONE) {
+		ohe_sqlite_store_set_error (self, error, "take oauth state");
+		return FALSE;
+	}
+	if (rc == SQLITE_DONE) {
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
+				     "unknown, used or expired OAuth state: start the link again");
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* jobs */
 
 /* columns in the order of OHE_SQLITE_STORE_JOB_COLUMNS */
@@ -1188,6 +1322,9 @@ ohe_sqlite_store_iface_init (OheStoreInterface *iface)
 	iface->update_link_state = ohe_sqlite_store_update_link_state;
 	iface->set_link_token = ohe_sqlite_store_set_link_token;
 	iface->delete_link = ohe_sqlite_store_delete_link;
+	iface->update_link = ohe_sqlite_store_update_link;
+	iface->add_oauth_state = ohe_sqlite_store_add_oauth_state;
+	iface->take_oauth_state = ohe_sqlite_store_take_oauth_state;
 	iface->get_cursor = ohe_sqlite_store_get_cursor;
 	iface->set_cursor = ohe_sqlite_store_set_cursor;
 	iface->save_job = ohe_sqlite_store_save_job;

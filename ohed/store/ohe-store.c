@@ -284,6 +284,91 @@ ohe_store_delete_link (OheStore *self, const gchar *link_id, GError **error)
 }
 
 /**
+ * ohe_store_update_link:
+ * @self: an #OheStore
+ * @link: the link, identified by its id
+ * @error: a #GError, or %NULL
+ *
+ * Saves the external user id, state, kinds and token of an existing link.
+ *
+ * Returns: %TRUE on success; %OHE_ERROR_NOT_FOUND if there is no such link
+ */
+gboolean
+ohe_store_update_link (OheStore *self, OheLink *link, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (OHE_IS_LINK (link), FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->update_link == NULL)
+		return ohe_store_not_supported (self, "update link", error);
+	return iface->update_link (self, link, error);
+}
+
+/**
+ * ohe_store_add_oauth_state:
+ * @self: an #OheStore
+ * @state: the random OAuth2 `state` sent to the provider
+ * @link_id: the pending link the consent is for
+ * @code_verifier: the PKCE verifier; a secret until the code is exchanged
+ * @redirect_uri: the redirect URI of the authorize request
+ * @error: a #GError, or %NULL
+ *
+ * Remembers an authorization in progress until the provider redirects back.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ohe_store_add_oauth_state (OheStore *self,
+			   const gchar *state,
+			   const gchar *link_id,
+			   const gchar *code_verifier,
+			   const gchar *redirect_uri,
+			   GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (state != NULL && link_id != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->add_oauth_state == NULL)
+		return ohe_store_not_supported (self, "add oauth state", error);
+	return iface->add_oauth_state (self, state, link_id, code_verifier, redirect_uri, error);
+}
+
+/**
+ * ohe_store_take_oauth_state:
+ * @self: an #OheStore
+ * @state: the `state` that came back with the redirect
+ * @max_age_us: how old the authorization may be
+ * @link_id: (out): the pending link
+ * @code_verifier: (out): the PKCE verifier
+ * @redirect_uri: (out): the redirect URI
+ * @error: a #GError, or %NULL
+ *
+ * Looks up and deletes an authorization in progress, so a state is used once.
+ *
+ * Returns: %TRUE on success; %OHE_ERROR_NOT_FOUND for an unknown, used or expired state
+ */
+gboolean
+ohe_store_take_oauth_state (OheStore *self,
+			    const gchar *state,
+			    gint64 max_age_us,
+			    gchar **link_id,
+			    gchar **code_verifier,
+			    gchar **redirect_uri,
+			    GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (state != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->take_oauth_state == NULL)
+		return ohe_store_not_supported (self, "take oauth state", error);
+	return iface->take_oauth_state (self, state, max_age_us, link_id, code_verifier,
+					redirect_uri, error);
+}
+
+/**
  * ohe_store_get_cursor:
  * @self: an #OheStore
  * @link_id: the link id

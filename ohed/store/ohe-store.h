@@ -51,6 +51,20 @@ struct _OheStoreInterface {
 				    GBytes *token,
 				    GError **error);
 	gboolean (*delete_link) (OheStore *self, const gchar *link_id, GError **error);
+	gboolean (*update_link) (OheStore *self, OheLink *link, GError **error);
+	gboolean (*add_oauth_state) (OheStore *self,
+				     const gchar *state,
+				     const gchar *link_id,
+				     const gchar *code_verifier,
+				     const gchar *redirect_uri,
+				     GError **error);
+	gboolean (*take_oauth_state) (OheStore *self,
+				      const gchar *state,
+				      gint64 max_age_us,
+				      gchar **link_id,
+				      gchar **code_verifier,
+				      gchar **redirect_uri,
+				      GError **error);
 
 	gchar *(*get_cursor) (OheStore *self,
 			      const gchar *link_id,
@@ -115,6 +129,23 @@ gboolean
 ohe_store_set_link_token (OheStore *self, const gchar *link_id, GBytes *token, GError **error);
 gboolean
 ohe_store_delete_link (OheStore *self, const gchar *link_id, GError **error);
+gboolean
+ohe_store_update_link (OheStore *self, OheLink *link, GError **error);
+gboolean
+ohe_store_add_oauth_state (OheStore *self,
+			   const gchar *state,
+			   const gchar *link_id,
+			   const gchar *code_verifier,
+			   const gchar *redirect_uri,
+			   GError **error);
+gboolean
+ohe_store_take_oauth_state (OheStore *self,
+			    const gchar *state,
+			    gint64 max_age_us,
+			    gchar **link_id,
+			    gchar **code_verifier,
+			    gchar **redirect_uri,
+			    GError **error);
 
 gchar *
 ohe_store_get_cursor (OheStore *self, const gchar *link_id, const gchar *stream, GError **error);

@@ -1145,6 +1145,83 @@ test_store_threads (void)
 	g_assert_cmpuint (letters->len, ==, 800);
 }
 
+static void
+test_store_update_link (void)
+{
+	g_autoptr(OheClock) clock = ohe_clock_new_fake (TEST_START_US);
+	g_autoptr(OheStore) store = test_open_memory (clock);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OheLink) link = ohe_link_new ("user-1", "withings");
+	g_autoptr(OheLink) read = NULL;
+	g_autoptr(OheLink) ghost = ohe_link_new ("user-1", "fitbit");
+	g_autoptr(GBytes) token = g_bytes_new_static ("sealed", 6);
+	const gchar *kinds[] = {"heart_rate", "steps", NULL};
+
+	g_assert_true (ohe_store_add_user (store, "user-1", "Patient/p-1", &error));
+	g_assert_true (ohe_store_add_link (store, link, &error));
+	g_assert_no_error (error);
+	ohe_clock_advance (clock, TEST_HOUR);
+	ohe_link_set_external_user_id (link, "ext-42");
+	ohe_link_set_state (link, OHE_LINK_STATE_ACTIVE);
+	ohe_link_set_kinds (link, kinds);
+	ohe_link_set_token (link, token);
+	g_assert_true (ohe_store_update_link (store, link, &error));
+	g_assert_no_error (error);
+
+	read = ohe_store_get_link (store, ohe_link_get_id (link), &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (ohe_link_get_external_user_id (read), ==, "ext-42");
+	g_assert_cmpint (ohe_link_get_state (read), ==, OHE_LINK_STATE_ACTIVE);
+	g_assert_true (ohe_link_has_kind (read, "steps"));
+	g_assert_true (g_bytes_equal (ohe_link_get_token (read), token));
+	g_assert_cmpint (ohe_link_get_updated (read), ==, TEST_START_US + TEST_HOUR);
+
+	g_assert_false (ohe_store_update_link (store, ghost, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND);
+}
+
+static void
+test_store_oauth_states (void)
+{
+	g_autoptr(OheClock) clock = ohe_clock_new_fake (TEST_START_US);
+	g_autoptr(OheStore) store = test_open_memory (clock);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OheLink) link = ohe_link_new ("user-1", "withings");
+	g_autofree gchar *link_id = NULL;
+	g_autofree gchar *verifier = NULL;
+	g_autofree gchar *redirect = NULL;
+	gint64 ten_minutes = 10 * 60 * G_USEC_PER_SEC;
+
+	g_assert_true (ohe_store_add_user (store, "user-1", "Patient/p-1", &error));
+	g_assert_true (ohe_store_add_link (store, link, &error));
+	g_assert_true (ohe_store_add_oauth_state (store, "state-1", ohe_link_get_id (link),
+						  "verifier-1", "http://localhost/cb", &error));
+	g_assert_true (ohe_store_add_oauth_state (store, "state-2", ohe_link_get_id (link),
+						  "verifier-2", "http://localhost/cb", &error));
+	g_assert_no_error (error);
+
+	g_assert_true (ohe_store_take_oauth_state (store, "state-1", ten_minutes, &link_id,
+						   &verifier, &redirect, &error));
+	g_assert_no_error (error);
+	g_assert_cmpstr (link_id, ==, ohe_link_get_id (link));
+	g_assert_cmpstr (verifier, ==, "verifier-1");
+	g_assert_cmpstr (redirect, ==, "http://localhost/cb");
+
+	/* a state is good once */
+	g_assert_false (ohe_store_take_oauth_state (store, "state-1", ten_minutes, &link_id,
+						    &verifier, &redirect, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND);
+	g_clear_error (&error);
+
+	/* and only for a while */
+	ohe_clock_advance (clock, ten_minutes + 1);
+	g_assert_false (ohe_store_take_oauth_state (store, "state-2", ten_minutes, &link_id,
+						    &verifier, &redirect, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND);
+	g_assert_cmpstr (error->message, ==,
+			 "unknown, used or expired OAuth state: start the link again");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1158,6 +1235,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/store/migrate/refuses", test_store_migrate_refuses);
 	g_test_add_func ("/store/users", test_store_users);
 	g_test_add_func ("/store/links", test_store_links);
+	g_test_add_func ("/store/update-link", test_store_update_link);
+	g_test_add_func ("/store/oauth-states", test_store_oauth_states);
 	g_test_add_func ("/store/cursors", test_store_cursors);
 	g_test_add_func ("/store/jobs", test_store_jobs);
 	g_test_add_func ("/store/dead-letters", test_store_dead_letters);

@@ -335,10 +335,22 @@ ohe_test_server_new (void)
 	return server;
 }
 
+static gboolean
+ohe_test_server_quit_cb (gpointer user_data)
+{
+	OheTestServer *server = user_data;
+	g_main_loop_quit (server->loop);
+	return G_SOURCE_REMOVE;
+}
+
 static void
 ohe_test_server_free (OheTestServer *server)
 {
-	g_main_loop_quit (server->loop);
+	g_autoptr(GSource) source = g_idle_source_new ();
+
+	/* from inside the loop: a quit before g_main_loop_run() starts would be lost */
+	g_source_set_callback (source, ohe_test_server_quit_cb, server, NULL);
+	g_source_attach (source, server->context);
 	g_thread_join (server->thread);
 	g_main_loop_unref (server->loop);
 	g_main_context_unref (server->context);
