@@ -8,6 +8,7 @@
 #include <gcrypt.h>
 #include <string.h>
 
+#include "ohe-crypto.h"
 #include "ohe-error.h"
 #include "ohe-oauth2-provider.h"
 
@@ -126,37 +127,6 @@ ohe_oauth2_recent_free (OheOAuth2Recent *recent)
 	g_free (recent);
 }
 
-static void
-ohe_oauth2_gcrypt_init (void)
-{
-	static gsize initialized = 0;
-	if (g_once_init_enter (&initialized)) {
-		/* the host may have set libgcrypt up already, e.g. for sealing tokens */
-		if (!gcry_control (GCRYCTL_INITIALIZATION_FINISHED_P)) {
-			if (gcry_check_version (GCRYPT_VERSION) == NULL)
-				g_warning ("libgcrypt is older than %s", GCRYPT_VERSION);
-			gcry_control (GCRYCTL_INITIALIZATION_FINISHED, 0);
-		}
-		g_once_init_leave (&initialized, 1);
-	}
-}
-
-/* RFC 4648 §5 without padding */
-static gchar *
-ohe_oauth2_base64url (const guint8 *data, gsize len)
-{
-	gchar *text = g_base64_encode (data, len);
-	gsize n = 0;
-	for (gchar *p = text; *p != '\0' && *p != '='; p++, n++) {
-		if (*p == '+')
-			*p = '-';
-		else if (*p == '/')
-			*p = '_';
-	}
-	text[n] = '\0';
-	return text;
-}
-
 static gchar *
 ohe_oauth2_random_string (gsize n_bytes)
 {
@@ -164,9 +134,8 @@ ohe_oauth2_random_string (gsize n_bytes)
 	gchar *text;
 
 	g_assert (n_bytes <= sizeof (buf));
-	ohe_oauth2_gcrypt_init ();
-	gcry_randomize (buf, n_bytes, GCRY_STRONG_RANDOM);
-	text = ohe_oauth2_base64url (buf, n_bytes);
+	ohe_crypto_random (buf, n_bytes);
+	text = ohe_base64url_encode (buf, n_bytes);
 	memset (buf, 0, sizeof (buf));
 	return text;
 }
@@ -205,9 +174,9 @@ ohe_oauth2_compute_code_challenge (const gchar *code_verifier)
 	gchar *challenge;
 
 	g_return_val_if_fail (code_verifier != NULL, NULL);
-	ohe_oauth2_gcrypt_init ();
+	ohe_crypto_init ();
 	gcry_md_hash_buffer (GCRY_MD_SHA256, digest, code_verifier, strlen (code_verifier));
-	challenge = ohe_oauth2_base64url (digest, sizeof (digest));
+	challenge = ohe_base64url_encode (digest, sizeof (digest));
 	memset (digest, 0, sizeof (digest));
 	return challenge;
 }

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ohe-engine.h"
 
@@ -210,6 +211,255 @@ ohe_ctl_sync (OheCtl *ctl, gchar **args, GError **error)
 	return TRUE;
 }
 
+static OheProvider *
+ohe_ctl_get_provider (OheCtl *ctl, const gchar *name, GError **error)
+{
+	OheProvider *provider = ohe_plugin_loader_get_provider (ohe_engine_get_loader (ctl->engine), name);
+	if (provider == NULL) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
+			     _("provider plugin '%s' is not loaded (see ohectl plugins)"), name);
+		return NULL;
+	}
+	return provider;
+}
+
+/* the user's existing link to @provider, or a new pending one */
+static OheLink *
+ohe_ctl_ensure_link (OheCtl *ctl, const gchar *user, const gchar *provider, GError **error)
+{
+	OheStore *store = ohe_engine_get_store (ctl->engine);
+	g_autoptr(GPtrArray) links = ohe_store_list_links (store, provider, error);
+	g_autoptr(OheLink) link = NULL;
+
+	if (links == NULL)
+		return NULL;
+	for (guint i = 0; i < links->len; i++) {
+		OheLink *candidate = g_ptr_array_index (links, i);
+		if (g_strcmp0 (ohe_link_get_user_id (candidate), user) == 0)
+			return g_object_ref (candidate);
+	}
+	link = ohe_link_new (user, provider);
+	if (!ohe_store_add_link (store, link, error))
+		return NULL;
+	return g_steal_pointer (&link);
+}
+
+static gboolean
+ohe_ctl_link_start (OheCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(OheLink) link = NULL;
+	g_autofree gchar *verifier = NULL;
+	g_autofree gchar *challenge = NULL;
+	g_autofree gchar *state = NULL;
+	g_autofree gchar *redirect_uri = NULL;
+	g_autofree gchar *url = NULL;
+	g_autoptr(GBytes) sealed_verifier = NULL;
+	g_autofree gchar *sealed_text = NULL;
+	OheProvider *provider;
+
+	if (!ohe_ctl_check_args (args, 2, 3, "link-start USER-ID PROVIDER [KIND,KIND…]", error))
+		return FALSE;
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	provider = ohe_ctl_get_provider (ctl, args[1], error);
+	if (provider == NULL)
+		return FALSE;
+	link = ohe_ctl_ensure_link (ctl, args[0], args[1], error);
+	if (link == NULL)
+		return FALSE;
+	if (args[2] != NULL) {
+		g_auto(GStrv) kinds = g_strsplit (args[2], ",", -1);
+		for (guint i = 0; kinds[i] != NULL; i++) {
+			if (ohe_measurement_kind_from_string (kinds[i]) ==
+			    OHE_MEASUREMENT_KIND_UNKNOWN) {
+				g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+					     _("'%s' is not a measurement kind"), kinds[i]);
+				return FALSE;
+			}
+		}
+		ohe_link_set_kinds (link, (const gchar *const *)kinds);
+		if (!ohe_store_update_link (ohe_engine_get_store (ctl->engine), link, error))
+			return FALSE;
+	}
+
+	verifier = ohe_oauth2_new_code_verifier ();
+	challenge = ohe_oauth2_compute_code_challenge (verifier);
+	state = ohe_oauth2_new_state ();
+	redirect_uri = ohe_config_get_string (ctl->config, "daemon", "oauth_redirect_uri");
+	url = ohe_provider_build_authorize_url (provider, state, challenge, redirect_uri, error);
+	if (url == NULL)
+		return FALSE;
+	/* the verifier is a secret until the code is exchanged */
+	sealed_verifier = ohe_secret_box_seal (ohe_engine_get_secret_box (ctl->engine), verifier,
+					       state, error);
+	if (sealed_verifier == NULL)
+		return FALSE;
+	sealed_text = g_strndup (g_bytes_get_data (sealed_verifier, NULL),
+				 g_bytes_get_size (sealed_verifier));
+	if (!ohe_store_add_oauth_state (ohe_engine_get_store (ctl->engine), state,
+					ohe_link_get_id (link), sealed_text, redirect_uri, error))
+		return FALSE;
+	g_print (_("Open this address, consent, then run ohectl link-finish with the address "
+		   "the provider redirects to:\n"));
+	g_print ("%s\n", url);
+	return TRUE;
+}
+
+static gboolean
+ohe_ctl_parse_redirect (const gchar *text, gchar **code, gchar **state, GError **error)
+{
+	g_autoptr(GUri) uri = NULL;
+	g_autoptr(GHashTable) query = NULL;
+	const gchar *denied;
+
+	if (strchr (text, '?') == NULL) {
+		*code = g_strdup (text);
+		return TRUE;
+	}
+	uri = g_uri_parse (text, G_URI_FLAGS_NONE, error);
+	if (uri == NULL)
+		return FALSE;
+	if (g_uri_get_query (uri) != NULL)
+		query = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, error);
+	if (query == NULL) {
+		if (error != NULL && *error == NULL)
+			g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+					     _("the redirect address has no query"));
+		return FALSE;
+	}
+	denied = g_hash_table_lookup (query, "error");
+	if (denied != NULL) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
+			     _("the provider refused the consent: %s"), denied);
+		return FALSE;
+	}
+	*code = g_strdup (g_hash_table_lookup (query, "code"));
+	*state = g_strdup (g_hash_table_lookup (query, "state"));
+	if (*code == NULL) {
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+				     _("the redirect address carries no code"));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+ohe_ctl_link_finish (OheCtl *ctl, gchar **args, GError **error)
+{
+	OheStore *store;
+	g_autofree gchar *code = NULL;
+	g_autofree gchar *state = NULL;
+	g_autofree gchar *link_id = NULL;
+	g_autofree gchar *sealed_verifier = NULL;
+	g_autofree gchar *verifier = NULL;
+	g_autofree gchar *redirect_uri = NULL;
+	g_autoptr(GBytes) sealed_bytes = NULL;
+	g_autoptr(OheLink) link = NULL;
+	g_autoptr(OheToken) token = NULL;
+	g_autoptr(GBytes) sealed_token = NULL;
+	OheProvider *provider;
+
+	if (!ohe_ctl_check_args (args, 1, 2, "link-finish REDIRECT-ADDRESS | CODE STATE", error))
+		return FALSE;
+	if (!ohe_ctl_parse_redirect (args[0], &code, &state, error))
+		return FALSE;
+	if (state == NULL)
+		state = g_strdup (args[1]);
+	if (state == NULL) {
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+				     _("the OAuth state is missing: pass the whole redirect address"));
+		return FALSE;
+	}
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	store = ohe_engine_get_store (ctl->engine);
+	if (!ohe_store_take_oauth_state (store, state, 10 * 60 * G_USEC_PER_SEC, &link_id,
+					 &sealed_verifier, &redirect_uri, error))
+		return FALSE;
+	sealed_bytes = g_bytes_new (sealed_verifier, strlen (sealed_verifier));
+	verifier = ohe_secret_box_open (ohe_engine_get_secret_box (ctl->engine), sealed_bytes,
+					state, error);
+	if (verifier == NULL)
+		return FALSE;
+	link = ohe_store_get_link (store, link_id, error);
+	if (link == NULL)
+		return FALSE;
+	provider = ohe_ctl_get_provider (ctl, ohe_link_get_provider (link), error);
+	if (provider == NULL)
+		return FALSE;
+	token = ohe_provider_exchange_code (provider, code, verifier, redirect_uri, NULL, error);
+	if (token == NULL)
+		return FALSE;
+	sealed_token = ohe_engine_seal_token (ctl->engine, link_id, token, error);
+	if (sealed_token == NULL)
+		return FALSE;
+	ohe_link_set_token (link, sealed_token);
+	if (ohe_token_get_external_user_id (token) != NULL)
+		ohe_link_set_external_user_id (link, ohe_token_get_external_user_id (token));
+	ohe_link_set_state (link, OHE_LINK_STATE_ACTIVE);
+	if (!ohe_store_update_link (store, link, error))
+		return FALSE;
+	g_print (_("link %s is active (provider user %s)\n"), link_id,
+		 ohe_link_get_external_user_id (link) != NULL ? ohe_link_get_external_user_id (link)
+							      : "-");
+	return TRUE;
+}
+
+static gboolean
+ohe_ctl_sync_now (OheCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(OheLink) link = NULL;
+	g_autoptr(OheJob) job = NULL;
+	g_autoptr(GPtrArray) dead_before = NULL;
+	g_autoptr(GPtrArray) dead_after = NULL;
+	OheSyncStats stats = {0};
+	gint64 start = 0;
+	gint64 end = 0;
+	gint64 started;
+	gboolean ok;
+
+	if (!ohe_ctl_check_args (args, 3, 3, "sync-now LINK-ID FROM TO", error))
+		return FALSE;
+	if (!ohe_ctl_parse_time (args[1], &start, error) || !ohe_ctl_parse_time (args[2], &end, error))
+		return FALSE;
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	link = ohe_store_get_link (ohe_engine_get_store (ctl->engine), args[0], error);
+	if (link == NULL)
+		return FALSE;
+	dead_before = ohe_store_list_dead_letters (ohe_engine_get_store (ctl->engine), error);
+	if (dead_before == NULL)
+		return FALSE;
+	job = ohe_job_new (ohe_link_get_id (link), ohe_link_get_provider (link),
+			   OHE_JOB_PRIORITY_REALTIME);
+	ohe_job_set_window (job, start, end);
+	ohe_job_set_reason (job, "manual");
+	started = g_get_monotonic_time ();
+	ok = ohe_engine_run_job (ctl->engine, job, &stats, NULL, error);
+
+	g_print (_("link %s (%s), %s → %s\n"), ohe_link_get_id (link), ohe_link_get_provider (link),
+		 args[1], args[2]);
+	for (guint kind = 0; kind < OHE_MEASUREMENT_KIND_LAST; kind++) {
+		if (stats.accepted_by_kind[kind] == 0)
+			continue;
+		g_print ("  %-22s %u\n", ohe_measurement_kind_to_string (kind),
+			 (guint)stats.accepted_by_kind[kind]);
+	}
+	g_print (_("fetched %u, delivered %u, dead letters %u, %u batches, %.2f s\n"),
+		 (guint)stats.fetched, (guint)stats.accepted, (guint)stats.rejected,
+		 (guint)stats.batches, (gdouble)(g_get_monotonic_time () - started) / G_USEC_PER_SEC);
+	if (stats.cursor != NULL)
+		g_print (_("cursor: %s\n"), stats.cursor);
+	dead_after = ohe_store_list_dead_letters (ohe_engine_get_store (ctl->engine), NULL);
+	for (guint i = dead_before->len; dead_after != NULL && i < dead_after->len; i++) {
+		OheDeadLetter *letter = g_ptr_array_index (dead_after, i);
+		g_print (_("  dead letter: %s: %s\n"), ohe_dead_letter_get_item (letter) ?: "-",
+			 ohe_dead_letter_get_reason (letter));
+	}
+	ohe_sync_stats_clear (&stats);
+	return ok;
+}
+
 static gboolean
 ohe_ctl_run (OheCtl *ctl, gchar **args, GError **error)
 {
@@ -289,7 +539,13 @@ static const OheCtlCommand ohe_ctl_commands[] = {
      ohe_ctl_user_add},
     {"link-add", "USER-ID PROVIDER [KINDS] [EXTERNAL-ID]", N_("Add a provider link"),
      ohe_ctl_link_add},
+    {"link-start", "USER-ID PROVIDER [KINDS]", N_("Start linking a provider account (OAuth2)"),
+     ohe_ctl_link_start},
+    {"link-finish", "REDIRECT-ADDRESS", N_("Finish linking with the address the provider redirected to"),
+     ohe_ctl_link_finish},
     {"sync", "LINK-ID [FROM] [TO]", N_("Queue a sync job for a link"), ohe_ctl_sync},
+    {"sync-now", "LINK-ID FROM TO", N_("Sync a window now, in this process, and print a summary"),
+     ohe_ctl_sync_now},
     {"run", "", N_("Run queued jobs in-process until the queue is empty"), ohe_ctl_run},
     {"dead-letters", "", N_("List dead letters"), ohe_ctl_dead_letters},
     {"metrics", "", N_("Print the metrics of this process"), ohe_ctl_metrics},

@@ -123,6 +123,13 @@ ohe_engine_seal_token (OheEngine *self, const gchar *link_id, OheToken *token, G
 	return sealed;
 }
 
+OheSecretBox *
+ohe_engine_get_secret_box (OheEngine *self)
+{
+	g_return_val_if_fail (OHE_IS_ENGINE (self), NULL);
+	return self->secrets;
+}
+
 OheToken *
 ohe_engine_open_token (OheEngine *self, OheLink *link, GError **error)
 {

@@ -49,6 +49,8 @@ guint64
 ohe_engine_get_jobs_done (OheEngine *self);
 GBytes *
 ohe_engine_seal_token (OheEngine *self, const gchar *link_id, OheToken *token, GError **error);
+OheSecretBox *
+ohe_engine_get_secret_box (OheEngine *self);
 OheToken *
 ohe_engine_open_token (OheEngine *self, OheLink *link, GError **error);
 

@@ -199,7 +199,11 @@ ohe_sync_run_push_batch (OheSyncRun *run,
 		for (guint i = 0; i < batch->measurements->len; i++) {
 			OhePushOutcome outcome = ohe_push_request_get_outcome (push, i);
 			if (outcome == OHE_PUSH_OUTCOME_ACCEPTED) {
+				OheMeasurementKind kind = ohe_measurement_get_kind (
+				    g_ptr_array_index (batch->measurements, i));
 				stats->accepted++;
+				if ((guint)kind < OHE_MEASUREMENT_KIND_LAST)
+					stats->accepted_by_kind[kind]++;
 			} else if (outcome == OHE_PUSH_OUTCOME_REJECTED) {
 				g_autofree gchar *descriptor =
 				    ohe_batch_describe (g_ptr_array_index (batch->measurements, i));

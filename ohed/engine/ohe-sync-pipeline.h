@@ -25,6 +25,7 @@ typedef struct {
 	guint fetch_queue_high_water;
 	guint push_queue_high_water;
 	gint64 fetch_blocked_us; /* time the provider waited on a full queue */
+	guint64 accepted_by_kind[OHE_MEASUREMENT_KIND_LAST];
 	gchar *cursor;		 /* owned: the last acknowledged cursor */
 } OheSyncStats;
 
