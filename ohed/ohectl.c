@@ -496,6 +496,8 @@ ohe_ctl_run (OheCtl *ctl, gchar **args, GError **error)
 						OHE_METRICS_LABELS (provider, "rejected")));
 	}
 	g_print (_("dead letters:    %u\n"), dead->len);
+	g_print (_("jobs waiting for a retry: %u\n"),
+		 ohe_job_queue_get_depth (ohe_engine_get_queue (ctl->engine)));
 	g_print (_("elapsed:         %.2f s\n"),
 		 (gdouble)(g_get_monotonic_time () - started) / G_USEC_PER_SEC);
 	return TRUE;

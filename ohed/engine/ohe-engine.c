@@ -446,30 +446,54 @@ ohe_engine_start (OheEngine *self, GError **error)
 		g_ptr_array_add (self->workers,
 				 g_thread_new (name, ohe_engine_worker_thread, self));
 	}
-	g_info ("engine started with %u workers", n_workers);
+	g_debug ("engine started with %u workers", n_workers);
 	return TRUE;
 }
 
-/* Blocks until no job runs or waits, or until @timeout_us passes. */
+/* jobs that could run now: queued, and past their backoff */
+static guint
+ohe_engine_count_ready_jobs (OheEngine *self)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) jobs = ohe_store_list_jobs (self->store, &error);
+	gint64 now = g_get_real_time ();
+	guint ready = 0;
+
+	if (jobs == NULL) {
+		g_warning ("cannot list jobs: %s", error->message);
+		return ohe_job_queue_get_depth (self->queue);
+	}
+	for (guint i = 0; i < jobs->len; i++) {
+		OheJob *job = g_ptr_array_index (jobs, i);
+		if (ohe_job_get_state (job) == OHE_JOB_STATE_QUEUED &&
+		    ohe_job_get_not_before (job) <= now)
+			ready++;
+	}
+	return ready;
+}
+
+/* Blocks until no job runs and none is ready to run (jobs waiting for a
+ * retry do not count), or until @timeout_us passes. */
 gboolean
 ohe_engine_wait_idle (OheEngine *self, gint64 timeout_us)
 {
 	gint64 deadline = g_get_monotonic_time () + timeout_us;
-	gboolean idle = FALSE;
 
-	g_mutex_lock (&self->mutex);
+	g_return_val_if_fail (OHE_IS_ENGINE (self), FALSE);
 	while (TRUE) {
-		idle = self->running_jobs == 0 && ohe_job_queue_get_depth (self->queue) == 0;
-		if (idle)
-			break;
-		/* queued jobs may be waiting for their backoff: poll, do not sleep forever */
-		if (!g_cond_wait_until (&self->cond, &self->mutex,
-					MIN (deadline, g_get_monotonic_time () + 100000)) &&
-		    g_get_monotonic_time () >= deadline)
-			break;
+		guint running;
+		g_mutex_lock (&self->mutex);
+		running = self->running_jobs;
+		g_mutex_unlock (&self->mutex);
+		if (running == 0 && ohe_engine_count_ready_jobs (self) == 0)
+			return TRUE;
+		if (g_get_monotonic_time () >= deadline)
+			return FALSE;
+		g_mutex_lock (&self->mutex);
+		g_cond_wait_until (&self->cond, &self->mutex,
+				   MIN (deadline, g_get_monotonic_time () + 50000));
+		g_mutex_unlock (&self->mutex);
 	}
-	g_mutex_unlock (&self->mutex);
-	return idle;
 }
 
 void
@@ -502,7 +526,7 @@ ohe_engine_stop (OheEngine *self)
 	for (guint i = 0; i < self->workers->len; i++)
 		g_thread_join (g_ptr_array_index (self->workers, i));
 	g_ptr_array_set_size (self->workers, 0);
-	g_info ("engine stopped");
+	g_debug ("engine stopped");
 }
 
 OheConfig *

@@ -349,6 +349,81 @@ test_pipeline_cancel (Fixture *fx, gconstpointer user_data)
 	ohe_sync_stats_clear (&stats);
 }
 
+/* the worker threads take queued jobs, run them and complete them */
+static void
+test_engine_workers (Fixture *fx, gconstpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) jobs = NULL;
+	g_autofree gchar *link_ids[3] = {NULL};
+	const gchar *users[] = {"u1", "u2", "u3"};
+
+	fixture_set (fx, "daemon", "workers", "2");
+	for (guint i = 0; i < G_N_ELEMENTS (users); i++) {
+		g_autoptr(OheJob) job = NULL;
+		if (i > 0)
+			g_assert_true (ohe_store_add_user (ohe_engine_get_store (fx->engine),
+							   users[i], "Patient/px", &error));
+		link_ids[i] = fixture_add_link (fx, users[i], "heart_rate");
+		job = fixture_new_job (link_ids[i]);
+		g_assert_true (ohe_job_queue_push (ohe_engine_get_queue (fx->engine), job, &error));
+		g_assert_no_error (error);
+	}
+	g_assert_true (ohe_engine_start (fx->engine, &error));
+	g_assert_no_error (error);
+	g_assert_true (ohe_engine_wait_idle (fx->engine, 60 * G_USEC_PER_SEC));
+	ohe_engine_stop (fx->engine);
+
+	g_assert_cmpuint (ohe_engine_get_jobs_done (fx->engine), ==, 3);
+	for (guint i = 0; i < G_N_ELEMENTS (users); i++) {
+		g_autofree gchar *cursor = fixture_cursor (fx, link_ids[i]);
+		g_assert_cmpstr (cursor, ==, "2000");
+	}
+	jobs = ohe_store_list_jobs (ohe_engine_get_store (fx->engine), &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (jobs->len, ==, 0);
+	g_assert_cmpfloat (ohe_metrics_get_value (ohe_engine_get_metrics (fx->engine),
+						  "ohe_sync_jobs_total",
+						  OHE_METRICS_LABELS ("synthetic", "done")),
+			   ==, 3);
+	g_assert_cmpfloat (ohe_metrics_get_value (ohe_engine_get_metrics (fx->engine),
+						  "ohe_sync_measurements_total",
+						  OHE_METRICS_LABELS ("synthetic", "accepted")),
+			   ==, 6000);
+	for (guint i = 0; i < G_N_ELEMENTS (link_ids); i++)
+		g_clear_pointer (&link_ids[i], g_free);
+}
+
+/* a failing job goes back to the queue with a backoff, not lost */
+static void
+test_engine_failed_job_retried (Fixture *fx, gconstpointer user_data)
+{
+	g_autofree gchar *link_id = fixture_add_link (fx, "u1", "heart_rate");
+	g_autoptr(OheJob) job = fixture_new_job (link_id);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) jobs = NULL;
+	OheJob *stored;
+
+	fixture_set (fx, "plugin:nullsink", "fail_pushes", "1");
+	g_assert_true (ohe_job_queue_push (ohe_engine_get_queue (fx->engine), job, &error));
+	g_test_expect_message ("ohed", G_LOG_LEVEL_WARNING,
+			       "job * failed: push to nullsink: null sink configured to fail");
+	g_assert_true (ohe_engine_start (fx->engine, &error));
+	/* idle means no job is ready: the failed one waits for its retry */
+	g_assert_true (ohe_engine_wait_idle (fx->engine, 60 * G_USEC_PER_SEC));
+	ohe_engine_stop (fx->engine);
+	g_test_assert_expected_messages ();
+
+	jobs = ohe_store_list_jobs (ohe_engine_get_store (fx->engine), &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (jobs->len, ==, 1);
+	stored = g_ptr_array_index (jobs, 0);
+	g_assert_cmpint (ohe_job_get_state (stored), ==, OHE_JOB_STATE_QUEUED);
+	g_assert_cmpuint (ohe_job_get_attempts (stored), ==, 1);
+	g_assert_cmpint (ohe_job_get_not_before (stored), >, g_get_real_time ());
+	g_assert_nonnull (strstr (ohe_job_get_last_error (stored), "null sink configured to fail"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -367,5 +442,9 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/pipeline/cancel", Fixture, NULL, fixture_setup, test_pipeline_cancel,
 		    fixture_teardown);
+	g_test_add ("/engine/workers", Fixture, NULL, fixture_setup, test_engine_workers,
+		    fixture_teardown);
+	g_test_add ("/engine/failed-job-retried", Fixture, NULL, fixture_setup,
+		    test_engine_failed_job_retried, fixture_teardown);
 	return g_test_run ();
 }
