@@ -128,11 +128,26 @@ ohe_ctl_user_add (OheCtl *ctl, gchar **args, GError **error)
 	return ohe_store_add_user (ohe_engine_get_store (ctl->engine), args[0], args[1], error);
 }
 
+/* @text: comma-separated kind names, each checked */
+static gboolean
+ohe_ctl_set_link_kinds (OheLink *link, const gchar *text, GError **error)
+{
+	g_auto(GStrv) kinds = g_strsplit (text, ",", -1);
+	for (guint i = 0; kinds[i] != NULL; i++) {
+		if (ohe_measurement_kind_from_string (kinds[i]) == OHE_MEASUREMENT_KIND_UNKNOWN) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+				     _("'%s' is not a measurement kind"), kinds[i]);
+			return FALSE;
+		}
+	}
+	ohe_link_set_kinds (link, (const gchar *const *)kinds);
+	return TRUE;
+}
+
 static gboolean
 ohe_ctl_link_add (OheCtl *ctl, gchar **args, GError **error)
 {
 	g_autoptr(OheLink) link = NULL;
-	g_auto(GStrv) kinds = NULL;
 
 	if (!ohe_ctl_check_args (args, 2, 4, "link-add USER-ID PROVIDER [KIND,KIND…] [EXTERNAL-ID]",
 				 error))
@@ -140,18 +155,8 @@ ohe_ctl_link_add (OheCtl *ctl, gchar **args, GError **error)
 	if (!ohe_ctl_ensure_engine (ctl, error))
 		return FALSE;
 	link = ohe_link_new (args[0], args[1]);
-	if (args[2] != NULL) {
-		kinds = g_strsplit (args[2], ",", -1);
-		for (guint i = 0; kinds[i] != NULL; i++) {
-			if (ohe_measurement_kind_from_string (kinds[i]) ==
-			    OHE_MEASUREMENT_KIND_UNKNOWN) {
-				g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
-					     _("'%s' is not a measurement kind"), kinds[i]);
-				return FALSE;
-			}
-		}
-		ohe_link_set_kinds (link, (const gchar *const *)kinds);
-	}
+	if (args[2] != NULL && !ohe_ctl_set_link_kinds (link, args[2], error))
+		return FALSE;
 	if (args[2] != NULL && args[3] != NULL)
 		ohe_link_set_external_user_id (link, args[3]);
 	ohe_link_set_state (link, OHE_LINK_STATE_ACTIVE);
@@ -268,17 +273,8 @@ ohe_ctl_link_start (OheCtl *ctl, gchar **args, GError **error)
 	if (link == NULL)
 		return FALSE;
 	if (args[2] != NULL) {
-		g_auto(GStrv) kinds = g_strsplit (args[2], ",", -1);
-		for (guint i = 0; kinds[i] != NULL; i++) {
-			if (ohe_measurement_kind_from_string (kinds[i]) ==
-			    OHE_MEASUREMENT_KIND_UNKNOWN) {
-				g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
-					     _("'%s' is not a measurement kind"), kinds[i]);
-				return FALSE;
-			}
-		}
-		ohe_link_set_kinds (link, (const gchar *const *)kinds);
-		if (!ohe_store_update_link (ohe_engine_get_store (ctl->engine), link, error))
+		if (!ohe_ctl_set_link_kinds (link, args[2], error) ||
+		    !ohe_store_update_link (ohe_engine_get_store (ctl->engine), link, error))
 			return FALSE;
 	}
 
