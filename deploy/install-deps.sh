@@ -17,6 +17,10 @@ missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# npm comes with the nodejs package of some repositories and on its own in Debian's
+if [ "${1:-}" = "--tests" ] && ! command -v npm >/dev/null 2>&1; then
+  missing="$missing npm"
+fi
 [ -z "$missing" ] && exit 0
 
 echo "installing:$missing"

@@ -1,0 +1,54 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <oheplugin.h>
+
+#include "ohe-google-health-notification.h"
+#include "ohe-google-health-parser.h"
+
+G_BEGIN_DECLS
+
+#define OHE_FITBIT_DEFAULT_AUTHORIZE_URL "https://accounts.google.com/o/oauth2/v2/auth"
+#define OHE_FITBIT_DEFAULT_TOKEN_URL	 "https://oauth2.googleapis.com/token"
+#define OHE_FITBIT_DEFAULT_API_BASE	 "https://health.googleapis.com"
+
+/* Google's per-user quota (google-health.md §5) */
+#define OHE_FITBIT_USER_RATE_LIMIT 300
+#define OHE_FITBIT_USER_RATE_SECONDS 60
+
+#define OHE_FITBIT_LEGACY_MESSAGE                                                                  \
+	"legacy Fitbit Web API link: the user must consent again through Google Health"
+
+#define OHE_TYPE_FITBIT_PROVIDER (ohe_fitbit_provider_get_type ())
+G_DECLARE_FINAL_TYPE (OheFitbitProvider, ohe_fitbit_provider, OHE, FITBIT_PROVIDER, OheOAuth2Provider)
+
+gboolean
+ohe_fitbit_provider_get_identity (OheFitbitProvider *self,
+				  const gchar *link_id,
+				  OheToken *token,
+				  gchar **health_user_id,
+				  gchar **legacy_user_id,
+				  GCancellable *cancellable,
+				  GError **error);
+GPtrArray *
+ohe_fitbit_provider_list_devices (OheFitbitProvider *self,
+				  const gchar *link_id,
+				  OheToken *token,
+				  GCancellable *cancellable,
+				  GError **error);
+guint
+ohe_fitbit_provider_verify_notification (OheFitbitProvider *self,
+					 const gchar *authorization,
+					 const gchar *signature,
+					 GBytes *body,
+					 GError **error);
+GPtrArray *
+ohe_fitbit_provider_parse_notification (OheFitbitProvider *self, GBytes *body, GError **error);
+GArray *
+ohe_fitbit_provider_get_poll_only_kinds (void);
+
+G_END_DECLS

@@ -1,0 +1,151 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "oheplugin.h"
+
+G_BEGIN_DECLS
+
+#define OHE_SIM_SAMPLE_MAX_VALUES 3
+
+/**
+ * OheSimSample:
+ * @time: start of the sample, Unix seconds (UTC)
+ * @duration: length of the interval the value covers in seconds, 0 for an instant
+ * @n_values: number of values: 1 for scalars, 3 for blood pressure
+ * @values: the exact values as decimal mantissas, value = mantissa × 10^@exponent;
+ *   for blood pressure: systolic, diastolic, pulse
+ * @exponent: the power of ten shared by all @values (Withings calls it `unit`)
+ *
+ * One generated reading. Values are exact decimals so that tests can compare what a plugin
+ * produced with what the simulator served, digit for digit.
+ *
+ * Since: 0.1
+ */
+typedef struct {
+	gint64 time;
+	gint64 duration;
+	guint n_values;
+	gint64 values[OHE_SIM_SAMPLE_MAX_VALUES];
+	gint exponent;
+} OheSimSample;
+
+/* The generator is a pure function: the same seed, user, kind and time always give the same
+ * sample, so the simulator's handlers and the tests that check a plugin compute identical
+ * values independently. Kinds without a generator: ohe_sim_data_supports() is FALSE. */
+
+/**
+ * ohe_sim_data_supports:
+ * @kind: a measurement kind
+ *
+ * Returns: %TRUE if the simulator generates data for @kind: heart_rate, resting_heart_rate,
+ *   blood_pressure, hrv_rmssd, spo2, respiratory_rate, body_temperature, body_weight,
+ *   body_fat_ratio and steps.
+ */
+gboolean
+ohe_sim_data_supports (OheMeasurementKind kind);
+/**
+ * ohe_sim_data_get_kinds:
+ * @n_kinds: (out): number of kinds
+ *
+ * Returns: (transfer none): the kinds the generator supports, in a fixed order
+ */
+const OheMeasurementKind *
+ohe_sim_data_get_kinds (guint *n_kinds);
+/**
+ * ohe_sim_data_get_interval:
+ * @kind: a supported kind
+ *
+ * Returns: the spacing of the kind's schedule in seconds: 60 for heart_rate and steps (steps
+ *   are 60 s intervals), 3600 for spo2, 43200 for blood_pressure, 86400 for the daily kinds;
+ *   0 if @kind is not supported
+ */
+gint64
+ohe_sim_data_get_interval (OheMeasurementKind kind);
+/**
+ * ohe_sim_data_get_component_name:
+ * @kind: a supported kind
+ * @index: index into #OheSimSample.values
+ *
+ * Returns: (nullable): "systolic", "diastolic", "pulse" for blood_pressure; the kind name
+ *   for index 0 of a scalar kind; %NULL past the last value
+ */
+const gchar *
+ohe_sim_data_get_component_name (OheMeasurementKind kind, guint index);
+/**
+ * ohe_sim_data_sample_at:
+ * @seed: the data seed (per simulated user, see #OheSimUser)
+ * @user: the user id
+ * @kind: a supported kind
+ * @time: Unix seconds
+ * @sample: (out caller-allocates): the value at @time
+ *
+ * Computes the value the kind would have at any instant, whether or not @time is on the
+ * kind's schedule (handy for 1-second heart-rate windows). Steps are 0 at night.
+ *
+ * Returns: %FALSE if @kind is not supported
+ */
+gboolean
+ohe_sim_data_sample_at (guint64 seed,
+			const gchar *user,
+			OheMeasurementKind kind,
+			gint64 time,
+			OheSimSample *sample);
+/**
+ * ohe_sim_data_generate:
+ * @seed: the data seed
+ * @user: the user id
+ * @kind: a supported kind
+ * @from: start, Unix seconds, inclusive
+ * @to: end, Unix seconds, exclusive
+ *
+ * All readings of @kind whose #OheSimSample.time lies in [@from, @to), oldest first. Daily
+ * kinds happen at a user- and day-specific minute (weight in the morning, BP morning and
+ * evening); minutes without steps are left out, like the real clouds do.
+ *
+ * Returns: (transfer full) (element-type OheSimSample): the samples; empty for unsupported
+ *   kinds or an empty range
+ */
+GArray *
+ohe_sim_data_generate (guint64 seed,
+		       const gchar *user,
+		       OheMeasurementKind kind,
+		       gint64 from,
+		       gint64 to);
+/**
+ * ohe_sim_sample_value_to_string:
+ * @sample: a sample
+ * @index: index into @sample's values
+ *
+ * Returns: (transfer full): the exact decimal, e.g. "72.345", "36.74", "118"
+ */
+gchar *
+ohe_sim_sample_value_to_string (const OheSimSample *sample, guint index);
+/**
+ * ohe_sim_sample_value_to_double:
+ * @sample: a sample
+ * @index: index into @sample's values
+ *
+ * Returns: the value as a double, for range checks only
+ */
+gdouble
+ohe_sim_sample_value_to_double (const OheSimSample *sample, guint index);
+/**
+ * ohe_sim_data_hash:
+ * @seed: a seed
+ * @user: (nullable): a user id
+ * @a: any number
+ * @b: any number
+ *
+ * The stable 64-bit mix the generator uses; handlers may use it for other deterministic
+ * choices (device ids, record ids) so that they too follow the seed.
+ *
+ * Returns: a well-mixed hash
+ */
+guint64
+ohe_sim_data_hash (guint64 seed, const gchar *user, guint64 a, guint64 b);
+
+G_END_DECLS
