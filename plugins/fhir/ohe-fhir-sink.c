@@ -1,0 +1,413 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "ohe-fhir-bundle.h"
+#include "ohe-fhir-ndjson-transport.h"
+#include "ohe-fhir-rest-transport.h"
+#include "ohe-fhir-sink.h"
+#include "ohe-fhir-writer.h"
+#ifdef OHE_FHIR_HAVE_AUTH
+#include "ohe-fhir-auth.h"
+#endif
+
+/*
+ * The FHIR R5 sink: measurements → resources (OheFhirWriter) → a FHIR REST
+ * server (base_url set) or NDJSON files (the embedded default). Config keys
+ * are documented in README.md.
+ *
+ * Each push starts with writers that forget the devices they have seen, so
+ * every push carries the Device and DeviceAssociation its measurements
+ * reference: a push that failed transiently is retried complete, and with
+ * conditional writes the references can point at an entry of the same
+ * bundle. In put mode a shared resource that was stored once is not sent
+ * again for the lifetime of the sink.
+ */
+
+#define OHE_FHIR_SINK_DEFAULT_OUTPUT_DIR "fhir-ndjson"
+#define OHE_FHIR_SINK_DEFAULT_BUNDLE	 500
+#define OHE_FHIR_SINK_MAX_BUNDLE	 10000
+#define OHE_FHIR_SINK_DEFAULT_TIMEOUT	 30 /* s */
+#define OHE_FHIR_SINK_MAX_TIMEOUT	 3600
+/* the FHIR server's breaker: 5 failures open it for 60 s, 3 good trials close it */
+#define OHE_FHIR_SINK_BREAKER_FAILURES	5
+#define OHE_FHIR_SINK_BREAKER_OPEN	60
+#define OHE_FHIR_SINK_BREAKER_SUCCESSES 3
+
+struct _OheFhirSink {
+	OheSink parent_instance;
+	OheFhirMapping *mapping; /* owned */
+	gchar *identifier_base;	 /* owned */
+	OheFhirWriteMode mode;
+	OheHttpClient *client;		/* owned, REST only */
+	OheFhirRestTransport *rest;	/* owned, nullable */
+	OheFhirNdjsonTransport *ndjson; /* owned, nullable */
+#ifdef OHE_FHIR_HAVE_AUTH
+	OheFhirAuth *auth; /* owned, REST only */
+#endif
+	GMutex mutex;		 /* protects what follows */
+	GPtrArray *idle_writers; /* owned: a writer is not thread-safe, one per push */
+	GHashTable *upserted;	 /* "Type/id" of shared resources stored (put mode) */
+};
+
+G_DEFINE_TYPE (OheFhirSink, ohe_fhir_sink, OHE_TYPE_SINK)
+
+static gboolean
+ohe_fhir_sink_get_uint (OhePlugin *plugin,
+			const gchar *key,
+			guint default_value,
+			guint min,
+			guint max,
+			guint *value,
+			GError **error)
+{
+	g_autofree gchar *text = ohe_plugin_get_config_string (plugin, key, NULL);
+	guint64 parsed;
+
+	if (text == NULL || g_strstrip (text)[0] == '\0') {
+		*value = default_value;
+		return TRUE;
+	}
+	if (!g_ascii_string_to_unsigned (text, 10, min, max, &parsed, NULL)) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     "[plugin:fhir] %s=%s is not a number from %u to %u", key, text, min,
+			     max);
+		return FALSE;
+	}
+	*value = (guint)parsed;
+	return TRUE;
+}
+
+static gchar *
+ohe_fhir_sink_dup_mapping_path (OhePlugin *plugin)
+{
+	g_autofree gchar *path = ohe_plugin_get_config_string (plugin, "mapping_file", NULL);
+	if (path != NULL && path[0] != '\0')
+		return g_steal_pointer (&path);
+	/* an uninstalled build runs from the source tree */
+	if (!g_file_test (OHE_FHIR_MAPPING_DEFAULT_FILE, G_FILE_TEST_EXISTS))
+		return g_build_filename (OHE_SOURCE_DATADIR, "mappings", "fhir-r5.json", NULL);
+	return g_strdup (OHE_FHIR_MAPPING_DEFAULT_FILE);
+}
+
+#ifdef OHE_FHIR_HAVE_AUTH
+static gchar *
+ohe_fhir_sink_authorize_cb (gpointer user_data, GCancellable *cancellable, GError **error)
+{
+	return ohe_fhir_auth_get_authorization (OHE_FHIR_AUTH (user_data), cancellable, error);
+}
+
+static void
+ohe_fhir_sink_invalidate_cb (gpointer user_data)
+{
+	ohe_fhir_auth_invalidate (OHE_FHIR_AUTH (user_data));
+}
+#endif
+
+static gboolean
+ohe_fhir_sink_setup_auth (OheFhirSink *self, GError **error)
+{
+#ifdef OHE_FHIR_HAVE_AUTH
+	self->auth = ohe_fhir_auth_new_from_config (OHE_PLUGIN (self), self->client, error);
+	if (self->auth == NULL)
+		return FALSE;
+	if (ohe_fhir_auth_get_mode (self->auth) != OHE_FHIR_AUTH_MODE_NONE)
+		ohe_fhir_rest_transport_set_authorizer (self->rest, ohe_fhir_sink_authorize_cb,
+							ohe_fhir_sink_invalidate_cb,
+							g_object_ref (self->auth), g_object_unref);
+	return TRUE;
+#else
+	g_autofree gchar *mode = ohe_plugin_get_config_string (OHE_PLUGIN (self), "auth", "none");
+	if (g_strcmp0 (mode, "none") != 0) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED,
+			     "[plugin:fhir] auth=%s is not supported by this build", mode);
+		return FALSE;
+	}
+	return TRUE;
+#endif
+}
+
+static gboolean
+ohe_fhir_sink_setup_rest (OheFhirSink *self, const gchar *base_url, GError **error)
+{
+	OhePlugin *plugin = OHE_PLUGIN (self);
+	g_autofree gchar *bundle_type_text =
+	    ohe_plugin_get_config_string (plugin, "bundle_type", "transaction");
+	OheFhirBundleType bundle_type;
+	guint bundle_size;
+	guint timeout;
+
+	if (!ohe_fhir_bundle_type_from_string (bundle_type_text, &bundle_type)) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     "[plugin:fhir] bundle_type=%s is not transaction or batch",
+			     bundle_type_text);
+		return FALSE;
+	}
+	if (!ohe_fhir_sink_get_uint (plugin, "bundle_size", OHE_FHIR_SINK_DEFAULT_BUNDLE, 1,
+				     OHE_FHIR_SINK_MAX_BUNDLE, &bundle_size, error))
+		return FALSE;
+	if (!ohe_fhir_sink_get_uint (plugin, "timeout", OHE_FHIR_SINK_DEFAULT_TIMEOUT, 1,
+				     OHE_FHIR_SINK_MAX_TIMEOUT, &timeout, error))
+		return FALSE;
+
+	self->client = ohe_http_client_new ("fhir");
+	ohe_http_client_set_metrics (self->client, ohe_plugin_get_metrics (plugin));
+	ohe_http_client_set_timeout (self->client, timeout);
+	ohe_http_client_set_breaker (self->client, NULL, OHE_FHIR_SINK_BREAKER_FAILURES,
+				     OHE_FHIR_SINK_BREAKER_OPEN, OHE_FHIR_SINK_BREAKER_SUCCESSES);
+	self->rest = ohe_fhir_rest_transport_new (base_url, self->client, error);
+	if (self->rest == NULL) {
+		g_prefix_error (error, "[plugin:fhir] ");
+		return FALSE;
+	}
+	ohe_fhir_rest_transport_set_write_mode (self->rest, self->mode);
+	ohe_fhir_rest_transport_set_bundle_type (self->rest, bundle_type);
+	ohe_fhir_rest_transport_set_bundle_size (self->rest, bundle_size);
+	return ohe_fhir_sink_setup_auth (self, error);
+}
+
+static gboolean
+ohe_fhir_sink_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
+{
+	OheFhirSink *self = OHE_FHIR_SINK (plugin);
+	g_autofree gchar *mapping_path = ohe_fhir_sink_dup_mapping_path (plugin);
+	g_autofree gchar *mode = ohe_plugin_get_config_string (plugin, "write_mode", "put");
+	g_autofree gchar *base_url = ohe_plugin_get_config_string (plugin, "base_url", "");
+	g_autofree gchar *output_dir =
+	    ohe_plugin_get_config_string (plugin, "output_dir", OHE_FHIR_SINK_DEFAULT_OUTPUT_DIR);
+
+	if (!ohe_fhir_write_mode_from_string (mode, &self->mode)) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     "[plugin:fhir] write_mode=%s is not put, conditional-create or "
+			     "conditional-update",
+			     mode);
+		return FALSE;
+	}
+	self->mapping = ohe_fhir_mapping_new_from_file (mapping_path, error);
+	if (self->mapping == NULL)
+		return FALSE;
+	self->identifier_base = ohe_plugin_get_config_string (plugin, "identifier_base", NULL);
+	if (g_strstrip (base_url)[0] != '\0')
+		return ohe_fhir_sink_setup_rest (self, base_url, error);
+	if (output_dir[0] == '\0') {
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+				     "[plugin:fhir] output_dir is empty and no base_url is set");
+		return FALSE;
+	}
+	self->ndjson = ohe_fhir_ndjson_transport_new (output_dir);
+	return TRUE;
+}
+
+static OheFhirWriter *
+ohe_fhir_sink_take_writer (OheFhirSink *self)
+{
+	OheFhirWriter *writer = NULL;
+	g_mutex_lock (&self->mutex);
+	if (self->idle_writers->len > 0)
+		writer =
+		    g_ptr_array_steal_index_fast (self->idle_writers, self->idle_writers->len - 1);
+	g_mutex_unlock (&self->mutex);
+	if (writer == NULL)
+		writer = ohe_fhir_writer_new (self->mapping, self->identifier_base);
+	ohe_fhir_writer_reset_devices (writer);
+	return writer;
+}
+
+static void
+ohe_fhir_sink_return_writer (OheFhirSink *self, OheFhirWriter *writer)
+{
+	g_mutex_lock (&self->mutex);
+	g_ptr_array_add (self->idle_writers, writer);
+	g_mutex_unlock (&self->mutex);
+}
+
+static gboolean
+ohe_fhir_sink_is_upserted (OheFhirSink *self, OheFhirResource *r)
+{
+	g_autofree gchar *key = NULL;
+	gboolean found;
+
+	if (self->mode != OHE_FHIR_WRITE_MODE_PUT || self->rest == NULL)
+		return FALSE;
+	key = g_strdup_printf ("%s/%s", r->resource_type, r->id);
+	g_mutex_lock (&self->mutex);
+	found = g_hash_table_contains (self->upserted, key);
+	g_mutex_unlock (&self->mutex);
+	return found;
+}
+
+/* a shared resource counts as stored once a measurement that carried it was accepted */
+static void
+ohe_fhir_sink_remember_upserted (OheFhirSink *self, GPtrArray *entries, OhePushRequest *request)
+{
+	if (self->mode != OHE_FHIR_WRITE_MODE_PUT || self->rest == NULL)
+		return;
+	g_mutex_lock (&self->mutex);
+	for (guint i = 0; i < entries->len; i++) {
+		OheFhirEntry *entry = g_ptr_array_index (entries, i);
+		guint owner = g_array_index (entry->owners, guint, 0);
+		if (ohe_fhir_entry_is_shared (entry) &&
+		    ohe_push_request_get_outcome (request, owner) == OHE_PUSH_OUTCOME_ACCEPTED)
+			g_hash_table_add (self->upserted, ohe_fhir_entry_dup_key (entry));
+	}
+	g_mutex_unlock (&self->mutex);
+}
+
+/* writes every measurement; those that cannot be written get their outcome now */
+static GPtrArray *
+ohe_fhir_sink_write (OheFhirSink *self, OhePushRequest *request)
+{
+	g_autoptr(OheFhirWriter) writer = ohe_fhir_sink_take_writer (self);
+	g_autoptr(GPtrArray) raw =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
+	g_autoptr(GPtrArray) resources =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_resource_free);
+	const gchar *patient = ohe_push_request_get_patient_reference (request);
+
+	for (guint i = 0; i < ohe_push_request_get_n_measurements (request); i++) {
+		OheMeasurement *m = ohe_push_request_get_measurement (request, i);
+		g_autoptr(GError) error = NULL;
+
+		g_ptr_array_set_size (resources, 0);
+		if (!ohe_fhir_writer_write (writer, m, i, patient, resources, &error)) {
+			/* a kind the mapping leaves out is not for this sink: done, no dead letter
+			 */
+			ohe_push_request_set_outcome (
+			    request, i,
+			    g_error_matches (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED)
+				? OHE_PUSH_OUTCOME_ACCEPTED
+				: OHE_PUSH_OUTCOME_REJECTED,
+			    error->message);
+			continue;
+		}
+		for (guint j = 0; j < resources->len; j++) {
+			OheFhirResource *r = g_ptr_array_index (resources, j);
+			if (ohe_fhir_sink_is_upserted (self, r))
+				continue;
+			g_ptr_array_add (
+			    raw, ohe_fhir_entry_new (r->resource_type, r->id, r->identifier_system,
+						     r->identifier_value, r->json->str, i,
+						     ohe_measurement_get_start (m)));
+		}
+	}
+	ohe_fhir_sink_return_writer (self, g_steal_pointer (&writer));
+	return ohe_fhir_entries_dedup (raw);
+}
+
+static gboolean
+ohe_fhir_sink_push (OheSink *sink,
+		    OhePushRequest *request,
+		    GCancellable *cancellable,
+		    GError **error)
+{
+	OheFhirSink *self = OHE_FHIR_SINK (sink);
+	g_autoptr(GPtrArray) entries = NULL;
+	gboolean ok;
+
+	if (self->mapping == NULL) {
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_FAILED, "FHIR sink is not set up");
+		return FALSE;
+	}
+	entries = ohe_fhir_sink_write (self, request);
+	if (self->rest != NULL)
+		ok =
+		    ohe_fhir_rest_transport_push (self->rest, entries, request, cancellable, error);
+	else
+		ok = ohe_fhir_ndjson_transport_push (self->ndjson, entries, request, cancellable,
+						     error);
+	if (!ok)
+		return FALSE;
+	ohe_fhir_sink_remember_upserted (self, entries, request);
+
+	/* only skipped resources left (e.g. a Device stored earlier): nothing to send */
+	for (guint i = 0; i < ohe_push_request_get_n_measurements (request); i++) {
+		if (ohe_push_request_get_outcome (request, i) == OHE_PUSH_OUTCOME_PENDING)
+			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_ACCEPTED, NULL);
+	}
+	return TRUE;
+}
+
+static gboolean
+ohe_fhir_sink_check_health (OheSink *sink, GCancellable *cancellable, GError **error)
+{
+	OheFhirSink *self = OHE_FHIR_SINK (sink);
+	if (self->rest != NULL)
+		return ohe_fhir_rest_transport_check_health (self->rest, cancellable, error);
+	if (self->ndjson != NULL)
+		return ohe_fhir_ndjson_transport_check_health (self->ndjson, error);
+	g_set_error_literal (error, OHE_ERROR, OHE_ERROR_FAILED, "FHIR sink is not set up");
+	return FALSE;
+}
+
+/* both transports are durable when push returns: nothing is buffered */
+static gboolean
+ohe_fhir_sink_flush (OheSink *sink, GCancellable *cancellable, GError **error)
+{
+	return TRUE;
+}
+
+static void
+ohe_fhir_sink_finalize (GObject *object)
+{
+	OheFhirSink *self = OHE_FHIR_SINK (object);
+	g_clear_object (&self->rest);
+	g_clear_object (&self->ndjson);
+#ifdef OHE_FHIR_HAVE_AUTH
+	g_clear_object (&self->auth);
+#endif
+	g_clear_object (&self->client);
+	g_clear_object (&self->mapping);
+	g_free (self->identifier_base);
+	g_ptr_array_unref (self->idle_writers);
+	g_hash_table_unref (self->upserted);
+	g_mutex_clear (&self->mutex);
+	G_OBJECT_CLASS (ohe_fhir_sink_parent_class)->finalize (object);
+}
+
+static void
+ohe_fhir_sink_class_init (OheFhirSinkClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = ohe_fhir_sink_finalize;
+	OHE_PLUGIN_CLASS (klass)->setup = ohe_fhir_sink_setup;
+	OHE_SINK_CLASS (klass)->push = ohe_fhir_sink_push;
+	OHE_SINK_CLASS (klass)->flush = ohe_fhir_sink_flush;
+	OHE_SINK_CLASS (klass)->check_health = ohe_fhir_sink_check_health;
+}
+
+static void
+ohe_fhir_sink_init (OheFhirSink *self)
+{
+	g_mutex_init (&self->mutex);
+	self->idle_writers = g_ptr_array_new_with_free_func (g_object_unref);
+	self->upserted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/**
+ * ohe_fhir_sink_get_http_client:
+ *
+ * Returns: (transfer none) (nullable): the client of the REST transport, so
+ *   tests can give it a fake clock
+ */
+OheHttpClient *
+ohe_fhir_sink_get_http_client (OheFhirSink *self)
+{
+	g_return_val_if_fail (OHE_IS_FHIR_SINK (self), NULL);
+	return self->client;
+}
+
+/**
+ * ohe_fhir_sink_get_n_requests:
+ *
+ * Returns: the FHIR HTTP requests sent for pushes and health checks so far
+ */
+guint64
+ohe_fhir_sink_get_n_requests (OheFhirSink *self)
+{
+	g_return_val_if_fail (OHE_IS_FHIR_SINK (self), 0);
+	return self->rest != NULL ? ohe_fhir_rest_transport_get_n_requests (self->rest) : 0;
+}
+
+OHE_PLUGIN_DEFINE ("fhir", ohe_fhir_sink_get_type)

@@ -1,0 +1,360 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <oheplugin.h>
+
+#include "ohe-sim-server.h"
+#include "ohe-sim-withings.h"
+#include "ohe-withings-provider.h"
+
+/* the Withings provider against the in-process simulator */
+
+#define CLIENT_ID "sim-client"
+#define CLIENT_SECRET "sim-secret-0123456789"
+#define REDIRECT "https://app.example.org/cb"
+
+typedef struct {
+	OheSimServer *server;
+	OheWithingsProvider *provider;
+	OheClock *clock;
+	const OheSimUser *user;
+	GPtrArray *emitted; /* element-type OheMeasurement */
+	gchar *cursor;
+	guint token_changed;
+	OheToken *last_token;
+} Fixture;
+
+static void
+on_token_changed (OheProvider *provider, const gchar *link_id, OheToken *token, Fixture *f)
+{
+	f->token_changed++;
+	g_set_object (&f->last_token, token);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GKeyFile) config = g_key_file_new ();
+	g_autoptr(GPtrArray) users = NULL;
+	g_autofree gchar *base = NULL;
+	g_autofree gchar *api = NULL;
+	g_autofree gchar *authorize = NULL;
+	guint port = 0;
+
+	f->server = ohe_sim_server_new (42, &error);
+	g_assert_no_error (error);
+	ohe_sim_withings_register (f->server);
+	ohe_sim_withings_set_client (f->server, CLIENT_ID, CLIENT_SECRET);
+	users = ohe_sim_server_add_users (f->server, 1, 3, 7);
+	f->user = g_ptr_array_index (users, 0);
+	g_assert_true (ohe_sim_server_start_in_thread (f->server, &port, &error));
+	g_assert_no_error (error);
+	base = ohe_sim_server_get_base_url (f->server);
+	api = g_strconcat (base, "/withings", NULL);
+
+	g_key_file_set_string (config, "plugin:withings", "api_base", api);
+	authorize = g_strconcat (api, "/oauth2_user/authorize2", NULL);
+	g_key_file_set_string (config, "plugin:withings", "authorize_url", authorize);
+	g_key_file_set_string (config, "plugin:withings", "client_id", CLIENT_ID);
+	g_key_file_set_string (config, "plugin:withings", "client_secret", CLIENT_SECRET);
+	g_key_file_set_string (config, "plugin:withings", "callback_url", "https://hooks.example.org/w");
+	f->provider = g_object_new (OHE_TYPE_WITHINGS_PROVIDER, "name", "withings", NULL);
+	ohe_plugin_set_config (OHE_PLUGIN (f->provider), config);
+	/* a fake clock: the 601 backoff and the HTTP retries pass at once */
+	f->clock = ohe_clock_new_fake (g_get_real_time ());
+	ohe_oauth2_provider_set_clock (OHE_OAUTH2_PROVIDER (f->provider), f->clock);
+	g_assert_true (ohe_plugin_setup (OHE_PLUGIN (f->provider), NULL, &error));
+	g_signal_connect (f->provider, "token-changed", G_CALLBACK (on_token_changed), f);
+	f->emitted = g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+	ohe_sim_server_stop (f->server);
+	g_assert_finalize_object (f->provider);
+	g_object_unref (f->server);
+	g_object_unref (f->clock);
+	g_ptr_array_unref (f->emitted);
+	g_free (f->cursor);
+	g_clear_object (&f->last_token);
+}
+
+/* the whole consent flow: authorize URL → simulator redirect → code → exchange */
+static OheToken *
+link_user (Fixture *f)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SoupSession) session = soup_session_new ();
+	g_autoptr(SoupMessage) msg = NULL;
+	g_autoptr(GBytes) body = NULL;
+	g_autoptr(GUri) location = NULL;
+	g_autoptr(GHashTable) query = NULL;
+	g_autofree gchar *url = ohe_provider_build_authorize_url (OHE_PROVIDER (f->provider), "st4te",
+								  "challenge-ignored", REDIRECT, &error);
+	OheToken *token;
+
+	g_assert_no_error (error);
+	g_assert_nonnull (strstr (url, "/oauth2_user/authorize2?response_type=code&client_id=sim-client"));
+	g_assert_nonnull (strstr (url, "scope=user.info%2Cuser.metrics%2Cuser.activity"));
+	g_assert_null (strstr (url, "code_challenge"));
+	msg = soup_message_new ("GET", url);
+	soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+	body = soup_session_send_and_read (session, msg, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (soup_message_get_status (msg), ==, 302);
+	location = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+								"Location"),
+				G_URI_FLAGS_ENCODED, &error);
+	g_assert_no_error (error);
+	query = soup_form_decode (g_uri_get_query (location));
+	g_assert_cmpstr (g_hash_table_lookup (query, "state"), ==, "st4te");
+	token = ohe_provider_exchange_code (OHE_PROVIDER (f->provider), g_hash_table_lookup (query, "code"),
+					    NULL, REDIRECT, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_nonnull (ohe_token_get_refresh_token (token));
+	g_assert_cmpstr (ohe_token_get_external_user_id (token), ==, f->user->id);
+	/* the code was single use */
+	{
+		g_autoptr(GError) error2 = NULL;
+		g_autoptr(OheToken) again = ohe_provider_exchange_code (
+		    OHE_PROVIDER (f->provider), g_hash_table_lookup (query, "code"), NULL, REDIRECT,
+		    NULL, &error2);
+		g_assert_null (again);
+		g_assert_error (error2, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED);
+		g_assert_nonnull (strstr (error2->message, "valid 30 s"));
+	}
+	return token;
+}
+
+static gboolean
+emit_cb (OheFetchRequest *request, GPtrArray *ms, const gchar *cursor, gpointer user_data, GError **error)
+{
+	Fixture *f = user_data;
+	for (guint i = 0; i < ms->len; i++)
+		g_ptr_array_add (f->emitted, ohe_measurement_ref (g_ptr_array_index (ms, i)));
+	if (cursor != NULL) {
+		g_free (f->cursor);
+		f->cursor = g_strdup (cursor);
+	}
+	return TRUE;
+}
+
+static gboolean
+fetch (Fixture *f, OheToken *token, const OheMeasurementKind *kinds, guint n_kinds, GError **error)
+{
+	g_autoptr(OheFetchRequest) req = ohe_fetch_request_new (
+	    "link-1", f->user->data_from * G_USEC_PER_SEC, f->user->data_to * G_USEC_PER_SEC);
+	for (guint i = 0; i < n_kinds; i++)
+		ohe_fetch_request_add_kind (req, kinds[i]);
+	ohe_fetch_request_set_token (req, token);
+	ohe_fetch_request_set_cursor (req, f->cursor);
+	ohe_fetch_request_set_emit_func (req, emit_cb, f, NULL);
+	return ohe_provider_fetch (OHE_PROVIDER (f->provider), req, NULL, error);
+}
+
+static guint
+count_kind (GPtrArray *ms, OheMeasurementKind kind)
+{
+	guint n = 0;
+	for (guint i = 0; i < ms->len; i++)
+		n += ohe_measurement_get_kind (g_ptr_array_index (ms, i)) == kind ? 1 : 0;
+	return n;
+}
+
+static void
+test_backfill (Fixture *f, gconstpointer data)
+{
+	const OheMeasurementKind kinds[] = {OHE_MEASUREMENT_KIND_BLOOD_PRESSURE,
+					    OHE_MEASUREMENT_KIND_HEART_RATE,
+					    OHE_MEASUREMENT_KIND_BODY_WEIGHT};
+	g_autoptr(OheToken) token = link_user (f);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GArray) bp = ohe_sim_data_generate (f->user->seed, f->user->id,
+						      OHE_MEASUREMENT_KIND_BLOOD_PRESSURE,
+						      f->user->data_from, f->user->data_to);
+	g_autoptr(GArray) weight = ohe_sim_data_generate (f->user->seed, f->user->id,
+							  OHE_MEASUREMENT_KIND_BODY_WEIGHT,
+							  f->user->data_from, f->user->data_to);
+	g_autoptr(GTimeZone) tz =
+	    g_time_zone_new_identifier (ohe_sim_withings_get_timezone (f->server, f->user->id));
+	OheSimSample *s0 = &g_array_index (bp, OheSimSample, 0);
+	gboolean found = FALSE;
+
+	ohe_sim_withings_set_page_size (f->server, 2);
+	ohe_sim_server_reset_stats (f->server);
+	g_assert_true (fetch (f, token, kinds, G_N_ELEMENTS (kinds), &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (bp->len, >, 2);
+	g_assert_cmpuint (count_kind (f->emitted, OHE_MEASUREMENT_KIND_BLOOD_PRESSURE), ==, bp->len);
+	g_assert_cmpuint (count_kind (f->emitted, OHE_MEASUREMENT_KIND_BODY_WEIGHT), ==, weight->len);
+	/* pulse children of BP only: intraday HR comes from the intraday call */
+	g_assert_cmpuint ((bp->len + weight->len + 1) / 2, <=,
+			  ohe_sim_server_get_request_count (f->server, "/withings/measure"));
+	for (guint i = 0; i < f->emitted->len; i++) {
+		OheMeasurement *m = g_ptr_array_index (f->emitted, i);
+		gint64 mantissa = 0;
+		gint exponent = 0;
+		g_autofree gchar *sys = NULL;
+		g_autofree gchar *expected = NULL;
+		if (ohe_measurement_get_kind (m) != OHE_MEASUREMENT_KIND_BLOOD_PRESSURE ||
+		    ohe_measurement_get_start (m) != s0->time * G_USEC_PER_SEC)
+			continue;
+		found = TRUE;
+		g_assert_true (ohe_measurement_get_component_decimal (m, "systolic", &mantissa, &exponent));
+		sys = ohe_decimal_to_string (mantissa, exponent);
+		expected = ohe_sim_sample_value_to_string (s0, 0);
+		g_assert_cmpstr (sys, ==, expected);
+		g_assert_cmpint (ohe_measurement_get_utc_offset (m), ==,
+				 g_time_zone_get_offset (tz, g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, s0->time)));
+	}
+	g_assert_true (found);
+	g_assert_nonnull (f->cursor);
+	g_assert_true (g_str_has_prefix (f->cursor, "lastupdate="));
+
+	/* incremental: nothing new since the cursor */
+	g_ptr_array_set_size (f->emitted, 0);
+	g_assert_true (fetch (f, token, kinds, 1, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (count_kind (f->emitted, OHE_MEASUREMENT_KIND_BLOOD_PRESSURE), ==, 0);
+}
+
+static void
+test_faults (Fixture *f, gconstpointer data)
+{
+	const OheMeasurementKind kinds[] = {OHE_MEASUREMENT_KIND_BODY_WEIGHT};
+	g_autoptr(OheToken) token = link_user (f);
+	OheSimFault *fault = ohe_sim_server_get_fault (f->server);
+	gint64 slept;
+
+	/* 601 once: waited out on the fake clock, then served */
+	slept = ohe_clock_get_slept (f->clock);
+	g_assert_true (ohe_sim_fault_queue (fault, "/withings/measure", "429", 1, NULL));
+	{
+		g_autoptr(GError) error = NULL;
+		g_assert_true (fetch (f, token, kinds, 1, &error));
+		g_assert_no_error (error);
+	}
+	g_assert_cmpint (ohe_clock_get_slept (f->clock) - slept, >=, 60 * G_USEC_PER_SEC);
+	/* 601 twice: the second is an error */
+	g_assert_true (ohe_sim_fault_queue (fault, "/withings/measure", "429", 2, NULL));
+	{
+		g_autoptr(GError) error = NULL;
+		g_assert_false (fetch (f, token, kinds, 1, &error));
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_RATE_LIMITED);
+		g_assert_cmpstr (error->message, ==,
+				 "withings getmeas: Withings answered status 601 (too many requests)");
+	}
+	/* malformed and truncated bodies */
+	g_assert_true (ohe_sim_fault_queue (fault, "/withings/measure", "malformed", 1, NULL));
+	{
+		g_autoptr(GError) error = NULL;
+		g_assert_false (fetch (f, token, kinds, 1, &error));
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	}
+	/* 500 on every attempt: unavailable */
+	g_assert_true (ohe_sim_fault_queue (fault, "/withings/measure", "500", 10, NULL));
+	{
+		g_autoptr(GError) error = NULL;
+		g_assert_false (fetch (f, token, kinds, 1, &error));
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE);
+	}
+	ohe_sim_fault_clear (fault);
+	/* the 500s opened the circuit breaker: let its open period pass */
+	ohe_clock_advance (f->clock, 120 * G_USEC_PER_SEC);
+	/* expired token in the envelope: refresh once, rotation persisted, retry succeeds */
+	g_assert_true (ohe_sim_fault_queue (fault, "/withings/measure", "expired-token", 1, NULL));
+	{
+		g_autoptr(GError) error = NULL;
+		gboolean ok = fetch (f, token, kinds, 1, &error);
+		g_assert_no_error (error);
+		g_assert_true (ok);
+	}
+	g_assert_cmpuint (f->token_changed, ==, 1);
+	g_assert_cmpstr (ohe_token_get_refresh_token (f->last_token), !=, ohe_token_get_refresh_token (token));
+	/* revoked: the refresh fails too; the link needs consent again */
+	ohe_sim_oauth_revoke_user (ohe_sim_server_get_oauth (f->server, "withings"), f->user->id);
+	{
+		g_autoptr(GError) error = NULL;
+		g_assert_false (fetch (f, f->last_token, kinds, 1, &error));
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED);
+	}
+}
+
+static void
+test_subscriptions (Fixture *f, gconstpointer data)
+{
+	g_autoptr(OheToken) token = link_user (f);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) subs = NULL;
+	g_autofree gchar *nonce = NULL;
+	g_autofree gchar *body = ohe_sim_withings_build_notification (f->user->id, 4, 1736935112, 1736935113);
+	g_autoptr(OheWithingsSyncHint) hint = NULL;
+
+	g_assert_true (ohe_withings_provider_subscribe (f->provider, "link-1", token, NULL, 4, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_true (ohe_withings_provider_subscribe (f->provider, "link-1", token, NULL, 54, NULL, &error));
+	subs = ohe_withings_provider_list_subscriptions (f->provider, "link-1", token, -1, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (subs->len, ==, 2);
+	g_assert_cmpstr (((OheWithingsSubscription *)subs->pdata[0])->callbackurl, ==, "https://hooks.example.org/w");
+	g_assert_true (ohe_withings_provider_revoke_subscription (f->provider, "link-1", token, NULL, 4, NULL, &error));
+	g_assert_cmpuint (ohe_sim_withings_get_n_subscriptions (f->server, f->user->id), ==, 1);
+	g_assert_false (ohe_withings_provider_revoke_subscription (f->provider, "link-1", token, NULL, 4, NULL, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	g_clear_error (&error);
+
+	hint = ohe_withings_provider_parse_notification (f->provider, body, strlen (body), &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (hint->userid, ==, f->user->id);
+	g_assert_cmpint (hint->appli, ==, 4);
+
+	/* signed calls: getnonce, then revoke the whole link */
+	nonce = ohe_withings_provider_get_nonce (f->provider, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (strlen (nonce), ==, 40);
+	g_assert_true (ohe_withings_provider_revoke_access (f->provider, f->user->id, NULL, &error));
+	g_assert_no_error (error);
+	{
+		const OheMeasurementKind kinds[] = {OHE_MEASUREMENT_KIND_BODY_WEIGHT};
+		g_assert_false (fetch (f, token, kinds, 1, &error));
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED);
+	}
+}
+
+static void
+test_intraday_ecg (Fixture *f, gconstpointer data)
+{
+	const OheMeasurementKind kinds[] = {OHE_MEASUREMENT_KIND_STEPS, OHE_MEASUREMENT_KIND_ECG,
+					    OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION};
+	g_autoptr(OheToken) token = link_user (f);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GArray) steps = ohe_sim_data_generate (f->user->seed, f->user->id, OHE_MEASUREMENT_KIND_STEPS,
+							 f->user->data_from, f->user->data_to);
+
+	g_assert_true (fetch (f, token, kinds, G_N_ELEMENTS (kinds), &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (count_kind (f->emitted, OHE_MEASUREMENT_KIND_STEPS), ==, steps->len);
+	g_assert_cmpuint (count_kind (f->emitted, OHE_MEASUREMENT_KIND_ECG), >=, 2);
+	g_assert_cmpuint (count_kind (f->emitted, OHE_MEASUREMENT_KIND_ECG), ==,
+			  count_kind (f->emitted, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION));
+	/* 3 days of intraday in 24 h windows */
+	g_assert_cmpuint (ohe_sim_server_get_request_count (f->server, "/withings/v2/measure"), ==, 3);
+	g_assert_nonnull (strstr (f->cursor, ";intraday="));
+}
+
+int
+main (int argc, char **argv)
+{
+	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+	g_test_add ("/withings/sim/backfill", Fixture, NULL, fixture_setup, test_backfill, fixture_teardown);
+	g_test_add ("/withings/sim/faults", Fixture, NULL, fixture_setup, test_faults, fixture_teardown);
+	g_test_add ("/withings/sim/subscriptions", Fixture, NULL, fixture_setup, test_subscriptions, fixture_teardown);
+	g_test_add ("/withings/sim/intraday-ecg", Fixture, NULL, fixture_setup, test_intraday_ecg, fixture_teardown);
+	return g_test_run ();
+}
