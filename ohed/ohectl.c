@@ -119,6 +119,27 @@ ohe_ctl_status (OheCtl *ctl, gchar **args, GError **error)
 }
 
 static gboolean
+ohe_ctl_links (OheCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(GPtrArray) links = NULL;
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	links = ohe_store_list_links (ohe_engine_get_store (ctl->engine), NULL, error);
+	if (links == NULL)
+		return FALSE;
+	for (guint i = 0; i < links->len; i++) {
+		OheLink *link = g_ptr_array_index (links, i);
+		g_autofree gchar *kind_list = g_strjoinv (",", ohe_link_get_kinds (link));
+		g_print ("%s\t%s\t%s\t%s\t%s\t%s\n", ohe_link_get_id (link),
+			 ohe_link_get_user_id (link), ohe_link_get_provider (link),
+			 ohe_link_state_to_string (ohe_link_get_state (link)),
+			 ohe_link_get_external_user_id (link) ?: "-",
+			 kind_list[0] != '\0' ? kind_list : "-");
+	}
+	return TRUE;
+}
+
+static gboolean
 ohe_ctl_user_add (OheCtl *ctl, gchar **args, GError **error)
 {
 	if (!ohe_ctl_check_args (args, 2, 2, "user-add USER-ID PATIENT-REFERENCE", error))
@@ -535,6 +556,8 @@ static const OheCtlCommand ohe_ctl_commands[] = {
     {"status", "", N_("Show store, queue and link counts"), ohe_ctl_status},
     {"user-add", "USER-ID PATIENT-REFERENCE", N_("Add an EHR user and its Patient reference"),
      ohe_ctl_user_add},
+    {"links", "", N_("List provider links: id, user, provider, state, provider user, kinds"),
+     ohe_ctl_links},
     {"link-add", "USER-ID PROVIDER [KINDS] [EXTERNAL-ID]", N_("Add a provider link"),
      ohe_ctl_link_add},
     {"link-start", "USER-ID PROVIDER [KINDS]", N_("Start linking a provider account (OAuth2)"),

@@ -182,12 +182,16 @@ ohe_fhir_rest_transport_send (OheFhirRestTransport *self,
 	}
 }
 
-/* a content problem of the bundle, as opposed to a misconfigured server or URL */
+/*
+ * A content problem of the bundle, as opposed to a misconfigured server or
+ * URL; a bundle too large for the server is split like one with a bad entry.
+ */
 static gboolean
 ohe_fhir_rest_status_is_content_error (guint status)
 {
 	return status == SOUP_STATUS_BAD_REQUEST || status == SOUP_STATUS_CONFLICT ||
 	       status == SOUP_STATUS_PRECONDITION_FAILED ||
+	       status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE ||
 	       status == SOUP_STATUS_UNPROCESSABLE_ENTITY;
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "ohe-sim-server.h"
+#include "ohe-sim-withings.h"
 
 static gboolean
 ohe_simulator_quit_cb (gpointer user_data)
@@ -28,6 +29,8 @@ main (int argc, char *argv[])
 	gboolean verbose = FALSE;
 	g_autofree gchar *fault_rate = NULL;
 	g_autofree gchar *callback = NULL;
+	g_autofree gchar *client = NULL;
+	g_auto (GStrv) client_parts = NULL;
 	const GOptionEntry entries[] = {
 	    {"port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port on 127.0.0.1, 0 for a free one",
 	     "PORT"},
@@ -39,6 +42,8 @@ main (int argc, char *argv[])
 	     "Random faults, e.g. 429=0.1,503=0.05", "SPEC"},
 	    {"callback", 0, 0, G_OPTION_ARG_STRING, &callback, "Default webhook callback URL",
 	     "URL"},
+	    {"client", 0, 0, G_OPTION_ARG_STRING, &client,
+	     "OAuth2 client every simulated cloud accepts", "ID:SECRET"},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log requests to stderr", NULL},
 	    {NULL},
 	};
@@ -75,6 +80,14 @@ main (int argc, char *argv[])
 	ohe_sim_webhook_set_callback_url (ohe_sim_server_get_webhook (server), callback);
 	added = ohe_sim_server_add_users (server, (guint)users, (guint)days, (guint64)seed);
 	ohe_sim_server_register_builtin_providers (server);
+	if (client != NULL) {
+		client_parts = g_strsplit (client, ":", 2);
+		if (g_strv_length (client_parts) != 2 || client_parts[0][0] == '\0') {
+			g_printerr ("ohe-simulator: --client must be ID:SECRET\n");
+			return 2;
+		}
+		ohe_sim_withings_set_client (server, client_parts[0], client_parts[1]);
+	}
 
 	if (!ohe_sim_server_listen (server, (guint)port, &error)) {
 		g_printerr ("ohe-simulator: %s\n", error->message);

@@ -36,6 +36,7 @@ struct _FakeFhirServer {
 	GPtrArray *posts;	 /* of owned gchar*, the POST bodies */
 	gboolean keep_bodies;
 	gboolean discard; /* answer without storing: benchmarks */
+	guint max_entries; /* larger bundles get 413; 0: no limit */
 	guint next_id;
 	guint fail_count;
 	guint fail_status;
@@ -288,6 +289,11 @@ fake_handle_bundle (FakeFhirServer *self, SoupServerMessage *msg, JsonNode *root
 	g_autofree gchar *text = NULL;
 	gint bad = -1;
 
+	if (self->max_entries > 0 && n > self->max_entries) {
+		g_autofree gchar *outcome = fake_outcome ("bundle has too many entries", -1);
+		fake_set_json (msg, 413, outcome);
+		return;
+	}
 	for (guint i = 0; i < n; i++) {
 		JsonObject *entry = json_array_get_object_element (entries, i);
 		fake_resolve_entry (self, entry, &es[i]);
@@ -523,6 +529,14 @@ fake_fhir_server_set_keep_bodies (FakeFhirServer *self, gboolean keep)
 {
 	g_mutex_lock (&self->mutex);
 	self->keep_bodies = keep;
+	g_mutex_unlock (&self->mutex);
+}
+
+void
+fake_fhir_server_set_max_entries (FakeFhirServer *self, guint max_entries)
+{
+	g_mutex_lock (&self->mutex);
+	self->max_entries = max_entries;
 	g_mutex_unlock (&self->mutex);
 }
 

@@ -39,6 +39,9 @@ fake_fhir_server_set_fhir_version (FakeFhirServer *self, const gchar *version);
 /* stop keeping the last request body (the benchmark's bundles are large) */
 void
 fake_fhir_server_set_keep_bodies (FakeFhirServer *self, gboolean keep);
+/* answer bundles of more than @max_entries entries with 413; 0: no limit */
+void
+fake_fhir_server_set_max_entries (FakeFhirServer *self, guint max_entries);
 /* answer every entry without storing it, so memory stays flat (benchmarks) */
 void
 fake_fhir_server_set_discard (FakeFhirServer *self, gboolean discard);

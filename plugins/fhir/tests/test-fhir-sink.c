@@ -409,6 +409,22 @@ test_rest_invalid_entry (Fixture *f, gconstpointer user_data)
 }
 
 static void
+test_rest_too_large (Fixture *f, gconstpointer user_data)
+{
+	g_autoptr(GPtrArray) entries = test_entries (6, -1, 60);
+	g_autoptr(OhePushRequest) request = test_request (6);
+	g_autoptr(GError) error = NULL;
+
+	/* the Device and 6 Observations are too many: split into 3 + 3, each with the Device */
+	fake_fhir_server_set_max_entries (f->server, 4);
+	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 3);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 6);
+	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 6);
+}
+
+static void
 test_rest_batch (Fixture *f, gconstpointer user_data)
 {
 	g_autoptr(GPtrArray) entries = test_entries (4, 2, 60);
@@ -860,6 +876,30 @@ test_sink_concurrent (Fixture *f, gconstpointer user_data)
 	g_assert_finalize_object (g_steal_pointer (&sink));
 }
 
+#ifdef OHE_FHIR_HAVE_AUTH
+static void
+test_sink_bearer (Fixture *f, gconstpointer user_data)
+{
+	const gchar *keys[] = {"base_url", fake_fhir_server_get_base_url (f->server), "auth",
+			       "bearer", "token", "test-token-1", NULL};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OheSink) sink = test_sink_new (keys, f->clock, &error);
+	g_autoptr(OhePushRequest) request = test_sink_request (10, 0);
+	g_autofree gchar *authorization = NULL;
+
+	g_assert_no_error (error);
+	/* a 401 invalidates the credentials and the push is sent once more */
+	fake_fhir_server_deny_next (f->server, 1);
+	g_assert_true (ohe_sink_push (sink, request, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 10);
+	g_assert_cmpuint (fake_fhir_server_get_n_requests (f->server), ==, 2);
+	authorization = fake_fhir_server_dup_last_authorization (f->server);
+	g_assert_cmpstr (authorization, ==, "Bearer test-token-1");
+	g_assert_finalize_object (g_steal_pointer (&sink));
+}
+#endif
+
 static void
 test_sink_ndjson (void)
 {
@@ -1102,6 +1142,8 @@ main (int argc, char **argv)
 		    fixture_setup, test_rest_invalid_entry, fixture_teardown);
 	g_test_add ("/fhir/rest/invalid-entry-unnamed", Fixture, GINT_TO_POINTER (FALSE),
 		    fixture_setup, test_rest_invalid_entry, fixture_teardown);
+	g_test_add ("/fhir/rest/too-large", Fixture, NULL, fixture_setup, test_rest_too_large,
+		    fixture_teardown);
 	g_test_add ("/fhir/rest/batch", Fixture, NULL, fixture_setup, test_rest_batch,
 		    fixture_teardown);
 	g_test_add ("/fhir/rest/breaker", Fixture, NULL, fixture_setup, test_rest_breaker,
@@ -1120,6 +1162,10 @@ main (int argc, char **argv)
 		    test_sink_503_then_recovery, fixture_teardown);
 	g_test_add ("/fhir/sink/concurrent", Fixture, NULL, fixture_setup, test_sink_concurrent,
 		    fixture_teardown);
+#ifdef OHE_FHIR_HAVE_AUTH
+	g_test_add ("/fhir/sink/bearer", Fixture, NULL, fixture_setup, test_sink_bearer,
+		    fixture_teardown);
+#endif
 	g_test_add_func ("/fhir/sink/ndjson", test_sink_ndjson);
 	g_test_add_func ("/fhir/sink/config-errors", test_sink_config_errors);
 	g_test_add_data_func ("/fhir/integration/put", "put", test_integration);

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""End to end through ohectl, the Withings plugin, the FHIR sink and a real FHIR server.
+
+Started by run-with-fhir-server.py (OHE_FHIR_BASE_URL, OHE_FHIR_BEARER): runs the
+provider simulator, links a user through the OAuth2 flow with ohectl link-start and
+link-finish, syncs three days with ohectl sync-now into the FHIR server over REST,
+reads the data back with FHIR searches, then replays the same window from a fresh
+state directory and checks that the server holds no duplicate.
+"""
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+checks = []
+
+
+def check(name, condition, detail=""):
+    checks.append((name, bool(condition), detail))
+
+
+def run(cmd, env):
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        print(f"Bail out! {' '.join(cmd)} exited {result.returncode}: {result.stderr}")
+        sys.exit(1)
+    return result.stdout
+
+
+def fhir_get(path):
+    base = os.environ["OHE_FHIR_BASE_URL"]
+    request = urllib.request.Request(f"{base}/{path}")
+    bearer = os.environ.get("OHE_FHIR_BEARER")
+    if bearer:
+        request.add_header("Authorization", f"Bearer {bearer}")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)
+
+
+def follow_consent(url):
+    """GET the authorize URL without following the redirect; return Location."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.request("GET", f"{parts.path}?{parts.query}")
+    response = conn.getresponse()
+    location = response.getheader("Location")
+    conn.close()
+    return response.status, location
+
+
+def write_config(state, sim, plugin_dirs):
+    conf = os.path.join(state, "ohed.conf")
+    with open(conf, "w") as f:
+        f.write(f"""[daemon]
+plugin_dir={','.join(plugin_dirs)}
+sink=fhir
+state_dir={state}
+oauth_redirect_uri=http://localhost:8080/api/v1/links/callback
+[store]
+schema_dir={os.environ['OHE_SOURCE_ROOT']}/schemas
+[plugin:withings]
+api_base={sim}/withings
+authorize_url={sim}/withings/oauth2_user/authorize2
+client_id=it-client
+client_secret=it-secret
+[plugin:fhir]
+base_url={os.environ['OHE_FHIR_BASE_URL']}
+auth=bearer
+token={os.environ.get('OHE_FHIR_BEARER', '')}
+""")
+    return conf
+
+
+def link_and_sync(ohectl, env, window):
+    run([ohectl, "user-add", "it-user", "Patient/it-1"], env)
+    out = run([ohectl, "link-start", "it-user", "withings",
+               "heart_rate,steps,body_weight,blood_pressure,spo2"], env)
+    authorize = out.strip().splitlines()[-1]
+    status, location = follow_consent(authorize)
+    check("consent redirects with a code", status == 302 and "code=" in (location or ""),
+          f"{status} {location}")
+    out = run([ohectl, "link-finish", location], env)
+    link = re.search(r"link (\S+) is active", out).group(1)
+    out = run([ohectl, "sync-now", link, window[0], window[1]], env)
+    kinds = dict(re.findall(r"^  (\w+) +(\d+)$", out, re.M))
+    delivered = int(re.search(r"delivered (\d+)", out).group(1))
+    dead = int(re.search(r"dead letters (\d+)", out).group(1))
+    return {k: int(v) for k, v in kinds.items()}, delivered, dead
+
+
+def main():
+    ohectl, simulator = sys.argv[1], sys.argv[2]
+    plugin_dirs = sys.argv[3:]
+    env = dict(os.environ)
+    env.pop("G_DEBUG", None)
+    env["LC_ALL"] = "C.UTF-8"
+    sim = subprocess.Popen([simulator, "--port", "0", "--seed", "11", "--users", "1",
+                            "--days", "3", "--client", "it-client:it-secret"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = sim.stdout.readline()
+        sim_url = line.strip().removeprefix("listening on ")
+        now = time.gmtime()
+        window = (time.strftime("%Y-%m-%dT00:00:00Z", time.gmtime(time.time() - 3 * 86400)),
+                  time.strftime("%Y-%m-%dT%H:00:00Z", now))
+
+        with tempfile.TemporaryDirectory(prefix="ohe-cli-") as state:
+            env["OHED_CONFIG"] = write_config(state, sim_url, plugin_dirs)
+            kinds, delivered, dead = link_and_sync(ohectl, env, window)
+        check("measurements delivered", delivered > 1000, delivered)
+        check("no dead letters", dead == 0, dead)
+        check("every kind synced", all(kinds.get(k, 0) > 0 for k in
+              ["heart_rate", "steps", "body_weight", "blood_pressure", "spo2"]), kinds)
+
+        observations = fhir_get("Observation?subject=Patient/it-1&_summary=count")["total"]
+        check("server holds one Observation per measurement", observations == delivered,
+              f"{observations} != {delivered}")
+        weights = fhir_get("Observation?code=http://loinc.org|29463-7&_summary=count")["total"]
+        check("body weight by LOINC code", weights == kinds.get("body_weight"),
+              f"{weights} != {kinds.get('body_weight')}")
+        bp = fhir_get("Observation?code=http://loinc.org|85354-9&_count=1")
+        components = [c["code"]["coding"][0]["code"]
+                      for c in bp["entry"][0]["resource"].get("component", [])]
+        check("blood pressure panel has systolic and diastolic",
+              "8480-6" in components and "8462-4" in components, components)
+        devices = fhir_get("Device?_summary=count")["total"]
+        check("devices written", devices >= 1, devices)
+        associations = fhir_get("DeviceAssociation?_summary=count")["total"]
+        check("R5 DeviceAssociation written", associations == devices,
+              f"{associations} != {devices}")
+
+        # replay: a fresh daemon state, same user data → same resources, no duplicates
+        with tempfile.TemporaryDirectory(prefix="ohe-cli-") as state:
+            env["OHED_CONFIG"] = write_config(state, sim_url, plugin_dirs)
+            _, delivered_again, _ = link_and_sync(ohectl, env, window)
+        again = fhir_get("Observation?subject=Patient/it-1&_summary=count")["total"]
+        check("replay delivered the same window", delivered_again == delivered,
+              f"{delivered_again} != {delivered}")
+        check("replay created no duplicate", again == observations, f"{again} != {observations}")
+    finally:
+        sim.terminate()
+        sim.wait(timeout=30)
+
+    print(f"1..{len(checks)}")
+    failed = 0
+    for i, (name, ok, detail) in enumerate(checks, 1):
+        print(f"{'ok' if ok else 'not ok'} {i} - {name}{'' if ok else f' ({detail})'}")
+        failed += not ok
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
