@@ -8,10 +8,13 @@ cd "$(dirname "$0")/.."
 deploy/install-deps.sh --tests
 
 [ -d build ] || meson setup build -Dwerror=true
+# everything, not only what the tests depend on: one test installs the tree
+meson compile -C build
 meson test -C build --print-errorlogs
 
 [ -d build-sanitizers ] || meson setup build-sanitizers -Dwerror=true \
   -Db_sanitize=address,undefined -Db_lundef=false -Dintrospection=false
+meson compile -C build-sanitizers
 meson test -C build-sanitizers --setup=sanitizers --print-errorlogs
 
 meson test -C build --setup=valgrind --suite unit --print-errorlogs
