@@ -86,6 +86,7 @@ main (int argc, char *argv[])
 	    {NULL}};
 
 	setlocale (LC_ALL, "");
+	ohe_engine_tune_memory ();
 	bindtextdomain (GETTEXT_PACKAGE, OHE_LOCALEDIR);
 	bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 	textdomain (GETTEXT_PACKAGE);

@@ -19,6 +19,8 @@ G_BEGIN_DECLS
 #define OHE_TYPE_ENGINE (ohe_engine_get_type ())
 G_DECLARE_FINAL_TYPE (OheEngine, ohe_engine, OHE, ENGINE, GObject)
 
+void
+ohe_engine_tune_memory (void);
 OheEngine *
 ohe_engine_new (OheConfig *config);
 gboolean

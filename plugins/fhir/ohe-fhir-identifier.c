@@ -34,27 +34,13 @@
 static const gchar ohe_fhir_hex[] = "0123456789abcdef";
 
 static void
-ohe_fhir_identifier_crypto_init (void)
-{
-	static gsize initialized = 0;
-	if (g_once_init_enter (&initialized)) {
-		/* the host normally did this already; only the first caller acts */
-		if (!gcry_control (GCRYCTL_INITIALIZATION_FINISHED_P)) {
-			gcry_check_version (NULL);
-			gcry_control (GCRYCTL_INITIALIZATION_FINISHED, 0);
-		}
-		g_once_init_leave (&initialized, 1);
-	}
-}
-
-static void
 ohe_fhir_identifier_sha256_hex (const gcry_buffer_t *iov,
 				gint n_iov,
 				gchar hex[OHE_FHIR_ID_LEN + 1])
 {
 	guint8 digest[32];
 
-	ohe_fhir_identifier_crypto_init ();
+	ohe_crypto_init ();
 	if (gcry_md_hash_buffers (GCRY_MD_SHA256, 0, digest, iov, n_iov) != 0) {
 		/* cannot happen for SHA-256 in a working libgcrypt */
 		memset (digest, 0, sizeof (digest));

@@ -48,20 +48,6 @@ ohe_google_health_sync_hint_free (OheGoogleHealthSyncHint *hint)
 	g_free (hint);
 }
 
-static void
-ohe_google_health_gcrypt_init (void)
-{
-	static gsize initialized = 0;
-	if (g_once_init_enter (&initialized)) {
-		if (!gcry_control (GCRYCTL_INITIALIZATION_FINISHED_P)) {
-			if (gcry_check_version (GCRYPT_VERSION) == NULL)
-				g_warning ("libgcrypt is older than %s", GCRYPT_VERSION);
-			gcry_control (GCRYCTL_INITIALIZATION_FINISHED, 0);
-		}
-		g_once_init_leave (&initialized, 1);
-	}
-}
-
 /* base64 without whitespace; g_base64_decode() would skip garbage silently */
 static guint8 *
 ohe_google_health_base64_decode (const gchar *text, gsize len, gsize *out_len)
@@ -111,7 +97,7 @@ ohe_google_health_public_key_new_from_pem (const gchar *pem,
 	gsize der_len = 0;
 	gcry_error_t rc;
 
-	ohe_google_health_gcrypt_init ();
+	ohe_crypto_init ();
 	b = strstr (text, begin);
 	e = b != NULL ? strstr (b, end) : NULL;
 	if (b == NULL || e == NULL) {
@@ -220,7 +206,7 @@ ohe_google_health_public_key_verify (OheGoogleHealthPublicKey *key,
 	gcry_error_t rc;
 
 	g_return_val_if_fail (key != NULL, FALSE);
-	ohe_google_health_gcrypt_init ();
+	ohe_crypto_init ();
 	if (signature == NULL || signature[0] == '\0') {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED,
 				     "notification has no " OHE_GOOGLE_HEALTH_SIGNATURE_HEADER

@@ -91,6 +91,9 @@ main (int argc, char **argv)
 	const gchar *default_counts[] = {"100000", "1000000", NULL};
 	const gchar *const *counts = argc > 1 ? (const gchar *const *)argv + 1 : default_counts;
 
+	/* as ohed and ohectl do */
+	ohe_engine_tune_memory ();
+
 	for (guint i = 0; counts[i] != NULL; i++) {
 		guint64 count;
 		if (!g_ascii_string_to_unsigned (counts[i], 10, 1, G_MAXUINT64, &count, &error) ||

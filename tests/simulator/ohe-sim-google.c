@@ -36,6 +36,7 @@ typedef struct {
 	GHashTable *zones;     /* owned, user → IANA zone override */
 	GHashTable *data_ends; /* owned, user → gint64 * */
 	GHashTable *unlinked;  /* owned, set of users without a Google Health profile */
+	GHashTable *tz_cache;  /* owned, zone name → GTimeZone */
 	gchar *endpoint_secret; /* owned, nullable */
 	gcry_sexp_t keypair;	/* owned, nullable until first use */
 	gchar *public_pem;	/* owned, nullable until first use */
@@ -133,6 +134,7 @@ ohe_sim_google_free (OheSimGoogle *state)
 	g_hash_table_unref (state->zones);
 	g_hash_table_unref (state->data_ends);
 	g_hash_table_unref (state->unlinked);
+	g_hash_table_unref (state->tz_cache);
 	g_free (state->endpoint_secret);
 	if (state->keypair != NULL)
 		gcry_sexp_release (state->keypair);
@@ -205,12 +207,25 @@ ohe_sim_google_set_timezone (OheSimServer *server, const gchar *user, const gcha
 	g_mutex_unlock (&state->mutex);
 }
 
+/* GLib parses the tzfile on every lookup, which costs more than a whole page: cache */
 static GTimeZone *
 ohe_sim_google_new_zone (OheSimServer *server, const gchar *user)
 {
+	OheSimGoogle *state = ohe_sim_google_get (server);
 	g_autofree gchar *name = ohe_sim_google_dup_timezone (server, user);
-	GTimeZone *tz = g_time_zone_new_identifier (name);
-	return tz != NULL ? tz : g_time_zone_new_utc ();
+	GTimeZone *tz;
+
+	g_mutex_lock (&state->mutex);
+	tz = g_hash_table_lookup (state->tz_cache, name);
+	if (tz == NULL) {
+		tz = g_time_zone_new_identifier (name);
+		if (tz == NULL)
+			tz = g_time_zone_new_utc ();
+		g_hash_table_insert (state->tz_cache, g_strdup (name), tz);
+	}
+	g_time_zone_ref (tz);
+	g_mutex_unlock (&state->mutex);
+	return tz;
 }
 
 /* the offset that applied to the user at @time, DST included */
@@ -992,7 +1007,7 @@ ohe_sim_google_ensure_key_locked (OheSimGoogle *state)
 	memcpy (der + sizeof (spki), point, 65);
 	gcry_sexp_release (q);
 	b64 = g_base64_encode (der, sizeof (der));
-	for (gsize i = 0; b64[i] != '\0'; i += 64)
+	for (gsize i = 0, n = strlen (b64); i < n; i += 64)
 		g_string_append_printf (pem, "%.64s\n", b64 + i);
 	g_string_append (pem, "-----END PUBLIC KEY-----\n");
 	state->public_pem = g_string_free (g_steal_pointer (&pem), FALSE);
@@ -1192,6 +1207,8 @@ ohe_sim_google_register (OheSimServer *server)
 	state->zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	state->data_ends = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	state->unlinked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	state->tz_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+						 (GDestroyNotify)g_time_zone_unref);
 	g_object_set_data_full (G_OBJECT (server), OHE_SIM_GOOGLE_STATE, state,
 				(GDestroyNotify)ohe_sim_google_free);
 

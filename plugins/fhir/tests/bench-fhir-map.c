@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include "ohe-fhir-writer.h"
@@ -37,6 +38,11 @@ main (int argc, char **argv)
 	gdouble seconds;
 	gdouble cpu_before;
 	gdouble cpu_seconds;
+
+	/* the heap settings of ohed (ohe_engine_tune_memory), which hosts the sink */
+	mallopt (M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+	mallopt (M_TOP_PAD, 64 * 1024 * 1024);
+	mallopt (M_MMAP_THRESHOLD, 32 * 1024 * 1024);
 
 	mapping =
 	    ohe_fhir_mapping_new_from_file (OHE_SOURCE_DATADIR "/mappings/fhir-r5.json", &error);

@@ -420,7 +420,8 @@ test_rest_too_large (Fixture *f, gconstpointer user_data)
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 3);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 6);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+			  6);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 6);
 }
 
@@ -892,7 +893,8 @@ test_sink_bearer (Fixture *f, gconstpointer user_data)
 	fake_fhir_server_deny_next (f->server, 1);
 	g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 10);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+			  10);
 	g_assert_cmpuint (fake_fhir_server_get_n_requests (f->server), ==, 2);
 	authorization = fake_fhir_server_dup_last_authorization (f->server);
 	g_assert_cmpstr (authorization, ==, "Bearer test-token-1");
