@@ -43,8 +43,6 @@ api_base=$sim/withings
 authorize_url=$sim/withings/oauth2_user/authorize2
 client_id=demo-client
 client_secret=demo-secret
-[plugin:fhir]
-output_dir=$state/fhir-ndjson
 CONF
 export OHED_CONFIG="$state/ohed.conf"
 ohectl=build/ohed/ohectl
@@ -58,6 +56,6 @@ link=$($ohectl links | awk -F '\t' '$2 == "demo-user" && $3 == "withings" { prin
 $ohectl sync-now "$link" "$(date -u -d '3 days ago' +%Y-%m-%dT00:00:00Z)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 echo "FHIR R5 NDJSON written:"
-find "$state/fhir-ndjson" -name '*.ndjson' | sort | while read -r f; do
+find "$state/fhir/ndjson" -name '*.ndjson' | sort | while read -r f; do
   printf '  %-48s %6d resources\n' "${f#"$state"/}" "$(wc -l <"$f")"
 done

@@ -185,6 +185,34 @@ ohe_plugin_get_config_boolean (OhePlugin *self, const gchar *key, gboolean defau
 }
 
 /**
+ * ohe_plugin_get_state_dir:
+ * @self: an #OhePlugin
+ *
+ * The directory where the plugin may keep files, e.g. output or caches: a
+ * folder named after the plugin inside the daemon's `[daemon] state_dir`.
+ * The plugin creates it when it needs it.
+ *
+ * Returns: (transfer full) (nullable): the path, or %NULL when the host has no state directory
+ *
+ * Since: 0.1
+ */
+gchar *
+ohe_plugin_get_state_dir (OhePlugin *self)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	g_autofree gchar *state_dir = NULL;
+
+	g_return_val_if_fail (OHE_IS_PLUGIN (self), NULL);
+	g_mutex_lock (&priv->mutex);
+	if (priv->config != NULL)
+		state_dir = g_key_file_get_string (priv->config, "daemon", "state_dir", NULL);
+	g_mutex_unlock (&priv->mutex);
+	if (state_dir == NULL || g_strstrip (state_dir)[0] == '\0')
+		return NULL;
+	return g_build_filename (state_dir, priv->name, NULL);
+}
+
+/**
  * ohe_plugin_setup:
  * @self: an #OhePlugin
  * @cancellable: (nullable): a #GCancellable

@@ -108,6 +108,8 @@ gint64
 ohe_plugin_get_config_int (OhePlugin *self, const gchar *key, gint64 default_value);
 gboolean
 ohe_plugin_get_config_boolean (OhePlugin *self, const gchar *key, gboolean default_value);
+gchar *
+ohe_plugin_get_state_dir (OhePlugin *self);
 gboolean
 ohe_plugin_setup (OhePlugin *self, GCancellable *cancellable, GError **error);
 void

@@ -27,6 +27,7 @@
  * again for the lifetime of the sink.
  */
 
+/* without a daemon state directory (tests, tools): relative to the working directory */
 #define OHE_FHIR_SINK_DEFAULT_OUTPUT_DIR "fhir-ndjson"
 #define OHE_FHIR_SINK_DEFAULT_BUNDLE	 500
 #define OHE_FHIR_SINK_MAX_BUNDLE	 10000
@@ -176,8 +177,12 @@ ohe_fhir_sink_setup (OhePlugin *plugin, GCancellable *cancellable, GError **erro
 	g_autofree gchar *mapping_path = ohe_fhir_sink_dup_mapping_path (plugin);
 	g_autofree gchar *mode = ohe_plugin_get_config_string (plugin, "write_mode", "put");
 	g_autofree gchar *base_url = ohe_plugin_get_config_string (plugin, "base_url", "");
+	g_autofree gchar *state_dir = ohe_plugin_get_state_dir (plugin);
+	g_autofree gchar *default_output_dir =
+	    state_dir != NULL ? g_build_filename (state_dir, "ndjson", NULL)
+			      : g_strdup (OHE_FHIR_SINK_DEFAULT_OUTPUT_DIR);
 	g_autofree gchar *output_dir =
-	    ohe_plugin_get_config_string (plugin, "output_dir", OHE_FHIR_SINK_DEFAULT_OUTPUT_DIR);
+	    ohe_plugin_get_config_string (plugin, "output_dir", default_output_dir);
 
 	if (!ohe_fhir_write_mode_from_string (mode, &self->mode)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,

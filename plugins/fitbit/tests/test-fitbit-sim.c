@@ -36,6 +36,7 @@ typedef struct {
 	const OheSimUser *user;
 	gchar *base;
 	gchar *key_file;
+	GKeyFile *config; /* the plugin's, so that a test can change a key before use */
 	OheFitbitProvider *provider;
 	GPtrArray *refresh_tokens; /* of token-changed, in order */
 } OheTestFixture;
@@ -127,6 +128,7 @@ ohe_test_setup (OheTestFixture *fx, gconstpointer data)
 	g_key_file_set_string (config, "plugin:fitbit", "notification_key_id", key_id);
 	fx->provider = g_object_new (OHE_TYPE_FITBIT_PROVIDER, "name", "fitbit", NULL);
 	ohe_plugin_set_config (OHE_PLUGIN (fx->provider), config);
+	fx->config = g_key_file_ref (config);
 	ohe_oauth2_provider_set_clock (OHE_OAUTH2_PROVIDER (fx->provider), fx->clock);
 	fx->refresh_tokens = g_ptr_array_new_with_free_func (g_free);
 	g_signal_connect (fx->provider, "token-changed", G_CALLBACK (ohe_test_token_changed_cb),
@@ -144,6 +146,7 @@ ohe_test_teardown (OheTestFixture *fx, gconstpointer data)
 	g_object_unref (fx->server);
 	g_assert_null (fx->server);
 	g_object_unref (fx->clock);
+	g_key_file_unref (fx->config);
 	g_unlink (fx->key_file);
 	g_free (fx->key_file);
 	g_free (fx->base);
@@ -626,6 +629,52 @@ test_legacy_link (OheTestFixture *fx, gconstpointer data)
 }
 
 static void
+test_partial_consent (OheTestFixture *fx, gconstpointer data)
+{
+	g_autoptr(OheToken) token = NULL;
+	g_autoptr(OheToken) unrecorded = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *json = NULL;
+
+	/* the user ticked activity (and settings) only */
+	g_key_file_set_string (fx->config, "plugin:fitbit", "scope",
+			       "https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly "
+			       "https://www.googleapis.com/auth/googlehealth.settings.readonly");
+	token = ohe_test_link (fx);
+
+	/* the granted scope is recorded: heart rate is skipped without asking */
+	ohe_sim_server_reset_stats (fx->server);
+	g_assert_cmpuint (ohe_test_fetch_heart_rate (fx, token, &error), ==, 0);
+	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_sim_server_get_request_count (fx->server, NULL), ==, 0);
+
+	/* without a recorded scope the API decides: 403 ACCESS_TOKEN_SCOPE_INSUFFICIENT */
+	json = ohe_token_to_json (token);
+	unrecorded = ohe_token_new_from_string (json, &error);
+	g_assert_no_error (error);
+	ohe_token_set_scope (unrecorded, NULL);
+	g_assert_cmpuint (ohe_test_fetch_heart_rate (fx, unrecorded, &error), ==, 0);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	g_assert_cmpstr (error->message, ==,
+			 "Google Health heart-rate list: HTTP 403 (ACCESS_TOKEN_SCOPE_INSUFFICIENT)");
+	g_assert_cmpuint (ohe_test_requests (fx, "heart-rate"), ==, 1);
+}
+
+static void
+test_account_not_linked (OheTestFixture *fx, gconstpointer data)
+{
+	g_autoptr(OheToken) token = ohe_test_link (fx);
+	g_autoptr(GError) error = NULL;
+
+	ohe_sim_google_set_account_linked (fx->server, fx->user->id, FALSE);
+	g_assert_cmpuint (ohe_test_fetch_heart_rate (fx, token, &error), ==, 0);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	g_assert_cmpstr (error->message, ==,
+			 "Google Health heart-rate list: HTTP 400 (ACCOUNT_NOT_LINKED)");
+	g_assert_false (ohe_error_is_transient (error));
+}
+
+static void
 test_rate_limited (OheTestFixture *fx, gconstpointer data)
 {
 	g_autoptr(OheToken) token = ohe_test_link (fx);
@@ -807,6 +856,102 @@ test_webhook (OheTestFixture *fx, gconstpointer data)
 	g_assert_false (hint->deleted);
 }
 
+/* the webhook endpoint of the daemon, reduced to the plugin's checks */
+typedef struct {
+	OheFitbitProvider *provider;
+	guint deliveries;
+	guint last_status;
+	gchar *last_error; /* owned, nullable */
+} OheTestReceiver;
+
+static void
+ohe_test_receiver_cb (SoupServer *server,
+		      SoupServerMessage *msg,
+		      const char *path,
+		      GHashTable *query,
+		      gpointer user_data)
+{
+	OheTestReceiver *receiver = user_data;
+	SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+	g_autoptr(GBytes) body =
+	    soup_message_body_flatten (soup_server_message_get_request_body (msg));
+	g_autoptr(GError) error = NULL;
+
+	receiver->deliveries++;
+	receiver->last_status = ohe_fitbit_provider_verify_notification (
+	    receiver->provider, soup_message_headers_get_one (headers, "Authorization"),
+	    soup_message_headers_get_one (headers, OHE_GOOGLE_HEALTH_SIGNATURE_HEADER), body,
+	    &error);
+	g_free (receiver->last_error);
+	receiver->last_error = error != NULL ? g_strdup (error->message) : NULL;
+	soup_server_message_set_status (msg, receiver->last_status, NULL);
+}
+
+static void
+ohe_test_notify_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	GBytes **body = user_data;
+	g_autoptr(GError) error = NULL;
+	*body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+	g_assert_no_error (error);
+}
+
+/* POST /_sim/notify and serve the delivery meanwhile; returns the status the receiver gave */
+static gint64
+ohe_test_notify (OheTestFixture *fx, const gchar *hook, gboolean sign)
+{
+	g_autoptr(SoupSession) session = soup_session_new ();
+	g_autofree gchar *url = g_strconcat (fx->base, "/_sim/notify", NULL);
+	g_autofree gchar *params = g_strdup_printf (
+	    "{\"provider\":\"google\",\"user\":\"%s\",\"data_type\":\"weight\",\"start\":%" G_GINT64_FORMAT
+	    ",\"end\":%" G_GINT64_FORMAT ",\"signed\":%s,\"callback\":\"%s\"}",
+	    fx->user->id, OHE_TEST_END - 3600, OHE_TEST_END, sign ? "true" : "false", hook);
+	g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+	g_autoptr(GBytes) request_body = g_bytes_new (params, strlen (params));
+	g_autoptr(GBytes) body = NULL;
+	g_autoptr(JsonParser) parser = json_parser_new ();
+
+	soup_message_set_request_body_from_bytes (msg, "application/json", request_body);
+	soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL,
+					  ohe_test_notify_done_cb, &body);
+	while (body == NULL)
+		g_main_context_iteration (NULL, TRUE);
+	g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
+	g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+						   (gssize)g_bytes_get_size (body), NULL));
+	return json_object_get_int_member (json_node_get_object (json_parser_get_root (parser)),
+					   "status");
+}
+
+static void
+test_webhook_delivery (OheTestFixture *fx, gconstpointer data)
+{
+	g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+	g_autoptr(GError) error = NULL;
+	OheTestReceiver receiver = {fx->provider, 0, 0, NULL};
+	g_autofree gchar *hook = NULL;
+	GSList *uris;
+
+	soup_server_add_handler (server, "/hook", ohe_test_receiver_cb, &receiver, NULL);
+	g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+	g_assert_no_error (error);
+	uris = soup_server_get_uris (server);
+	hook = g_strdup_printf ("http://127.0.0.1:%d/hook", g_uri_get_port (uris->data));
+	g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+
+	/* signed by the simulator's key, with the endpoint secret: accepted */
+	g_assert_cmpint (ohe_test_notify (fx, hook, TRUE), ==, SOUP_STATUS_NO_CONTENT);
+	g_assert_cmpuint (receiver.deliveries, ==, 1);
+	g_assert_null (receiver.last_error);
+	/* the same delivery without a signature: refused */
+	g_assert_cmpint (ohe_test_notify (fx, hook, FALSE), ==, SOUP_STATUS_FORBIDDEN);
+	g_assert_cmpuint (receiver.deliveries, ==, 2);
+	g_assert_nonnull (receiver.last_error);
+	g_assert_cmpuint (ohe_sim_webhook_get_sent (ohe_sim_server_get_webhook (fx->server)), ==, 2);
+	soup_server_disconnect (server);
+	g_free (receiver.last_error);
+}
+
 static void
 ohe_test_add (const gchar *path, void (*func) (OheTestFixture *, gconstpointer))
 {
@@ -824,11 +969,14 @@ main (int argc, char **argv)
 	ohe_test_add ("/fitbit/sim/expired-token", test_expired_token);
 	ohe_test_add ("/fitbit/sim/revoked-token", test_revoked_token);
 	ohe_test_add ("/fitbit/sim/legacy-link", test_legacy_link);
+	ohe_test_add ("/fitbit/sim/partial-consent", test_partial_consent);
+	ohe_test_add ("/fitbit/sim/account-not-linked", test_account_not_linked);
 	ohe_test_add ("/fitbit/sim/rate-limited", test_rate_limited);
 	ohe_test_add ("/fitbit/sim/server-errors", test_server_errors);
 	ohe_test_add ("/fitbit/sim/slow", test_slow);
 	ohe_test_add ("/fitbit/sim/malformed", test_malformed);
 	ohe_test_add ("/fitbit/sim/truncated", test_truncated);
 	ohe_test_add ("/fitbit/sim/webhook", test_webhook);
+	ohe_test_add ("/fitbit/sim/webhook-delivery", test_webhook_delivery);
 	return g_test_run ();
 }
