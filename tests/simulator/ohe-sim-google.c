@@ -26,17 +26,17 @@
  * empty).
  */
 
-#define OHE_SIM_GOOGLE_STATE	 "ohe-sim-google-state"
-#define OHE_SIM_GOOGLE_PROVIDER	 "google"
-#define OHE_SIM_GOOGLE_SCOPE	 "https://www.googleapis.com/auth/googlehealth"
+#define OHE_SIM_GOOGLE_STATE	  "ohe-sim-google-state"
+#define OHE_SIM_GOOGLE_PROVIDER	  "google"
+#define OHE_SIM_GOOGLE_SCOPE	  "https://www.googleapis.com/auth/googlehealth"
 #define OHE_SIM_GOOGLE_SUBSCRIBER "ohe-sim-subscription"
 
 typedef struct {
 	GMutex mutex;
-	GHashTable *zones;     /* owned, user → IANA zone override */
-	GHashTable *data_ends; /* owned, user → gint64 * */
-	GHashTable *unlinked;  /* owned, set of users without a Google Health profile */
-	GHashTable *tz_cache;  /* owned, zone name → GTimeZone */
+	GHashTable *zones;	/* owned, user → IANA zone override */
+	GHashTable *data_ends;	/* owned, user → gint64 * */
+	GHashTable *unlinked;	/* owned, set of users without a Google Health profile */
+	GHashTable *tz_cache;	/* owned, zone name → GTimeZone */
 	gchar *endpoint_secret; /* owned, nullable */
 	gcry_sexp_t keypair;	/* owned, nullable until first use */
 	gchar *public_pem;	/* owned, nullable until first use */
@@ -87,9 +87,8 @@ static const OheSimGoogleDataType ohe_sim_google_types[] = {
      OHE_SIM_GOOGLE_GRAMS, HM, "ACTIVELY_MEASURED", "Aria Air", "SCALE"},
     {"body-fat", "bodyFat", "body_fat", OHE_SIM_GOOGLE_SAMPLE, K (BODY_FAT_RATIO), "percentage",
      OHE_SIM_GOOGLE_DOUBLE, HM, "ACTIVELY_MEASURED", "Aria Air", "SCALE"},
-    {"core-body-temperature", "coreBodyTemperature", "core_body_temperature",
-     OHE_SIM_GOOGLE_SAMPLE, K (BODY_TEMPERATURE), "temperatureCelsius", OHE_SIM_GOOGLE_DOUBLE, HM,
-     "MANUAL", NULL, NULL},
+    {"core-body-temperature", "coreBodyTemperature", "core_body_temperature", OHE_SIM_GOOGLE_SAMPLE,
+     K (BODY_TEMPERATURE), "temperatureCelsius", OHE_SIM_GOOGLE_DOUBLE, HM, "MANUAL", NULL, NULL},
     {"daily-resting-heart-rate", "dailyRestingHeartRate", "daily_resting_heart_rate",
      OHE_SIM_GOOGLE_DAILY, K (RESTING_HEART_RATE), "beatsPerMinute", OHE_SIM_GOOGLE_INT64, HM,
      "DERIVED", NULL, NULL},
@@ -232,9 +231,9 @@ ohe_sim_google_new_zone (OheSimServer *server, const gchar *user)
 gint32
 ohe_sim_google_get_utc_offset (OheSimServer *server, const gchar *user, gint64 time)
 {
-	g_autoptr(GTimeZone) tz = ohe_sim_google_new_zone (server, user);
-	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (time);
-	g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, tz);
+	g_autoptr (GTimeZone) tz = ohe_sim_google_new_zone (server, user);
+	g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (time);
+	g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, tz);
 	return (gint32)(g_date_time_get_utc_offset (local) / G_USEC_PER_SEC);
 }
 
@@ -305,7 +304,7 @@ ohe_sim_google_respond_status (OheSimRequest *request,
 			       const gchar *reason,
 			       const gchar *message)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr (JsonBuilder) b = json_builder_new ();
 	json_builder_begin_object (b);
 	json_builder_set_member_name (b, "error");
 	json_builder_begin_object (b);
@@ -346,7 +345,9 @@ ohe_sim_google_respond_unauthenticated (OheSimRequest *request, const gchar *rea
 }
 
 static void
-ohe_sim_google_respond_bad_request (OheSimRequest *request, const gchar *reason, const gchar *message)
+ohe_sim_google_respond_bad_request (OheSimRequest *request,
+				    const gchar *reason,
+				    const gchar *message)
 {
 	ohe_sim_google_respond_status (request, SOUP_STATUS_BAD_REQUEST, "INVALID_ARGUMENT", reason,
 				       message);
@@ -361,9 +362,10 @@ ohe_sim_google_fault (OheSimServer *server, OheSimRequest *request, gpointer use
 
 	switch (request->fault) {
 	case OHE_SIM_FAULT_RATE_LIMITED: {
-		g_autofree gchar *retry = g_strdup_printf ("%u", ohe_sim_fault_get_retry_after (fault));
-		soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
-					      "Retry-After", retry);
+		g_autofree gchar *retry =
+		    g_strdup_printf ("%u", ohe_sim_fault_get_retry_after (fault));
+		soup_message_headers_replace (
+		    soup_server_message_get_response_headers (request->msg), "Retry-After", retry);
 		ohe_sim_google_respond_status (request, 429, "RESOURCE_EXHAUSTED",
 					       "RATE_LIMIT_EXCEEDED",
 					       "Quota exceeded for quota metric 'Read requests' "
@@ -371,24 +373,26 @@ ohe_sim_google_fault (OheSimServer *server, OheSimRequest *request, gpointer use
 		return TRUE;
 	}
 	case OHE_SIM_FAULT_INTERNAL:
-		ohe_sim_google_respond_status (request, SOUP_STATUS_INTERNAL_SERVER_ERROR, "INTERNAL",
-					       NULL, "Internal error encountered.");
+		ohe_sim_google_respond_status (request, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+					       "INTERNAL", NULL, "Internal error encountered.");
 		return TRUE;
 	case OHE_SIM_FAULT_UNAVAILABLE:
-		ohe_sim_google_respond_status (request, SOUP_STATUS_SERVICE_UNAVAILABLE, "UNAVAILABLE",
-					       NULL, "The service is currently unavailable.");
+		ohe_sim_google_respond_status (request, SOUP_STATUS_SERVICE_UNAVAILABLE,
+					       "UNAVAILABLE", NULL,
+					       "The service is currently unavailable.");
 		return TRUE;
 	case OHE_SIM_FAULT_EXPIRED_TOKEN:
 	case OHE_SIM_FAULT_REVOKED_TOKEN:
 		if (token_endpoint) {
-			ohe_sim_request_respond_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_grant",
+			ohe_sim_request_respond_error (request, SOUP_STATUS_BAD_REQUEST,
+						       "invalid_grant",
 						       "Token has been expired or revoked.");
 			return TRUE;
 		}
-		ohe_sim_google_respond_unauthenticated (request,
-							request->fault == OHE_SIM_FAULT_EXPIRED_TOKEN
-							    ? "ACCESS_TOKEN_EXPIRED"
-							    : "ACCESS_TOKEN_INVALID");
+		ohe_sim_google_respond_unauthenticated (request, request->fault ==
+									 OHE_SIM_FAULT_EXPIRED_TOKEN
+								     ? "ACCESS_TOKEN_EXPIRED"
+								     : "ACCESS_TOKEN_INVALID");
 		return TRUE;
 	default:
 		return FALSE;
@@ -406,10 +410,10 @@ ohe_sim_google_token (OheSimServer *server, OheSimRequest *request)
 	    "client_secret", "code_verifier", "refresh_token",
 	};
 	OheSimOAuth *oauth = ohe_sim_server_get_oauth (server, OHE_SIM_GOOGLE_PROVIDER);
-	g_autoptr(GHashTable) params = g_hash_table_new (g_str_hash, g_str_equal);
-	g_autoptr(OheSimTokenGrant) grant = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonNode) node = NULL;
+	g_autoptr (GHashTable) params = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr (OheSimTokenGrant) grant = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (JsonNode) node = NULL;
 
 	if (g_strcmp0 (request->method, "POST") != 0) {
 		ohe_sim_request_respond_error (request, SOUP_STATUS_METHOD_NOT_ALLOWED,
@@ -424,7 +428,8 @@ ohe_sim_google_token (OheSimServer *server, OheSimRequest *request)
 	grant = ohe_sim_oauth_token (oauth, params, &error);
 	if (grant == NULL) {
 		const gchar *code = ohe_sim_oauth_error_to_string (error);
-		if (g_error_matches (error, OHE_SIM_OAUTH_ERROR, OHE_SIM_OAUTH_ERROR_INVALID_CLIENT))
+		if (g_error_matches (error, OHE_SIM_OAUTH_ERROR,
+				     OHE_SIM_OAUTH_ERROR_INVALID_CLIENT))
 			ohe_sim_request_respond_error (request, SOUP_STATUS_UNAUTHORIZED, code,
 						       "Unauthorized");
 		else if (g_error_matches (error, OHE_SIM_OAUTH_ERROR,
@@ -465,7 +470,7 @@ ohe_sim_google_auth (OheSimServer *server,
 {
 	OheSimOAuth *oauth = ohe_sim_server_get_oauth (server, OHE_SIM_GOOGLE_PROVIDER);
 	OheSimGoogle *state = ohe_sim_google_get (server);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *user_id = NULL;
 	g_autofree gchar *health_id = NULL;
 	const OheSimUser *user;
@@ -475,10 +480,10 @@ ohe_sim_google_auth (OheSimServer *server,
 						 &error);
 	if (user_id == NULL) {
 		ohe_sim_google_respond_unauthenticated (
-		    request, g_error_matches (error, OHE_SIM_OAUTH_ERROR,
-					      OHE_SIM_OAUTH_ERROR_EXPIRED_TOKEN)
-				 ? "ACCESS_TOKEN_EXPIRED"
-				 : "ACCESS_TOKEN_INVALID");
+		    request,
+		    g_error_matches (error, OHE_SIM_OAUTH_ERROR, OHE_SIM_OAUTH_ERROR_EXPIRED_TOKEN)
+			? "ACCESS_TOKEN_EXPIRED"
+			: "ACCESS_TOKEN_INVALID");
 		return NULL;
 	}
 	user = ohe_sim_server_lookup_user (server, user_id);
@@ -493,9 +498,9 @@ ohe_sim_google_auth (OheSimServer *server,
 	unlinked = g_hash_table_contains (state->unlinked, user_id);
 	g_mutex_unlock (&state->mutex);
 	if (unlinked) {
-		ohe_sim_google_respond_status (request, SOUP_STATUS_BAD_REQUEST, "FAILED_PRECONDITION",
-					       "ACCOUNT_NOT_LINKED",
-					       "The Google account is not linked to a Fitbit account.");
+		ohe_sim_google_respond_status (
+		    request, SOUP_STATUS_BAD_REQUEST, "FAILED_PRECONDITION", "ACCOUNT_NOT_LINKED",
+		    "The Google account is not linked to a Fitbit account.");
 		return NULL;
 	}
 	return user;
@@ -505,7 +510,7 @@ ohe_sim_google_auth (OheSimServer *server,
 static gboolean
 ohe_sim_google_scope_has (const gchar *scope, const gchar *suffix)
 {
-	g_auto(GStrv) parts = g_strsplit (scope != NULL ? scope : "", " ", -1);
+	g_auto (GStrv) parts = g_strsplit (scope != NULL ? scope : "", " ", -1);
 	g_autofree gchar *full = g_strconcat (OHE_SIM_GOOGLE_SCOPE, suffix, NULL);
 	for (guint i = 0; parts[i] != NULL; i++) {
 		if (suffix == NULL ? g_str_has_prefix (parts[i], OHE_SIM_GOOGLE_SCOPE)
@@ -531,7 +536,7 @@ ohe_sim_google_check_scope (OheSimRequest *request, const gchar *scope, const gc
 static void
 ohe_sim_google_append_time (GString *out, gint64 time)
 {
-	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (time);
+	g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (time);
 	g_autofree gchar *text = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
 	g_string_append_printf (out, "\"%s\"", text);
 }
@@ -548,8 +553,8 @@ ohe_sim_google_append_date (GString *out, GDateTime *dt)
 static void
 ohe_sim_google_append_civil (GString *out, GTimeZone *tz, gint64 time)
 {
-	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (time);
-	g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, tz);
+	g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (time);
+	g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, tz);
 	const gchar *names[] = {"hours", "minutes", "seconds"};
 	gint values[] = {g_date_time_get_hour (local), g_date_time_get_minute (local),
 			 g_date_time_get_second (local)};
@@ -570,8 +575,8 @@ ohe_sim_google_append_civil (GString *out, GTimeZone *tz, gint64 time)
 static gint32
 ohe_sim_google_offset_at (GTimeZone *tz, gint64 time)
 {
-	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (time);
-	g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, tz);
+	g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (time);
+	g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, tz);
 	return (gint32)(g_date_time_get_utc_offset (local) / G_USEC_PER_SEC);
 }
 
@@ -644,7 +649,7 @@ ohe_sim_google_append_point (GString *out,
 	case OHE_SIM_GOOGLE_DAILY:
 	default: {
 		/* the generator puts a day's summary at UTC midnight: that day is the civil date */
-		g_autoptr(GDateTime) day = g_date_time_new_from_unix_utc (sample->time);
+		g_autoptr (GDateTime) day = g_date_time_new_from_unix_utc (sample->time);
 		g_string_append (out, ",\"date\":");
 		ohe_sim_google_append_date (out, day);
 		break;
@@ -658,7 +663,7 @@ ohe_sim_google_append_point (GString *out,
 static gboolean
 ohe_sim_google_parse_literal (const OheSimGoogleDataType *type, const gchar *text, gint64 *value)
 {
-	g_autoptr(GDateTime) dt = NULL;
+	g_autoptr (GDateTime) dt = NULL;
 	gsize len = strlen (text);
 
 	if (type->record == OHE_SIM_GOOGLE_DAILY) {
@@ -688,14 +693,14 @@ ohe_sim_google_parse_filter (const OheSimGoogleDataType *type,
 			     : type->record == OHE_SIM_GOOGLE_DAILY ? "date"
 								    : "interval.start_time";
 	g_autofree gchar *name = g_strdup_printf ("%s.%s", type->filter, field);
-	g_auto(GStrv) clauses = NULL;
+	g_auto (GStrv) clauses = NULL;
 
 	*has_upper = FALSE;
 	if (filter == NULL || filter[0] == '\0')
 		return TRUE;
 	clauses = g_strsplit (filter, " AND ", -1);
 	for (guint i = 0; clauses[i] != NULL; i++) {
-		g_auto(GStrv) parts = g_strsplit (g_strstrip (clauses[i]), " ", 3);
+		g_auto (GStrv) parts = g_strsplit (g_strstrip (clauses[i]), " ", 3);
 		gsize len;
 		gint64 value = 0;
 		g_autofree gchar *literal = NULL;
@@ -731,7 +736,9 @@ ohe_sim_google_page_token_new (const OheSimGoogleDataType *type, gint64 before)
 }
 
 static gboolean
-ohe_sim_google_page_token_parse (const OheSimGoogleDataType *type, const gchar *token, gint64 *before)
+ohe_sim_google_page_token_parse (const OheSimGoogleDataType *type,
+				 const gchar *token,
+				 gint64 *before)
 {
 	gsize len = 0;
 	g_autofree gchar *plain = (gchar *)g_base64_decode (token, &len);
@@ -753,9 +760,9 @@ ohe_sim_google_list (OheSimServer *server,
 	const OheSimGoogleDataType *type = ohe_sim_google_lookup_type (type_id);
 	const gchar *page_token = ohe_sim_request_get_param (request, "pageToken");
 	const gchar *page_size_text = ohe_sim_request_get_param (request, "pageSize");
-	g_autoptr(GTimeZone) tz = NULL;
-	g_autoptr(GArray) samples = NULL;
-	g_autoptr(GString) out = g_string_new ("{");
+	g_autoptr (GTimeZone) tz = NULL;
+	g_autoptr (GArray) samples = NULL;
+	g_autoptr (GString) out = g_string_new ("{");
 	gint64 from = user->data_from;
 	gint64 to = ohe_sim_google_get_data_end (server, user->id);
 	gint64 before = G_MAXINT64;
@@ -789,10 +796,10 @@ ohe_sim_google_list (OheSimServer *server,
 		return;
 	}
 	tz = ohe_sim_google_new_zone (server, user->id);
-	samples = type->kind == OHE_MEASUREMENT_KIND_UNKNOWN
-		      ? g_array_new (FALSE, FALSE, sizeof (OheSimSample))
-		      : ohe_sim_data_generate (user->seed, user->id, type->kind, from,
-					       MIN (to, before));
+	samples =
+	    type->kind == OHE_MEASUREMENT_KIND_UNKNOWN
+		? g_array_new (FALSE, FALSE, sizeof (OheSimSample))
+		: ohe_sim_data_generate (user->seed, user->id, type->kind, from, MIN (to, before));
 	/* newest first, like the real list */
 	for (i = (gint)samples->len - 1; i >= 0 && n < page_size; i--, n++) {
 		g_string_append (out, n == 0 ? "\"dataPoints\":[" : ",");
@@ -813,7 +820,7 @@ ohe_sim_google_list (OheSimServer *server,
 static void
 ohe_sim_google_identity (OheSimServer *server, OheSimRequest *request, const OheSimUser *user)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr (JsonBuilder) b = json_builder_new ();
 	g_autofree gchar *health_id = ohe_sim_google_get_health_user_id (user->id);
 	g_autofree gchar *legacy_id = ohe_sim_google_get_legacy_user_id (server, user->id);
 	json_builder_begin_object (b);
@@ -836,11 +843,11 @@ ohe_sim_google_settings (OheSimServer *server, OheSimRequest *request, const Ohe
 	    {"heightUnit", "HEIGHT_UNIT_CENTIMETERS"},
 	    {"temperatureUnit", "TEMPERATURE_UNIT_CELSIUS"},
 	};
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr (JsonBuilder) b = json_builder_new ();
 	g_autofree gchar *zone = ohe_sim_google_dup_timezone (server, user->id);
 	gint64 now = ohe_clock_get_real (ohe_sim_server_get_clock (server)) / G_USEC_PER_SEC;
-	g_autofree gchar *offset = g_strdup_printf (
-	    "%ds", ohe_sim_google_get_utc_offset (server, user->id, now));
+	g_autofree gchar *offset =
+	    g_strdup_printf ("%ds", ohe_sim_google_get_utc_offset (server, user->id, now));
 
 	json_builder_begin_object (b);
 	json_builder_set_member_name (b, "name");
@@ -867,16 +874,17 @@ ohe_sim_google_paired_devices (OheSimServer *server, OheSimRequest *request, con
 	    {"1001", "TRACKER", "Charge 6", "High", 74},
 	    {"1002", "SCALE", "Aria Air", "Medium", -1},
 	};
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr (JsonBuilder) b = json_builder_new ();
 	gint64 end = ohe_sim_google_get_data_end (server, user->id);
-	g_autoptr(GDateTime) sync = g_date_time_new_from_unix_utc (end);
+	g_autoptr (GDateTime) sync = g_date_time_new_from_unix_utc (end);
 	g_autofree gchar *sync_text = g_date_time_format (sync, "%Y-%m-%dT%H:%M:%SZ");
 
 	json_builder_begin_object (b);
 	json_builder_set_member_name (b, "pairedDevices");
 	json_builder_begin_array (b);
 	for (guint i = 0; i < G_N_ELEMENTS (devices); i++) {
-		g_autofree gchar *name = g_strdup_printf ("users/me/pairedDevices/%s", devices[i].id);
+		g_autofree gchar *name =
+		    g_strdup_printf ("users/me/pairedDevices/%s", devices[i].id);
 		json_builder_begin_object (b);
 		json_builder_set_member_name (b, "name");
 		json_builder_add_string_value (b, name);
@@ -903,7 +911,7 @@ ohe_sim_google_paired_devices (OheSimServer *server, OheSimRequest *request, con
 static void
 ohe_sim_google_users (OheSimServer *server, OheSimRequest *request)
 {
-	g_auto(GStrv) parts = g_strsplit (request->subpath, "/", -1);
+	g_auto (GStrv) parts = g_strsplit (request->subpath, "/", -1);
 	g_autofree gchar *scope = NULL;
 	guint n = g_strv_length (parts);
 	const OheSimUser *user;
@@ -984,7 +992,7 @@ ohe_sim_google_ensure_key_locked (OheSimGoogle *state)
 	size_t point_len = 0;
 	guint8 der[sizeof (spki) + 65];
 	g_autofree gchar *b64 = NULL;
-	g_autoptr(GString) pem = g_string_new ("-----BEGIN PUBLIC KEY-----\n");
+	g_autoptr (GString) pem = g_string_new ("-----BEGIN PUBLIC KEY-----\n");
 
 	if (state->keypair != NULL)
 		return TRUE;
@@ -1035,12 +1043,12 @@ ohe_sim_google_sign (OheSimServer *server, const gchar *body, gsize len)
 	OheSimGoogle *state = ohe_sim_google_get (server);
 	guint8 digest[32];
 	guint8 prefix[5] = {0x01, (OHE_SIM_GOOGLE_KEY_ID >> 24) & 0xff,
-			    (OHE_SIM_GOOGLE_KEY_ID >> 16) & 0xff, (OHE_SIM_GOOGLE_KEY_ID >> 8) & 0xff,
-			    OHE_SIM_GOOGLE_KEY_ID & 0xff};
+			    (OHE_SIM_GOOGLE_KEY_ID >> 16) & 0xff,
+			    (OHE_SIM_GOOGLE_KEY_ID >> 8) & 0xff, OHE_SIM_GOOGLE_KEY_ID & 0xff};
 	guint8 seq_head[2] = {0x30, 0};
 	gcry_sexp_t data = NULL, sig = NULL, r = NULL, s = NULL;
-	g_autoptr(GByteArray) seq = g_byte_array_new ();
-	g_autoptr(GByteArray) out = g_byte_array_new ();
+	g_autoptr (GByteArray) seq = g_byte_array_new ();
+	g_autoptr (GByteArray) out = g_byte_array_new ();
 	const guint8 *rv = NULL, *sv = NULL;
 	size_t r_len = 0, s_len = 0;
 	gboolean ok;
@@ -1077,8 +1085,8 @@ ohe_sim_google_sign (OheSimServer *server, const gchar *body, gsize len)
 static gchar *
 ohe_sim_google_format_civil (GTimeZone *tz, gint64 time)
 {
-	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (time);
-	g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, tz);
+	g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (time);
+	g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, tz);
 	return g_date_time_format (local, "%Y-%m-%dT%H:%M:%S");
 }
 
@@ -1091,13 +1099,13 @@ ohe_sim_google_build_notification (OheSimServer *server,
 				   gint64 end,
 				   gboolean deleted)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new ();
-	g_autoptr(JsonGenerator) gen = json_generator_new ();
-	g_autoptr(JsonNode) root = NULL;
-	g_autoptr(GTimeZone) tz = ohe_sim_google_new_zone (server, user);
+	g_autoptr (JsonBuilder) b = json_builder_new ();
+	g_autoptr (JsonGenerator) gen = json_generator_new ();
+	g_autoptr (JsonNode) root = NULL;
+	g_autoptr (GTimeZone) tz = ohe_sim_google_new_zone (server, user);
 	g_autofree gchar *health_id = ohe_sim_google_get_health_user_id (user);
-	g_autoptr(GDateTime) start_dt = g_date_time_new_from_unix_utc (start);
-	g_autoptr(GDateTime) end_dt = g_date_time_new_from_unix_utc (end);
+	g_autoptr (GDateTime) start_dt = g_date_time_new_from_unix_utc (start);
+	g_autoptr (GDateTime) end_dt = g_date_time_new_from_unix_utc (end);
 	g_autofree gchar *start_text = g_date_time_format (start_dt, "%Y-%m-%dT%H:%M:%SZ");
 	g_autofree gchar *end_text = g_date_time_format (end_dt, "%Y-%m-%dT%H:%M:%SZ");
 	g_autofree gchar *civil_start = ohe_sim_google_format_civil (tz, start);
@@ -1199,7 +1207,7 @@ void
 ohe_sim_google_register (OheSimServer *server)
 {
 	OheSimGoogle *state;
-	g_autoptr(OheSimOAuth) oauth = NULL;
+	g_autoptr (OheSimOAuth) oauth = NULL;
 
 	g_return_if_fail (OHE_IS_SIM_SERVER (server));
 	state = g_new0 (OheSimGoogle, 1);
@@ -1221,5 +1229,6 @@ ohe_sim_google_register (OheSimServer *server)
 	ohe_sim_server_add_oauth (server, OHE_SIM_GOOGLE_PROVIDER, oauth);
 	ohe_sim_server_add_provider (server, "/google", ohe_sim_google_handle, NULL);
 	ohe_sim_server_set_fault_func (server, "/google", ohe_sim_google_fault, NULL);
-	ohe_sim_server_add_notifier (server, OHE_SIM_GOOGLE_PROVIDER, ohe_sim_google_notifier, NULL);
+	ohe_sim_server_add_notifier (server, OHE_SIM_GOOGLE_PROVIDER, ohe_sim_google_notifier,
+				     NULL);
 }

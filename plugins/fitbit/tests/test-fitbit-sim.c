@@ -52,13 +52,14 @@ typedef struct {
 } OheTestType;
 
 static const OheTestType ohe_test_types[] = {
-    {"heart-rate", OHE_MEASUREMENT_KIND_HEART_RATE, OHE_MEASUREMENT_ORIGIN_STREAM, FALSE, 0, "/min"},
+    {"heart-rate", OHE_MEASUREMENT_KIND_HEART_RATE, OHE_MEASUREMENT_ORIGIN_STREAM, FALSE, 0,
+     "/min"},
     {"daily-resting-heart-rate", OHE_MEASUREMENT_KIND_RESTING_HEART_RATE,
      OHE_MEASUREMENT_ORIGIN_SUMMARY, TRUE, 0, "/min"},
     {"heart-rate-variability", OHE_MEASUREMENT_KIND_HRV_RMSSD, OHE_MEASUREMENT_ORIGIN_STREAM, FALSE,
      0, "ms"},
-    {"daily-heart-rate-variability", OHE_MEASUREMENT_KIND_HRV_RMSSD,
-     OHE_MEASUREMENT_ORIGIN_SUMMARY, TRUE, 0, "ms"},
+    {"daily-heart-rate-variability", OHE_MEASUREMENT_KIND_HRV_RMSSD, OHE_MEASUREMENT_ORIGIN_SUMMARY,
+     TRUE, 0, "ms"},
     {"oxygen-saturation", OHE_MEASUREMENT_KIND_SPO2, OHE_MEASUREMENT_ORIGIN_STREAM, FALSE, 0, "%"},
     {"daily-respiratory-rate", OHE_MEASUREMENT_KIND_RESPIRATORY_RATE,
      OHE_MEASUREMENT_ORIGIN_SUMMARY, TRUE, 0, "/min"},
@@ -83,9 +84,9 @@ ohe_test_token_changed_cb (OheProvider *provider,
 static void
 ohe_test_setup (OheTestFixture *fx, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GKeyFile) config = g_key_file_new ();
-	g_autoptr(GPtrArray) users = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GKeyFile) config = g_key_file_new ();
+	g_autoptr (GPtrArray) users = NULL;
 	g_autofree gchar *pem = NULL;
 	g_autofree gchar *key_id = g_strdup_printf ("%u", OHE_SIM_GOOGLE_KEY_ID);
 	g_autofree gchar *api = NULL;
@@ -157,15 +158,15 @@ ohe_test_teardown (OheTestFixture *fx, gconstpointer data)
 static OheToken *
 ohe_test_link (OheTestFixture *fx)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *verifier = ohe_oauth2_new_code_verifier ();
 	g_autofree gchar *challenge = ohe_oauth2_compute_code_challenge (verifier);
 	g_autofree gchar *url = NULL;
-	g_autoptr(SoupSession) session = soup_session_new ();
-	g_autoptr(SoupMessage) msg = NULL;
-	g_autoptr(GBytes) body = NULL;
-	g_autoptr(GUri) location = NULL;
-	g_autoptr(GHashTable) params = NULL;
+	g_autoptr (SoupSession) session = soup_session_new ();
+	g_autoptr (SoupMessage) msg = NULL;
+	g_autoptr (GBytes) body = NULL;
+	g_autoptr (GUri) location = NULL;
+	g_autoptr (GHashTable) params = NULL;
 	OheToken *token;
 
 	url = ohe_provider_build_authorize_url (OHE_PROVIDER (fx->provider), "state-1", challenge,
@@ -177,12 +178,13 @@ ohe_test_link (OheTestFixture *fx)
 	body = soup_session_send_and_read (session, msg, NULL, &error);
 	g_assert_no_error (error);
 	g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_FOUND);
-	location = g_uri_parse (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-							      "Location"),
-				G_URI_FLAGS_ENCODED_QUERY, &error);
+	location = g_uri_parse (
+	    soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location"),
+	    G_URI_FLAGS_ENCODED_QUERY, &error);
 	g_assert_no_error (error);
 	g_assert_cmpstr (g_uri_get_path (location), ==, "/cb");
-	params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_NONE, &error);
+	params =
+	    g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_NONE, &error);
 	g_assert_no_error (error);
 	g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, "state-1");
 	g_assert_nonnull (g_hash_table_lookup (params, "code"));
@@ -255,11 +257,11 @@ static gint64
 ohe_test_local_midnight (gint64 utc_midnight, gint days_later)
 {
 	GTimeZone *tz = ohe_test_zone ();
-	g_autoptr(GDateTime) day = g_date_time_new_from_unix_utc (utc_midnight);
-	g_autoptr(GDateTime) local = g_date_time_new (tz, g_date_time_get_year (day),
-						      g_date_time_get_month (day),
-						      g_date_time_get_day_of_month (day), 0, 0, 0);
-	g_autoptr(GDateTime) later = g_date_time_add_days (local, days_later);
+	g_autoptr (GDateTime) day = g_date_time_new_from_unix_utc (utc_midnight);
+	g_autoptr (GDateTime) local =
+	    g_date_time_new (tz, g_date_time_get_year (day), g_date_time_get_month (day),
+			     g_date_time_get_day_of_month (day), 0, 0, 0);
+	g_autoptr (GDateTime) later = g_date_time_add_days (local, days_later);
 	return g_date_time_to_unix (later);
 }
 
@@ -267,8 +269,8 @@ static gint32
 ohe_test_offset (gint64 time)
 {
 	GTimeZone *tz = ohe_test_zone ();
-	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (time);
-	g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, tz);
+	g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (time);
+	g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, tz);
 	return (gint32)(g_date_time_get_utc_offset (local) / G_USEC_PER_SEC);
 }
 
@@ -291,9 +293,10 @@ ohe_test_assert_value (OheMeasurement *m, const OheSimSample *sample)
 
 /* every measurement of @type against the generator, in order; returns how many */
 static guint
-ohe_test_check_type (OheTestFixture *fx, GPtrArray *all, const OheTestType *type, gint64 from, gint64 to)
+ohe_test_check_type (
+    OheTestFixture *fx, GPtrArray *all, const OheTestType *type, gint64 from, gint64 to)
 {
-	g_autoptr(GArray) want = ohe_sim_data_generate (fx->user->seed, fx->user->id, type->kind,
+	g_autoptr (GArray) want = ohe_sim_data_generate (fx->user->seed, fx->user->id, type->kind,
 							 MAX (from, fx->user->data_from), to);
 	guint n = 0;
 
@@ -331,7 +334,7 @@ ohe_test_expected_pages (OheTestFixture *fx, const OheTestType *type, gint64 fro
 {
 	guint pages = 0;
 	for (gint64 w = from; w < to; w += OHE_TEST_DAY) {
-		g_autoptr(GArray) samples = NULL;
+		g_autoptr (GArray) samples = NULL;
 		gint64 lo = MAX (w, fx->user->data_from);
 		gint64 hi = MIN (w + OHE_TEST_DAY, to);
 		if (type->daily) {
@@ -355,11 +358,12 @@ ohe_test_requests (OheTestFixture *fx, const gchar *data_type)
 static void
 test_oauth_flow (OheTestFixture *fx, gconstpointer data)
 {
-	g_autoptr(OheToken) token = ohe_test_link (fx);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) devices = NULL;
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) devices = NULL;
 	g_autofree gchar *health_id = ohe_sim_google_get_health_user_id (fx->user->id);
-	g_autofree gchar *legacy_want = ohe_sim_google_get_legacy_user_id (fx->server, fx->user->id);
+	g_autofree gchar *legacy_want =
+	    ohe_sim_google_get_legacy_user_id (fx->server, fx->user->id);
 	g_autofree gchar *user = NULL;
 	g_autofree gchar *legacy = NULL;
 	OheGoogleHealthDevice *device;
@@ -372,9 +376,8 @@ test_oauth_flow (OheTestFixture *fx, gconstpointer data)
 	g_assert_nonnull (strstr (ohe_token_get_scope (token),
 				  "googlehealth.health_metrics_and_measurements.readonly"));
 	g_assert_cmpuint (ohe_sim_server_get_request_count (fx->server, "/google/token"), ==, 1);
-	g_assert_cmpuint (ohe_sim_server_get_request_count (fx->server,
-							    "/google/v4/users/me/identity"),
-			  ==, 1);
+	g_assert_cmpuint (
+	    ohe_sim_server_get_request_count (fx->server, "/google/v4/users/me/identity"), ==, 1);
 
 	g_assert_true (ohe_fitbit_provider_get_identity (fx->provider, OHE_TEST_LINK, token, &user,
 							 &legacy, NULL, &error));
@@ -383,7 +386,8 @@ test_oauth_flow (OheTestFixture *fx, gconstpointer data)
 	g_assert_cmpstr (legacy, ==, legacy_want);
 	g_assert_cmpuint (strlen (legacy), ==, 6);
 
-	devices = ohe_fitbit_provider_list_devices (fx->provider, OHE_TEST_LINK, token, NULL, &error);
+	devices =
+	    ohe_fitbit_provider_list_devices (fx->provider, OHE_TEST_LINK, token, NULL, &error);
 	g_assert_no_error (error);
 	g_assert_cmpuint (devices->len, ==, 2);
 	device = g_ptr_array_index (devices, 0);
@@ -403,10 +407,14 @@ static void
 test_backfill (OheTestFixture *fx, gconstpointer data)
 {
 	static const OheMeasurementKind kinds[] = {
-	    OHE_MEASUREMENT_KIND_HEART_RATE,	    OHE_MEASUREMENT_KIND_RESTING_HEART_RATE,
-	    OHE_MEASUREMENT_KIND_HRV_RMSSD,	    OHE_MEASUREMENT_KIND_SPO2,
-	    OHE_MEASUREMENT_KIND_RESPIRATORY_RATE, OHE_MEASUREMENT_KIND_BODY_WEIGHT,
-	    OHE_MEASUREMENT_KIND_BODY_FAT_RATIO,	    OHE_MEASUREMENT_KIND_BODY_TEMPERATURE,
+	    OHE_MEASUREMENT_KIND_HEART_RATE,
+	    OHE_MEASUREMENT_KIND_RESTING_HEART_RATE,
+	    OHE_MEASUREMENT_KIND_HRV_RMSSD,
+	    OHE_MEASUREMENT_KIND_SPO2,
+	    OHE_MEASUREMENT_KIND_RESPIRATORY_RATE,
+	    OHE_MEASUREMENT_KIND_BODY_WEIGHT,
+	    OHE_MEASUREMENT_KIND_BODY_FAT_RATIO,
+	    OHE_MEASUREMENT_KIND_BODY_TEMPERATURE,
 	    OHE_MEASUREMENT_KIND_STEPS,
 	};
 	/* the data types behind the kinds, in the plugin's table order */
@@ -424,17 +432,17 @@ test_backfill (OheTestFixture *fx, gconstpointer data)
 	    "core-body-temperature",
 	    "steps",
 	};
-	g_autoptr(OheToken) token = ohe_test_link (fx);
-	g_autoptr(GPtrArray) all = ohe_test_measurements_new ();
-	g_autoptr(GString) want_cursor = g_string_new (NULL);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OheFetchRequest) request = NULL;
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GPtrArray) all = ohe_test_measurements_new ();
+	g_autoptr (GString) want_cursor = g_string_new (NULL);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OheFetchRequest) request = NULL;
 	gint64 from = OHE_TEST_END - 3 * OHE_TEST_DAY;
 	guint total = 0;
 
 	ohe_sim_server_reset_stats (fx->server);
-	request = ohe_test_request_new (token, from, OHE_TEST_END, NULL, kinds, G_N_ELEMENTS (kinds),
-					all);
+	request = ohe_test_request_new (token, from, OHE_TEST_END, NULL, kinds,
+					G_N_ELEMENTS (kinds), all);
 	g_assert_true (ohe_provider_fetch (OHE_PROVIDER (fx->provider), request, NULL, &error));
 	g_assert_no_error (error);
 
@@ -449,9 +457,8 @@ test_backfill (OheTestFixture *fx, gconstpointer data)
 	g_assert_cmpuint (ohe_test_requests (fx, "heart-rate"), ==, 9);
 	g_assert_cmpuint (ohe_test_requests (fx, "daily-oxygen-saturation"), ==, 3);
 	/* the daily types needed the zone once */
-	g_assert_cmpuint (ohe_sim_server_get_request_count (fx->server,
-							    "/google/v4/users/me/settings"),
-			  ==, 1);
+	g_assert_cmpuint (
+	    ohe_sim_server_get_request_count (fx->server, "/google/v4/users/me/settings"), ==, 1);
 	for (guint i = 0; i < G_N_ELEMENTS (cursor_types); i++)
 		g_string_append_printf (want_cursor, "%s%s=%" G_GINT64_FORMAT, i > 0 ? ";" : "",
 					cursor_types[i], OHE_TEST_END * G_USEC_PER_SEC);
@@ -463,14 +470,14 @@ test_incremental (OheTestFixture *fx, gconstpointer data)
 {
 	static const OheMeasurementKind kinds[] = {OHE_MEASUREMENT_KIND_HEART_RATE,
 						   OHE_MEASUREMENT_KIND_STEPS};
-	g_autoptr(OheToken) token = ohe_test_link (fx);
-	g_autoptr(GPtrArray) all = ohe_test_measurements_new ();
-	g_autoptr(GPtrArray) again = ohe_test_measurements_new ();
-	g_autoptr(GPtrArray) fresh = ohe_test_measurements_new ();
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OheFetchRequest) first = NULL;
-	g_autoptr(OheFetchRequest) second = NULL;
-	g_autoptr(OheFetchRequest) third = NULL;
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GPtrArray) all = ohe_test_measurements_new ();
+	g_autoptr (GPtrArray) again = ohe_test_measurements_new ();
+	g_autoptr (GPtrArray) fresh = ohe_test_measurements_new ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OheFetchRequest) first = NULL;
+	g_autoptr (OheFetchRequest) second = NULL;
+	g_autoptr (OheFetchRequest) third = NULL;
 	g_autofree gchar *cursor = NULL;
 	gint64 from = OHE_TEST_END - 2 * OHE_TEST_DAY;
 	gint64 new_end = OHE_TEST_END + 3 * 3600;
@@ -496,8 +503,8 @@ test_incremental (OheTestFixture *fx, gconstpointer data)
 	third = ohe_test_request_new (token, from, new_end, cursor, kinds, 2, fresh);
 	g_assert_true (ohe_provider_fetch (OHE_PROVIDER (fx->provider), third, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_test_check_type (fx, fresh, &ohe_test_types[0], OHE_TEST_END, new_end),
-			  ==, 180);
+	g_assert_cmpuint (
+	    ohe_test_check_type (fx, fresh, &ohe_test_types[0], OHE_TEST_END, new_end), ==, 180);
 	ohe_test_check_type (fx, fresh, &ohe_test_types[9], OHE_TEST_END, new_end);
 	g_assert_cmpuint (ohe_test_requests (fx, "heart-rate"), ==, 1);
 	g_assert_cmpuint (ohe_test_requests (fx, "steps"), ==, 1);
@@ -508,7 +515,7 @@ test_incremental (OheTestFixture *fx, gconstpointer data)
 static void
 ohe_test_assert_google_error (SoupMessage *msg, GBytes *body, guint status, const gchar *code)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr (JsonParser) parser = json_parser_new ();
 	JsonObject *obj;
 	g_assert_cmpuint (soup_message_get_status (msg), ==, status);
 	g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
@@ -524,13 +531,13 @@ static void
 ohe_test_assert_refresh_refused (OheTestFixture *fx, const gchar *refresh_token)
 {
 	g_autofree gchar *url = g_strconcat (fx->base, "/google/token", NULL);
-	g_autoptr(SoupSession) session = soup_session_new ();
-	g_autoptr(SoupMessage) msg = NULL;
-	g_autoptr(GBytes) body = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *form = soup_form_encode ("grant_type", "refresh_token", "refresh_token",
-						   refresh_token, "client_id", "cid",
-						   "client_secret", "csecret", NULL);
+	g_autoptr (SoupSession) session = soup_session_new ();
+	g_autoptr (SoupMessage) msg = NULL;
+	g_autoptr (GBytes) body = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *form =
+	    soup_form_encode ("grant_type", "refresh_token", "refresh_token", refresh_token,
+			      "client_id", "cid", "client_secret", "csecret", NULL);
 
 	msg = soup_message_new_from_encoded_form ("POST", url, g_steal_pointer (&form));
 	body = soup_session_send_and_read (session, msg, NULL, &error);
@@ -542,9 +549,9 @@ static guint
 ohe_test_fetch_heart_rate (OheTestFixture *fx, OheToken *token, GError **error)
 {
 	static const OheMeasurementKind kinds[] = {OHE_MEASUREMENT_KIND_HEART_RATE};
-	g_autoptr(GPtrArray) all = ohe_test_measurements_new ();
+	g_autoptr (GPtrArray) all = ohe_test_measurements_new ();
 	gint64 from = OHE_TEST_END - OHE_TEST_DAY;
-	g_autoptr(OheFetchRequest) request =
+	g_autoptr (OheFetchRequest) request =
 	    ohe_test_request_new (token, from, OHE_TEST_END, NULL, kinds, 1, all);
 	if (!ohe_provider_fetch (OHE_PROVIDER (fx->provider), request, NULL, error)) {
 		g_assert_cmpuint (all->len, ==, 0);
@@ -557,8 +564,8 @@ ohe_test_fetch_heart_rate (OheTestFixture *fx, OheToken *token, GError **error)
 static void
 test_refresh_on_expiry (OheTestFixture *fx, gconstpointer data)
 {
-	g_autoptr(OheToken) token = ohe_test_link (fx);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GError) error = NULL;
 	OheSimOAuth *oauth = ohe_sim_server_get_oauth (fx->server, "google");
 	guint grants = ohe_sim_oauth_get_token_requests (oauth);
 
@@ -578,8 +585,8 @@ test_refresh_on_expiry (OheTestFixture *fx, gconstpointer data)
 static void
 test_expired_token (OheTestFixture *fx, gconstpointer data)
 {
-	g_autoptr(OheToken) token = ohe_test_link (fx);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GError) error = NULL;
 	OheSimOAuth *oauth = ohe_sim_server_get_oauth (fx->server, "google");
 
 	/* the server expires the token early: 401 UNAUTHENTICATED, one refresh, success */
@@ -596,8 +603,8 @@ test_expired_token (OheTestFixture *fx, gconstpointer data)
 static void
 test_revoked_token (OheTestFixture *fx, gconstpointer data)
 {
-	g_autoptr(OheToken) token = ohe_test_link (fx);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GError) error = NULL;
 	OheSimOAuth *oauth = ohe_sim_server_get_oauth (fx->server, "google");
 
 	g_assert_true (ohe_sim_oauth_revoke (oauth, ohe_token_get_access_token (token)));
@@ -614,8 +621,8 @@ test_revoked_token (OheTestFixture *fx, gconstpointer data)
 static void
 test_legacy_link (OheTestFixture *fx, gconstpointer data)
 {
-	g_autoptr(OheToken) token = ohe_token_new ();
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OheToken) token = ohe_token_new ();
+	g_autoptr (GError) error = NULL;
 
 	ohe_token_set_access_token (token, "legacy-at");
 	ohe_token_set_refresh_token (token, "legacy-rt");
@@ -631,21 +638,28 @@ test_legacy_link (OheTestFixture *fx, gconstpointer data)
 static void
 test_partial_consent (OheTestFixture *fx, gconstpointer data)
 {
-	g_autoptr(OheToken) token = NULL;
-	g_autoptr(OheToken) unrecorded = NULL;
-	g_autoptr(GError) error = NULL;
+	static const OheMeasurementKind kinds[] = {OHE_MEASUREMENT_KIND_HEART_RATE};
+	g_autoptr (GPtrArray) all = ohe_test_measurements_new ();
+	g_autoptr (OheFetchRequest) request = NULL;
+	g_autoptr (OheToken) token = NULL;
+	g_autoptr (OheToken) unrecorded = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *json = NULL;
 
 	/* the user ticked activity (and settings) only */
-	g_key_file_set_string (fx->config, "plugin:fitbit", "scope",
-			       "https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly "
-			       "https://www.googleapis.com/auth/googlehealth.settings.readonly");
+	g_key_file_set_string (
+	    fx->config, "plugin:fitbit", "scope",
+	    "https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly "
+	    "https://www.googleapis.com/auth/googlehealth.settings.readonly");
 	token = ohe_test_link (fx);
 
 	/* the granted scope is recorded: heart rate is skipped without asking */
 	ohe_sim_server_reset_stats (fx->server);
-	g_assert_cmpuint (ohe_test_fetch_heart_rate (fx, token, &error), ==, 0);
+	request = ohe_test_request_new (token, OHE_TEST_END - OHE_TEST_DAY, OHE_TEST_END, NULL,
+					kinds, 1, all);
+	g_assert_true (ohe_provider_fetch (OHE_PROVIDER (fx->provider), request, NULL, &error));
 	g_assert_no_error (error);
+	g_assert_cmpuint (all->len, ==, 0);
 	g_assert_cmpuint (ohe_sim_server_get_request_count (fx->server, NULL), ==, 0);
 
 	/* without a recorded scope the API decides: 403 ACCESS_TOKEN_SCOPE_INSUFFICIENT */
@@ -655,16 +669,17 @@ test_partial_consent (OheTestFixture *fx, gconstpointer data)
 	ohe_token_set_scope (unrecorded, NULL);
 	g_assert_cmpuint (ohe_test_fetch_heart_rate (fx, unrecorded, &error), ==, 0);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
-	g_assert_cmpstr (error->message, ==,
-			 "Google Health heart-rate list: HTTP 403 (ACCESS_TOKEN_SCOPE_INSUFFICIENT)");
+	g_assert_cmpstr (
+	    error->message, ==,
+	    "Google Health heart-rate list: HTTP 403 (ACCESS_TOKEN_SCOPE_INSUFFICIENT)");
 	g_assert_cmpuint (ohe_test_requests (fx, "heart-rate"), ==, 1);
 }
 
 static void
 test_account_not_linked (OheTestFixture *fx, gconstpointer data)
 {
-	g_autoptr(OheToken) token = ohe_test_link (fx);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GError) error = NULL;
 
 	ohe_sim_google_set_account_linked (fx->server, fx->user->id, FALSE);
 	g_assert_cmpuint (ohe_test_fetch_heart_rate (fx, token, &error), ==, 0);
@@ -677,8 +692,8 @@ test_account_not_linked (OheTestFixture *fx, gconstpointer data)
 static void
 test_rate_limited (OheTestFixture *fx, gconstpointer data)
 {
-	g_autoptr(OheToken) token = ohe_test_link (fx);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GError) error = NULL;
 	OheSimFault *fault = ohe_sim_server_get_fault (fx->server);
 	gint64 slept = ohe_clock_get_slept (fx->clock);
 
@@ -696,8 +711,8 @@ test_rate_limited (OheTestFixture *fx, gconstpointer data)
 static void
 test_server_errors (OheTestFixture *fx, gconstpointer data)
 {
-	g_autoptr(OheToken) token = ohe_test_link (fx);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GError) error = NULL;
 	OheSimFault *fault = ohe_sim_server_get_fault (fx->server);
 
 	g_assert_true (ohe_sim_fault_queue (fault, OHE_TEST_HR_PATH, "503", 1, &error));
@@ -714,8 +729,8 @@ test_server_errors (OheTestFixture *fx, gconstpointer data)
 static void
 test_slow (OheTestFixture *fx, gconstpointer data)
 {
-	g_autoptr(OheToken) token = ohe_test_link (fx);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GError) error = NULL;
 	OheSimFault *fault = ohe_sim_server_get_fault (fx->server);
 
 	g_assert_true (ohe_sim_fault_queue (fault, OHE_TEST_HR_PATH, "slow:300", 2, &error));
@@ -743,7 +758,7 @@ ohe_test_collect_then_break (OheFetchRequest *request,
 			     GError **error)
 {
 	OheTestBreaker *breaker = user_data;
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GError) error_local = NULL;
 	breaker->batches++;
 	g_assert_true (ohe_sim_fault_queue (ohe_sim_server_get_fault (breaker->fx->server),
 					    OHE_TEST_HR_PATH, breaker->fault, 8, &error_local));
@@ -754,10 +769,10 @@ static void
 ohe_test_broken_body (OheTestFixture *fx, const gchar *fault)
 {
 	static const OheMeasurementKind kinds[] = {OHE_MEASUREMENT_KIND_HEART_RATE};
-	g_autoptr(OheToken) token = ohe_test_link (fx);
-	g_autoptr(GPtrArray) all = ohe_test_measurements_new ();
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OheFetchRequest) request = NULL;
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GPtrArray) all = ohe_test_measurements_new ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OheFetchRequest) request = NULL;
 	OheTestBreaker breaker = {fx, all, fault, 0};
 	gint64 from = OHE_TEST_END - 2 * OHE_TEST_DAY;
 	g_autofree gchar *cursor = g_strdup_printf ("heart-rate=%" G_GINT64_FORMAT,
@@ -773,8 +788,8 @@ ohe_test_broken_body (OheTestFixture *fx, const gchar *fault)
 	/* the first day came whole, the cursor stops where the emitted data stops */
 	g_assert_cmpuint (breaker.batches, ==, 1);
 	g_assert_cmpstr (ohe_test_cursor (request), ==, cursor);
-	g_assert_cmpuint (ohe_test_check_type (fx, all, &ohe_test_types[0], from, from + OHE_TEST_DAY),
-			  ==, 1440);
+	g_assert_cmpuint (
+	    ohe_test_check_type (fx, all, &ohe_test_types[0], from, from + OHE_TEST_DAY), ==, 1440);
 	ohe_sim_fault_clear (ohe_sim_server_get_fault (fx->server));
 }
 
@@ -799,16 +814,15 @@ test_truncated (OheTestFixture *fx, gconstpointer data)
 static void
 test_webhook (OheTestFixture *fx, gconstpointer data)
 {
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *body =
-	    ohe_sim_google_build_notification (fx->server, fx->user->id, "steps",
-					       OHE_TEST_END - 900, OHE_TEST_END, FALSE);
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *body = ohe_sim_google_build_notification (
+	    fx->server, fx->user->id, "steps", OHE_TEST_END - 900, OHE_TEST_END, FALSE);
 	g_autofree gchar *signature = ohe_sim_google_sign (fx->server, body, strlen (body));
 	g_autofree gchar *other = ohe_sim_google_build_notification (
 	    fx->server, fx->user->id, "weight", OHE_TEST_END - 900, OHE_TEST_END, FALSE);
-	g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-	g_autoptr(GBytes) other_bytes = g_bytes_new (other, strlen (other));
-	g_autoptr(GPtrArray) hints = NULL;
+	g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
+	g_autoptr (GBytes) other_bytes = g_bytes_new (other, strlen (other));
+	g_autoptr (GPtrArray) hints = NULL;
 	OheGoogleHealthSyncHint *hint;
 	guint status;
 
@@ -818,14 +832,14 @@ test_webhook (OheTestFixture *fx, gconstpointer data)
 	g_assert_no_error (error);
 	g_assert_cmpuint (status, ==, SOUP_STATUS_NO_CONTENT);
 	/* the secret may be missing; the signature decides */
-	status = ohe_fitbit_provider_verify_notification (fx->provider, NULL, signature, bytes,
-							  &error);
+	status =
+	    ohe_fitbit_provider_verify_notification (fx->provider, NULL, signature, bytes, &error);
 	g_assert_no_error (error);
 	g_assert_cmpuint (status, ==, SOUP_STATUS_NO_CONTENT);
 
 	/* unsigned */
-	status = ohe_fitbit_provider_verify_notification (fx->provider, OHE_TEST_SECRET, NULL, bytes,
-							  &error);
+	status = ohe_fitbit_provider_verify_notification (fx->provider, OHE_TEST_SECRET, NULL,
+							  bytes, &error);
 	g_assert_cmpuint (status, ==, SOUP_STATUS_FORBIDDEN);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
 	g_clear_error (&error);
@@ -873,9 +887,9 @@ ohe_test_receiver_cb (SoupServer *server,
 {
 	OheTestReceiver *receiver = user_data;
 	SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-	g_autoptr(GBytes) body =
+	g_autoptr (GBytes) body =
 	    soup_message_body_flatten (soup_server_message_get_request_body (msg));
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	receiver->deliveries++;
 	receiver->last_status = ohe_fitbit_provider_verify_notification (
@@ -891,7 +905,7 @@ static void
 ohe_test_notify_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	GBytes **body = user_data;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	*body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
 	g_assert_no_error (error);
 }
@@ -900,16 +914,16 @@ ohe_test_notify_done_cb (GObject *source, GAsyncResult *result, gpointer user_da
 static gint64
 ohe_test_notify (OheTestFixture *fx, const gchar *hook, gboolean sign)
 {
-	g_autoptr(SoupSession) session = soup_session_new ();
+	g_autoptr (SoupSession) session = soup_session_new ();
 	g_autofree gchar *url = g_strconcat (fx->base, "/_sim/notify", NULL);
 	g_autofree gchar *params = g_strdup_printf (
-	    "{\"provider\":\"google\",\"user\":\"%s\",\"data_type\":\"weight\",\"start\":%" G_GINT64_FORMAT
-	    ",\"end\":%" G_GINT64_FORMAT ",\"signed\":%s,\"callback\":\"%s\"}",
+	    "{\"provider\":\"google\",\"user\":\"%s\",\"data_type\":\"weight\",\"start\":"
+	    "%" G_GINT64_FORMAT ",\"end\":%" G_GINT64_FORMAT ",\"signed\":%s,\"callback\":\"%s\"}",
 	    fx->user->id, OHE_TEST_END - 3600, OHE_TEST_END, sign ? "true" : "false", hook);
-	g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-	g_autoptr(GBytes) request_body = g_bytes_new (params, strlen (params));
-	g_autoptr(GBytes) body = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+	g_autoptr (GBytes) request_body = g_bytes_new (params, strlen (params));
+	g_autoptr (GBytes) body = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
 
 	soup_message_set_request_body_from_bytes (msg, "application/json", request_body);
 	soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL,
@@ -926,8 +940,8 @@ ohe_test_notify (OheTestFixture *fx, const gchar *hook, gboolean sign)
 static void
 test_webhook_delivery (OheTestFixture *fx, gconstpointer data)
 {
-	g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
+	g_autoptr (GError) error = NULL;
 	OheTestReceiver receiver = {fx->provider, 0, 0, NULL};
 	g_autofree gchar *hook = NULL;
 	GSList *uris;
@@ -947,7 +961,8 @@ test_webhook_delivery (OheTestFixture *fx, gconstpointer data)
 	g_assert_cmpint (ohe_test_notify (fx, hook, FALSE), ==, SOUP_STATUS_FORBIDDEN);
 	g_assert_cmpuint (receiver.deliveries, ==, 2);
 	g_assert_nonnull (receiver.last_error);
-	g_assert_cmpuint (ohe_sim_webhook_get_sent (ohe_sim_server_get_webhook (fx->server)), ==, 2);
+	g_assert_cmpuint (ohe_sim_webhook_get_sent (ohe_sim_server_get_webhook (fx->server)), ==,
+			  2);
 	soup_server_disconnect (server);
 	g_free (receiver.last_error);
 }

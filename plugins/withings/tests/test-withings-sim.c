@@ -26,6 +26,9 @@ typedef struct {
 	gchar *cursor;
 	guint token_changed;
 	OheToken *last_token;
+	/* queued on the simulator by the first emit, so that a fault hits a later page */
+	const gchar *fault_on_emit;
+	guint fault_on_emit_count;
 } Fixture;
 
 static void
@@ -141,6 +144,12 @@ emit_cb (OheFetchRequest *request, GPtrArray *ms, const gchar *cursor, gpointer 
 	if (cursor != NULL) {
 		g_free (f->cursor);
 		f->cursor = g_strdup (cursor);
+	}
+	if (f->fault_on_emit != NULL) {
+		g_assert_true (ohe_sim_fault_queue (ohe_sim_server_get_fault (f->server),
+						    "/withings/measure", f->fault_on_emit,
+						    f->fault_on_emit_count, NULL));
+		f->fault_on_emit = NULL;
 	}
 	return TRUE;
 }
@@ -348,6 +357,188 @@ test_intraday_ecg (Fixture *f, gconstpointer data)
 	g_assert_nonnull (strstr (f->cursor, ";intraday="));
 }
 
+/*
+ * Every emitted body weight is one of the generator's samples, with its exact value; returns
+ * how many there were. Weights are the only kind these fetches ask for.
+ */
+static guint
+assert_weights_exact (Fixture *f, GArray *samples)
+{
+	for (guint i = 0; i < f->emitted->len; i++) {
+		OheMeasurement *m = g_ptr_array_index (f->emitted, i);
+		const OheSimSample *sample = NULL;
+		g_autofree gchar *value = NULL;
+		g_autofree gchar *expected = NULL;
+		gint64 mantissa = 0;
+		gint exponent = 0;
+
+		g_assert_cmpint (ohe_measurement_get_kind (m), ==, OHE_MEASUREMENT_KIND_BODY_WEIGHT);
+		g_assert_cmpstr (ohe_measurement_get_unit (m), ==, "kg");
+		for (guint j = 0; j < samples->len && sample == NULL; j++) {
+			const OheSimSample *s = &g_array_index (samples, OheSimSample, j);
+			if (s->time * G_USEC_PER_SEC == ohe_measurement_get_start (m))
+				sample = s;
+		}
+		g_assert_nonnull (sample);
+		ohe_measurement_get_value_decimal (m, &mantissa, &exponent);
+		value = ohe_decimal_to_string (mantissa, exponent);
+		expected = ohe_sim_sample_value_to_string (sample, 0);
+		g_assert_cmpstr (value, ==, expected);
+	}
+	return f->emitted->len;
+}
+
+static GArray *
+generate_weights (Fixture *f)
+{
+	return ohe_sim_data_generate (f->user->seed, f->user->id, OHE_MEASUREMENT_KIND_BODY_WEIGHT,
+				      f->user->data_from, f->user->data_to);
+}
+
+/* "POST 127.0.0.1:PORT failed after N attempts", as the HTTP client words it */
+static gchar *
+expected_failure (Fixture *f, guint attempts)
+{
+	return g_strdup_printf ("withings getmeas: withings: POST 127.0.0.1:%u failed after %u "
+				"attempts: ",
+				ohe_sim_server_get_port (f->server), attempts);
+}
+
+/*
+ * "truncate": the headers announce the whole body, the connection closes after half of it.
+ * The client reads that as a transport error and retries; when every attempt is cut, the fetch
+ * fails, keeps what earlier pages emitted and moves no cursor.
+ */
+static void
+test_truncate (Fixture *f, gconstpointer data)
+{
+	const OheMeasurementKind kinds[] = {OHE_MEASUREMENT_KIND_BODY_WEIGHT};
+	g_autoptr(OheToken) token = link_user (f);
+	g_autoptr(GArray) weights = generate_weights (f);
+	g_autofree gchar *expected = expected_failure (f, 5);
+	OheSimFault *fault = ohe_sim_server_get_fault (f->server);
+	/* one weight a day: one measure group per page makes three pages */
+	ohe_sim_withings_set_page_size (f->server, 1);
+	g_assert_cmpuint (weights->len, ==, 3);
+
+	/* one cut answer: retried inside the client, the fetch does not notice */
+	ohe_sim_server_reset_stats (f->server);
+	g_assert_true (ohe_sim_fault_queue (fault, "/withings/measure", "truncate", 1, NULL));
+	{
+		g_autoptr(GError) error = NULL;
+		if (!fetch (f, token, kinds, 1, &error)) g_printerr ("DBG %s %d %s\n", g_quark_to_string (error->domain), error->code, error->message);
+		g_assert_no_error (error);
+	}
+	g_assert_cmpuint (ohe_sim_fault_get_injected (fault, OHE_SIM_FAULT_TRUNCATE), ==, 1);
+	g_assert_cmpuint (ohe_sim_server_get_request_count (f->server, "/withings/measure"), ==, 4);
+	g_assert_cmpuint (assert_weights_exact (f, weights), ==, weights->len);
+	g_assert_true (g_str_has_prefix (f->cursor, "lastupdate="));
+
+	/* page 2 and every retry of it cut: the first page stays emitted, no cursor */
+	g_ptr_array_set_size (f->emitted, 0);
+	g_clear_pointer (&f->cursor, g_free);
+	ohe_sim_server_reset_stats (f->server);
+	f->fault_on_emit = "truncate";
+	f->fault_on_emit_count = 5;
+	{
+		g_autoptr(GError) error = NULL;
+		g_assert_false (fetch (f, token, kinds, 1, &error));
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE);
+		g_assert_true (g_str_has_prefix (error->message, expected));
+		g_assert_true (ohe_error_is_transient (error));
+		/* the token never reaches an error message */
+		g_assert_null (strstr (error->message, ohe_token_get_access_token (token)));
+	}
+	g_assert_cmpuint (ohe_sim_fault_get_injected (fault, OHE_SIM_FAULT_TRUNCATE), ==, 6);
+	g_assert_cmpuint (ohe_sim_fault_get_pending (fault), ==, 0);
+	g_assert_cmpuint (ohe_sim_server_get_request_count (f->server, "/withings/measure"), ==, 6);
+	g_assert_cmpuint (assert_weights_exact (f, weights), ==, 1);
+	g_assert_null (f->cursor);
+
+	/* five transport failures opened the breaker; once it half-opens, the job is replayed */
+	ohe_clock_advance (f->clock, 120 * G_USEC_PER_SEC);
+	g_ptr_array_set_size (f->emitted, 0);
+	{
+		g_autoptr(GError) error = NULL;
+		g_assert_true (fetch (f, token, kinds, 1, &error));
+		g_assert_no_error (error);
+	}
+	g_assert_cmpuint (assert_weights_exact (f, weights), ==, weights->len);
+	g_assert_true (g_str_has_prefix (f->cursor, "lastupdate="));
+}
+
+/*
+ * "slow:MS": the normal answer, late. Within the client's I/O timeout that is only a delay;
+ * beyond it the attempt times out and is retried, and when every attempt does the fetch fails
+ * with a transient error that a later fetch recovers from.
+ */
+static void
+test_slow (Fixture *f, gconstpointer data)
+{
+	const OheMeasurementKind kinds[] = {OHE_MEASUREMENT_KIND_BODY_WEIGHT};
+	g_autoptr(OheToken) token = link_user (f);
+	g_autoptr(GArray) weights = generate_weights (f);
+	g_autofree gchar *expected = expected_failure (f, 2);
+	OheSimFault *fault = ohe_sim_server_get_fault (f->server);
+	OheHttpClient *client = ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (f->provider));
+	gint64 started;
+
+	/* 300 ms late, default 30 s timeout: one request, exact values */
+	ohe_sim_server_reset_stats (f->server);
+	g_assert_true (ohe_sim_fault_queue (fault, "/withings/measure", "slow:300", 1, NULL));
+	started = g_get_monotonic_time ();
+	{
+		g_autoptr(GError) error = NULL;
+		g_assert_true (fetch (f, token, kinds, 1, &error));
+		g_assert_no_error (error);
+	}
+	g_assert_cmpint (g_get_monotonic_time () - started, >=, 300 * G_TIME_SPAN_MILLISECOND);
+	g_assert_cmpuint (ohe_sim_fault_get_injected (fault, OHE_SIM_FAULT_SLOW), ==, 1);
+	g_assert_cmpuint (ohe_sim_server_get_request_count (f->server, "/withings/measure"), ==, 1);
+	g_assert_cmpuint (assert_weights_exact (f, weights), ==, weights->len);
+
+	/* a 1 s timeout and one answer 2.5 s late: that attempt times out, the retry answers */
+	ohe_http_client_set_timeout (client, 1);
+	g_ptr_array_set_size (f->emitted, 0);
+	g_clear_pointer (&f->cursor, g_free);
+	ohe_sim_server_reset_stats (f->server);
+	g_assert_true (ohe_sim_fault_queue (fault, "/withings/measure", "slow:2500", 1, NULL));
+	{
+		g_autoptr(GError) error = NULL;
+		g_assert_true (fetch (f, token, kinds, 1, &error));
+		g_assert_no_error (error);
+	}
+	g_assert_cmpuint (ohe_sim_server_get_request_count (f->server, "/withings/measure"), ==, 2);
+	g_assert_cmpuint (assert_weights_exact (f, weights), ==, weights->len);
+
+	/* two attempts, both late: a transient error, nothing emitted, no cursor */
+	ohe_http_client_set_max_attempts (client, 2);
+	g_ptr_array_set_size (f->emitted, 0);
+	g_clear_pointer (&f->cursor, g_free);
+	ohe_sim_server_reset_stats (f->server);
+	g_assert_true (ohe_sim_fault_queue (fault, "/withings/measure", "slow:2500", 2, NULL));
+	{
+		g_autoptr(GError) error = NULL;
+		g_assert_false (fetch (f, token, kinds, 1, &error));
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE);
+		g_assert_true (g_str_has_prefix (error->message, expected));
+		g_assert_true (ohe_error_is_transient (error));
+	}
+	g_assert_cmpuint (ohe_sim_fault_get_injected (fault, OHE_SIM_FAULT_SLOW), ==, 4);
+	g_assert_cmpuint (ohe_sim_server_get_request_count (f->server, "/withings/measure"), ==, 2);
+	g_assert_cmpuint (f->emitted->len, ==, 0);
+	g_assert_null (f->cursor);
+
+	/* the job's retry, still under the short timeout, gets everything */
+	{
+		g_autoptr(GError) error = NULL;
+		g_assert_true (fetch (f, token, kinds, 1, &error));
+		g_assert_no_error (error);
+	}
+	g_assert_cmpuint (assert_weights_exact (f, weights), ==, weights->len);
+	g_assert_true (g_str_has_prefix (f->cursor, "lastupdate="));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -356,5 +547,9 @@ main (int argc, char **argv)
 	g_test_add ("/withings/sim/faults", Fixture, NULL, fixture_setup, test_faults, fixture_teardown);
 	g_test_add ("/withings/sim/subscriptions", Fixture, NULL, fixture_setup, test_subscriptions, fixture_teardown);
 	g_test_add ("/withings/sim/intraday-ecg", Fixture, NULL, fixture_setup, test_intraday_ecg, fixture_teardown);
+	g_test_add ("/withings/sim/truncate", Fixture, NULL, fixture_setup, test_truncate,
+		    fixture_teardown);
+	g_test_add ("/withings/sim/slow", Fixture, NULL, fixture_setup, test_slow,
+		    fixture_teardown);
 	return g_test_run ();
 }
