@@ -645,6 +645,7 @@ ohe_http_client_send_once (OheHttpClient *self,
 	g_autoptr(GInputStream) stream = NULL;
 	g_autoptr(GByteArray) buf = NULL;
 	SoupMessageHeaders *hdrs;
+	goffset expected = -1;
 
 	attempt->outcome = OHE_HTTP_CLIENT_OUTCOME_TRANSPORT;
 	stream = soup_session_send (self->session, attempt->msg, cancellable, &attempt->error);
@@ -657,6 +658,8 @@ ohe_http_client_send_once (OheHttpClient *self,
 			attempt->outcome = OHE_HTTP_CLIENT_OUTCOME_TOO_LARGE;
 			return;
 		}
+		if (soup_message_headers_get_encoding (hdrs) == SOUP_ENCODING_CONTENT_LENGTH)
+			expected = soup_message_headers_get_content_length (hdrs);
 		buf = g_byte_array_new ();
 	}
 	while (buf != NULL) {
@@ -675,6 +678,15 @@ ohe_http_client_send_once (OheHttpClient *self,
 		if (n_read == 0) {
 			if (!g_input_stream_close (stream, cancellable, &attempt->error))
 				break;
+			/* libsoup hands over a body cut short by a closed connection as if it
+			 * were complete: treat it as the transport error it is */
+			if (expected >= 0 && (goffset)buf->len < expected) {
+				g_set_error (&attempt->error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+					     "connection closed after %u of %" G_GOFFSET_FORMAT
+					     " body bytes",
+					     buf->len, expected);
+				break;
+			}
 			attempt->body = g_byte_array_free_to_bytes (g_steal_pointer (&buf));
 			attempt->outcome = OHE_HTTP_CLIENT_OUTCOME_RESPONSE;
 			return;
