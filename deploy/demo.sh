@@ -52,8 +52,7 @@ authorize=$($ohectl link-start demo-user withings heart_rate,steps,body_weight,b
 # the simulator consents at once and redirects back with the code
 redirect=$(curl -s -o /dev/null -w '%{redirect_url}' "$authorize")
 $ohectl link-finish "$redirect"
-link=$($ohectl links | awk -F '\t' '$2 == "demo-user" && $3 == "withings" { print $1 }')
-$ohectl sync-now "$link" "$(date -u -d '3 days ago' +%Y-%m-%dT00:00:00Z)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+$ohectl sync-now demo-user withings "$(date -u -d '3 days ago' +%Y-%m-%dT00:00:00Z)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 echo "FHIR R5 NDJSON written:"
 find "$state/fhir/ndjson" -name '*.ndjson' | sort | while read -r f; do

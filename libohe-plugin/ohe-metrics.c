@@ -649,6 +649,53 @@ ohe_metrics_get_value (OheMetrics *self, const gchar *name, const gchar *const *
 	return value;
 }
 
+static gint
+ohe_metrics_compare_strv (gconstpointer a, gconstpointer b)
+{
+	const gchar *const *x = *(const gchar *const *const *)a;
+	const gchar *const *y = *(const gchar *const *const *)b;
+	for (; *x != NULL && *y != NULL; x++, y++) {
+		gint cmp = g_strcmp0 (*x, *y);
+		if (cmp != 0)
+			return cmp;
+	}
+	return (*x != NULL) - (*y != NULL);
+}
+
+/**
+ * ohe_metrics_list_series:
+ * @self: an #OheMetrics
+ * @name: a metric family
+ *
+ * Lists the label values of every series of a family, e.g. to print a
+ * summary of a counter without knowing its labels in advance.
+ *
+ * Returns: (transfer full) (element-type GStrv): the label values, sorted; empty if the family
+ *   does not exist
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+ohe_metrics_list_series (OheMetrics *self, const gchar *name)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
+	OheMetricsFamily *family;
+
+	g_return_val_if_fail (OHE_IS_METRICS (self), out);
+	g_mutex_lock (&self->mutex);
+	family = g_hash_table_lookup (self->families, name);
+	if (family != NULL) {
+		GHashTableIter iter;
+		OheMetricsSeries *series;
+		g_hash_table_iter_init (&iter, family->series);
+		while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&series))
+			g_ptr_array_add (out, g_strdupv (series->label_values));
+	}
+	g_mutex_unlock (&self->mutex);
+	g_ptr_array_sort (out, ohe_metrics_compare_strv);
+	return out;
+}
+
 /**
  * ohe_metrics_get_histogram_count:
  * @self: an #OheMetrics

@@ -60,6 +60,8 @@ guint64
 ohe_metrics_get_histogram_count (OheMetrics *self,
 				 const gchar *name,
 				 const gchar *const *label_values);
+GPtrArray *
+ohe_metrics_list_series (OheMetrics *self, const gchar *name);
 gchar *
 ohe_metrics_render (OheMetrics *self);
 

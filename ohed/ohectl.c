@@ -249,6 +249,24 @@ ohe_ctl_get_provider (OheCtl *ctl, const gchar *name, GError **error)
 	return provider;
 }
 
+/* the user's link to @provider */
+static OheLink *
+ohe_ctl_find_link (OheCtl *ctl, const gchar *user, const gchar *provider, GError **error)
+{
+	g_autoptr(GPtrArray) links =
+	    ohe_store_list_links (ohe_engine_get_store (ctl->engine), provider, error);
+	if (links == NULL)
+		return NULL;
+	for (guint i = 0; i < links->len; i++) {
+		OheLink *link = g_ptr_array_index (links, i);
+		if (g_strcmp0 (ohe_link_get_user_id (link), user) == 0)
+			return g_object_ref (link);
+	}
+	g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND, _("user %s has no %s link"), user,
+		     provider);
+	return NULL;
+}
+
 /* the user's existing link to @provider, or a new pending one */
 static OheLink *
 ohe_ctl_ensure_link (OheCtl *ctl, const gchar *user, const gchar *provider, GError **error)
@@ -422,6 +440,24 @@ ohe_ctl_link_finish (OheCtl *ctl, gchar **args, GError **error)
 	return TRUE;
 }
 
+/* sinks count what they wrote in ohe_sink_resources_written_total{sink,resource_type} */
+static void
+ohe_ctl_print_resources_written (OheCtl *ctl)
+{
+	OheMetrics *metrics = ohe_engine_get_metrics (ctl->engine);
+	g_autoptr(GPtrArray) series =
+	    ohe_metrics_list_series (metrics, "ohe_sink_resources_written_total");
+
+	if (series->len > 0)
+		g_print (_("resources written:\n"));
+	for (guint i = 0; i < series->len; i++) {
+		const gchar *const *labels = g_ptr_array_index (series, i);
+		g_print ("  %-22s %.0f (%s)\n", labels[1],
+			 ohe_metrics_get_value (metrics, "ohe_sink_resources_written_total", labels),
+			 labels[0]);
+	}
+}
+
 static gboolean
 ohe_ctl_sync_now (OheCtl *ctl, gchar **args, GError **error)
 {
@@ -435,13 +471,21 @@ ohe_ctl_sync_now (OheCtl *ctl, gchar **args, GError **error)
 	gint64 started;
 	gboolean ok;
 
-	if (!ohe_ctl_check_args (args, 3, 3, "sync-now LINK-ID FROM TO", error))
+	guint n_args = args != NULL ? g_strv_length (args) : 0;
+	const gchar *const *window;
+
+	if (!ohe_ctl_check_args (args, 3, 4, "sync-now LINK-ID | USER-ID PROVIDER, FROM TO", error))
 		return FALSE;
-	if (!ohe_ctl_parse_time (args[1], &start, error) || !ohe_ctl_parse_time (args[2], &end, error))
+	window = (const gchar *const *)args + n_args - 2;
+	if (!ohe_ctl_parse_time (window[0], &start, error) ||
+	    !ohe_ctl_parse_time (window[1], &end, error))
 		return FALSE;
 	if (!ohe_ctl_ensure_engine (ctl, error))
 		return FALSE;
-	link = ohe_store_get_link (ohe_engine_get_store (ctl->engine), args[0], error);
+	if (n_args == 4)
+		link = ohe_ctl_find_link (ctl, args[0], args[1], error);
+	else
+		link = ohe_store_get_link (ohe_engine_get_store (ctl->engine), args[0], error);
 	if (link == NULL)
 		return FALSE;
 	dead_before = ohe_store_list_dead_letters (ohe_engine_get_store (ctl->engine), error);
@@ -455,7 +499,7 @@ ohe_ctl_sync_now (OheCtl *ctl, gchar **args, GError **error)
 	ok = ohe_engine_run_job (ctl->engine, job, &stats, NULL, error);
 
 	g_print (_("link %s (%s), %s → %s\n"), ohe_link_get_id (link), ohe_link_get_provider (link),
-		 args[1], args[2]);
+		 window[0], window[1]);
 	for (guint kind = 0; kind < OHE_MEASUREMENT_KIND_LAST; kind++) {
 		if (stats.accepted_by_kind[kind] == 0)
 			continue;
@@ -467,6 +511,7 @@ ohe_ctl_sync_now (OheCtl *ctl, gchar **args, GError **error)
 		 (guint)stats.batches, (gdouble)(g_get_monotonic_time () - started) / G_USEC_PER_SEC);
 	if (stats.cursor != NULL)
 		g_print (_("cursor: %s\n"), stats.cursor);
+	ohe_ctl_print_resources_written (ctl);
 	dead_after = ohe_store_list_dead_letters (ohe_engine_get_store (ctl->engine), NULL);
 	for (guint i = dead_before->len; dead_after != NULL && i < dead_after->len; i++) {
 		OheDeadLetter *letter = g_ptr_array_index (dead_after, i);
@@ -565,7 +610,8 @@ static const OheCtlCommand ohe_ctl_commands[] = {
     {"link-finish", "REDIRECT-ADDRESS", N_("Finish linking with the address the provider redirected to"),
      ohe_ctl_link_finish},
     {"sync", "LINK-ID [FROM] [TO]", N_("Queue a sync job for a link"), ohe_ctl_sync},
-    {"sync-now", "LINK-ID FROM TO", N_("Sync a window now, in this process, and print a summary"),
+    {"sync-now", "LINK-ID | USER-ID PROVIDER, FROM TO",
+     N_("Sync a window now, in this process, and print a summary"),
      ohe_ctl_sync_now},
     {"run", "", N_("Run queued jobs in-process until the queue is empty"), ohe_ctl_run},
     {"dead-letters", "", N_("List dead letters"), ohe_ctl_dead_letters},

@@ -184,6 +184,11 @@ ohe_fhir_sink_setup (OhePlugin *plugin, GCancellable *cancellable, GError **erro
 	g_autofree gchar *output_dir =
 	    ohe_plugin_get_config_string (plugin, "output_dir", default_output_dir);
 
+	if (!ohe_metrics_register_counter (ohe_plugin_get_metrics (plugin),
+					   "ohe_sink_resources_written_total",
+					   "Resources a sink wrote, by sink and resource type",
+					   (const gchar *const[]){"sink", "resource_type", NULL}, error))
+		return FALSE;
 	if (!ohe_fhir_write_mode_from_string (mode, &self->mode)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
 			     "[plugin:fhir] write_mode=%s is not put, conditional-create or "
@@ -302,6 +307,25 @@ ohe_fhir_sink_write (OheFhirSink *self, OhePushRequest *request)
 	return ohe_fhir_entries_dedup (raw);
 }
 
+/* resources whose measurements all landed, by type: what ohectl and /metrics report */
+static void
+ohe_fhir_sink_count_written (OheFhirSink *self, GPtrArray *entries, OhePushRequest *request)
+{
+	OheMetrics *metrics = ohe_plugin_get_metrics (OHE_PLUGIN (self));
+	for (guint i = 0; i < entries->len; i++) {
+		OheFhirEntry *entry = g_ptr_array_index (entries, i);
+		gboolean landed = TRUE;
+		for (guint j = 0; j < entry->owners->len; j++) {
+			guint owner = g_array_index (entry->owners, guint, j);
+			landed &= ohe_push_request_get_outcome (request, owner) !=
+				  OHE_PUSH_OUTCOME_REJECTED;
+		}
+		if (landed)
+			ohe_metrics_counter_add (metrics, "ohe_sink_resources_written_total",
+						 OHE_METRICS_LABELS ("fhir", entry->resource_type), 1);
+	}
+}
+
 static gboolean
 ohe_fhir_sink_push (OheSink *sink,
 		    OhePushRequest *request,
@@ -326,6 +350,7 @@ ohe_fhir_sink_push (OheSink *sink,
 	if (!ok)
 		return FALSE;
 	ohe_fhir_sink_remember_upserted (self, entries, request);
+	ohe_fhir_sink_count_written (self, entries, request);
 
 	/* only skipped resources left (e.g. a Device stored earlier): nothing to send */
 	for (guint i = 0; i < ohe_push_request_get_n_measurements (request); i++) {
