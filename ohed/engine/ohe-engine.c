@@ -180,8 +180,8 @@ ohe_engine_token_changed_cb (OheProvider *provider,
 	/* a rotated refresh token that is not saved breaks the link for good */
 	sealed = ohe_engine_seal_token (self, link_id, token, &error);
 	if (sealed == NULL || !ohe_store_set_link_token (self->store, link_id, sealed, &error))
-		g_critical ("cannot save the renewed token of link %s: %s", link_id,
-			    error->message);
+		g_warning ("cannot save the renewed token of link %s: %s", link_id,
+			   error->message);
 }
 
 static gboolean
@@ -301,6 +301,23 @@ ohe_engine_setup (OheEngine *self, GCancellable *cancellable, GError **error)
 	return ohe_engine_load_plugins (self, cancellable, error);
 }
 
+/* A revoked grant or a retired API cannot heal by retrying: the link waits
+ * for the user to consent again, and the audit log says why. */
+static void
+ohe_engine_check_consent (OheEngine *self, OheLink *link, const GError *error)
+{
+	g_autoptr(GError) error_store = NULL;
+
+	if (error == NULL || !(g_error_matches (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED) ||
+			       g_error_matches (error, OHE_ERROR, OHE_ERROR_GONE)))
+		return;
+	if (!ohe_store_update_link_state (self->store, ohe_link_get_id (link),
+					  OHE_LINK_STATE_NEEDS_RECONSENT, &error_store) ||
+	    !ohe_store_add_audit (self->store, "ohed", "link-needs-reconsent", error->message,
+				  &error_store))
+		g_warning ("link %s: %s", ohe_link_get_id (link), error_store->message);
+}
+
 gboolean
 ohe_engine_run_job (OheEngine *self,
 		    OheJob *job,
@@ -365,8 +382,12 @@ ohe_engine_run_job (OheEngine *self,
 	pipeline = ohe_sync_pipeline_new (
 	    provider, sink, self->store,
 	    (guint)ohe_config_get_int (self->config, "daemon", "pipeline_depth"));
-	return ohe_sync_pipeline_run (pipeline, job, request, shaper, patient, stats, cancellable,
-				      error);
+	if (!ohe_sync_pipeline_run (pipeline, job, request, shaper, patient, stats, cancellable,
+				    error)) {
+		ohe_engine_check_consent (self, link, *error);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 static void

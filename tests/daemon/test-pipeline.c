@@ -424,6 +424,42 @@ test_engine_failed_job_retried (Fixture *fx, gconstpointer user_data)
 	g_assert_nonnull (strstr (ohe_job_get_last_error (stored), "null sink configured to fail"));
 }
 
+/* a revoked grant or a retired API is not retried: the link waits for consent */
+static void
+test_pipeline_needs_reconsent (Fixture *fx, gconstpointer user_data)
+{
+	const gchar *errors[] = {"auth_required", "gone"};
+
+	for (guint i = 0; i < G_N_ELEMENTS (errors); i++) {
+		g_autofree gchar *user = g_strdup_printf ("u-%u", i);
+		g_autofree gchar *link_id = NULL;
+		g_autoptr(OheJob) job = NULL;
+		g_autoptr(OheLink) link = NULL;
+		g_autoptr(GPtrArray) audit = NULL;
+		g_autoptr(GError) error = NULL;
+		OheSyncStats stats = {0};
+
+		g_assert_true (ohe_store_add_user (ohe_engine_get_store (fx->engine), user,
+						   "Patient/p", &error));
+		link_id = fixture_add_link (fx, user, "heart_rate");
+		job = fixture_new_job (link_id);
+		fixture_set (fx, "plugin:synthetic", "fail_at", "0");
+		fixture_set (fx, "plugin:synthetic", "fail_error", errors[i]);
+		g_assert_false (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
+		g_assert_false (ohe_error_is_transient (error));
+		g_clear_error (&error);
+		link = ohe_store_get_link (ohe_engine_get_store (fx->engine), link_id, &error);
+		g_assert_no_error (error);
+		g_assert_cmpint (ohe_link_get_state (link), ==, OHE_LINK_STATE_NEEDS_RECONSENT);
+		audit = ohe_store_list_audit (ohe_engine_get_store (fx->engine), 1, &error);
+		g_assert_no_error (error);
+		g_assert_cmpuint (audit->len, ==, 1);
+		g_assert_cmpstr (ohe_audit_entry_get_action (g_ptr_array_index (audit, 0)), ==,
+				 "link-needs-reconsent");
+		ohe_sync_stats_clear (&stats);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -442,6 +478,8 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/pipeline/cancel", Fixture, NULL, fixture_setup, test_pipeline_cancel,
 		    fixture_teardown);
+	g_test_add ("/pipeline/needs-reconsent", Fixture, NULL, fixture_setup,
+		    test_pipeline_needs_reconsent, fixture_teardown);
 	g_test_add ("/engine/workers", Fixture, NULL, fixture_setup, test_engine_workers,
 		    fixture_teardown);
 	g_test_add ("/engine/failed-job-retried", Fixture, NULL, fixture_setup,

@@ -15,7 +15,8 @@
  *   interval_s    seconds between samples (default 60)
  *   delay_us      pause before each batch, to look like a slow cloud (default 0)
  *   invalid_every every Nth sample has no value, so the shaper refuses it (0 = never)
- *   fail_at       fail with a transient error once this index is reached (-1 = never)
+ *   fail_at       fail once this index is reached (-1 = never)
+ *   fail_error    the error then: unavailable (default, transient), auth_required or gone
  * The cursor is the index of the next sample, so a retried job resumes.
  */
 #define OHE_TYPE_SYNTHETIC_PROVIDER (ohe_synthetic_provider_get_type ())
@@ -53,6 +54,8 @@ ohe_synthetic_provider_fetch (OheProvider *provider,
 	gint64 delay_us = ohe_plugin_get_config_int (plugin, "delay_us", 0);
 	gint64 invalid_every = ohe_plugin_get_config_int (plugin, "invalid_every", 0);
 	gint64 fail_at = ohe_plugin_get_config_int (plugin, "fail_at", -1);
+	g_autofree gchar *fail_error =
+	    ohe_plugin_get_config_string (plugin, "fail_error", "unavailable");
 	const gchar *cursor = ohe_fetch_request_get_cursor (request);
 	gint64 start = ohe_fetch_request_get_start (request);
 	guint64 index = 0;
@@ -77,7 +80,12 @@ ohe_synthetic_provider_fetch (OheProvider *provider,
 			gint64 at = start + (gint64)index * interval_s * G_USEC_PER_SEC;
 
 			if (fail_at >= 0 && index == (guint64)fail_at) {
-				g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE,
+				OheError code = OHE_ERROR_UNAVAILABLE;
+				if (g_strcmp0 (fail_error, "auth_required") == 0)
+					code = OHE_ERROR_AUTH_REQUIRED;
+				else if (g_strcmp0 (fail_error, "gone") == 0)
+					code = OHE_ERROR_GONE;
+				g_set_error (error, OHE_ERROR, code,
 					     "synthetic cloud failed at sample %" G_GUINT64_FORMAT,
 					     index);
 				return FALSE;
