@@ -19,7 +19,8 @@
  *   scope                                overrides the scope built from `kinds`
  *   kinds                                comma-separated kinds to ask consent for (default all)
  *   page_size                            list page size (default 1440, max 10000)
- *   window_hours                         backfill slice per list query (default 24)
+ *   window_hours                         backfill slice per list query (default 24; sessions
+ *                                        are read in one slice)
  *   notification_secret(_file)           endpointAuthorization.secret, scheme included
  *   notification_public_key_file         PEM P-256 key that signs deliveries
  *   notification_key_id                  the Tink key id of that key (default: any)
@@ -635,7 +636,12 @@ ohe_fitbit_provider_fetch_type (OheFitbitFetch *f, const OheGoogleHealthDataType
 	if (done != NULL)
 		start = MAX (start, *done);
 	while (start < end) {
-		gint64 window_end = MIN (end, start + f->window_us);
+		/* a session filter takes no upper bound (§2.3): every window would list all later
+		 * recordings again, so sessions come in one window */
+		gint64 window_end = type->record == OHE_GOOGLE_HEALTH_RECORD_SESSION ||
+					    end - start <= f->window_us
+					? end
+					: start + f->window_us;
 		g_autoptr(GPtrArray) batch = ohe_fitbit_provider_list_window (f, type, start,
 									      window_end, error);
 		g_autofree gchar *cursor = NULL;

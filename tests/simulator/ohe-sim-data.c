@@ -96,6 +96,14 @@ enum {
 	SALT_ACTIVITY,
 	SALT_PHASE,
 	SALT_JITTER,
+	SALT_ECG_TIME,
+	SALT_ECG_ID,
+	SALT_ECG_DEVICE,
+	SALT_ECG_RHYTHM,
+	SALT_ECG_HEART_RATE,
+	SALT_ECG_BEAT,
+	SALT_ECG_NOISE,
+	SALT_ECG_PHASE,
 };
 
 static gdouble
@@ -383,4 +391,191 @@ ohe_sim_sample_value_to_double (const OheSimSample *sample, guint index)
 	g_return_val_if_fail (sample != NULL, 0);
 	g_return_val_if_fail (index < sample->n_values, 0);
 	return ohe_decimal_to_double (sample->values[index], sample->exponent);
+}
+
+/* ECG recordings */
+
+#define ECG_SECONDS 30
+
+/* per rhythm: its §9 code and the average heart rates that go with it (a high- or low-rate
+ * inconclusive result needs a rate above 120 or below 50, as the devices decide) */
+static const struct {
+	const gchar *code;
+	gint64 heart_rate_lo;
+	gint64 heart_rate_hi;
+} ohe_sim_ecg_rhythms[] = {
+    [OHE_SIM_ECG_RHYTHM_SINUS] = {"negative", 58, 95},
+    [OHE_SIM_ECG_RHYTHM_AFIB] = {"positive", 80, 120},
+    [OHE_SIM_ECG_RHYTHM_INCONCLUSIVE] = {"inconclusive", 60, 100},
+    [OHE_SIM_ECG_RHYTHM_INCONCLUSIVE_HIGH_HR] = {"inconclusive", 121, 140},
+    [OHE_SIM_ECG_RHYTHM_INCONCLUSIVE_LOW_HR] = {"inconclusive", 40, 49},
+    [OHE_SIM_ECG_RHYTHM_UNREADABLE] = {"unreadable", 60, 100},
+    [OHE_SIM_ECG_RHYTHM_NOT_ANALYZED] = {"not_analyzed", 60, 100},
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (ohe_sim_ecg_rhythms) == OHE_SIM_ECG_RHYTHM_LAST);
+
+/* two recorders, so that both common sampling rates and a factor that is not a power of ten
+ * reach the plugins */
+static const struct {
+	guint sampling_frequency;
+	gint scaling_factor;
+} ohe_sim_ecg_devices[] = {
+    {250, 1000},
+    {300, 10922},
+};
+
+/* the waves of one PQRST complex: Gaussian bumps around the R peak, in seconds and mV */
+typedef struct {
+	gdouble at;
+	gdouble amplitude;
+	gdouble width;
+	gboolean atrial; /* the P wave, absent in AFib */
+} OheSimEcgWave;
+
+static const OheSimEcgWave ohe_sim_ecg_waves[] = {
+    {-0.160, 0.12, 0.025, TRUE},   /* P */
+    {-0.035, -0.10, 0.010, FALSE}, /* Q */
+    {0.000, 1.10, 0.012, FALSE},   /* R */
+    {0.035, -0.25, 0.010, FALSE},  /* S */
+    {0.260, 0.30, 0.050, FALSE},   /* T, at a rate of 60 */
+};
+
+const gchar *
+ohe_sim_ecg_rhythm_to_code (OheSimEcgRhythm rhythm)
+{
+	if ((guint)rhythm >= G_N_ELEMENTS (ohe_sim_ecg_rhythms))
+		return NULL;
+	return ohe_sim_ecg_rhythms[rhythm].code;
+}
+
+static void
+ohe_sim_data_ecg_of_day (guint64 seed, const gchar *user, gint64 day, OheSimEcg *ecg)
+{
+	guint64 d = (guint64)day;
+	guint device =
+	    ohe_sim_data_hash (seed, user, SALT_ECG_DEVICE, d) % G_N_ELEMENTS (ohe_sim_ecg_devices);
+	guint64 first =
+	    ohe_sim_data_hash (seed, user, SALT_ECG_RHYTHM, 0) % OHE_SIM_ECG_RHYTHM_LAST;
+	gint64 lo, hi, step;
+
+	memset (ecg, 0, sizeof (*ecg));
+	/* ids look like the large positive integers the clouds hand out */
+	ecg->id = (gint64)(ohe_sim_data_hash (seed, user, SALT_ECG_ID, d) >> 12) + 1;
+	ecg->time = day * SECONDS_PER_DAY + 8 * 3600 +
+		    (gint64)(ohe_sim_data_hash (seed, user, SALT_ECG_TIME, d) % (12 * 3600));
+	ecg->sampling_frequency = ohe_sim_ecg_devices[device].sampling_frequency;
+	ecg->scaling_factor = ohe_sim_ecg_devices[device].scaling_factor;
+	ecg->lead = 1;
+	ecg->n_samples = ECG_SECONDS * ecg->sampling_frequency;
+	/* one step through the rhythms per day, from a user-specific start */
+	step = day % OHE_SIM_ECG_RHYTHM_LAST + OHE_SIM_ECG_RHYTHM_LAST + (gint64)first;
+	ecg->rhythm = (OheSimEcgRhythm)(step % OHE_SIM_ECG_RHYTHM_LAST);
+	lo = ohe_sim_ecg_rhythms[ecg->rhythm].heart_rate_lo;
+	hi = ohe_sim_ecg_rhythms[ecg->rhythm].heart_rate_hi;
+	ecg->heart_rate = lo + (gint64)(ohe_sim_data_hash (seed, user, SALT_ECG_HEART_RATE, d) %
+					(guint64)(hi - lo + 1));
+}
+
+GArray *
+ohe_sim_data_generate_ecg (guint64 seed, const gchar *user, gint64 from, gint64 to)
+{
+	GArray *ecgs = g_array_new (FALSE, FALSE, sizeof (OheSimEcg));
+
+	if (to <= from)
+		return ecgs;
+	/* a recording never leaves its UTC day, so the days of the range are enough */
+	for (gint64 day = ohe_sim_data_floor_div (from, SECONDS_PER_DAY);
+	     day * SECONDS_PER_DAY < to; day++) {
+		OheSimEcg ecg;
+		ohe_sim_data_ecg_of_day (seed, user, day, &ecg);
+		if (ecg.time < from || ecg.time >= to)
+			continue;
+		g_array_append_val (ecgs, ecg);
+	}
+	return ecgs;
+}
+
+/* R-peak times in seconds from the start, from one beat before the recording to one after, so
+ * that complexes cut by the edges still show */
+static GArray *
+ohe_sim_data_ecg_beats (guint64 seed, const gchar *user, const OheSimEcg *ecg)
+{
+	GArray *beats = g_array_new (FALSE, FALSE, sizeof (gdouble));
+	gdouble rr = 60.0 / (gdouble)MAX (ecg->heart_rate, 20);
+	/* sinus rhythm varies a little from beat to beat, AFib is irregularly irregular */
+	gdouble spread = ecg->rhythm == OHE_SIM_ECG_RHYTHM_AFIB ? 0.3 : 0.04;
+	gdouble duration = (gdouble)ecg->n_samples / (gdouble)ecg->sampling_frequency;
+	guint64 key = (guint64)ecg->time << 16;
+	gdouble t = -rr * ohe_sim_data_uniform (seed, user, SALT_ECG_BEAT, key);
+
+	for (guint64 k = 1; t < duration + rr; k++) {
+		g_array_append_val (beats, t);
+		t += rr * (1.0 + spread * ohe_sim_data_noise (seed, user, SALT_ECG_BEAT, key + k));
+	}
+	return beats;
+}
+
+static gdouble
+ohe_sim_data_ecg_complex (gdouble dt, gdouble rr, gboolean atrial)
+{
+	gdouble v = 0;
+	for (guint i = 0; i < G_N_ELEMENTS (ohe_sim_ecg_waves); i++) {
+		const OheSimEcgWave *w = &ohe_sim_ecg_waves[i];
+		/* the T wave comes later at slower rates (Bazett) */
+		gdouble at = w->at > 0.1 ? w->at * sqrt (rr) : w->at;
+		gdouble x = (dt - at) / w->width;
+		if (w->atrial && !atrial)
+			continue;
+		v += w->amplitude * exp (-0.5 * x * x);
+	}
+	return v;
+}
+
+GArray *
+ohe_sim_data_ecg_get_samples (guint64 seed, const gchar *user, const OheSimEcg *ecg)
+{
+	g_autoptr (GArray) beats = NULL;
+	GArray *samples;
+	gboolean afib, poor;
+	gdouble rr, phase, f_phase;
+	guint64 key;
+	guint first = 0;
+
+	g_return_val_if_fail (ecg != NULL, NULL);
+	samples = g_array_sized_new (FALSE, FALSE, sizeof (gint32), ecg->n_samples);
+	if (ecg->sampling_frequency == 0)
+		return samples;
+	beats = ohe_sim_data_ecg_beats (seed, user, ecg);
+	afib = ecg->rhythm == OHE_SIM_ECG_RHYTHM_AFIB;
+	poor = ecg->rhythm == OHE_SIM_ECG_RHYTHM_UNREADABLE;
+	rr = 60.0 / (gdouble)MAX (ecg->heart_rate, 20);
+	key = (guint64)ecg->time << 16;
+	phase = 2.0 * G_PI * ohe_sim_data_uniform (seed, user, SALT_ECG_PHASE, key);
+	f_phase = 2.0 * G_PI * ohe_sim_data_uniform (seed, user, SALT_ECG_PHASE, key + 1);
+
+	for (guint i = 0; i < ecg->n_samples; i++) {
+		gdouble t = (gdouble)i / (gdouble)ecg->sampling_frequency;
+		/* breathing moves the baseline */
+		gdouble mv = 0.06 * sin (2.0 * G_PI * 0.3 * t + phase);
+		gint32 raw;
+
+		/* only beats within a second matter; the Gaussians are nil beyond */
+		while (first < beats->len && g_array_index (beats, gdouble, first) < t - 1.0)
+			first++;
+		for (guint b = first; b < beats->len && g_array_index (beats, gdouble, b) < t + 1.0;
+		     b++)
+			mv += (poor ? 0.3 : 1.0) *
+			      ohe_sim_data_ecg_complex (t - g_array_index (beats, gdouble, b), rr,
+							!afib);
+		if (afib)
+			mv += 0.04 * sin (2.0 * G_PI * 6.3 * t + f_phase);
+		if (poor)
+			mv += 0.3 * sin (2.0 * G_PI * 1.7 * t + f_phase) +
+			      0.4 * ohe_sim_data_noise (seed, user, SALT_ECG_NOISE, key + i);
+		else
+			mv += 0.015 * ohe_sim_data_noise (seed, user, SALT_ECG_NOISE, key + i);
+		raw = (gint32)lround (mv * (gdouble)ecg->scaling_factor);
+		g_array_append_val (samples, raw);
+	}
+	return samples;
 }

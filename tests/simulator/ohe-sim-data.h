@@ -148,4 +148,96 @@ ohe_sim_sample_value_to_double (const OheSimSample *sample, guint index);
 guint64
 ohe_sim_data_hash (guint64 seed, const gchar *user, guint64 a, guint64 b);
 
+/**
+ * OheSimEcgRhythm:
+ * @OHE_SIM_ECG_RHYTHM_SINUS: normal sinus rhythm
+ * @OHE_SIM_ECG_RHYTHM_AFIB: atrial fibrillation
+ * @OHE_SIM_ECG_RHYTHM_INCONCLUSIVE: recorded, no decision
+ * @OHE_SIM_ECG_RHYTHM_INCONCLUSIVE_HIGH_HR: no decision, heart rate above 120
+ * @OHE_SIM_ECG_RHYTHM_INCONCLUSIVE_LOW_HR: no decision, heart rate below 50
+ * @OHE_SIM_ECG_RHYTHM_UNREADABLE: signal too poor
+ * @OHE_SIM_ECG_RHYTHM_NOT_ANALYZED: no analysis made
+ *
+ * The rhythm results of measurement-kinds.md §9 that a provider can report for an ECG; each
+ * provider's handler names them its own way.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+	OHE_SIM_ECG_RHYTHM_SINUS,
+	OHE_SIM_ECG_RHYTHM_AFIB,
+	OHE_SIM_ECG_RHYTHM_INCONCLUSIVE,
+	OHE_SIM_ECG_RHYTHM_INCONCLUSIVE_HIGH_HR,
+	OHE_SIM_ECG_RHYTHM_INCONCLUSIVE_LOW_HR,
+	OHE_SIM_ECG_RHYTHM_UNREADABLE,
+	OHE_SIM_ECG_RHYTHM_NOT_ANALYZED,
+	OHE_SIM_ECG_RHYTHM_LAST,
+} OheSimEcgRhythm;
+
+/**
+ * OheSimEcg:
+ * @id: a positive record id, stable per seed, user and day (a Withings `signalid`, the last
+ *   segment of a Google data point name)
+ * @time: start of the recording, Unix seconds (UTC)
+ * @sampling_frequency: samples per second, 250 or 300
+ * @scaling_factor: raw units per millivolt (mV = sample / factor), 1000 or 10922
+ * @lead: the lead number, always 1 (lead I, a wrist recording)
+ * @n_samples: number of samples: 30 s × @sampling_frequency
+ * @heart_rate: the average heart rate the device reports, beats per minute
+ * @rhythm: the rhythm result; it cycles through all values, one step per day
+ *
+ * One generated ECG recording. The waveform itself comes from ohe_sim_data_ecg_get_samples().
+ * ECGs have a generator of their own: ohe_sim_data_supports() stays %FALSE for `ecg`.
+ *
+ * Since: 0.1
+ */
+typedef struct {
+	gint64 id;
+	gint64 time;
+	guint sampling_frequency;
+	gint scaling_factor;
+	guint lead;
+	guint n_samples;
+	gint64 heart_rate;
+	OheSimEcgRhythm rhythm;
+} OheSimEcg;
+
+/**
+ * ohe_sim_data_generate_ecg:
+ * @seed: the data seed
+ * @user: the user id
+ * @from: start, Unix seconds, inclusive
+ * @to: end, Unix seconds, exclusive
+ *
+ * The ECG recordings whose #OheSimEcg.time lies in [@from, @to), oldest first: one 30-second
+ * recording per user and UTC day, at a user- and day-specific second between 08:00 and 20:00.
+ *
+ * Returns: (transfer full) (element-type OheSimEcg): the recordings; empty for an empty range
+ */
+GArray *
+ohe_sim_data_generate_ecg (guint64 seed, const gchar *user, gint64 from, gint64 to);
+/**
+ * ohe_sim_data_ecg_get_samples:
+ * @seed: the data seed the recording was generated with
+ * @user: the user id the recording was generated for
+ * @ecg: a recording of ohe_sim_data_generate_ecg()
+ *
+ * Renders the waveform: P, QRS and T waves around beats at @ecg's heart rate (irregular and
+ * without P waves for AFib, buried in noise when unreadable), baseline wander and noise, in
+ * raw units of @ecg's scaling factor.
+ *
+ * Returns: (transfer full) (element-type gint32): #OheSimEcg.n_samples samples
+ */
+GArray *
+ohe_sim_data_ecg_get_samples (guint64 seed, const gchar *user, const OheSimEcg *ecg);
+/**
+ * ohe_sim_ecg_rhythm_to_code:
+ * @rhythm: a rhythm
+ *
+ * Returns: the canonical code of measurement-kinds.md §9: "negative", "positive",
+ *   "inconclusive", "unreadable" or "not_analyzed"; %NULL if @rhythm is out of range
+ */
+const gchar *
+ohe_sim_ecg_rhythm_to_code (OheSimEcgRhythm rhythm);
+
 G_END_DECLS

@@ -15,7 +15,8 @@
  * (/o/oauth2/v2/auth with PKCE, /token in RFC 6749 JSON with rotating refresh
  * tokens, /revoke), users/{user}/identity, settings and pairedDevices, and
  * dataTypes/{type}/dataPoints lists newest first with AIP-160 time filters and
- * opaque page tokens. Values come from the simulator's generator; int64 values
+ * opaque page tokens. Values come from the simulator's generator, ECG recordings
+ * (waveform included) from its ECG generator; int64 values
  * are JSON strings, durations "3600s", times RFC 3339 with the user's UTC
  * offset. Errors use Google's envelope {"error": {code, message, status,
  * details[ErrorInfo]}}; webhooks carry the §4.4 body signed with ECDSA P-256
@@ -109,8 +110,9 @@ static const OheSimGoogleDataType ohe_sim_google_types[] = {
      OHE_SIM_GOOGLE_DOUBLE, HM, NULL, NULL, NULL},
     {"height", "height", "height", OHE_SIM_GOOGLE_SAMPLE, K (UNKNOWN), NULL, OHE_SIM_GOOGLE_INT64,
      HM, NULL, NULL, NULL},
-    {"electrocardiogram", "electrocardiogram", "electrocardiogram", OHE_SIM_GOOGLE_SESSION,
-     K (UNKNOWN), NULL, OHE_SIM_GOOGLE_INT64, ".ecg.readonly", NULL, NULL, NULL},
+    /* served by ohe_sim_google_append_ecg_page(): the recordings have their own generator */
+    {"electrocardiogram", "electrocardiogram", "electrocardiogram", OHE_SIM_GOOGLE_SESSION, K (ECG),
+     NULL, OHE_SIM_GOOGLE_INT64, ".ecg.readonly", "ACTIVELY_MEASURED", "Sense 2", "WATCH"},
     {"irregular-rhythm-notification", "irregularRhythmNotification",
      "irregular_rhythm_notification", OHE_SIM_GOOGLE_SESSION, K (UNKNOWN), NULL,
      OHE_SIM_GOOGLE_INT64, ".irn.readonly", NULL, NULL, NULL},
@@ -750,6 +752,89 @@ ohe_sim_google_page_token_parse (const OheSimGoogleDataType *type,
 					 NULL);
 }
 
+/* resultClassification, indexed by OheSimEcgRhythm */
+static const gchar *const ohe_sim_google_rhythms[] = {
+    [OHE_SIM_ECG_RHYTHM_SINUS] = "NORMAL_SINUS_RHYTHM",
+    [OHE_SIM_ECG_RHYTHM_AFIB] = "ATRIAL_FIBRILLATION",
+    [OHE_SIM_ECG_RHYTHM_INCONCLUSIVE] = "INCONCLUSIVE",
+    [OHE_SIM_ECG_RHYTHM_INCONCLUSIVE_HIGH_HR] = "INCONCLUSIVE_HIGH_HEART_RATE",
+    [OHE_SIM_ECG_RHYTHM_INCONCLUSIVE_LOW_HR] = "INCONCLUSIVE_LOW_HEART_RATE",
+    [OHE_SIM_ECG_RHYTHM_UNREADABLE] = "UNREADABLE",
+    [OHE_SIM_ECG_RHYTHM_NOT_ANALYZED] = "NOT_ANALYZED",
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (ohe_sim_google_rhythms) == OHE_SIM_ECG_RHYTHM_LAST);
+
+/* an ECG data point in the shape of list-electrocardiogram.json: the interval starts and ends
+ * at the reading time, int64 as strings, int32 as numbers */
+static void
+ohe_sim_google_append_ecg (GString *out,
+			   const OheSimGoogleDataType *type,
+			   const OheSimUser *user,
+			   const OheSimEcg *ecg,
+			   GTimeZone *tz)
+{
+	gint32 offset = ohe_sim_google_offset_at (tz, ecg->time);
+	g_autoptr (GArray) samples = ohe_sim_data_ecg_get_samples (user->seed, user->id, ecg);
+
+	g_string_append_printf (out,
+				"{\"name\":\"users/me/dataTypes/%s/dataPoints/%" G_GINT64_FORMAT
+				"\",\"dataSource\":{\"recordingMethod\":\"%s\",\"device\":{"
+				"\"displayName\":\"%s\",\"formFactor\":\"%s\",\"manufacturer\":"
+				"\"Google\"},\"platform\":\"FITBIT\"},\"%s\":{\"interval\":{"
+				"\"startTime\":",
+				type->id, ecg->id, type->method, type->device, type->form_factor,
+				type->field);
+	ohe_sim_google_append_time (out, ecg->time);
+	g_string_append_printf (out, ",\"startUtcOffset\":\"%ds\",\"endTime\":", offset);
+	ohe_sim_google_append_time (out, ecg->time);
+	g_string_append_printf (out, ",\"endUtcOffset\":\"%ds\",\"civilStartTime\":", offset);
+	ohe_sim_google_append_civil (out, tz, ecg->time);
+	g_string_append (out, ",\"civilEndTime\":");
+	ohe_sim_google_append_civil (out, tz, ecg->time);
+	g_string_append_printf (
+	    out,
+	    "},\"beatsPerMinuteAvg\":\"%" G_GINT64_FORMAT "\",\"leadNumber\":%u,"
+	    "\"samplingFrequencyHertz\":%u,\"millivoltsScalingFactor\":%d,"
+	    "\"waveformSamples\":[",
+	    ecg->heart_rate, ecg->lead, ecg->sampling_frequency, ecg->scaling_factor);
+	for (guint i = 0; i < samples->len; i++)
+		g_string_append_printf (out, "%s%d", i > 0 ? "," : "",
+					g_array_index (samples, gint32, i));
+	g_string_append_printf (out,
+				"],\"resultClassification\":\"%s\",\"medicalDeviceInfo\":{"
+				"\"deviceModel\":\"%s\",\"firmwareVersion\":\"0.0.0-sim\","
+				"\"featureVersion\":\"0.0-sim\"}}}",
+				ohe_sim_google_rhythms[ecg->rhythm], type->device);
+}
+
+/* the ECG page below @before, newest first; the paging rules are those of the other types */
+static void
+ohe_sim_google_append_ecg_page (GString *out,
+				const OheSimGoogleDataType *type,
+				const OheSimUser *user,
+				gint64 from,
+				gint64 before,
+				gint64 page_size,
+				GTimeZone *tz)
+{
+	g_autoptr (GArray) ecgs = ohe_sim_data_generate_ecg (user->seed, user->id, from, before);
+	guint n = 0;
+	gint i;
+
+	for (i = (gint)ecgs->len - 1; i >= 0 && n < page_size; i--, n++) {
+		g_string_append (out, n == 0 ? "\"dataPoints\":[" : ",");
+		ohe_sim_google_append_ecg (out, type, user, &g_array_index (ecgs, OheSimEcg, i),
+					   tz);
+	}
+	if (n > 0)
+		g_string_append (out, "]");
+	if (i >= 0) {
+		g_autofree gchar *next = ohe_sim_google_page_token_new (
+		    type, g_array_index (ecgs, OheSimEcg, i + 1).time);
+		g_string_append_printf (out, "%s\"nextPageToken\":\"%s\"", n > 0 ? "," : "", next);
+	}
+}
+
 static void
 ohe_sim_google_list (OheSimServer *server,
 		     OheSimRequest *request,
@@ -796,6 +881,14 @@ ohe_sim_google_list (OheSimServer *server,
 		return;
 	}
 	tz = ohe_sim_google_new_zone (server, user->id);
+	if (type->kind == OHE_MEASUREMENT_KIND_ECG) {
+		ohe_sim_google_append_ecg_page (out, type, user, from, MIN (to, before), page_size,
+						tz);
+		g_string_append (out, "}");
+		ohe_sim_request_respond_text (request, SOUP_STATUS_OK, "application/json",
+					      out->str);
+		return;
+	}
 	samples =
 	    type->kind == OHE_MEASUREMENT_KIND_UNKNOWN
 		? g_array_new (FALSE, FALSE, sizeof (OheSimSample))

@@ -972,6 +972,316 @@ test_webhook_delivery (OheTestFixture *fx, gconstpointer data)
 	g_free (receiver.last_error);
 }
 
+/* ECG: the recordings of the simulator's generator, mapped by measurement-kinds.md §6 and §9 */
+
+#define OHE_TEST_ECG_NAME "users/me/dataTypes/electrocardiogram/dataPoints/%" G_GINT64_FORMAT
+
+/* Google's resultClassification and what §9 makes of it, indexed by OheSimEcgRhythm */
+static const struct {
+	const gchar *raw;
+	const gchar *code;
+	const gchar *band;
+} ohe_test_rhythms[] = {
+    [OHE_SIM_ECG_RHYTHM_SINUS] = {"NORMAL_SINUS_RHYTHM", "negative", NULL},
+    [OHE_SIM_ECG_RHYTHM_AFIB] = {"ATRIAL_FIBRILLATION", "positive", NULL},
+    [OHE_SIM_ECG_RHYTHM_INCONCLUSIVE] = {"INCONCLUSIVE", "inconclusive", NULL},
+    [OHE_SIM_ECG_RHYTHM_INCONCLUSIVE_HIGH_HR] = {"INCONCLUSIVE_HIGH_HEART_RATE", "inconclusive",
+						 "high"},
+    [OHE_SIM_ECG_RHYTHM_INCONCLUSIVE_LOW_HR] = {"INCONCLUSIVE_LOW_HEART_RATE", "inconclusive",
+						"low"},
+    [OHE_SIM_ECG_RHYTHM_UNREADABLE] = {"UNREADABLE", "unreadable", NULL},
+    [OHE_SIM_ECG_RHYTHM_NOT_ANALYZED] = {"NOT_ANALYZED", "not_analyzed", NULL},
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (ohe_test_rhythms) == OHE_SIM_ECG_RHYTHM_LAST);
+
+static OheMeasurement *
+ohe_test_find_child (GPtrArray *all, OheMeasurementKind kind, const gchar *parent_id)
+{
+	OheMeasurement *found = NULL;
+	for (guint i = 0; i < all->len; i++) {
+		OheMeasurement *m = g_ptr_array_index (all, i);
+		if (ohe_measurement_get_kind (m) != kind ||
+		    g_strcmp0 (ohe_measurement_get_parent_native_id (m), parent_id) != 0)
+			continue;
+		/* one child of a kind per recording */
+		g_assert_null (found);
+		found = m;
+	}
+	return found;
+}
+
+/* the times, lead and waveform of one recording */
+static void
+ohe_test_assert_ecg (OheTestFixture *fx, OheMeasurement *m, const OheSimEcg *ecg)
+{
+	g_autoptr (GArray) samples =
+	    ohe_sim_data_ecg_get_samples (fx->user->seed, fx->user->id, ecg);
+	g_autofree gchar *native_id = g_strdup_printf (OHE_TEST_ECG_NAME, ecg->id);
+	g_autofree gchar *fs = g_strdup_printf ("%u", ecg->sampling_frequency);
+	const gint32 *got;
+	gsize n = 0;
+	OheSeries *lead;
+
+	g_assert_cmpstr (ohe_measurement_get_native_id (m), ==, native_id);
+	g_assert_cmpint (ohe_measurement_get_origin (m), ==, OHE_MEASUREMENT_ORIGIN_SPOT);
+	g_assert_cmpstr (ohe_measurement_get_unit (m), ==, "mV");
+	g_assert_cmpstr (ohe_measurement_get_provider (m), ==, "fitbit");
+	g_assert_cmpstr (ohe_measurement_get_device_id (m), ==, "Sense 2");
+	g_assert_null (ohe_measurement_get_parent_native_id (m));
+	/* the wire's interval is an instant; the recording lasts n / fs, here 30 s */
+	g_assert_cmpint (ohe_measurement_get_start (m), ==, ecg->time * G_USEC_PER_SEC);
+	g_assert_cmpint (ohe_measurement_get_end (m), ==,
+			 ecg->time * G_USEC_PER_SEC +
+			     (gint64)ecg->n_samples * G_USEC_PER_SEC / ecg->sampling_frequency);
+	g_assert_cmpint (ohe_measurement_get_end (m), ==, (ecg->time + 30) * G_USEC_PER_SEC);
+	g_assert_cmpint (ohe_measurement_get_utc_offset (m), ==, ohe_test_offset (ecg->time));
+	g_assert_cmpstr (ohe_measurement_get_qualifier (m, "sampling_frequency"), ==, fs);
+	g_assert_cmpstr (ohe_measurement_get_qualifier (m, "device_model"), ==, "Sense 2");
+	g_assert_cmpstr (ohe_measurement_get_qualifier (m, "firmware_version"), ==, "0.0.0-sim");
+
+	g_assert_cmpuint (ohe_measurement_get_n_series (m), ==, 1);
+	lead = ohe_measurement_get_series (m, 0);
+	g_assert_cmpstr (ohe_series_get_name (lead), ==, "I");
+	g_assert_false (ohe_series_has_offsets (lead));
+	g_assert_cmpfloat (ohe_series_get_interval (lead), ==, 1000.0 / ecg->sampling_frequency);
+	g_assert_cmpfloat (ohe_series_get_factor (lead), ==, 1.0 / ecg->scaling_factor);
+	g_assert_cmpfloat (ohe_series_get_origin (lead), ==, 0.0);
+	got = ohe_series_get_samples (lead, &n);
+	g_assert_cmpuint (n, ==, ecg->n_samples);
+	g_assert_cmpuint (samples->len, ==, ecg->n_samples);
+	g_assert_cmpint (got[0], ==, g_array_index (samples, gint32, 0));
+	g_assert_cmpint (got[n - 1], ==, g_array_index (samples, gint32, n - 1));
+	g_assert_cmpmem (got, n * sizeof (gint32), samples->data, samples->len * sizeof (gint32));
+}
+
+/* the average heart rate, pointing at its recording; absent without consent */
+static void
+ohe_test_assert_ecg_heart_rate (OheFetchRequest *request,
+				GPtrArray *all,
+				OheMeasurement *parent,
+				const OheSimEcg *ecg)
+{
+	const gchar *parent_id = ohe_measurement_get_native_id (parent);
+	OheMeasurement *hr = ohe_test_find_child (all, OHE_MEASUREMENT_KIND_HEART_RATE, parent_id);
+	g_autofree gchar *hr_id = g_strconcat (parent_id, "/heart-rate", NULL);
+	gint64 mantissa = 0;
+	gint exponent = 0;
+
+	if (!ohe_fetch_request_has_kind (request, OHE_MEASUREMENT_KIND_HEART_RATE)) {
+		g_assert_null (hr);
+		return;
+	}
+	g_assert_nonnull (hr);
+	g_assert_cmpint (ohe_measurement_get_parent_kind (hr), ==, OHE_MEASUREMENT_KIND_ECG);
+	g_assert_cmpstr (ohe_measurement_get_native_id (hr), ==, hr_id);
+	g_assert_cmpint (ohe_measurement_get_origin (hr), ==, OHE_MEASUREMENT_ORIGIN_SPOT);
+	g_assert_cmpstr (ohe_measurement_get_unit (hr), ==, "/min");
+	ohe_measurement_get_value_decimal (hr, &mantissa, &exponent);
+	g_assert_cmpint (mantissa, ==, ecg->heart_rate);
+	g_assert_cmpint (exponent, ==, 0);
+	g_assert_cmpint (ohe_measurement_get_start (hr), ==, ohe_measurement_get_start (parent));
+	g_assert_cmpint (ohe_measurement_get_end (hr), ==, ohe_measurement_get_end (parent));
+}
+
+/* the rhythm result, pointing at its recording; absent without consent */
+static void
+ohe_test_assert_ecg_rhythm (OheFetchRequest *request,
+			    GPtrArray *all,
+			    OheMeasurement *parent,
+			    const OheSimEcg *ecg)
+{
+	const gchar *parent_id = ohe_measurement_get_native_id (parent);
+	OheMeasurement *afib =
+	    ohe_test_find_child (all, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, parent_id);
+	g_autofree gchar *afib_id = g_strconcat (parent_id, "/afib", NULL);
+
+	if (!ohe_fetch_request_has_kind (request, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION)) {
+		g_assert_null (afib);
+		return;
+	}
+	g_assert_nonnull (afib);
+	g_assert_cmpint (ohe_measurement_get_parent_kind (afib), ==, OHE_MEASUREMENT_KIND_ECG);
+	g_assert_cmpstr (ohe_measurement_get_native_id (afib), ==, afib_id);
+	g_assert_cmpstr (ohe_measurement_get_classification (afib), ==,
+			 ohe_test_rhythms[ecg->rhythm].code);
+	g_assert_cmpstr (ohe_measurement_get_classification (afib), ==,
+			 ohe_sim_ecg_rhythm_to_code (ecg->rhythm));
+	g_assert_cmpstr (ohe_measurement_get_classification_raw (afib), ==,
+			 ohe_test_rhythms[ecg->rhythm].raw);
+	g_assert_cmpstr (ohe_measurement_get_qualifier (afib, "method"), ==, "ecg");
+	g_assert_cmpstr (ohe_measurement_get_qualifier (afib, "heart_rate_band"), ==,
+			 ohe_test_rhythms[ecg->rhythm].band);
+	g_assert_cmpint (ohe_measurement_get_start (afib), ==, ohe_measurement_get_start (parent));
+	g_assert_cmpint (ohe_measurement_get_end (afib), ==, ohe_measurement_get_end (parent));
+}
+
+/* every recording in [from, to) exactly once, in order, with the children @request consented
+ * to; returns the rhythms seen as bits */
+static guint
+ohe_test_check_ecgs (OheTestFixture *fx,
+		     OheFetchRequest *request,
+		     GPtrArray *all,
+		     gint64 from,
+		     gint64 to,
+		     guint *n_ecgs)
+{
+	g_autoptr (GArray) want = ohe_sim_data_generate_ecg (fx->user->seed, fx->user->id,
+							     MAX (from, fx->user->data_from), to);
+	guint n = 0;
+	guint rhythms = 0;
+
+	for (guint i = 0; i < all->len; i++) {
+		OheMeasurement *m = g_ptr_array_index (all, i);
+		const OheSimEcg *ecg;
+
+		if (ohe_measurement_get_kind (m) != OHE_MEASUREMENT_KIND_ECG)
+			continue;
+		g_assert_cmpuint (n, <, want->len);
+		ecg = &g_array_index (want, OheSimEcg, n++);
+		ohe_test_assert_ecg (fx, m, ecg);
+		rhythms |= 1u << ecg->rhythm;
+		ohe_test_assert_ecg_heart_rate (request, all, m, ecg);
+		ohe_test_assert_ecg_rhythm (request, all, m, ecg);
+	}
+	g_assert_cmpuint (n, ==, want->len);
+	*n_ecgs = n;
+	return rhythms;
+}
+
+/* the list requests of the ECG type over [from, to): the filter takes no upper bound, so the
+ * plugin reads the range in one window, everything up to the end of the data, in pages of
+ * @page_size */
+static guint
+ohe_test_expected_ecg_pages (OheTestFixture *fx, gint64 from, guint page_size)
+{
+	gint64 data_end = ohe_sim_google_get_data_end (fx->server, fx->user->id);
+	g_autoptr (GArray) ecgs = ohe_sim_data_generate_ecg (
+	    fx->user->seed, fx->user->id, MAX (from, fx->user->data_from), data_end);
+	return ecgs->len == 0 ? 1 : (ecgs->len + page_size - 1) / page_size;
+}
+
+static void
+test_ecg_backfill (OheTestFixture *fx, gconstpointer data)
+{
+	static const OheMeasurementKind kinds[] = {
+	    OHE_MEASUREMENT_KIND_ECG,
+	    OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION,
+	    OHE_MEASUREMENT_KIND_HEART_RATE,
+	};
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GPtrArray) all = ohe_test_measurements_new ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OheFetchRequest) request = NULL;
+	g_autofree gchar *cursor = NULL;
+	/* a week, so that the rhythm result goes once round all seven values: the user's four days
+	 * of data grow by three (the list does not look at the clock) */
+	gint64 from = fx->user->data_from;
+	gint64 to = from + 7 * OHE_TEST_DAY;
+	guint n_ecgs = 0, n_stream;
+
+	ohe_sim_google_set_data_end (fx->server, fx->user->id, to);
+	ohe_sim_server_reset_stats (fx->server);
+	request = ohe_test_request_new (token, from, to, NULL, kinds, G_N_ELEMENTS (kinds), all);
+	g_assert_true (ohe_provider_fetch (OHE_PROVIDER (fx->provider), request, NULL, &error));
+	g_assert_no_error (error);
+
+	g_assert_cmpuint (ohe_test_check_ecgs (fx, request, all, from, to, &n_ecgs), ==,
+			  (1u << OHE_SIM_ECG_RHYTHM_LAST) - 1);
+	g_assert_cmpuint (n_ecgs, ==, 7);
+	/* the heart-rate stream came as well, unmixed with the recordings' averages */
+	n_stream = ohe_test_check_type (fx, all, &ohe_test_types[0], from, to);
+	g_assert_cmpuint (n_stream, ==, 7 * 1440);
+	g_assert_cmpuint (all->len, ==, n_stream + 3 * n_ecgs);
+	g_assert_cmpuint (ohe_test_requests (fx, "electrocardiogram"), ==,
+			  ohe_test_expected_ecg_pages (fx, from, OHE_TEST_PAGE));
+	/* one request for the week, not one per day listing all later recordings again */
+	g_assert_cmpuint (ohe_test_requests (fx, "electrocardiogram"), ==, 1);
+	/* the rhythm kind also reads the (empty) irregular-rhythm notifications */
+	g_assert_cmpuint (ohe_test_requests (fx, "irregular-rhythm-notification"), ==, 1);
+	cursor =
+	    g_strdup_printf ("heart-rate=%" G_GINT64_FORMAT ";electrocardiogram=%" G_GINT64_FORMAT
+			     ";irregular-rhythm-notification=%" G_GINT64_FORMAT,
+			     to * G_USEC_PER_SEC, to * G_USEC_PER_SEC, to * G_USEC_PER_SEC);
+	g_assert_cmpstr (ohe_test_cursor (request), ==, cursor);
+}
+
+static void
+test_ecg_consent (OheTestFixture *fx, gconstpointer data)
+{
+	static const OheMeasurementKind kinds[] = {OHE_MEASUREMENT_KIND_ECG};
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GPtrArray) all = ohe_test_measurements_new ();
+	g_autoptr (GPtrArray) fresh = ohe_test_measurements_new ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OheFetchRequest) request = NULL;
+	g_autoptr (OheFetchRequest) next = NULL;
+	g_autofree gchar *cursor = NULL;
+	gint64 from = OHE_TEST_END - 2 * OHE_TEST_DAY;
+	gint64 new_end = OHE_TEST_END + OHE_TEST_DAY;
+	guint n_ecgs = 0;
+
+	/* heart rate and rhythm not consented: the recordings go alone, and no stream is read */
+	ohe_sim_server_reset_stats (fx->server);
+	request = ohe_test_request_new (token, from, OHE_TEST_END, NULL, kinds, 1, all);
+	g_assert_true (ohe_provider_fetch (OHE_PROVIDER (fx->provider), request, NULL, &error));
+	g_assert_no_error (error);
+	ohe_test_check_ecgs (fx, request, all, from, OHE_TEST_END, &n_ecgs);
+	g_assert_cmpuint (n_ecgs, ==, 2);
+	g_assert_cmpuint (all->len, ==, 2);
+	g_assert_cmpuint (ohe_test_requests (fx, "heart-rate"), ==, 0);
+	g_assert_cmpuint (ohe_test_requests (fx, "electrocardiogram"), ==, 1);
+	g_assert_cmpuint (ohe_sim_server_get_request_count (fx->server, NULL), ==, 1);
+	cursor =
+	    g_strdup_printf ("electrocardiogram=%" G_GINT64_FORMAT, OHE_TEST_END * G_USEC_PER_SEC);
+	g_assert_cmpstr (ohe_test_cursor (request), ==, cursor);
+
+	/* a day later: the cursor is the lower bound, only the new recording comes */
+	ohe_sim_google_set_data_end (fx->server, fx->user->id, new_end);
+	ohe_sim_server_reset_stats (fx->server);
+	next = ohe_test_request_new (token, from, new_end, cursor, kinds, 1, fresh);
+	g_assert_true (ohe_provider_fetch (OHE_PROVIDER (fx->provider), next, NULL, &error));
+	g_assert_no_error (error);
+	ohe_test_check_ecgs (fx, next, fresh, OHE_TEST_END, new_end, &n_ecgs);
+	g_assert_cmpuint (n_ecgs, ==, 1);
+	g_assert_cmpuint (fresh->len, ==, 1);
+	g_assert_cmpuint (ohe_test_requests (fx, "electrocardiogram"), ==, 1);
+}
+
+static void
+test_ecg_paging (OheTestFixture *fx, gconstpointer data)
+{
+	static const OheMeasurementKind kinds[] = {OHE_MEASUREMENT_KIND_ECG,
+						   OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION};
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (GPtrArray) all = ohe_test_measurements_new ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OheFetchRequest) request = NULL;
+	gint64 from = fx->user->data_from;
+	guint n_ecgs = 0;
+
+	/* one recording a page, newest first: the plugin puts them back in order */
+	g_key_file_set_integer (fx->config, "plugin:fitbit", "page_size", 1);
+	ohe_sim_server_reset_stats (fx->server);
+	request = ohe_test_request_new (token, from, OHE_TEST_END, NULL, kinds, 2, all);
+	g_assert_true (ohe_provider_fetch (OHE_PROVIDER (fx->provider), request, NULL, &error));
+	g_assert_no_error (error);
+	ohe_test_check_ecgs (fx, request, all, from, OHE_TEST_END, &n_ecgs);
+	g_assert_cmpuint (n_ecgs, ==, 4);
+	/* ecg and its rhythm result; no heart rate without consent */
+	g_assert_cmpuint (all->len, ==, 2 * n_ecgs);
+	for (guint i = 0; i < all->len; i += 2) {
+		OheMeasurement *ecg = g_ptr_array_index (all, i);
+		OheMeasurement *afib = g_ptr_array_index (all, i + 1);
+		g_assert_cmpint (ohe_measurement_get_kind (afib), ==,
+				 OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION);
+		g_assert_cmpstr (ohe_measurement_get_parent_native_id (afib), ==,
+				 ohe_measurement_get_native_id (ecg));
+	}
+	g_assert_cmpuint (ohe_test_requests (fx, "electrocardiogram"), ==,
+			  ohe_test_expected_ecg_pages (fx, from, 1));
+	g_assert_cmpuint (ohe_test_requests (fx, "electrocardiogram"), ==, 4);
+}
+
 static void
 ohe_test_add (const gchar *path, void (*func) (OheTestFixture *, gconstpointer))
 {
@@ -998,5 +1308,8 @@ main (int argc, char **argv)
 	ohe_test_add ("/fitbit/sim/truncated", test_truncated);
 	ohe_test_add ("/fitbit/sim/webhook", test_webhook);
 	ohe_test_add ("/fitbit/sim/webhook-delivery", test_webhook_delivery);
+	ohe_test_add ("/fitbit/sim/ecg-backfill", test_ecg_backfill);
+	ohe_test_add ("/fitbit/sim/ecg-consent", test_ecg_consent);
+	ohe_test_add ("/fitbit/sim/ecg-paging", test_ecg_paging);
 	return g_test_run ();
 }
