@@ -5,8 +5,8 @@
 
 #include "config.h"
 
-#include <gcrypt.h>
 #include <string.h>
+
 
 #include "ohe-fhir-identifier.h"
 #include "ohe-json-writer.h"
@@ -20,39 +20,42 @@
  * - value: the provider's native id; for linked data
  *   <parent native id>/<kind>/<own native id or UTC start>, so a child
  *   derives from its parent; without a native id the lowercase hex SHA-256
- *   of patient, device, kind (+ shape) and time, separated by NUL bytes so
- *   that no field can run into the next;
- * - resource id: lowercase hex SHA-256 of "<system>|<value>" (64 characters,
- *   exactly the longest FHIR id).
+ *   of system, patient, device, kind (+ shape) and time, separated by NUL
+ *   bytes so that no field can run into the next;
+ * - resource id: a hashed value covers its system and is the id itself;
+ *   any other value gives the lowercase hex SHA-256 of "<system>|<value>"
+ *   (64 characters, exactly the longest FHIR id).
  *
  * A daily step total hashes its local civil day rather than its start, so a
  * total that grows during the day keeps one identifier and one resource.
+ *
+ * The hashed values put the constant fields first, so the SHA-256 state
+ * after them is kept per series (OheFhirIdentifierCache) and each
+ * measurement only hashes its time, mostly one block.
  */
 
 #define OHE_FHIR_IDENTIFIER_MAX_PARTS 8
 
-static const gchar ohe_fhir_hex[] = "0123456789abcdef";
+/* the shapes of hashed values; 0 marks an empty cache */
+enum {
+	OHE_FHIR_SHAPE_SAMPLE = 1,
+	OHE_FHIR_SHAPE_DAY,
+	OHE_FHIR_SHAPE_AGGREGATE,
+};
 
-static void
-ohe_fhir_identifier_sha256_hex (const gcry_buffer_t *iov,
-				gint n_iov,
-				gchar hex[OHE_FHIR_ID_LEN + 1])
+/**
+ * ohe_fhir_identifier_cache_clear:
+ * @cache: an #OheFhirIdentifierCache
+ *
+ * Frees what @cache holds and empties it.
+ */
+void
+ohe_fhir_identifier_cache_clear (OheFhirIdentifierCache *cache)
 {
-	guint8 digest[32];
-
-	ohe_crypto_init ();
-	if (gcry_md_hash_buffers (GCRY_MD_SHA256, 0, digest, iov, n_iov) != 0) {
-		/* cannot happen for SHA-256 in a working libgcrypt */
-		memset (digest, 0, sizeof (digest));
-	}
-	for (guint i = 0; i < sizeof (digest); i += 2) {
-		guint32 four = (guint32)ohe_fhir_hex[digest[i] >> 4] |
-			       (guint32)ohe_fhir_hex[digest[i] & 0xf] << 8 |
-			       (guint32)ohe_fhir_hex[digest[i + 1] >> 4] << 16 |
-			       (guint32)ohe_fhir_hex[digest[i + 1] & 0xf] << 24;
-		memcpy (hex + 2 * i, &four, 4);
-	}
-	hex[OHE_FHIR_ID_LEN] = '\0';
+	g_clear_pointer (&cache->patient, g_free);
+	g_clear_pointer (&cache->device, g_free);
+	cache->system = NULL;
+	cache->shape = 0;
 }
 
 /**
@@ -80,19 +83,28 @@ ohe_fhir_identifier_system (const gchar *base, const gchar *provider, const gcha
  * @value: the identifier value
  * @id: (out caller-allocates): 65 bytes for the id and its nul
  *
- * Computes the FHIR resource id that belongs to an identifier.
+ * Computes the FHIR resource id that belongs to an identifier whose value
+ * is not itself a hash (see ohe_fhir_identifier_append_value()).
  */
 void
 ohe_fhir_identifier_resource_id (const gchar *system,
 				 const gchar *value,
 				 gchar id[OHE_FHIR_ID_LEN + 1])
 {
-	gcry_buffer_t iov[3] = {
-	    {.data = (gpointer)system, .len = strlen (system)},
-	    {.data = (gpointer) "|", .len = 1},
-	    {.data = (gpointer)value, .len = strlen (value)},
-	};
-	ohe_fhir_identifier_sha256_hex (iov, G_N_ELEMENTS (iov), id);
+	OheFhirSha256 sha;
+
+	ohe_fhir_sha256_init (&sha);
+	ohe_fhir_sha256_update (&sha, system, strlen (system));
+	ohe_fhir_sha256_update (&sha, "|", 1);
+	ohe_fhir_sha256_update (&sha, value, strlen (value));
+	ohe_fhir_sha256_finish_hex (&sha, id);
+}
+
+/* appends @part and its NUL separator */
+static void
+ohe_fhir_identifier_hash_part (OheFhirSha256 *sha, const gchar *part)
+{
+	ohe_fhir_sha256_update (sha, part, strlen (part) + 1);
 }
 
 /**
@@ -105,18 +117,15 @@ ohe_fhir_identifier_resource_id (const gchar *system,
 void
 ohe_fhir_identifier_hash (const gchar *const *parts, gchar hex[OHE_FHIR_ID_LEN + 1])
 {
-	gcry_buffer_t iov[2 * OHE_FHIR_IDENTIFIER_MAX_PARTS] = {{0}};
-	gint n = 0;
+	OheFhirSha256 sha;
 
+	ohe_fhir_sha256_init (&sha);
 	for (guint i = 0; parts[i] != NULL && i < OHE_FHIR_IDENTIFIER_MAX_PARTS; i++) {
-		if (i > 0) {
-			iov[n].data = (gpointer) "";
-			iov[n++].len = 1;
-		}
-		iov[n].data = (gpointer)parts[i];
-		iov[n++].len = strlen (parts[i]);
+		if (i > 0)
+			ohe_fhir_sha256_update (&sha, "", 1);
+		ohe_fhir_sha256_update (&sha, parts[i], strlen (parts[i]));
 	}
-	ohe_fhir_identifier_sha256_hex (iov, n, hex);
+	ohe_fhir_sha256_finish_hex (&sha, hex);
 }
 
 /**
@@ -139,69 +148,97 @@ ohe_fhir_identifier_is_daily_total (OheMeasurement *m)
 	return g_strcmp0 (total, "day") == 0;
 }
 
-/* decimal digits without printf: this runs once per measurement */
-static const gchar *
-ohe_fhir_identifier_format_int (gchar buf[24], gint64 value)
+/* the state after system, patient, device and kind (+ shape), each with its NUL */
+static void
+ohe_fhir_identifier_cache_update (OheFhirIdentifierCache *cache,
+				  OheMeasurement *m,
+				  const gchar *system,
+				  const gchar *patient_reference,
+				  const gchar *device,
+				  guint shape)
 {
-	gchar *p = buf + 23;
-	guint64 magnitude = value < 0 ? (guint64)(-(value + 1)) + 1 : (guint64)value;
+	const gchar *kind = ohe_measurement_kind_to_string (ohe_measurement_get_kind (m));
 
-	*p = '\0';
-	do {
-		*--p = (gchar)('0' + magnitude % 10);
-		magnitude /= 10;
-	} while (magnitude != 0);
-	if (value < 0)
-		*--p = '-';
-	return p;
+	if (cache->system == system && cache->shape == shape &&
+	    g_strcmp0 (cache->patient, patient_reference) == 0 &&
+	    g_strcmp0 (cache->device, device) == 0)
+		return;
+	ohe_fhir_identifier_cache_clear (cache);
+	ohe_fhir_sha256_init (&cache->prefix);
+	ohe_fhir_identifier_hash_part (&cache->prefix, system);
+	ohe_fhir_identifier_hash_part (&cache->prefix, patient_reference);
+	ohe_fhir_identifier_hash_part (&cache->prefix, device);
+	ohe_fhir_sha256_update (&cache->prefix, kind, strlen (kind));
+	if (shape == OHE_FHIR_SHAPE_DAY)
+		ohe_fhir_sha256_update (&cache->prefix, "/day", 4);
+	else if (shape == OHE_FHIR_SHAPE_AGGREGATE)
+		ohe_fhir_sha256_update (&cache->prefix, "/aggregate", 10);
+	ohe_fhir_sha256_update (&cache->prefix, "", 1);
+	cache->system = system;
+	cache->shape = shape;
+	cache->patient = g_strdup (patient_reference);
+	cache->device = g_strdup (device);
 }
 
 static void
-ohe_fhir_identifier_append_hash (GString *out, OheMeasurement *m, const gchar *patient_reference)
+ohe_fhir_identifier_append_hash (OheFhirIdentifierCache *cache,
+				 GString *out,
+				 OheMeasurement *m,
+				 const gchar *system,
+				 const gchar *patient_reference)
 {
-	const gchar *kind = ohe_measurement_kind_to_string (ohe_measurement_get_kind (m));
 	const gchar *device = ohe_measurement_get_device_id (m);
-	const gchar *parts[6] = {patient_reference, device != NULL ? device : "", NULL};
-	gchar kind_part[64];
-	gchar start[24];
-	gchar end[24];
-	gchar hex[OHE_FHIR_ID_LEN + 1];
-	g_autoptr (GString) day = NULL;
+	OheFhirSha256 sha;
+	gchar time[2 * OHE_JSON_INT_MAX + 1];
+	gsize time_len;
+	guint shape;
 
 	if (ohe_fhir_identifier_is_daily_total (m)) {
 		/* the local civil day, not the start: the total grows, the day stays */
-		day = g_string_sized_new (40);
-		ohe_json_append_date_time (day, ohe_measurement_get_start (m),
+		gchar date_time[OHE_JSON_DATE_TIME_MAX];
+		shape = OHE_FHIR_SHAPE_DAY;
+		ohe_json_format_date_time (NULL, date_time, ohe_measurement_get_start (m),
 					   ohe_measurement_get_utc_offset (m));
-		g_string_truncate (day, 10);
-		g_snprintf (kind_part, sizeof (kind_part), "%s/day", kind);
-		parts[2] = kind_part;
-		parts[3] = day->str;
+		time_len = 10;
+		memcpy (time, date_time, time_len);
 	} else if (ohe_measurement_is_aggregate (m)) {
 		/* an hourly aggregate must never collide with a sample at hh:00 */
-		g_snprintf (kind_part, sizeof (kind_part), "%s/aggregate", kind);
-		parts[2] = kind_part;
-		parts[3] = ohe_fhir_identifier_format_int (start, ohe_measurement_get_start (m));
-		parts[4] = ohe_fhir_identifier_format_int (end, ohe_measurement_get_end (m));
+		shape = OHE_FHIR_SHAPE_AGGREGATE;
+		time_len = ohe_json_format_int (time, ohe_measurement_get_start (m));
+		time[time_len++] = '\0';
+		time_len += ohe_json_format_int (time + time_len, ohe_measurement_get_end (m));
 	} else {
-		parts[2] = kind;
-		parts[3] = ohe_fhir_identifier_format_int (start, ohe_measurement_get_start (m));
+		shape = OHE_FHIR_SHAPE_SAMPLE;
+		time_len = ohe_json_format_int (time, ohe_measurement_get_start (m));
 	}
-	ohe_fhir_identifier_hash (parts, hex);
-	g_string_append_len (out, hex, OHE_FHIR_ID_LEN);
+	ohe_fhir_identifier_cache_update (cache, m, system, patient_reference,
+					  device != NULL ? device : "", shape);
+	sha = cache->prefix;
+	ohe_fhir_sha256_update (&sha, time, time_len);
+	g_string_set_size (out, out->len + OHE_FHIR_ID_LEN);
+	ohe_fhir_sha256_finish_hex (&sha, out->str + out->len - OHE_FHIR_ID_LEN);
 }
 
 /**
  * ohe_fhir_identifier_append_value:
+ * @cache: the hash state of the writer
  * @out: a #GString
  * @m: an #OheMeasurement with a provider
+ * @system: the identifier system of @m
  * @patient_reference: the patient the measurement belongs to
  *
  * Appends the identifier value of @m; the result is always valid UTF-8 so
  * that the value written to JSON is the value that was hashed.
+ *
+ * Returns: %TRUE if the value is a hash that covers @system, and so is the
+ *   resource id itself; %FALSE if the id is ohe_fhir_identifier_resource_id()
  */
-void
-ohe_fhir_identifier_append_value (GString *out, OheMeasurement *m, const gchar *patient_reference)
+gboolean
+ohe_fhir_identifier_append_value (OheFhirIdentifierCache *cache,
+				  GString *out,
+				  OheMeasurement *m,
+				  const gchar *system,
+				  const gchar *patient_reference)
 {
 	const gchar *native_id = ohe_measurement_get_native_id (m);
 	const gchar *parent_id = ohe_measurement_get_parent_native_id (m);
@@ -226,12 +263,13 @@ ohe_fhir_identifier_append_value (GString *out, OheMeasurement *m, const gchar *
 	} else if (native_id != NULL) {
 		g_string_append (out, native_id);
 	} else {
-		ohe_fhir_identifier_append_hash (out, m, patient_reference);
-		return;
+		ohe_fhir_identifier_append_hash (cache, out, m, system, patient_reference);
+		return TRUE;
 	}
 	if (!g_utf8_validate (out->str + start, out->len - start, NULL)) {
 		g_autofree gchar *valid = g_utf8_make_valid (out->str + start, out->len - start);
 		g_string_truncate (out, start);
 		g_string_append (out, valid);
 	}
+	return FALSE;
 }

@@ -18,8 +18,10 @@
  * category and code members come precomputed from the mapping, the meta,
  * identifier-system and subject members are cached per provider, kind and
  * patient, and Device ids are hashed once per device. What is left per
- * resource is a handful of memcpys, the number and time formatting and the
- * SHA-256 of the identifier.
+ * resource is a handful of memcpys, the number and time formatting (the
+ * date part cached per day) and one SHA-256 block for the identifier, which
+ * is also the id (ohe-fhir-identifier.c). Resources come from the slice
+ * allocator and their text is sized like the previous one of its kind.
  *
  * Output order for one measurement: Device and DeviceAssociation (the first
  * time this writer sees the device, or the device with another patient),
@@ -61,14 +63,31 @@ static const struct {
      TRUE},
 };
 
+/*
+ * A resource and its strings in one slice: the slice allocator recycles
+ * these per thread, which malloc does far more slowly for a batch of
+ * hundreds freed at once.
+ */
+typedef struct {
+	gsize size; /* of the whole block, for g_slice_free1() */
+	OheFhirResource resource;
+	/* id, identifier system and identifier value follow */
+} OheFhirResourceBlock;
+
 typedef struct {
 	gchar id[OHE_FHIR_ID_LEN + 1]; /* of the Device resource */
 	gchar *patient;		       /* owned: the patient of the last DeviceAssociation */
+	guint64 patient_serial;	       /* of the writer's patient when @patient was set */
 } OheFhirWriterDevice;
 
 typedef struct {
 	gchar *system;	  /* owned */
-	GString *members; /* "identifier":[{"system":"…","value": */
+	gsize system_len; /* of @system */
+	GString *members; /* "identifier":[{"system":"…","value":" */
+	gsize json_len;	  /* of the last resource: the next one is about as long */
+	/* everything between the id and the identifier value, without and with the
+	 * profile (always the same one for a system): `","meta":{…},"identifier":…` */
+	GString *frames[2];
 } OheFhirWriterSystem;
 
 typedef struct {
@@ -87,9 +106,16 @@ struct _OheFhirWriter {
 	gchar *identifier_base;	     /* owned */
 	GHashTable *providers;	     /* interned name → OheFhirWriterProvider */
 	OheFhirWriterProvider *last; /* cache of the last provider looked up */
-	gchar *patient;		     /* owned: the patient of the cached subject */
-	GString *subject;	     /* "subject":{…} of @patient */
-	GString *value;		     /* scratch for identifier values */
+	/* cache of the last device looked up; entries live until a reset */
+	OheFhirWriterProvider *last_device_provider;
+	const gchar *last_device_key; /* owned by last_device_provider->devices */
+	OheFhirWriterDevice *last_device;
+	gchar *patient;		/* owned: the patient of the cached subject */
+	guint64 patient_serial; /* changes with @patient */
+	GString *subject;	/* "subject":{…} of @patient */
+	GString *value;		/* scratch for identifier values */
+	OheFhirIdentifierCache identifier_cache;
+	OheJsonDateCache dates;
 };
 
 G_DEFINE_TYPE (OheFhirWriter, ohe_fhir_writer, G_TYPE_OBJECT)
@@ -101,12 +127,16 @@ G_DEFINE_TYPE (OheFhirWriter, ohe_fhir_writer, G_TYPE_OBJECT)
 void
 ohe_fhir_resource_free (OheFhirResource *r)
 {
+	OheFhirResourceBlock *block;
+
 	if (r == NULL)
 		return;
 	/* id and the identifier strings live in the same block as @r */
 	if (r->json != NULL)
 		g_string_free (r->json, TRUE);
-	g_free (r);
+	block = (OheFhirResourceBlock *)((guint8 *)r -
+					 G_STRUCT_OFFSET (OheFhirResourceBlock, resource));
+	g_slice_free1 (block->size, block);
 }
 
 static void
@@ -122,6 +152,10 @@ ohe_fhir_writer_system_clear (OheFhirWriterSystem *system)
 	g_free (system->system);
 	if (system->members != NULL)
 		g_string_free (system->members, TRUE);
+	for (guint i = 0; i < G_N_ELEMENTS (system->frames); i++) {
+		if (system->frames[i] != NULL)
+			g_string_free (system->frames[i], TRUE);
+	}
 }
 
 static void
@@ -144,10 +178,11 @@ ohe_fhir_writer_system_init (OheFhirWriter *self,
 			     const gchar *suffix)
 {
 	system->system = ohe_fhir_identifier_system (self->identifier_base, provider, suffix);
+	system->system_len = strlen (system->system);
 	system->members = g_string_sized_new (96);
 	OHE_JSON_PUT_LITERAL (system->members, "\"identifier\":[{\"system\":\"");
 	ohe_json_append_escaped (system->members, system->system, -1);
-	OHE_JSON_PUT_LITERAL (system->members, "\",\"value\":");
+	OHE_JSON_PUT_LITERAL (system->members, "\",\"value\":\"");
 }
 
 static OheFhirWriterProvider *
@@ -203,6 +238,7 @@ ohe_fhir_writer_update_subject (OheFhirWriter *self, const gchar *patient)
 		return;
 	g_free (self->patient);
 	self->patient = g_strdup (patient);
+	self->patient_serial++;
 	g_string_truncate (self->subject, 0);
 	ohe_json_writer_init (&w, self->subject);
 	OHE_JSON_WRITER_KEY (&w, "subject");
@@ -225,77 +261,117 @@ ohe_fhir_writer_update_subject (OheFhirWriter *self, const gchar *patient)
 	ohe_json_writer_end_object (&w);
 }
 
-/* starts a resource: {"resourceType":…,"id":…,"meta":{…},"identifier":[…] */
+/* one copy instead of four for the constant middle of every resource */
+static const GString *
+ohe_fhir_writer_system_frame (OheFhirWriterProvider *provider,
+			      OheFhirWriterSystem *system,
+			      const GString *profile_member)
+{
+	GString **frame = &system->frames[profile_member != NULL ? 1 : 0];
+
+	if (*frame != NULL)
+		return *frame;
+	*frame = g_string_sized_new (provider->meta->len + system->members->len + 128);
+	OHE_JSON_PUT_LITERAL (*frame, "\",");
+	ohe_json_put (*frame, provider->meta->str, provider->meta->len);
+	if (profile_member != NULL) {
+		ohe_json_put_c (*frame, ',');
+		ohe_json_put (*frame, profile_member->str, profile_member->len);
+	}
+	OHE_JSON_PUT_LITERAL (*frame, "},");
+	ohe_json_put (*frame, system->members->str, system->members->len);
+	return *frame;
+}
+
+/*
+ * Starts a resource: {"resourceType":…,"id":…,"meta":{…},"identifier":[…].
+ * @head is `{"resourceType":"<type>","id":"`. With @value_is_id the value
+ * is a hex hash that is the id as well (see ohe-fhir-identifier.c) and needs
+ * no escaping.
+ */
 static OheFhirResource *
 ohe_fhir_writer_begin_resource (OheFhirWriterProvider *provider,
 				OheFhirWriterSystem *system,
 				const gchar *resource_type,
+				const gchar *head,
+				gsize head_len,
 				const gchar *value,
 				gsize value_len,
+				gboolean value_is_id,
 				const GString *profile_member,
 				guint index,
 				OheJsonWriter *w)
 {
-	gsize system_len = strlen (system->system);
-	OheFhirResource *r;
+	gsize size = sizeof (OheFhirResourceBlock) + OHE_FHIR_ID_LEN + 1 + system->system_len + 1 +
+		     value_len + 1;
+	OheFhirResourceBlock *block = g_slice_alloc (size);
+	OheFhirResource *r = &block->resource;
+	const GString *frame = ohe_fhir_writer_system_frame (provider, system, profile_member);
+	GString *json;
 	gchar *id;
 
-	/* one block for the struct and its three strings: fewer mallocs per resource */
-	r = g_malloc (sizeof (OheFhirResource) + OHE_FHIR_ID_LEN + 1 + system_len + 1 + value_len +
-		      1);
-	id = (gchar *)(r + 1);
+	block->size = size;
+	id = (gchar *)(block + 1);
 	r->id = id;
 	r->identifier_system = id + OHE_FHIR_ID_LEN + 1;
-	memcpy (r->identifier_system, system->system, system_len + 1);
-	r->identifier_value = r->identifier_system + system_len + 1;
+	memcpy (r->identifier_system, system->system, system->system_len + 1);
+	r->identifier_value = r->identifier_system + system->system_len + 1;
 	memcpy (r->identifier_value, value, value_len);
 	r->identifier_value[value_len] = '\0';
-	ohe_fhir_identifier_resource_id (r->identifier_system, r->identifier_value, id);
+	if (value_is_id)
+		memcpy (id, value, OHE_FHIR_ID_LEN + 1);
+	else
+		ohe_fhir_identifier_resource_id (r->identifier_system, r->identifier_value, id);
 	r->resource_type = resource_type;
 	r->measurement_index = index;
-	r->json = g_string_sized_new (1024);
+	/* sized like the last one of its system: one allocation, rarely a regrowth */
+	json = r->json = g_string_sized_new (MAX (system->json_len + 64, 256));
 
-	ohe_json_writer_init (w, r->json);
-	OHE_JSON_PUT_LITERAL (r->json, "{\"resourceType\":\"");
-	g_string_append (r->json, resource_type);
-	OHE_JSON_PUT_LITERAL (r->json, "\",\"id\":\"");
-	ohe_json_put (r->json, id, OHE_FHIR_ID_LEN);
-	OHE_JSON_PUT_LITERAL (r->json, "\",");
-	ohe_json_put (r->json, provider->meta->str, provider->meta->len);
-	if (profile_member != NULL) {
-		g_string_append_c (r->json, ',');
-		ohe_json_put (r->json, profile_member->str, profile_member->len);
-	}
-	OHE_JSON_PUT_LITERAL (r->json, "},");
-	ohe_json_put (r->json, system->members->str, system->members->len);
-	g_string_append_c (r->json, '"');
-	ohe_json_append_escaped (r->json, value, value_len);
-	OHE_JSON_PUT_LITERAL (r->json, "\"}]");
+	ohe_json_writer_init (w, json);
+	ohe_json_put (json, head, head_len);
+	ohe_json_put (json, id, OHE_FHIR_ID_LEN);
+	ohe_json_put (json, frame->str, frame->len);
+	if (value_is_id)
+		ohe_json_put (json, value, value_len);
+	else
+		ohe_json_append_escaped (json, value, value_len);
+	OHE_JSON_PUT_LITERAL (json, "\"}]");
 	/* the writer continues inside the resource object, after a member */
 	w->depth = 1;
 	w->need_comma = TRUE;
 	return r;
 }
 
+/* the resource type and head arguments of ohe_fhir_writer_begin_resource() */
+#define OHE_FHIR_WRITER_TYPE(literal)                                                              \
+	"" literal, "{\"resourceType\":\"" literal "\",\"id\":\"",                                 \
+	    sizeof ("{\"resourceType\":\"" literal "\",\"id\":\"") - 1
+
+/* "device":{"reference":"Device/<id>"} */
 static void
-ohe_fhir_writer_reference (OheJsonWriter *w, const gchar *key, const gchar *type, const gchar *id)
+ohe_fhir_writer_device_reference (OheJsonWriter *w, const gchar *id)
 {
-	ohe_json_writer_key (w, key);
-	OHE_JSON_PUT_LITERAL (w->out, "{\"reference\":\"");
-	g_string_append (w->out, type);
-	g_string_append_c (w->out, '/');
+	OHE_JSON_WRITER_KEY (w, "device");
+	OHE_JSON_PUT_LITERAL (w->out, "{\"reference\":\"Device/");
 	ohe_json_put (w->out, id, OHE_FHIR_ID_LEN);
 	OHE_JSON_PUT_LITERAL (w->out, "\"}");
 	w->need_comma = TRUE;
 }
 
+/* the name and length of a member for ohe_json_writer_key_raw() */
+#define OHE_FHIR_WRITER_QUANTITY_KEY(literal) "\"" literal "\":{\"value\":", sizeof (literal) + 11
+
+/* @key: `"name":{"value":`, see OHE_FHIR_WRITER_QUANTITY_KEY() */
 static void
-ohe_fhir_writer_quantity (
-    OheJsonWriter *w, const gchar *key, gint64 mantissa, gint exponent, const OheFhirCodeMap *unit)
+ohe_fhir_writer_quantity (OheJsonWriter *w,
+			  const gchar *key,
+			  gsize key_len,
+			  gint64 mantissa,
+			  gint exponent,
+			  const OheFhirCodeMap *unit)
 {
-	ohe_json_writer_key (w, key);
-	ohe_json_writer_begin_object (w);
-	OHE_JSON_WRITER_KEY (w, "value");
+	ohe_json_writer_key_raw (w, key, key_len);
+	w->depth++;
 	ohe_json_writer_decimal (w, mantissa, exponent);
 	if (unit != NULL && unit->quantity != NULL)
 		ohe_json_writer_fragment (w, unit->quantity->str, unit->quantity->len);
@@ -303,34 +379,33 @@ ohe_fhir_writer_quantity (
 }
 
 static void
-ohe_fhir_writer_quantity_double (OheJsonWriter *w,
-				 const gchar *key,
-				 gdouble value,
-				 const OheFhirCodeMap *unit)
+ohe_fhir_writer_quantity_double (
+    OheJsonWriter *w, const gchar *key, gsize key_len, gdouble value, const OheFhirCodeMap *unit)
 {
 	gint64 mantissa;
 	gint exponent;
 	ohe_decimal_from_double (value, &mantissa, &exponent);
-	ohe_fhir_writer_quantity (w, key, mantissa, exponent, unit);
+	ohe_fhir_writer_quantity (w, key, key_len, mantissa, exponent, unit);
 }
 
 static void
-ohe_fhir_writer_effective (OheJsonWriter *w, OheMeasurement *m, gboolean period, gint64 end)
+ohe_fhir_writer_effective (
+    OheFhirWriter *self, OheJsonWriter *w, OheMeasurement *m, gboolean period, gint64 end)
 {
 	gint32 offset = ohe_measurement_get_utc_offset (m);
 
 	if (!period) {
 		OHE_JSON_WRITER_KEY (w, "effectiveDateTime");
-		ohe_json_writer_date_time (w, ohe_measurement_get_start (m), offset);
+		ohe_json_writer_date_time (w, &self->dates, ohe_measurement_get_start (m), offset);
 		return;
 	}
 	OHE_JSON_WRITER_KEY (w, "effectivePeriod");
 	ohe_json_writer_begin_object (w);
 	OHE_JSON_WRITER_KEY (w, "start");
-	ohe_json_writer_date_time (w, ohe_measurement_get_start (m), offset);
+	ohe_json_writer_date_time (w, &self->dates, ohe_measurement_get_start (m), offset);
 	if (end > ohe_measurement_get_start (m)) {
 		OHE_JSON_WRITER_KEY (w, "end");
-		ohe_json_writer_date_time (w, end, offset);
+		ohe_json_writer_date_time (w, &self->dates, end, offset);
 	}
 	ohe_json_writer_end_object (w);
 }
@@ -363,7 +438,8 @@ ohe_fhir_writer_statistics (OheJsonWriter *w,
 			OHE_JSON_WRITER_KEY (w, "valueInteger");
 			ohe_json_writer_int (w, (gint64)CLAMP (llround (value), 0, G_MAXINT32));
 		} else {
-			ohe_fhir_writer_quantity_double (w, "valueQuantity", value, &map->main);
+			ohe_fhir_writer_quantity_double (
+			    w, OHE_FHIR_WRITER_QUANTITY_KEY ("valueQuantity"), value, &map->main);
 		}
 		ohe_json_writer_end_object (w);
 	}
@@ -400,7 +476,8 @@ ohe_fhir_writer_components (OheJsonWriter *w,
 		ohe_json_writer_begin_object (w);
 		OHE_JSON_WRITER_KEY (w, "code");
 		ohe_json_writer_fragment (w, component->concept->str, component->concept->len);
-		ohe_fhir_writer_quantity (w, "valueQuantity", mantissa, exponent, &map->main);
+		ohe_fhir_writer_quantity (w, OHE_FHIR_WRITER_QUANTITY_KEY ("valueQuantity"),
+					  mantissa, exponent, &map->main);
 		ohe_json_writer_end_object (w);
 	}
 	ohe_json_writer_end_array (w);
@@ -417,7 +494,8 @@ ohe_fhir_writer_sampled_data (OheJsonWriter *w, OheSeries *series, const OheFhir
 
 	OHE_JSON_WRITER_KEY (w, "valueSampledData");
 	ohe_json_writer_begin_object (w);
-	ohe_fhir_writer_quantity_double (w, "origin", ohe_series_get_origin (series), &map->main);
+	ohe_fhir_writer_quantity_double (w, OHE_FHIR_WRITER_QUANTITY_KEY ("origin"),
+					 ohe_series_get_origin (series), &map->main);
 	if (ohe_series_has_offsets (series)) {
 		gsize n_offsets = 0;
 		const gdouble *offsets = ohe_series_get_offsets (series, &n_offsets);
@@ -593,10 +671,12 @@ ohe_fhir_writer_value (OheFhirWriter *self,
 	case OHE_VALUE_TYPE_SCALAR:
 		if (aggregate && sum_kind && !ohe_measurement_has_value (m) &&
 		    ohe_measurement_get_statistic (m, OHE_STATISTIC_SUM, &sum)) {
-			ohe_fhir_writer_quantity_double (w, "valueQuantity", sum, code);
+			ohe_fhir_writer_quantity_double (
+			    w, OHE_FHIR_WRITER_QUANTITY_KEY ("valueQuantity"), sum, code);
 		} else if (ohe_measurement_has_value (m) && (!aggregate || sum_kind)) {
 			ohe_measurement_get_value_decimal (m, &mantissa, &exponent);
-			ohe_fhir_writer_quantity (w, "valueQuantity", mantissa, exponent, code);
+			ohe_fhir_writer_quantity (w, OHE_FHIR_WRITER_QUANTITY_KEY ("valueQuantity"),
+						  mantissa, exponent, code);
 		}
 		if (aggregate)
 			ohe_fhir_writer_statistics (w, m, map, sum_kind);
@@ -642,6 +722,7 @@ ohe_fhir_writer_observation (OheFhirWriter *self,
 	const gchar *parent_native_id = ohe_measurement_get_parent_native_id (m);
 	OheMeasurementKind parent_kind = ohe_measurement_get_parent_kind (m);
 	g_autoptr (OheFhirResource) r = NULL;
+	gboolean hashed;
 	OheJsonWriter w;
 
 	/* a profile is claimed only for the single reading it describes */
@@ -650,19 +731,23 @@ ohe_fhir_writer_observation (OheFhirWriter *self,
 		profile = map->profile_member;
 
 	g_string_truncate (self->value, 0);
-	ohe_fhir_identifier_append_value (self->value, m, self->patient);
-	r = ohe_fhir_writer_begin_resource (provider, system, "Observation", self->value->str,
-					    self->value->len, profile, index, &w);
-	OHE_JSON_WRITER_KEY (&w, "status");
-	ohe_json_writer_string (&w, retracted ? "entered-in-error" : "final");
+	hashed = ohe_fhir_identifier_append_value (&self->identifier_cache, self->value, m,
+						   system->system, self->patient);
+	r = ohe_fhir_writer_begin_resource (provider, system, OHE_FHIR_WRITER_TYPE ("Observation"),
+					    self->value->str, self->value->len, hashed, profile,
+					    index, &w);
+	if (retracted)
+		OHE_JSON_WRITER_FRAGMENT (&w, "\"status\":\"entered-in-error\"");
+	else
+		OHE_JSON_WRITER_FRAGMENT (&w, "\"status\":\"final\"");
 	ohe_json_writer_fragment (&w, head->str, head->len);
 	ohe_json_writer_fragment (&w, self->subject->str, self->subject->len);
-	ohe_fhir_writer_effective (&w, m, aggregate || daily || end > ohe_measurement_get_start (m),
-				   end);
+	ohe_fhir_writer_effective (self, &w, m,
+				   aggregate || daily || end > ohe_measurement_get_start (m), end);
 	if (!ohe_fhir_writer_value (self, &w, m, map, code, error))
 		return NULL;
 	if (device_id != NULL)
-		ohe_fhir_writer_reference (&w, "device", "Device", device_id);
+		ohe_fhir_writer_device_reference (&w, device_id);
 	if (parent_kind != OHE_MEASUREMENT_KIND_UNKNOWN &&
 	    (guint)parent_kind < OHE_MEASUREMENT_KIND_LAST && parent_native_id != NULL &&
 	    parent_native_id[0] != '\0') {
@@ -683,6 +768,7 @@ ohe_fhir_writer_observation (OheFhirWriter *self,
 		ohe_json_writer_end_array (&w);
 	}
 	ohe_json_writer_end_object (&w);
+	system->json_len = r->json->len;
 	return g_steal_pointer (&r);
 }
 
@@ -704,15 +790,16 @@ ohe_fhir_writer_report (OheFhirWriter *self,
 	OheJsonWriter w;
 
 	r = ohe_fhir_writer_begin_resource (
-	    provider, &provider->report, "DiagnosticReport", observation->identifier_value,
-	    strlen (observation->identifier_value), NULL, observation->measurement_index, &w);
+	    provider, &provider->report, OHE_FHIR_WRITER_TYPE ("DiagnosticReport"),
+	    observation->identifier_value, strlen (observation->identifier_value), FALSE, NULL,
+	    observation->measurement_index, &w);
 	OHE_JSON_WRITER_KEY (&w, "status");
 	ohe_json_writer_string (&w,
 				ohe_measurement_get_retracted (m) ? "entered-in-error" : "final");
 	OHE_JSON_WRITER_KEY (&w, "code");
 	ohe_json_writer_fragment (&w, map->report->concept->str, map->report->concept->len);
 	ohe_json_writer_fragment (&w, self->subject->str, self->subject->len);
-	ohe_fhir_writer_effective (&w, m, TRUE, ohe_fhir_writer_end (m));
+	ohe_fhir_writer_effective (self, &w, m, TRUE, ohe_fhir_writer_end (m));
 	OHE_JSON_WRITER_KEY (&w, "result");
 	ohe_json_writer_begin_array (&w);
 	ohe_json_writer_begin_object (&w);
@@ -757,8 +844,9 @@ ohe_fhir_writer_device (OheFhirWriter *self,
 	OheFhirResource *r;
 	OheJsonWriter w;
 
-	r = ohe_fhir_writer_begin_resource (provider, &provider->device, "Device", valid,
-					    strlen (valid), NULL, index, &w);
+	r = ohe_fhir_writer_begin_resource (provider, &provider->device,
+					    OHE_FHIR_WRITER_TYPE ("Device"), valid, strlen (valid),
+					    FALSE, NULL, index, &w);
 	OHE_JSON_WRITER_KEY (&w, "status");
 	ohe_json_writer_string (&w, "active");
 	if (model != NULL) {
@@ -776,26 +864,45 @@ ohe_fhir_writer_association (OheFhirWriter *self,
 			     const OheFhirResource *device,
 			     guint index)
 {
-	const gchar *parts[] = {device->identifier_value, self->patient, NULL};
+	const gchar *parts[] = {provider->association.system, device->identifier_value,
+				self->patient, NULL};
 	gchar value[OHE_FHIR_ID_LEN + 1];
 	OheFhirResource *r;
 	OheJsonWriter w;
 
-	/* a hash: the value must not spell out the patient reference */
+	/* a hash: the value must not spell out the patient reference; it covers the system */
 	ohe_fhir_identifier_hash (parts, value);
-	r = ohe_fhir_writer_begin_resource (provider, &provider->association, "DeviceAssociation",
-					    value, OHE_FHIR_ID_LEN, NULL, index, &w);
-	ohe_fhir_writer_reference (&w, "device", "Device", device->id);
+	r = ohe_fhir_writer_begin_resource (provider, &provider->association,
+					    OHE_FHIR_WRITER_TYPE ("DeviceAssociation"), value,
+					    OHE_FHIR_ID_LEN, TRUE, NULL, index, &w);
+	ohe_fhir_writer_device_reference (&w, device->id);
 	OHE_JSON_WRITER_KEY (&w, "status");
-	ohe_json_writer_fragment (
-	    &w,
-	    "{\"coding\":[{\"system\":\"" OHE_FHIR_ASSOCIATION_STATUS_SYSTEM
-	    "\",\"code\":\"attached\",\"display\":\"Attached\"}]}",
-	    strlen ("{\"coding\":[{\"system\":\"" OHE_FHIR_ASSOCIATION_STATUS_SYSTEM
-		    "\",\"code\":\"attached\",\"display\":\"Attached\"}]}"));
+	OHE_JSON_WRITER_FRAGMENT (&w,
+				  "{\"coding\":[{\"system\":\"" OHE_FHIR_ASSOCIATION_STATUS_SYSTEM
+				  "\",\"code\":\"attached\",\"display\":\"Attached\"}]}");
 	ohe_json_writer_fragment (&w, self->subject->str, self->subject->len);
 	ohe_json_writer_end_object (&w);
 	return r;
+}
+
+/* a stream of one device asks for the same entry over and over: skip the hashing */
+static OheFhirWriterDevice *
+ohe_fhir_writer_lookup_device (OheFhirWriter *self,
+			       OheFhirWriterProvider *provider,
+			       const gchar *device_id)
+{
+	gpointer key;
+	gpointer device;
+
+	if (self->last_device != NULL && self->last_device_provider == provider &&
+	    strcmp (self->last_device_key, device_id) == 0)
+		return self->last_device;
+	if (!g_hash_table_lookup_extended (provider->devices, device_id, &key, &device))
+		return NULL;
+	self->last_device_provider = provider;
+	self->last_device_key = key;
+	self->last_device = device;
+	return device;
 }
 
 /**
@@ -865,8 +972,9 @@ ohe_fhir_writer_write (OheFhirWriter *self,
 
 	device_id = ohe_measurement_get_device_id (m);
 	if (device_id != NULL && device_id[0] != '\0') {
-		device = g_hash_table_lookup (provider->devices, device_id);
-		if (device == NULL || g_strcmp0 (device->patient, self->patient) != 0) {
+		device = ohe_fhir_writer_lookup_device (self, provider, device_id);
+		if (device == NULL || (device->patient_serial != self->patient_serial &&
+				       g_strcmp0 (device->patient, self->patient) != 0)) {
 			device_resource = ohe_fhir_writer_device (self, provider, m, index);
 			association =
 			    ohe_fhir_writer_association (self, provider, device_resource, index);
@@ -894,6 +1002,7 @@ ohe_fhir_writer_write (OheFhirWriter *self,
 		memcpy (device->id, device_resource->id, OHE_FHIR_ID_LEN + 1);
 		g_free (device->patient);
 		device->patient = g_strdup (self->patient);
+		device->patient_serial = self->patient_serial;
 		g_ptr_array_add (out, g_steal_pointer (&device_resource));
 		g_ptr_array_add (out, g_steal_pointer (&association));
 	}
@@ -922,6 +1031,9 @@ ohe_fhir_writer_reset_devices (OheFhirWriter *self)
 		OheFhirWriterProvider *provider = value;
 		g_hash_table_remove_all (provider->devices);
 	}
+	self->last_device_provider = NULL;
+	self->last_device_key = NULL;
+	self->last_device = NULL;
 }
 
 /**
@@ -961,6 +1073,7 @@ ohe_fhir_writer_finalize (GObject *object)
 	g_free (self->patient);
 	g_string_free (self->subject, TRUE);
 	g_string_free (self->value, TRUE);
+	ohe_fhir_identifier_cache_clear (&self->identifier_cache);
 	G_OBJECT_CLASS (ohe_fhir_writer_parent_class)->finalize (object);
 }
 

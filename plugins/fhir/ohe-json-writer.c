@@ -137,31 +137,77 @@ ohe_json_append_escaped (GString *out, const gchar *value, gssize len)
 	ohe_json_put (out, (const gchar *)run, p - run);
 }
 
+/* "00" to "99": two digits per division */
+static const gchar ohe_json_digit_pairs[201] = "00010203040506070809"
+					       "10111213141516171819"
+					       "20212223242526272829"
+					       "30313233343536373839"
+					       "40414243444546474849"
+					       "50515253545556575859"
+					       "60616263646566676869"
+					       "70717273747576777879"
+					       "80818283848586878889"
+					       "90919293949596979899";
+
+/**
+ * ohe_json_format_int:
+ * @buf: (out caller-allocates): room for %OHE_JSON_INT_MAX bytes
+ * @value: an integer
+ *
+ * Formats the decimal digits of @value without going through printf; the
+ * result is not nul-terminated.
+ *
+ * Returns: the number of bytes written
+ */
+gsize
+ohe_json_format_int (gchar buf[OHE_JSON_INT_MAX], gint64 value)
+{
+	gchar digits[OHE_JSON_INT_MAX];
+	gchar *p = digits + sizeof (digits);
+	guint64 magnitude = value < 0 ? (guint64)(-(value + 1)) + 1 : (guint64)value;
+	gsize len;
+
+	/* eight digits at a time in 32 bits: microsecond times have sixteen */
+	while (magnitude >= 100000000) {
+		guint32 low = (guint32)(magnitude % 100000000);
+		magnitude /= 100000000;
+		for (guint i = 0; i < 4; i++) {
+			p -= 2;
+			memcpy (p, ohe_json_digit_pairs + 2 * (low % 100), 2);
+			low /= 100;
+		}
+	}
+	while (magnitude >= 100) {
+		guint pair = (guint)(magnitude % 100);
+		magnitude /= 100;
+		p -= 2;
+		memcpy (p, ohe_json_digit_pairs + 2 * pair, 2);
+	}
+	if (magnitude >= 10) {
+		p -= 2;
+		memcpy (p, ohe_json_digit_pairs + 2 * magnitude, 2);
+	} else {
+		*--p = (gchar)('0' + magnitude);
+	}
+	if (value < 0)
+		*--p = '-';
+	len = (gsize)(digits + sizeof (digits) - p);
+	memcpy (buf, p, len);
+	return len;
+}
+
 /**
  * ohe_json_append_int:
  * @out: a #GString
  * @value: an integer
  *
- * Appends the decimal digits of @value without going through printf.
+ * Appends the decimal digits of @value.
  */
 void
 ohe_json_append_int (GString *out, gint64 value)
 {
-	gchar buf[24];
-	gchar *p = buf + sizeof (buf);
-	guint64 magnitude;
-
-	if (value < 0)
-		magnitude = (guint64)(-(value + 1)) + 1;
-	else
-		magnitude = (guint64)value;
-	do {
-		*--p = (gchar)('0' + magnitude % 10);
-		magnitude /= 10;
-	} while (magnitude != 0);
-	if (value < 0)
-		*--p = '-';
-	ohe_json_put (out, p, buf + sizeof (buf) - p);
+	gchar buf[OHE_JSON_INT_MAX];
+	ohe_json_put (out, buf, ohe_json_format_int (buf, value));
 }
 
 static void
@@ -193,19 +239,25 @@ ohe_json_civil_from_days (gint64 days, gint64 *year, guint *month, guint *day)
 }
 
 /**
- * ohe_json_append_date_time:
- * @out: a #GString
+ * ohe_json_format_date_time:
+ * @cache: (nullable): the date of the last call, or %NULL
+ * @buf: (out caller-allocates): room for %OHE_JSON_DATE_TIME_MAX bytes
  * @utc_us: UTC microseconds since the epoch
  * @utc_offset_s: the UTC offset to show the local time in
  *
- * Appends an RFC 3339 date-time in the local time of @utc_offset_s with that
+ * Formats an RFC 3339 date-time in the local time of @utc_offset_s with that
  * offset, e.g. `2026-11-01T08:00:00+01:00`; `Z` for offset zero. Fractions
  * are written only when present (milliseconds, or microseconds when needed).
+ * The result is not nul-terminated.
+ *
+ * Returns: the number of bytes written
  */
-void
-ohe_json_append_date_time (GString *out, gint64 utc_us, gint32 utc_offset_s)
+gsize
+ohe_json_format_date_time (OheJsonDateCache *cache,
+			   gchar buf[OHE_JSON_DATE_TIME_MAX],
+			   gint64 utc_us,
+			   gint32 utc_offset_s)
 {
-	gchar buf[40];
 	gchar *p = buf;
 	gint64 local_us = utc_us + (gint64)utc_offset_s * G_USEC_PER_SEC;
 	gint64 seconds = local_us >= 0 ? local_us / G_USEC_PER_SEC
@@ -217,17 +269,27 @@ ohe_json_append_date_time (GString *out, gint64 utc_us, gint32 utc_offset_s)
 	guint month, day;
 	guint offset_abs;
 
-	ohe_json_civil_from_days (days, &year, &month, &day);
-	if (year < 0 || year > 9999)
-		year = CLAMP (year, 0, 9999);
-	p[0] = (gchar)('0' + year / 1000);
-	p[1] = (gchar)('0' + year / 100 % 10);
-	p[2] = (gchar)('0' + year / 10 % 10);
-	p[3] = (gchar)('0' + year % 10);
-	p[4] = '-';
-	ohe_json_put2 (p + 5, month);
-	p[7] = '-';
-	ohe_json_put2 (p + 8, day);
+	/* a stream of samples stays on one day for a long time */
+	if (cache != NULL && cache->filled && cache->day == days) {
+		memcpy (p, cache->date, sizeof (cache->date));
+	} else {
+		ohe_json_civil_from_days (days, &year, &month, &day);
+		if (year < 0 || year > 9999)
+			year = CLAMP (year, 0, 9999);
+		p[0] = (gchar)('0' + year / 1000);
+		p[1] = (gchar)('0' + year / 100 % 10);
+		p[2] = (gchar)('0' + year / 10 % 10);
+		p[3] = (gchar)('0' + year % 10);
+		p[4] = '-';
+		ohe_json_put2 (p + 5, month);
+		p[7] = '-';
+		ohe_json_put2 (p + 8, day);
+		if (cache != NULL) {
+			memcpy (cache->date, p, sizeof (cache->date));
+			cache->day = days;
+			cache->filled = TRUE;
+		}
+	}
 	p[10] = 'T';
 	ohe_json_put2 (p + 11, second_of_day / 3600);
 	p[13] = ':';
@@ -255,7 +317,22 @@ ohe_json_append_date_time (GString *out, gint64 utc_us, gint32 utc_offset_s)
 		ohe_json_put2 (p + 3, offset_abs % 60);
 		p += 5;
 	}
-	ohe_json_put (out, buf, p - buf);
+	return (gsize)(p - buf);
+}
+
+/**
+ * ohe_json_append_date_time:
+ * @out: a #GString
+ * @utc_us: UTC microseconds since the epoch
+ * @utc_offset_s: the UTC offset to show the local time in
+ *
+ * Appends the date-time of ohe_json_format_date_time().
+ */
+void
+ohe_json_append_date_time (GString *out, gint64 utc_us, gint32 utc_offset_s)
+{
+	gchar buf[OHE_JSON_DATE_TIME_MAX];
+	ohe_json_put (out, buf, ohe_json_format_date_time (NULL, buf, utc_us, utc_offset_s));
 }
 
 /**
@@ -271,65 +348,6 @@ ohe_json_writer_init (OheJsonWriter *self, GString *out)
 	self->depth = 0;
 }
 
-static inline void
-ohe_json_writer_separate (OheJsonWriter *self)
-{
-	if (self->need_comma)
-		g_string_append_c (self->out, ',');
-}
-
-/**
- * ohe_json_writer_begin_object:
- * @self: an #OheJsonWriter
- */
-void
-ohe_json_writer_begin_object (OheJsonWriter *self)
-{
-	ohe_json_writer_separate (self);
-	g_string_append_c (self->out, '{');
-	self->need_comma = FALSE;
-	self->depth++;
-}
-
-/**
- * ohe_json_writer_end_object:
- * @self: an #OheJsonWriter
- */
-void
-ohe_json_writer_end_object (OheJsonWriter *self)
-{
-	g_return_if_fail (self->depth > 0);
-	g_string_append_c (self->out, '}');
-	self->need_comma = TRUE;
-	self->depth--;
-}
-
-/**
- * ohe_json_writer_begin_array:
- * @self: an #OheJsonWriter
- */
-void
-ohe_json_writer_begin_array (OheJsonWriter *self)
-{
-	ohe_json_writer_separate (self);
-	g_string_append_c (self->out, '[');
-	self->need_comma = FALSE;
-	self->depth++;
-}
-
-/**
- * ohe_json_writer_end_array:
- * @self: an #OheJsonWriter
- */
-void
-ohe_json_writer_end_array (OheJsonWriter *self)
-{
-	g_return_if_fail (self->depth > 0);
-	g_string_append_c (self->out, ']');
-	self->need_comma = TRUE;
-	self->depth--;
-}
-
 /**
  * ohe_json_writer_key:
  * @self: an #OheJsonWriter
@@ -341,25 +359,9 @@ void
 ohe_json_writer_key (OheJsonWriter *self, const gchar *key)
 {
 	ohe_json_writer_separate (self);
-	g_string_append_c (self->out, '"');
+	ohe_json_put_c (self->out, '"');
 	ohe_json_append_escaped (self->out, key, -1);
 	OHE_JSON_PUT_LITERAL (self->out, "\":");
-	self->need_comma = FALSE;
-}
-
-/**
- * ohe_json_writer_key_raw:
- * @self: an #OheJsonWriter
- * @quoted_key_colon: `"name":`, already escaped
- * @len: the length of @quoted_key_colon
- *
- * Starts a member whose name needs no escaping; see OHE_JSON_WRITER_KEY().
- */
-void
-ohe_json_writer_key_raw (OheJsonWriter *self, const gchar *quoted_key_colon, gsize len)
-{
-	ohe_json_writer_separate (self);
-	ohe_json_put (self->out, quoted_key_colon, len);
 	self->need_comma = FALSE;
 }
 
@@ -373,9 +375,9 @@ void
 ohe_json_writer_string_len (OheJsonWriter *self, const gchar *value, gssize len)
 {
 	ohe_json_writer_separate (self);
-	g_string_append_c (self->out, '"');
+	ohe_json_put_c (self->out, '"');
 	ohe_json_append_escaped (self->out, value, len);
-	g_string_append_c (self->out, '"');
+	ohe_json_put_c (self->out, '"');
 	self->need_comma = TRUE;
 }
 
@@ -471,36 +473,27 @@ ohe_json_writer_null (OheJsonWriter *self)
 }
 
 /**
- * ohe_json_writer_fragment:
- * @self: an #OheJsonWriter
- * @json: pre-escaped JSON: one complete value, or one or more complete members
- * @len: the length of @json
- *
- * Appends text that was produced once (e.g. by the FHIR mapping at load time)
- * so that constant parts of a resource cost one memcpy.
- */
-void
-ohe_json_writer_fragment (OheJsonWriter *self, const gchar *json, gsize len)
-{
-	ohe_json_writer_separate (self);
-	ohe_json_put (self->out, json, len);
-	self->need_comma = TRUE;
-}
-
-/**
  * ohe_json_writer_date_time:
  * @self: an #OheJsonWriter
+ * @cache: (nullable): the date of the last call, or %NULL
  * @utc_us: UTC microseconds since the epoch
  * @utc_offset_s: the UTC offset to show
  *
- * Writes an RFC 3339 date-time string, see ohe_json_append_date_time().
+ * Writes an RFC 3339 date-time string, see ohe_json_format_date_time().
  */
 void
-ohe_json_writer_date_time (OheJsonWriter *self, gint64 utc_us, gint32 utc_offset_s)
+ohe_json_writer_date_time (OheJsonWriter *self,
+			   OheJsonDateCache *cache,
+			   gint64 utc_us,
+			   gint32 utc_offset_s)
 {
+	gchar buf[OHE_JSON_DATE_TIME_MAX + 2];
+	gsize len;
+
 	ohe_json_writer_separate (self);
-	g_string_append_c (self->out, '"');
-	ohe_json_append_date_time (self->out, utc_us, utc_offset_s);
-	g_string_append_c (self->out, '"');
+	buf[0] = '"';
+	len = ohe_json_format_date_time (cache, buf + 1, utc_us, utc_offset_s);
+	buf[len + 1] = '"';
+	ohe_json_put (self->out, buf, len + 2);
 	self->need_comma = TRUE;
 }

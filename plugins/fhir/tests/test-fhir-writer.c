@@ -15,8 +15,8 @@
 
 /*
  * The writer's output is parsed back with json-glib and checked field by
- * field; ids are recomputed with GChecksum, independent of the libgcrypt
- * code under test. Every resource produced here is kept, and when
+ * field; ids and hashed identifier values are recomputed with GChecksum,
+ * independent of the SHA-256 code under test. Every resource produced here is kept, and when
  * OHE_FHIR_VALIDATOR names validate.mjs (the integration run) the last test
  * validates them all against the official R5 JSON Schema.
  */
@@ -162,6 +162,63 @@ test_expected_id (const gchar *system, const gchar *value)
 	return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
 }
 
+/* a hashed identifier value: SHA-256 of the parts separated by NUL bytes */
+static gchar *
+test_expected_hash (const gchar *const *parts)
+{
+	g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+	for (guint i = 0; parts[i] != NULL; i++) {
+		if (i > 0)
+			g_checksum_update (checksum, (const guchar *)"", 1);
+		g_checksum_update (checksum, (const guchar *)parts[i], -1);
+	}
+	return g_strdup (g_checksum_get_string (checksum));
+}
+
+/* the value of a sample without native id: system, patient, device, kind, start */
+static gchar *
+test_expected_sample_value (
+    const gchar *system, const gchar *patient, const gchar *device, const gchar *kind, gint64 start)
+{
+	g_autofree gchar *start_text = g_strdup_printf ("%" G_GINT64_FORMAT, start);
+	const gchar *parts[] = {system, patient, device, kind, start_text, NULL};
+	return test_expected_hash (parts);
+}
+
+static void
+test_sha256 (void)
+{
+	guint8 data[300];
+	const gsize chunks[] = {1, 7, 63, 64, 65, 300};
+
+	for (guint i = 0; i < sizeof (data); i++)
+		data[i] = (guint8)(i * 7 + 3);
+	/* the portable code always, the SHA extensions where the CPU has them */
+	for (guint accelerated = 0; accelerated < 2; accelerated++) {
+		gboolean in_use = ohe_fhir_sha256_set_accelerated (accelerated);
+		if (!accelerated)
+			g_assert_false (in_use);
+		else
+			g_test_message ("SHA extensions %s", in_use ? "in use" : "not available");
+		for (gsize len = 0; len <= sizeof (data); len++) {
+			g_autofree gchar *expected =
+			    g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+			for (guint c = 0; c < G_N_ELEMENTS (chunks); c++) {
+				OheFhirSha256 sha;
+				gchar hex[OHE_FHIR_ID_LEN + 1];
+				ohe_fhir_sha256_init (&sha);
+				for (gsize off = 0; off < len; off += chunks[c])
+					ohe_fhir_sha256_update (&sha, data + off,
+								MIN (chunks[c], len - off));
+				ohe_fhir_sha256_finish_hex (&sha, hex);
+				g_assert_cmpstr (hex, ==, expected);
+			}
+		}
+	}
+	ohe_fhir_sha256_set_accelerated (TRUE);
+}
+
 static void
 test_json_writer_structure (void)
 {
@@ -272,6 +329,66 @@ test_json_writer_date_time (void)
 			g_assert_cmpint (g_date_time_to_unix (parsed), ==,
 					 g_date_time_to_unix (utc));
 		}
+	}
+}
+
+static void
+test_json_writer_date_time_cached (void)
+{
+	/* local 2026-10-31T23:59:59 in three offsets, then one-second steps past midnight */
+	const gint64 start = G_GINT64_CONSTANT (1793491199000000);
+	const gint32 offsets[] = {0, 3600, -16200};
+	OheJsonDateCache cache = {0};
+	gchar cached[OHE_JSON_DATE_TIME_MAX];
+	gchar plain[OHE_JSON_DATE_TIME_MAX];
+	gsize len;
+
+	for (guint o = 0; o < G_N_ELEMENTS (offsets); o++) {
+		for (gint64 s = 0; s < 2 * 3600 + 2; s += 1) {
+			gint64 t = start + s * G_USEC_PER_SEC - (gint64)offsets[o] * G_USEC_PER_SEC;
+			len = ohe_json_format_date_time (&cache, cached, t, offsets[o]);
+			g_assert_cmpmem (cached, len, plain,
+					 ohe_json_format_date_time (NULL, plain, t, offsets[o]));
+		}
+	}
+	/* the cache is keyed by the local day: the same instant in another offset */
+	len = ohe_json_format_date_time (&cache, cached, start, 0);
+	g_assert_cmpmem (cached, len, "2026-10-31T23:59:59Z", 20);
+	len = ohe_json_format_date_time (&cache, cached, start, 3600);
+	g_assert_cmpmem (cached, len, "2026-11-01T00:59:59+01:00", 25);
+	len = ohe_json_format_date_time (&cache, cached, start, 0);
+	g_assert_cmpmem (cached, len, "2026-10-31T23:59:59Z", 20);
+}
+
+static void
+test_json_writer_int (void)
+{
+	static const struct {
+		gint64 value;
+		const gchar *expected;
+	} cases[] = {
+	    {0, "0"},
+	    {7, "7"},
+	    {10, "10"},
+	    {99, "99"},
+	    {100, "100"},
+	    {-1, "-1"},
+	    {-100, "-100"},
+	    {99999999, "99999999"},
+	    {100000000, "100000000"},
+	    {G_GINT64_CONSTANT (1000000000000001), "1000000000000001"},
+	    {G_GINT64_CONSTANT (1793491200000000), "1793491200000000"},
+	    {G_MAXINT64, "9223372036854775807"},
+	    {G_MININT64, "-9223372036854775808"},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		gchar buf[OHE_JSON_INT_MAX];
+		gsize len = ohe_json_format_int (buf, cases[i].value);
+		g_autoptr (GString) out = g_string_new (NULL);
+		g_assert_cmpmem (buf, len, cases[i].expected, strlen (cases[i].expected));
+		ohe_json_append_int (out, cases[i].value);
+		g_assert_cmpstr (out->str, ==, cases[i].expected);
 	}
 }
 
@@ -521,6 +638,14 @@ test_writer_heart_rate (void)
 	g_assert_cmpstr (test_str (assoc, "status.coding.0.system"), ==,
 			 "http://hl7.org/fhir/deviceassociation-status");
 	g_assert_cmpstr (test_str (assoc, "status.coding.0.code"), ==, "attached");
+	{
+		/* a hashed value covers its system and is the id */
+		const gchar *parts[] = {ID_BASE "/withings/device-association", "dev1",
+					TEST_PATIENT, NULL};
+		g_autofree gchar *assoc_value = test_expected_hash (parts);
+		g_assert_cmpstr (test_str (assoc, "identifier.0.value"), ==, assoc_value);
+		g_assert_cmpstr (((OheFhirResource *)out->pdata[1])->id, ==, assoc_value);
+	}
 
 	/* the device is written once per writer, again after a reset or for another patient */
 	again = test_write_full (writer, m, TEST_PATIENT);
@@ -904,7 +1029,25 @@ test_writer_aggregate (void)
 	ohe_measurement_set_value_decimal (sample, 70, 0);
 	r_sample = test_write_one (writer, sample, "Observation", &out_sample);
 	g_assert_cmpstr (r_sample->identifier_value, !=, r->identifier_value);
-	g_assert_cmpuint (strlen (r->identifier_value), ==, 64);
+	{
+		g_autofree gchar *start = g_strdup_printf ("%" G_GINT64_FORMAT, hour);
+		g_autofree gchar *end =
+		    g_strdup_printf ("%" G_GINT64_FORMAT, hour + G_TIME_SPAN_HOUR);
+		const gchar *parts[] = {ID_BASE "/withings/heart_rate",
+					TEST_PATIENT,
+					"dev1",
+					"heart_rate/aggregate",
+					start,
+					end,
+					NULL};
+		g_autofree gchar *aggregate_value = test_expected_hash (parts);
+		g_autofree gchar *sample_value = test_expected_sample_value (
+		    ID_BASE "/withings/heart_rate", TEST_PATIENT, "dev1", "heart_rate", hour);
+		g_assert_cmpstr (r->identifier_value, ==, aggregate_value);
+		g_assert_cmpstr (r->id, ==, aggregate_value);
+		g_assert_cmpstr (r_sample->identifier_value, ==, sample_value);
+		g_assert_cmpstr (r_sample->id, ==, sample_value);
+	}
 
 	/* steps: the sum is the value, the count a component */
 	ohe_measurement_set_time (steps, hour, hour + G_TIME_SPAN_HOUR);
@@ -966,12 +1109,29 @@ test_writer_steps_daily (void)
 	g_assert_cmpstr (test_str (obs1, "effectivePeriod.end"), ==, "2026-11-02T00:00:00+01:00");
 	g_assert_cmpint (test_int (obs1, "valueQuantity.value"), ==, 3200);
 	/* same day, grown total: same identifier and id, new value */
+	{
+		const gchar *parts[] = {ID_BASE "/withings/steps",
+					TEST_PATIENT,
+					"dev1",
+					"steps/day",
+					"2026-11-01",
+					NULL};
+		g_autofree gchar *day_value = test_expected_hash (parts);
+		g_assert_cmpstr (r1->identifier_value, ==, day_value);
+		g_assert_cmpstr (r1->id, ==, day_value);
+	}
 	g_assert_cmpstr (r2->identifier_value, ==, r1->identifier_value);
 	g_assert_cmpstr (r2->id, ==, r1->id);
 	g_assert_cmpint (test_int (obs2, "valueQuantity.value"), ==, 9500);
 	g_assert_cmpstr (r3->id, !=, r1->id);
 	/* a sample of the same start is a different resource with the interval code */
 	g_assert_cmpstr (r4->id, !=, r1->id);
+	{
+		g_autofree gchar *sample_value = test_expected_sample_value (
+		    ID_BASE "/withings/steps", TEST_PATIENT, "dev1", "steps", day);
+		g_assert_cmpstr (r4->identifier_value, ==, sample_value);
+		g_assert_cmpstr (r4->id, ==, sample_value);
+	}
 	g_assert_cmpstr (test_str (obs4, "code.coding.0.code"), ==, "55423-8");
 	g_assert_cmpstr (test_str (obs4, "valueQuantity.code"), ==, "{steps}");
 	g_assert_cmpstr (test_str (obs4, "effectivePeriod.end"), ==, "2026-11-01T00:01:00+01:00");
@@ -1022,8 +1182,19 @@ test_writer_deterministic (void)
 	g_autoptr (GPtrArray) out_b = NULL;
 	g_autoptr (GPtrArray) out_p2 = NULL;
 	g_autoptr (GPtrArray) out_custom = NULL;
-	g_autofree gchar *custom_id = NULL;
-	OheFhirResource *ra, *rb, *rp2, *rc;
+	g_autoptr (GPtrArray) out_dev2 = NULL;
+	g_autoptr (GPtrArray) out_again = NULL;
+	gint64 start = ohe_measurement_get_start (m);
+	g_autofree gchar *value = test_expected_sample_value (
+	    ID_BASE "/withings/heart_rate", TEST_PATIENT, "dev1", "heart_rate", start);
+	g_autofree gchar *value_p2 = test_expected_sample_value (
+	    ID_BASE "/withings/heart_rate", "Patient/p2", "dev1", "heart_rate", start);
+	g_autofree gchar *value_dev2 = test_expected_sample_value (
+	    ID_BASE "/withings/heart_rate", TEST_PATIENT, "dev2", "heart_rate", start);
+	g_autofree gchar *value_custom =
+	    test_expected_sample_value ("https://example.org/ids/withings/heart_rate", TEST_PATIENT,
+					"dev1", "heart_rate", start);
+	OheFhirResource *ra, *rb, *rp2, *rc, *rd2, *r_again;
 
 	ohe_measurement_set_value_decimal (m, 61, 0);
 	ohe_measurement_set_origin (m, OHE_MEASUREMENT_ORIGIN_STREAM);
@@ -1034,18 +1205,32 @@ test_writer_deterministic (void)
 	g_assert_cmpuint (strlen (ra->identifier_value), ==, 64);
 	g_assert_true (strspn (ra->identifier_value, "0123456789abcdef") == 64);
 	g_assert_true (strspn (ra->id, "0123456789abcdef") == 64);
+	/* the hash covers system, patient, device, kind and start, and is the id */
+	g_assert_cmpstr (ra->identifier_value, ==, value);
+	g_assert_cmpstr (ra->id, ==, value);
 
 	/* the patient is part of a hashed value */
 	out_p2 = test_write_full (a, m, "Patient/p2");
 	rp2 = out_p2->pdata[out_p2->len - 1];
-	g_assert_cmpstr (rp2->identifier_value, !=, ra->identifier_value);
+	g_assert_cmpstr (rp2->identifier_value, ==, value_p2);
+	g_assert_cmpstr (rp2->id, ==, value_p2);
+
+	/* so is the device; the writer's cached hash state follows each change */
+	ohe_measurement_set_device_id (m, "dev2");
+	out_dev2 = test_write_full (a, m, TEST_PATIENT);
+	rd2 = out_dev2->pdata[out_dev2->len - 1];
+	g_assert_cmpstr (rd2->identifier_value, ==, value_dev2);
+	ohe_measurement_set_device_id (m, "dev1");
+	out_again = test_write_full (a, m, TEST_PATIENT);
+	r_again = out_again->pdata[out_again->len - 1];
+	g_assert_cmpstr (r_again->identifier_value, ==, value);
+	g_assert_cmpstr (r_again->json->str, ==, ra->json->str);
 
 	/* the identifier base is configurable; a trailing slash does not matter */
 	rc = test_write_one (custom, m, "Observation", &out_custom);
 	g_assert_cmpstr (rc->identifier_system, ==, "https://example.org/ids/withings/heart_rate");
-	g_assert_cmpstr (rc->identifier_value, ==, ra->identifier_value);
-	custom_id = test_expected_id (rc->identifier_system, rc->identifier_value);
-	g_assert_cmpstr (rc->id, ==, custom_id);
+	g_assert_cmpstr (rc->identifier_value, ==, value_custom);
+	g_assert_cmpstr (rc->id, ==, value_custom);
 }
 
 static void
@@ -1135,6 +1320,9 @@ main (int argc, char **argv)
 	g_test_add_func ("/fhir/json-writer/structure", test_json_writer_structure);
 	g_test_add_func ("/fhir/json-writer/escape", test_json_writer_escape);
 	g_test_add_func ("/fhir/json-writer/date-time", test_json_writer_date_time);
+	g_test_add_func ("/fhir/json-writer/date-time-cached", test_json_writer_date_time_cached);
+	g_test_add_func ("/fhir/json-writer/int", test_json_writer_int);
+	g_test_add_func ("/fhir/identifier/sha256", test_sha256);
 	g_test_add_func ("/fhir/mapping/shipped", test_mapping_shipped);
 	g_test_add_func ("/fhir/mapping/errors", test_mapping_errors);
 	g_test_add_func ("/fhir/writer/heart-rate", test_writer_heart_rate);
