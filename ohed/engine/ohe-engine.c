@@ -234,7 +234,7 @@ ohe_engine_load_plugins (OheEngine *self, GCancellable *cancellable, GError **er
 		if (!ohe_plugin_setup (plugin, cancellable, &error_local)) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_PLUGIN_INVALID,
 				     "plugin %s failed to set up: %s", ohe_plugin_get_name (plugin),
-				     error_local->message);
+				     error_local != NULL ? error_local->message : "no reason given");
 			return FALSE;
 		}
 		if (OHE_IS_PROVIDER (plugin)) {
@@ -336,11 +336,21 @@ ohe_engine_run_job (OheEngine *self,
 	OheProvider *provider;
 	OheSink *sink;
 
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *stream = NULL;
+
 	g_return_val_if_fail (OHE_IS_ENGINE (self), FALSE);
 
 	link = ohe_store_get_link (self->store, ohe_job_get_link_id (job), error);
 	if (link == NULL)
 		return FALSE;
+	/* consent first: only an active link syncs, whatever is queued for it */
+	if (ohe_link_get_state (link) != OHE_LINK_STATE_ACTIVE) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED,
+			     "link %s is %s, not active: not syncing", ohe_link_get_id (link),
+			     ohe_link_state_to_string (ohe_link_get_state (link)));
+		return FALSE;
+	}
 	provider = ohe_plugin_loader_get_provider (self->loader, ohe_link_get_provider (link));
 	if (provider == NULL) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
@@ -383,10 +393,16 @@ ohe_engine_run_job (OheEngine *self,
 	    provider, sink, self->store,
 	    (guint)ohe_config_get_int (self->config, "daemon", "pipeline_depth"));
 	if (!ohe_sync_pipeline_run (pipeline, job, request, shaper, patient, stats, cancellable,
-				    error)) {
-		ohe_engine_check_consent (self, link, *error);
+				    &error_local)) {
+		ohe_engine_check_consent (self, link, error_local);
+		g_propagate_error (error, g_steal_pointer (&error_local));
 		return FALSE;
 	}
+	/* a finished window job leaves no cursor behind; the link's own stays */
+	stream = ohe_sync_pipeline_dup_stream (job);
+	if (g_str_has_prefix (stream, "job:") &&
+	    !ohe_store_set_cursor (self->store, ohe_link_get_id (link), stream, NULL, &error_local))
+		g_warning ("link %s: %s", ohe_link_get_id (link), error_local->message);
 	return TRUE;
 }
 

@@ -271,8 +271,10 @@ ohe_secret_box_open (OheSecretBox *self, GBytes *sealed, const gchar *context, G
 			key = &g_array_index (self->keys, OheSecretKey, i);
 	}
 	if (key == NULL) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
-			     "stored token was sealed with key %s, which is not configured",
+		/* an operator can fix this (token_old_key_files): not the user's consent */
+		g_set_error (error, OHE_ERROR, OHE_ERROR_FAILED,
+			     "stored token was sealed with key %s, which is not configured "
+			     "([daemon] token_key_file or token_old_key_files)",
 			     parts[1]);
 		return NULL;
 	}

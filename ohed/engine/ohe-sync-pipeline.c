@@ -33,11 +33,27 @@ struct _OheSyncPipeline {
 
 G_DEFINE_TYPE (OheSyncPipeline, ohe_sync_pipeline, G_TYPE_OBJECT)
 
-#define OHE_SYNC_STREAM "default"
+/*
+ * Cursors: a job without a window ("from where the link stands") reads and
+ * advances the link's own stream; a job with an explicit window (backfill,
+ * reconciliation, a manual sync) has a stream of its own, so it fetches its
+ * whole window whatever the link's cursor says, a retry of it resumes where
+ * it stopped, and it never moves the link's incremental position.
+ */
+#define OHE_SYNC_LINK_STREAM "default"
+
+gchar *
+ohe_sync_pipeline_dup_stream (OheJob *job)
+{
+	if (ohe_job_get_window_start (job) == 0 && ohe_job_get_window_end (job) == 0)
+		return g_strdup (OHE_SYNC_LINK_STREAM);
+	return g_strdup_printf ("job:%s", ohe_job_get_id (job));
+}
 
 typedef struct {
 	OheSyncPipeline *pipeline;
 	OheJob *job;
+	gchar *stream; /* owned: where this job's cursor is stored */
 	OheFetchRequest *request;
 	OheShaper *shaper;
 	OheBoundedQueue *fetched;
@@ -232,8 +248,8 @@ ohe_sync_run_push_batch (OheSyncRun *run,
 	}
 	stats->batches++;
 	if (batch->cursor != NULL) {
-		if (!ohe_store_set_cursor (self->store, ohe_job_get_link_id (run->job),
-					   OHE_SYNC_STREAM, batch->cursor, error))
+		if (!ohe_store_set_cursor (self->store, ohe_job_get_link_id (run->job), run->stream,
+					   batch->cursor, error))
 			return FALSE;
 		g_free (stats->cursor);
 		stats->cursor = g_strdup (batch->cursor);
@@ -269,13 +285,18 @@ ohe_sync_pipeline_run (OheSyncPipeline *self,
 	GThread *shape_thread;
 	OheBatch *batch;
 	g_autofree gchar *stored_cursor = NULL;
+	g_autofree gchar *stream = ohe_sync_pipeline_dup_stream (job);
+	g_autoptr(GError) error_cursor = NULL;
 
 	g_return_val_if_fail (OHE_IS_SYNC_PIPELINE (self), FALSE);
 
-	stored_cursor = ohe_store_get_cursor (self->store, ohe_job_get_link_id (job),
-					      OHE_SYNC_STREAM, error);
-	if (stored_cursor == NULL && error != NULL && *error != NULL)
+	stored_cursor =
+	    ohe_store_get_cursor (self->store, ohe_job_get_link_id (job), stream, &error_cursor);
+	if (error_cursor != NULL) {
+		g_propagate_error (error, g_steal_pointer (&error_cursor));
 		return FALSE;
+	}
+	run.stream = stream;
 	if (stored_cursor != NULL && ohe_fetch_request_get_cursor (request) == NULL)
 		ohe_fetch_request_set_cursor (request, stored_cursor);
 

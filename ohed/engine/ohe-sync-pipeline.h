@@ -32,6 +32,8 @@ typedef struct {
 void
 ohe_sync_stats_clear (OheSyncStats *stats);
 
+gchar *
+ohe_sync_pipeline_dup_stream (OheJob *job);
 OheSyncPipeline *
 ohe_sync_pipeline_new (OheProvider *provider, OheSink *sink, OheStore *store, guint depth);
 gboolean

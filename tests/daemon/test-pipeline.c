@@ -91,12 +91,14 @@ fixture_new_job (const gchar *link_id)
 	return job;
 }
 
+/* the cursor of a window job, which lives while the job is unfinished */
 static gchar *
-fixture_cursor (Fixture *fx, const gchar *link_id)
+fixture_cursor (Fixture *fx, OheJob *job)
 {
 	g_autoptr(GError) error = NULL;
-	gchar *cursor = ohe_store_get_cursor (ohe_engine_get_store (fx->engine), link_id, "default",
-					      &error);
+	g_autofree gchar *stream = ohe_sync_pipeline_dup_stream (job);
+	gchar *cursor = ohe_store_get_cursor (ohe_engine_get_store (fx->engine),
+					      ohe_job_get_link_id (job), stream, &error);
 	g_assert_no_error (error);
 	return cursor;
 }
@@ -139,8 +141,9 @@ test_pipeline_end_to_end (Fixture *fx, gconstpointer user_data)
 	g_assert_cmpuint (stats.rejected, ==, 0);
 	g_assert_cmpuint (stats.batches, ==, 20);
 	g_assert_cmpstr (stats.cursor, ==, "2000");
-	cursor = fixture_cursor (fx, link_id);
-	g_assert_cmpstr (cursor, ==, "2000");
+	/* the window is done: its cursor is gone, the link's own was never touched */
+	cursor = fixture_cursor (fx, job);
+	g_assert_null (cursor);
 	g_assert_cmpfloat (ohe_metrics_get_value (ohe_engine_get_metrics (fx->engine),
 						  "ohe_nullsink_accepted_total",
 						  (const gchar *const[]){NULL}),
@@ -213,7 +216,7 @@ test_pipeline_resume_after_failure (Fixture *fx, gconstpointer user_data)
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE);
 	g_assert_nonnull (strstr (error->message, "fetch from synthetic: synthetic cloud failed"));
 	g_clear_error (&error);
-	cursor = fixture_cursor (fx, link_id);
+	cursor = fixture_cursor (fx, job);
 	g_assert_cmpstr (cursor, ==, "1000");
 	ohe_sync_stats_clear (&stats);
 
@@ -221,8 +224,9 @@ test_pipeline_resume_after_failure (Fixture *fx, gconstpointer user_data)
 	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (stats.fetched, ==, 1000);
-	cursor2 = fixture_cursor (fx, link_id);
-	g_assert_cmpstr (cursor2, ==, "2000");
+	g_assert_cmpstr (stats.cursor, ==, "2000");
+	cursor2 = fixture_cursor (fx, job);
+	g_assert_null (cursor2);
 
 	seen = fixture_records (fx);
 	g_assert_cmpuint (g_hash_table_size (seen), ==, 2000);
@@ -248,7 +252,7 @@ test_pipeline_sink_failure (Fixture *fx, gconstpointer user_data)
 	g_assert_nonnull (strstr (error->message, "push to nullsink: null sink configured to fail"));
 	g_assert_true (ohe_error_is_transient (error));
 	g_clear_error (&error);
-	cursor = fixture_cursor (fx, link_id);
+	cursor = fixture_cursor (fx, job);
 	g_assert_null (cursor);
 	g_assert_cmpuint (stats.accepted, ==, 0);
 	ohe_sync_stats_clear (&stats);
@@ -256,8 +260,9 @@ test_pipeline_sink_failure (Fixture *fx, gconstpointer user_data)
 	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (stats.accepted, ==, 2000);
-	cursor2 = fixture_cursor (fx, link_id);
-	g_assert_cmpstr (cursor2, ==, "2000");
+	g_assert_cmpstr (stats.cursor, ==, "2000");
+	cursor2 = fixture_cursor (fx, job);
+	g_assert_null (cursor2);
 	ohe_sync_stats_clear (&stats);
 }
 
@@ -337,7 +342,7 @@ test_pipeline_cancel (Fixture *fx, gconstpointer user_data)
 	g_assert_false (ohe_engine_run_job (fx->engine, job, &stats, cancellable, &error));
 	g_thread_join (thread);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_CANCELLED);
-	cursor = fixture_cursor (fx, link_id);
+	cursor = fixture_cursor (fx, job);
 	g_assert_nonnull (cursor);
 	g_assert_true (g_ascii_string_to_unsigned (cursor, 10, 0, 2000, &cursor_value, NULL));
 	g_assert_cmpuint (cursor_value, >, 0);
@@ -376,8 +381,16 @@ test_engine_workers (Fixture *fx, gconstpointer user_data)
 
 	g_assert_cmpuint (ohe_engine_get_jobs_done (fx->engine), ==, 3);
 	for (guint i = 0; i < G_N_ELEMENTS (users); i++) {
-		g_autofree gchar *cursor = fixture_cursor (fx, link_ids[i]);
-		g_assert_cmpstr (cursor, ==, "2000");
+		g_autofree gchar *cursor = ohe_store_get_cursor (ohe_engine_get_store (fx->engine),
+								 link_ids[i], "default", NULL);
+		/* window jobs leave the link's incremental cursor alone */
+		g_assert_null (cursor);
+	}
+	{
+		g_autoptr(GHashTable) seen = fixture_records (fx);
+		/* three links, the same synthetic ids: each id three times */
+		g_assert_cmpuint (g_hash_table_size (seen), ==, 2000);
+		g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (seen, "syn-1999")), ==, 3);
 	}
 	jobs = ohe_store_list_jobs (ohe_engine_get_store (fx->engine), &error);
 	g_assert_no_error (error);
@@ -460,6 +473,57 @@ test_pipeline_needs_reconsent (Fixture *fx, gconstpointer user_data)
 	}
 }
 
+/* a window job fetches its whole window whatever the link's cursor says, and
+ * leaves that cursor alone; a job without a window continues from it */
+static void
+test_pipeline_window_and_link_cursor (Fixture *fx, gconstpointer user_data)
+{
+	g_autofree gchar *link_id = fixture_add_link (fx, "u1", "heart_rate");
+	g_autoptr(OheJob) window_job = fixture_new_job (link_id);
+	g_autoptr(OheJob) incremental = ohe_job_new (link_id, "synthetic", OHE_JOB_PRIORITY_INCREMENTAL);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *link_cursor = NULL;
+	g_autofree gchar *link_cursor2 = NULL;
+	OheStore *store = ohe_engine_get_store (fx->engine);
+	OheSyncStats stats = {0};
+
+	g_assert_true (ohe_store_set_cursor (store, link_id, "default", "1500", &error));
+	g_assert_true (ohe_engine_run_job (fx->engine, window_job, &stats, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (stats.fetched, ==, 2000);
+	link_cursor = ohe_store_get_cursor (store, link_id, "default", &error);
+	g_assert_cmpstr (link_cursor, ==, "1500");
+	ohe_sync_stats_clear (&stats);
+
+	g_assert_true (ohe_engine_run_job (fx->engine, incremental, &stats, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (stats.fetched, ==, 500);
+	link_cursor2 = ohe_store_get_cursor (store, link_id, "default", &error);
+	g_assert_cmpstr (link_cursor2, ==, "2000");
+	ohe_sync_stats_clear (&stats);
+}
+
+/* only an active link syncs: nothing is fetched for a pending or revoked one */
+static void
+test_pipeline_inactive_link (Fixture *fx, gconstpointer user_data)
+{
+	g_autofree gchar *link_id = fixture_add_link (fx, "u1", "heart_rate");
+	g_autoptr(OheJob) job = fixture_new_job (link_id);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GHashTable) seen = NULL;
+	OheSyncStats stats = {0};
+
+	g_assert_true (ohe_store_update_link_state (ohe_engine_get_store (fx->engine), link_id,
+						    OHE_LINK_STATE_REVOKED, &error));
+	g_assert_false (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	g_assert_nonnull (strstr (error->message, "is revoked, not active"));
+	g_assert_false (ohe_error_is_transient (error));
+	g_assert_cmpuint (stats.fetched, ==, 0);
+	seen = fixture_records (fx);
+	g_assert_cmpuint (g_hash_table_size (seen), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -480,6 +544,10 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/pipeline/needs-reconsent", Fixture, NULL, fixture_setup,
 		    test_pipeline_needs_reconsent, fixture_teardown);
+	g_test_add ("/pipeline/window-and-link-cursor", Fixture, NULL, fixture_setup,
+		    test_pipeline_window_and_link_cursor, fixture_teardown);
+	g_test_add ("/pipeline/inactive-link", Fixture, NULL, fixture_setup,
+		    test_pipeline_inactive_link, fixture_teardown);
 	g_test_add ("/engine/workers", Fixture, NULL, fixture_setup, test_engine_workers,
 		    fixture_teardown);
 	g_test_add ("/engine/failed-job-retried", Fixture, NULL, fixture_setup,

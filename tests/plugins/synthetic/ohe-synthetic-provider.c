@@ -57,7 +57,10 @@ ohe_synthetic_provider_fetch (OheProvider *provider,
 	g_autofree gchar *fail_error =
 	    ohe_plugin_get_config_string (plugin, "fail_error", "unavailable");
 	const gchar *cursor = ohe_fetch_request_get_cursor (request);
-	gint64 start = ohe_fetch_request_get_start (request);
+	/* a job without a window starts at a fixed day: 2026-11-01T00:00:00Z */
+	gint64 start = ohe_fetch_request_get_start (request) != 0
+			   ? ohe_fetch_request_get_start (request)
+			   : G_GINT64_CONSTANT (1793491200000000);
 	guint64 index = 0;
 
 	if (cursor != NULL &&
