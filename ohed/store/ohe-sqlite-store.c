@@ -1088,7 +1088,7 @@ ohe_sqlite_store_add_dead_letter (OheStore *store,
 	g_autofree gchar *id = g_uuid_string_random ();
 
 	stmt = ohe_sqlite_store_prepare (self,
-					 "INSERT INTO dead_letters "
+					 "INSERT OR IGNORE INTO dead_letters "
 					 "(id, job_id, link_id, item, reason, created_us) "
 					 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 					 "add dead letter", error);

@@ -524,6 +524,36 @@ test_pipeline_inactive_link (Fixture *fx, gconstpointer user_data)
 	g_assert_cmpuint (g_hash_table_size (seen), ==, 0);
 }
 
+/* a retried batch meets the same refused items again: one dead letter each */
+static void
+test_pipeline_dead_letters_once (Fixture *fx, gconstpointer user_data)
+{
+	g_autofree gchar *link_id = fixture_add_link (fx, "u1", "heart_rate");
+	g_autoptr(OheJob) job = fixture_new_job (link_id);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) dead = NULL;
+	OheSyncStats stats = {0};
+
+	fixture_set (fx, "plugin:synthetic", "invalid_every", "10");
+	fixture_set (fx, "plugin:synthetic", "fail_at", "1050");
+	g_assert_false (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
+	g_clear_error (&error);
+	ohe_sync_stats_clear (&stats);
+	/* a retry from the start, e.g. after the cursor was lost */
+	{
+		g_autofree gchar *stream = ohe_sync_pipeline_dup_stream (job);
+		g_assert_true (ohe_store_set_cursor (ohe_engine_get_store (fx->engine), link_id,
+						     stream, NULL, &error));
+	}
+	fixture_set (fx, "plugin:synthetic", "fail_at", "-1");
+	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
+	g_assert_no_error (error);
+	dead = ohe_store_list_dead_letters (ohe_engine_get_store (fx->engine), &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (dead->len, ==, 200);
+	ohe_sync_stats_clear (&stats);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -548,6 +578,8 @@ main (int argc, char **argv)
 		    test_pipeline_window_and_link_cursor, fixture_teardown);
 	g_test_add ("/pipeline/inactive-link", Fixture, NULL, fixture_setup,
 		    test_pipeline_inactive_link, fixture_teardown);
+	g_test_add ("/pipeline/dead-letters-once", Fixture, NULL, fixture_setup,
+		    test_pipeline_dead_letters_once, fixture_teardown);
 	g_test_add ("/engine/workers", Fixture, NULL, fixture_setup, test_engine_workers,
 		    fixture_teardown);
 	g_test_add ("/engine/failed-job-retried", Fixture, NULL, fixture_setup,
