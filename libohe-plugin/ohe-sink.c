@@ -46,7 +46,9 @@ ohe_sink_push (OheSink *self, OhePushRequest *request, GCancellable *cancellable
  * @cancellable: (nullable): a #GCancellable
  * @error: a #GError, or %NULL
  *
- * Returns: %TRUE when everything pushed so far is durable
+ * Called at the end of a job. Acknowledged items are already durable.
+ *
+ * Returns: %TRUE on success
  *
  * Since: 0.1
  */

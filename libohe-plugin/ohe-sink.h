@@ -16,8 +16,11 @@ G_DECLARE_DERIVABLE_TYPE (OheSink, ohe_sink, OHE, SINK, OhePlugin)
 /**
  * OheSinkClass:
  * @push: must implement; delivers a batch and sets one outcome per item;
- *   returning %FALSE means the whole batch failed and is retried
- * @flush: has default; makes everything pushed so far durable (end of a job)
+ *   an item marked accepted must be durable when push returns, because the
+ *   host then stores the cursor past it; returning %FALSE means the whole
+ *   batch failed and is retried
+ * @flush: has default; called at the end of a job, e.g. to close files; it
+ *   must not hold back data that push already acknowledged
  * @check_health: has default; tells whether the destination is reachable
  *
  * A sink plugin: one destination, e.g. a FHIR R5 server.

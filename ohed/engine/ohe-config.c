@@ -220,12 +220,21 @@ ohe_config_apply_environment (OheConfig *self, const gchar *const *envp, GError 
 		name = g_strndup (envp[i], eq - envp[i]);
 		if (g_strcmp0 (name, "OHED_CONFIG") == 0)
 			continue;
+		/* one value per variable: a newline must not smuggle in more keys */
+		for (const gchar *p = eq + 1; *p != '\0'; p++) {
+			if (g_ascii_iscntrl (*p)) {
+				g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+					     "environment variable %s holds a control character",
+					     name);
+				return FALSE;
+			}
+		}
 		for (guint j = 0; j < G_N_ELEMENTS (ohe_config_keys); j++) {
 			g_autofree gchar *candidate =
 			    ohe_config_env_name (ohe_config_keys[j].group, ohe_config_keys[j].key);
 			if (g_strcmp0 (candidate, name) == 0) {
-				g_key_file_set_value (overlay, ohe_config_keys[j].group,
-						      ohe_config_keys[j].key, eq + 1);
+				g_key_file_set_string (overlay, ohe_config_keys[j].group,
+						       ohe_config_keys[j].key, eq + 1);
 				matched = TRUE;
 				break;
 			}
@@ -238,7 +247,7 @@ ohe_config_apply_environment (OheConfig *self, const gchar *const *envp, GError 
 				g_autofree gchar *plugin = g_ascii_strdown (rest, sep - rest);
 				g_autofree gchar *key = g_ascii_strdown (sep + 1, -1);
 				g_autofree gchar *group = g_strdup_printf ("plugin:%s", plugin);
-				g_key_file_set_value (overlay, group, key, eq + 1);
+				g_key_file_set_string (overlay, group, key, eq + 1);
 				matched = TRUE;
 			}
 		}

@@ -537,6 +537,8 @@ ohe_engine_wait_idle (OheEngine *self, gint64 timeout_us)
 		g_mutex_lock (&self->mutex);
 		running = self->running_jobs;
 		g_mutex_unlock (&self->mutex);
+		/* a job just popped is running for the queue before the worker counts it */
+		running = MAX (running, ohe_job_queue_get_running (self->queue));
 		if (running == 0 && ohe_engine_count_ready_jobs (self) == 0)
 			return TRUE;
 		if (g_get_monotonic_time () >= deadline)
@@ -566,8 +568,11 @@ ohe_engine_stop (OheEngine *self)
 	drain_us = ohe_config_get_int (self->config, "daemon", "drain_timeout") * G_USEC_PER_SEC;
 	deadline = g_get_monotonic_time () + drain_us;
 	g_mutex_lock (&self->mutex);
-	while (self->running_jobs > 0) {
-		if (!g_cond_wait_until (&self->cond, &self->mutex, deadline))
+	while (self->running_jobs > 0 || ohe_job_queue_get_running (self->queue) > 0) {
+		/* short waits: a job popped just before the stop signals nothing yet */
+		if (!g_cond_wait_until (&self->cond, &self->mutex,
+					MIN (deadline, g_get_monotonic_time () + 50000)) &&
+		    g_get_monotonic_time () >= deadline)
 			break;
 	}
 	if (self->running_jobs > 0)

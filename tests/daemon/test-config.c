@@ -92,6 +92,9 @@ test_config_environment (void)
 			       NULL};
 	const gchar *bad_envp[] = {"OHED_DAEMON_WORKRES=7", NULL};
 	const gchar *bad_value[] = {"OHED_DAEMON_WORKERS=lots", NULL};
+	const gchar *smuggled[] = {"OHED_DAEMON_SINK=fhir\n[daemon]\nworkers=0", NULL};
+	const gchar *backslash[] = {"OHED_PLUGIN_WITHINGS_CLIENT_SECRET=a\\nb", NULL};
+	g_autofree gchar *secret = NULL;
 	g_autofree gchar *path = NULL;
 
 	g_assert_true (ohe_config_load_data (config, "[daemon]\nworkers=3\n", &error));
@@ -108,6 +111,19 @@ test_config_environment (void)
 	g_clear_error (&error);
 	g_assert_false (ohe_config_apply_environment (config, bad_value, &error));
 	g_assert_nonnull (strstr (error->message, "environment: [daemon] workers = 'lots'"));
+	g_clear_error (&error);
+
+	/* a newline cannot add keys that were never checked */
+	g_assert_false (ohe_config_apply_environment (config, smuggled, &error));
+	g_assert_nonnull (strstr (error->message, "OHED_DAEMON_SINK holds a control character"));
+	g_clear_error (&error);
+	g_assert_cmpint (ohe_config_get_int (config, "daemon", "workers"), ==, 7);
+
+	/* a backslash in a secret is kept as it is */
+	g_assert_true (ohe_config_apply_environment (config, backslash, &error));
+	g_assert_no_error (error);
+	secret = ohe_config_get_string (config, "plugin:withings", "client_secret");
+	g_assert_cmpstr (secret, ==, "a\\nb");
 }
 
 static void
