@@ -218,6 +218,20 @@ ohe_memory_job_queue_push (OheJobQueue *queue, OheJob *job, GError **error)
  * not-before time still ahead. Within a priority the sequence is ordered by not-before, so
  * only its first job can be the ready one. Call with the mutex held.
  */
+/* call with the mutex held */
+static gboolean
+ohe_memory_job_queue_link_is_busy (OheMemoryJobQueue *self, const gchar *link_id)
+{
+	GHashTableIter iter;
+	gpointer value;
+	g_hash_table_iter_init (&iter, self->running);
+	while (g_hash_table_iter_next (&iter, NULL, &value)) {
+		if (g_strcmp0 (ohe_job_get_link_id (OHE_JOB (value)), link_id) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static OheJob *
 ohe_memory_job_queue_take_ready (OheMemoryJobQueue *self, gint64 *next_ready)
 {
@@ -225,17 +239,24 @@ ohe_memory_job_queue_take_ready (OheMemoryJobQueue *self, gint64 *next_ready)
 	g_autoptr(GError) error_local = NULL;
 	OheJob *job = NULL;
 
-	for (guint i = 0; i < OHE_JOB_PRIORITY_LAST; i++) {
+	for (guint i = 0; i < OHE_JOB_PRIORITY_LAST && job == NULL; i++) {
 		GSequenceIter *iter = g_sequence_get_begin_iter (self->queued[i]);
-		OheMemoryJobQueueEntry *entry;
-		if (g_sequence_iter_is_end (iter))
-			continue;
-		entry = g_sequence_get (iter);
-		if (ohe_job_get_not_before (entry->job) <= now) {
+		while (!g_sequence_iter_is_end (iter)) {
+			OheMemoryJobQueueEntry *entry = g_sequence_get (iter);
+			/* sorted by not_before: the rest of this priority waits too */
+			if (ohe_job_get_not_before (entry->job) > now) {
+				*next_ready = MIN (*next_ready, ohe_job_get_not_before (entry->job));
+				break;
+			}
+			/* one running job per link: two would race on its cursor and
+			 * push the same data twice */
+			if (ohe_memory_job_queue_link_is_busy (self, ohe_job_get_link_id (entry->job))) {
+				iter = g_sequence_iter_next (iter);
+				continue;
+			}
 			job = ohe_memory_job_queue_remove (self, iter);
 			break;
 		}
-		*next_ready = MIN (*next_ready, ohe_job_get_not_before (entry->job));
 	}
 	if (job == NULL)
 		return NULL;
@@ -312,7 +333,8 @@ ohe_memory_job_queue_pop (OheJobQueue *queue,
 	return job;
 }
 
-/* returns the queue's own object of a running job with a reference; call with the mutex held */
+/* returns the queue's own object of a running job with a reference; call with the mutex held;
+ * a job of the same link may now run, so waiting pop()s are woken */
 static OheJob *
 ohe_memory_job_queue_take_running (OheMemoryJobQueue *self,
 				   OheJob *job,
@@ -330,6 +352,7 @@ ohe_memory_job_queue_take_running (OheMemoryJobQueue *self,
 		return NULL;
 	}
 	g_free (key);
+	g_cond_broadcast (&self->cond);
 	return value;
 }
 

@@ -852,6 +852,37 @@ test_job_queue_threads (Fixture *fx, gconstpointer user_data)
 	g_mutex_clear (&data.mutex);
 }
 
+/* one running job per link: a second job of the same link waits for the first,
+ * jobs of other links do not */
+static void
+test_job_queue_one_per_link (Fixture *fx, gconstpointer user_data)
+{
+	g_autoptr(OheJob) first = test_job ("first", OHE_JOB_PRIORITY_REALTIME);
+	g_autoptr(OheJob) second = test_job ("second", OHE_JOB_PRIORITY_REALTIME);
+	g_autoptr(OheJob) other = ohe_job_new ("link-2", "withings", OHE_JOB_PRIORITY_NIGHTLY);
+	g_autoptr(OheJob) running = NULL;
+	g_autoptr(OheJob) next = NULL;
+	g_autoptr(OheJob) last = NULL;
+
+	ohe_job_set_id (other, "other");
+	/* different windows, so the queue does not merge them */
+	ohe_job_set_window (first, 1000, 2000);
+	ohe_job_set_window (second, 3000, 4000);
+	test_push (fx->queue, first);
+	test_push (fx->queue, second);
+	test_push (fx->queue, other);
+
+	running = test_pop (fx->queue, "first");
+	/* link-1 is busy: the nightly job of link-2 goes ahead of "second" */
+	next = test_pop (fx->queue, "other");
+	test_complete (fx->queue, next);
+	g_assert_null (test_pop (fx->queue, NULL));
+	g_assert_cmpuint (ohe_job_queue_get_depth (fx->queue), ==, 1);
+	test_complete (fx->queue, running);
+	last = test_pop (fx->queue, "second");
+	test_complete (fx->queue, last);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -860,6 +891,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/job-queue/job-defaults", test_job_queue_job_defaults);
 	g_test_add ("/job-queue/priorities", Fixture, NULL, fixture_setup,
 		    test_job_queue_priorities, fixture_teardown);
+	g_test_add ("/job-queue/one-per-link", Fixture, NULL, fixture_setup,
+		    test_job_queue_one_per_link, fixture_teardown);
 	g_test_add ("/job-queue/fifo", Fixture, NULL, fixture_setup, test_job_queue_fifo,
 		    fixture_teardown);
 	g_test_add_func ("/job-queue/restart", test_job_queue_restart);
