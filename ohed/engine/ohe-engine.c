@@ -445,6 +445,14 @@ ohe_engine_process_job (OheEngine *self, OheJob *job)
 		if (!ohe_job_queue_requeue (self->queue, job, &error_queue))
 			g_warning ("job %s: %s", ohe_job_get_id (job), error_queue->message);
 	} else {
+		/* the queue re-queues a cancelled job as a shutdown casualty, without a
+		 * backoff; a cancellation that is not ours (a plugin's own timeout) is
+		 * an ordinary transient failure */
+		if (g_error_matches (error, OHE_ERROR, OHE_ERROR_CANCELLED) ||
+		    g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+			error->domain = OHE_ERROR;
+			error->code = OHE_ERROR_UNAVAILABLE;
+		}
 		g_warning ("job %s failed: %s", ohe_job_get_id (job), error->message);
 		ohe_engine_record_job (self, job, &stats, "failed", started);
 		if (!ohe_job_queue_fail (self->queue, job, error, &error_queue))

@@ -238,8 +238,22 @@ ohe_plugin_loader_load_dir (OhePluginLoader *self, const gchar *dir, GError **er
 	}
 	g_ptr_array_sort (names, ohe_plugin_loader_compare_names);
 	for (guint i = 0; i < names->len; i++) {
-		g_autofree gchar *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+		const gchar *file = g_ptr_array_index (names, i);
+		g_autofree gchar *path = g_build_filename (dir, file, NULL);
 		g_autoptr(GError) error_plugin = NULL;
+
+		/* opening a module runs its constructors: a module named
+		 * libohe_<name>.so that the lists exclude is never opened */
+		if (g_str_has_prefix (file, "libohe_")) {
+			g_autofree gchar *plugin_name =
+			    g_strndup (file + strlen ("libohe_"),
+				       strlen (file) - strlen ("libohe_") - strlen (".so"));
+			if (!ohe_plugin_loader_is_allowed (self, plugin_name)) {
+				g_info ("skipping %s: plugin %s is disabled by the allow/deny lists",
+					path, plugin_name);
+				continue;
+			}
+		}
 		if (ohe_plugin_loader_load_file (self, path, &error_plugin) != NULL) {
 			loaded++;
 			continue;

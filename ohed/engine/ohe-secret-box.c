@@ -108,35 +108,55 @@ ohe_secret_box_add_key_file (OheSecretBox *self, const gchar *path, gboolean cre
 	if (create && !g_file_test (path, G_FILE_TEST_EXISTS)) {
 		g_autofree gchar *hex = NULL;
 		g_autofree gchar *dirname = g_path_get_dirname (path);
+		g_autofree gchar *tmp = g_strdup_printf ("%s.XXXXXX", path);
+		gsize hex_len = 2 * sizeof (key) + 1;
+		gsize done = 0;
 		gint fd;
-		gssize written;
 
 		ohe_crypto_random (key, sizeof (key));
-		hex = g_malloc (2 * sizeof (key) + 2);
+		hex = g_malloc (hex_len + 1);
 		for (guint i = 0; i < sizeof (key); i++)
 			g_snprintf (hex + 2 * i, 3, "%02x", key[i]);
 		hex[2 * sizeof (key)] = '\n';
-		hex[2 * sizeof (key) + 1] = '\0';
+		hex[hex_len] = '\0';
+		memset (key, 0, sizeof (key));
 		if (g_mkdir_with_parents (dirname, 0700) != 0) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_FAILED, "cannot create %s: %s",
 				     dirname, g_strerror (errno));
 			return FALSE;
 		}
-		fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		/* written aside, then linked into place: a second process starting at
+		 * the same time either sees no file or a whole one */
+		fd = g_mkstemp_full (tmp, O_WRONLY, 0600);
 		if (fd < 0) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_FAILED, "cannot create %s: %s",
-				     path, g_strerror (errno));
+				     tmp, g_strerror (errno));
 			return FALSE;
 		}
-		written = write (fd, hex, strlen (hex));
-		memset (hex, 0, strlen (hex));
-		if (written < 0 || fsync (fd) != 0) {
+		while (done < hex_len) {
+			gssize n = write (fd, hex + done, hex_len - done);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			done += (gsize)n;
+		}
+		memset (hex, 0, hex_len);
+		if (done != hex_len || fsync (fd) != 0) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_FAILED, "cannot write %s: %s",
-				     path, g_strerror (errno));
+				     tmp, g_strerror (errno));
 			close (fd);
+			g_unlink (tmp);
 			return FALSE;
 		}
 		close (fd);
+		if (link (tmp, path) != 0 && errno != EEXIST) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_FAILED, "cannot create %s: %s",
+				     path, g_strerror (errno));
+			g_unlink (tmp);
+			return FALSE;
+		}
+		g_unlink (tmp);
 		g_info ("created a new token key in %s", path);
 	}
 	if (!g_file_get_contents (path, &contents, &len, &error_local)) {
