@@ -10,9 +10,7 @@
 #include "ohe-fhir-rest-transport.h"
 #include "ohe-fhir-sink.h"
 #include "ohe-fhir-writer.h"
-#ifdef OHE_FHIR_HAVE_AUTH
 #include "ohe-fhir-auth.h"
-#endif
 
 /*
  * The FHIR R5 sink: measurements → resources (OheFhirWriter) → a FHIR REST
@@ -46,9 +44,7 @@ struct _OheFhirSink {
 	OheHttpClient *client;		/* owned, REST only */
 	OheFhirRestTransport *rest;	/* owned, nullable */
 	OheFhirNdjsonTransport *ndjson; /* owned, nullable */
-#ifdef OHE_FHIR_HAVE_AUTH
 	OheFhirAuth *auth; /* owned, REST only */
-#endif
 	GMutex mutex;		 /* protects what follows */
 	GPtrArray *idle_writers; /* owned: a writer is not thread-safe, one per push */
 	GHashTable *upserted;	 /* "Type/id" of shared resources stored (put mode) */
@@ -94,7 +90,6 @@ ohe_fhir_sink_dup_mapping_path (OhePlugin *plugin)
 	return g_strdup (OHE_FHIR_MAPPING_DEFAULT_FILE);
 }
 
-#ifdef OHE_FHIR_HAVE_AUTH
 static gchar *
 ohe_fhir_sink_authorize_cb (gpointer user_data, GCancellable *cancellable, GError **error)
 {
@@ -106,12 +101,10 @@ ohe_fhir_sink_invalidate_cb (gpointer user_data)
 {
 	ohe_fhir_auth_invalidate (OHE_FHIR_AUTH (user_data));
 }
-#endif
 
 static gboolean
 ohe_fhir_sink_setup_auth (OheFhirSink *self, GError **error)
 {
-#ifdef OHE_FHIR_HAVE_AUTH
 	self->auth = ohe_fhir_auth_new_from_config (OHE_PLUGIN (self), self->client, error);
 	if (self->auth == NULL)
 		return FALSE;
@@ -120,15 +113,6 @@ ohe_fhir_sink_setup_auth (OheFhirSink *self, GError **error)
 							ohe_fhir_sink_invalidate_cb,
 							g_object_ref (self->auth), g_object_unref);
 	return TRUE;
-#else
-	g_autofree gchar *mode = ohe_plugin_get_config_string (OHE_PLUGIN (self), "auth", "none");
-	if (g_strcmp0 (mode, "none") != 0) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED,
-			     "[plugin:fhir] auth=%s is not supported by this build", mode);
-		return FALSE;
-	}
-	return TRUE;
-#endif
 }
 
 static gboolean
@@ -385,9 +369,7 @@ ohe_fhir_sink_finalize (GObject *object)
 	OheFhirSink *self = OHE_FHIR_SINK (object);
 	g_clear_object (&self->rest);
 	g_clear_object (&self->ndjson);
-#ifdef OHE_FHIR_HAVE_AUTH
 	g_clear_object (&self->auth);
-#endif
 	g_clear_object (&self->client);
 	g_clear_object (&self->mapping);
 	g_free (self->identifier_base);

@@ -877,7 +877,6 @@ test_sink_concurrent (Fixture *f, gconstpointer user_data)
 	g_assert_finalize_object (g_steal_pointer (&sink));
 }
 
-#ifdef OHE_FHIR_HAVE_AUTH
 static void
 test_sink_bearer (Fixture *f, gconstpointer user_data)
 {
@@ -900,7 +899,6 @@ test_sink_bearer (Fixture *f, gconstpointer user_data)
 	g_assert_cmpstr (authorization, ==, "Bearer test-token-1");
 	g_assert_finalize_object (g_steal_pointer (&sink));
 }
-#endif
 
 static void
 test_sink_ndjson (void)
@@ -1164,10 +1162,8 @@ main (int argc, char **argv)
 		    test_sink_503_then_recovery, fixture_teardown);
 	g_test_add ("/fhir/sink/concurrent", Fixture, NULL, fixture_setup, test_sink_concurrent,
 		    fixture_teardown);
-#ifdef OHE_FHIR_HAVE_AUTH
 	g_test_add ("/fhir/sink/bearer", Fixture, NULL, fixture_setup, test_sink_bearer,
 		    fixture_teardown);
-#endif
 	g_test_add_func ("/fhir/sink/ndjson", test_sink_ndjson);
 	g_test_add_func ("/fhir/sink/config-errors", test_sink_config_errors);
 	g_test_add_data_func ("/fhir/integration/put", "put", test_integration);

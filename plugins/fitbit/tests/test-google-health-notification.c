@@ -338,8 +338,7 @@ int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-	g_assert_nonnull (gcry_check_version (NULL));
-	gcry_control (GCRYCTL_INITIALIZATION_FINISHED, 0);
+	ohe_crypto_init ();
 	g_test_add_func ("/fitbit/notification/signature", test_signature);
 	g_test_add_func ("/fitbit/notification/handshake", test_handshake);
 	g_test_add_func ("/fitbit/notification/parse", test_parse);
