@@ -536,6 +536,9 @@ test_job_queue_dedup (Fixture *fx, gconstpointer user_data)
 	g_autoptr(OheJob) stored = NULL;
 	GStrv kinds;
 
+	/* created in this order, whatever the clock's resolution */
+	ohe_job_set_created (third, TEST_START_US - 20);
+	ohe_job_set_created (other_link, TEST_START_US - 10);
 	ohe_job_set_dedup_key (first, "webhook:link-1");
 	ohe_job_add_kind (first, "heart_rate");
 	ohe_job_set_window (first, TEST_START_US - 100, TEST_START_US);
