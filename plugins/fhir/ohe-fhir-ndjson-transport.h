@@ -5,6 +5,8 @@
 
 #pragma once
 
+#include <sys/types.h>
+
 #include "ohe-fhir-bundle.h"
 
 G_BEGIN_DECLS
@@ -18,6 +20,8 @@ G_DECLARE_FINAL_TYPE (OheFhirNdjsonTransport,
 
 OheFhirNdjsonTransport *
 ohe_fhir_ndjson_transport_new (const gchar *output_dir);
+void
+ohe_fhir_ndjson_transport_set_group (OheFhirNdjsonTransport *self, gid_t gid);
 const gchar *
 ohe_fhir_ndjson_transport_get_output_dir (OheFhirNdjsonTransport *self);
 gboolean
@@ -26,6 +30,8 @@ ohe_fhir_ndjson_transport_push (OheFhirNdjsonTransport *self,
 				OhePushRequest *request,
 				GCancellable *cancellable,
 				GError **error);
+gchar *
+ohe_fhir_ndjson_dup_patient_dir (const gchar *reference);
 gboolean
 ohe_fhir_ndjson_transport_check_health (OheFhirNdjsonTransport *self, GError **error);
 

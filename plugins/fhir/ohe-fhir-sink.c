@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <grp.h>
+
 #include "ohe-fhir-bundle.h"
 #include "ohe-fhir-ndjson-transport.h"
 #include "ohe-fhir-rest-transport.h"
@@ -154,6 +156,32 @@ ohe_fhir_sink_setup_rest (OheFhirSink *self, const gchar *base_url, GError **err
 	return ohe_fhir_sink_setup_auth (self, error);
 }
 
+/* output_group: a group name or number that may read the NDJSON output */
+static gboolean
+ohe_fhir_sink_setup_group (OheFhirSink *self, GError **error)
+{
+	g_autofree gchar *group =
+	    ohe_plugin_get_config_string (OHE_PLUGIN (self), "output_group", NULL);
+	struct group entry;
+	struct group *found = NULL;
+	gchar buf[4096];
+	guint64 gid;
+
+	if (group == NULL || g_strstrip (group)[0] == '\0')
+		return TRUE;
+	if (g_ascii_string_to_unsigned (group, 10, 0, G_MAXUINT32 - 1, &gid, NULL)) {
+		ohe_fhir_ndjson_transport_set_group (self->ndjson, (gid_t)gid);
+		return TRUE;
+	}
+	if (getgrnam_r (group, &entry, buf, sizeof buf, &found) != 0 || found == NULL) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     "[plugin:fhir] output_group=%s is not a group of this system", group);
+		return FALSE;
+	}
+	ohe_fhir_ndjson_transport_set_group (self->ndjson, found->gr_gid);
+	return TRUE;
+}
+
 static gboolean
 ohe_fhir_sink_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
 {
@@ -192,7 +220,7 @@ ohe_fhir_sink_setup (OhePlugin *plugin, GCancellable *cancellable, GError **erro
 		return FALSE;
 	}
 	self->ndjson = ohe_fhir_ndjson_transport_new (output_dir);
-	return TRUE;
+	return ohe_fhir_sink_setup_group (self, error);
 }
 
 static OheFhirWriter *

@@ -1,0 +1,27 @@
+/*
+ * Copyright 2026 The ohed authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "ohe-fhir-bundle.h"
+#include "ohe-fhir-ndjson-fs.h"
+
+G_BEGIN_DECLS
+
+/* the name of a folder's index, next to its segments and manifest.json */
+#define OHE_FHIR_NDJSON_INDEX_NAME ".index.sqlite"
+
+gboolean
+ohe_fhir_ndjson_folder_write (gint root_fd,
+			      const gchar *root_path,
+			      const gchar *day,
+			      const gchar *patient,
+			      const gchar *request,
+			      GPtrArray *entries,
+			      const OheFhirNdjsonPerms *perms,
+			      gint64 now_us,
+			      GError **error);
+
+G_END_DECLS
