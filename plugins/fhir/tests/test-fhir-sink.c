@@ -575,79 +575,6 @@ test_count_lines (const gchar *path)
 	return n;
 }
 
-static void
-test_ndjson (void)
-{
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *dir = g_dir_make_tmp ("ohe-fhir-ndjson-XXXXXX", &error);
-	g_autofree gchar *out = g_build_filename (dir, "fhir-ndjson", NULL);
-	g_autofree gchar *day = g_build_filename (out, "2026-01-01", NULL);
-	g_autofree gchar *obs = g_build_filename (day, "Observation.ndjson", NULL);
-	g_autofree gchar *dev = g_build_filename (day, "Device.ndjson", NULL);
-	g_autofree gchar *contents = NULL;
-	g_autoptr(OheFhirNdjsonTransport) ndjson = ohe_fhir_ndjson_transport_new (out);
-	g_autoptr(GPtrArray) entries = test_entries (20, -1, 60);
-	g_autoptr(GPtrArray) grown = test_entries (20, -1, 75);
-	g_autoptr(GDir) listing = NULL;
-	const gchar *name;
-	guint n_files = 0;
-
-	g_assert_no_error (error);
-	g_assert_true (ohe_fhir_ndjson_transport_check_health (ndjson, &error));
-	g_assert_no_error (error);
-	for (guint round = 0; round < 3; round++) {
-		g_autoptr(OhePushRequest) request = test_request (20);
-		g_assert_true (ohe_fhir_ndjson_transport_push (ndjson, round < 2 ? entries : grown,
-							       request, NULL, &error));
-		g_assert_no_error (error);
-		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 20);
-		/* a replay or a changed value keeps one line per resource */
-		g_assert_cmpuint (test_count_lines (obs), ==, 20);
-		g_assert_cmpuint (test_count_lines (dev), ==, 1);
-	}
-	g_assert_true (g_file_get_contents (obs, &contents, NULL, NULL));
-	g_assert_null (strstr (contents, "\"value\":60.0"));
-	g_assert_true (
-	    g_str_has_prefix (contents, "{\"resourceType\":\"Observation\",\"id\":\"obs0000\""));
-	g_assert_nonnull (strstr (contents, "\"value\":75.0"));
-
-	/* no temporary file left behind */
-	listing = g_dir_open (day, 0, &error);
-	g_assert_no_error (error);
-	while ((name = g_dir_read_name (listing)) != NULL) {
-		g_assert_true (g_str_equal (name, "Observation.ndjson") ||
-			       g_str_equal (name, "Device.ndjson"));
-		n_files++;
-	}
-	g_assert_cmpuint (n_files, ==, 2);
-
-	g_unlink (obs);
-	g_unlink (dev);
-	g_rmdir (day);
-	g_rmdir (out);
-	g_rmdir (dir);
-}
-
-static void
-test_ndjson_unwritable (void)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(OheFhirNdjsonTransport) ndjson =
-	    ohe_fhir_ndjson_transport_new ("/proc/ohe-no-such-dir");
-	g_autoptr(GPtrArray) entries = test_entries (2, -1, 60);
-	g_autoptr(OhePushRequest) request = test_request (2);
-
-	g_assert_false (ohe_fhir_ndjson_transport_check_health (ndjson, &error));
-	g_assert_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE);
-	g_assert_true (g_str_has_prefix (error->message, "cannot create /proc/ohe-no-such-dir: "));
-	g_clear_error (&error);
-	g_assert_false (ohe_fhir_ndjson_transport_push (ndjson, entries, request, NULL, &error));
-	g_assert_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_PENDING), ==,
-			  2);
-}
-
 /* the sink end to end: writer → bundles → the fake server */
 static OheSink *
 test_sink_new (const gchar *const *keys, OheClock *clock, GError **error)
@@ -907,6 +834,10 @@ test_sink_ndjson (void)
 	g_autofree gchar *dir = g_dir_make_tmp ("ohe-fhir-sink-XXXXXX", &error);
 	g_autofree gchar *out = g_build_filename (dir, "out", NULL);
 	g_autofree gchar *day = g_build_filename (out, "2026-01-01", NULL);
+	g_autofree gchar *folder = g_build_filename (day, "p1", NULL);
+	g_autofree gchar *index = g_build_filename (folder, ".index.sqlite", NULL);
+	g_autofree gchar *manifest = g_build_filename (folder, "manifest.json", NULL);
+	g_autofree gchar *journal = g_strconcat (index, "-journal", NULL);
 	const gchar *keys[] = {"output_dir", out, NULL};
 	g_autoptr(OheSink) sink = test_sink_new (keys, NULL, &error);
 	const gchar *types[] = {"Observation", "Device", "DeviceAssociation"};
@@ -924,11 +855,16 @@ test_sink_ndjson (void)
 	}
 	g_assert_true (ohe_sink_flush (sink, NULL, &error));
 	for (guint i = 0; i < G_N_ELEMENTS (types); i++) {
-		g_autofree gchar *name = g_strdup_printf ("%s.ndjson", types[i]);
-		g_autofree gchar *path = g_build_filename (day, name, NULL);
+		g_autofree gchar *name = g_strdup_printf ("%s.1.ndjson", types[i]);
+		g_autofree gchar *path = g_build_filename (folder, name, NULL);
 		g_assert_cmpuint (test_count_lines (path), ==, lines[i]);
 		g_unlink (path);
 	}
+	g_assert_true (g_file_test (manifest, G_FILE_TEST_IS_REGULAR));
+	g_unlink (manifest);
+	g_unlink (index);
+	g_unlink (journal);
+	g_rmdir (folder);
 	g_rmdir (day);
 	g_rmdir (out);
 	g_rmdir (dir);
@@ -1152,8 +1088,6 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/fhir/rest/health", Fixture, NULL, fixture_setup, test_rest_health,
 		    fixture_teardown);
-	g_test_add_func ("/fhir/ndjson/replace", test_ndjson);
-	g_test_add_func ("/fhir/ndjson/unwritable", test_ndjson_unwritable);
 	g_test_add ("/fhir/sink/put", Fixture, NULL, fixture_setup, test_sink_put,
 		    fixture_teardown);
 	g_test_add ("/fhir/sink/conditional-create", Fixture, NULL, fixture_setup,
