@@ -25,7 +25,7 @@
  *
  * Every file is written to a hidden temporary, fsynced, then the index
  * commits, the temporaries are renamed into place (manifest last) and the
- * directories fsynced. A reader sees each file old or new, never partial.
+ * folder fsynced (its parents too when they were created). A reader sees each file old or new, never partial.
  */
 
 #define OHE_FHIR_NDJSON_MERGE_LINES 1000
@@ -48,7 +48,10 @@ typedef struct {
 	gint root_fd; /* borrowed */
 	gint day_fd;
 	gint dir_fd;
-	gchar *display; /* owned, "<root>/<day>/<patient>" */
+	gchar *day_display; /* owned, "<root>/<day>" */
+	gchar *display;	    /* owned, "<root>/<day>/<patient>" */
+	gboolean day_created;
+	gboolean dir_created;
 	const OheFhirNdjsonPerms *perms;
 	OheFhirNdjsonIndex *index;
 	GHashTable *targets; /* "<Type>.<n>.ndjson" → OheFhirNdjsonTarget */
@@ -90,6 +93,7 @@ ohe_fhir_ndjson_folder_clear (OheFhirNdjsonFolder *folder)
 		close (folder->dir_fd);
 	if (folder->day_fd >= 0)
 		close (folder->day_fd);
+	g_free (folder->day_display);
 	g_free (folder->display);
 }
 
@@ -122,17 +126,16 @@ ohe_fhir_ndjson_folder_open (OheFhirNdjsonFolder *folder,
 			     const gchar *patient,
 			     GError **error)
 {
-	g_autofree gchar *day_display = g_build_filename (root_path, day, NULL);
 	g_autofree gchar *index_path = NULL;
-	g_autofree gchar *index_display = NULL;
 
-	folder->display = g_build_filename (day_display, patient, NULL);
-	folder->day_fd = ohe_fhir_ndjson_open_dir (folder->root_fd, day, day_display,
-						   folder->perms, error);
+	folder->day_display = g_build_filename (root_path, day, NULL);
+	folder->display = g_build_filename (folder->day_display, patient, NULL);
+	folder->day_fd = ohe_fhir_ndjson_open_dir (folder->root_fd, day, folder->day_display,
+						   folder->perms, &folder->day_created, error);
 	if (folder->day_fd < 0)
 		return FALSE;
 	folder->dir_fd = ohe_fhir_ndjson_open_dir (folder->day_fd, patient, folder->display,
-						   folder->perms, error);
+						   folder->perms, &folder->dir_created, error);
 	if (folder->dir_fd < 0)
 		return FALSE;
 	index_path = g_build_filename (folder->display, OHE_FHIR_NDJSON_INDEX_NAME, NULL);
@@ -428,9 +431,12 @@ ohe_fhir_ndjson_folder_write (gint root_fd,
 	if (!ohe_fhir_ndjson_folder_write_manifest (&folder, request, now_us, error) ||
 	    !ohe_fhir_ndjson_index_commit (folder.index, error) ||
 	    !ohe_fhir_ndjson_folder_rename_all (&folder, names, error) ||
-	    !ohe_fhir_ndjson_sync_dir (folder.dir_fd, folder.display, error) ||
-	    !ohe_fhir_ndjson_sync_dir (folder.day_fd, day, error) ||
-	    !ohe_fhir_ndjson_sync_dir (root_fd, root_path, error))
+	    !ohe_fhir_ndjson_sync_dir (folder.dir_fd, folder.display, error))
+		goto out;
+	/* a new directory's entry is durable only once its parent is */
+	if ((folder.dir_created &&
+	     !ohe_fhir_ndjson_sync_dir (folder.day_fd, folder.day_display, error)) ||
+	    (folder.day_created && !ohe_fhir_ndjson_sync_dir (root_fd, root_path, error)))
 		goto out;
 	ok = TRUE;
 out:

@@ -133,6 +133,7 @@ ohe_fhir_ndjson_open_root (const gchar *path, const OheFhirNdjsonPerms *perms, G
  * ohe_fhir_ndjson_open_dir:
  * @name: one path component below @parent_fd
  * @display: the path for messages
+ * @created: (out): whether the directory was created, so its parent needs a sync
  *
  * Creates the directory if needed and opens it without following a link.
  *
@@ -143,11 +144,13 @@ ohe_fhir_ndjson_open_dir (gint parent_fd,
 			  const gchar *name,
 			  const gchar *display,
 			  const OheFhirNdjsonPerms *perms,
+			  gboolean *created,
 			  GError **error)
 {
 	gint fd;
 
-	if (mkdirat (parent_fd, name, perms->dir_mode) != 0 && errno != EEXIST) {
+	*created = mkdirat (parent_fd, name, perms->dir_mode) == 0;
+	if (!*created && errno != EEXIST) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE, "cannot create %s: %s",
 			     display, g_strerror (errno));
 		return -1;

@@ -31,6 +31,7 @@ ohe_fhir_ndjson_open_dir (gint parent_fd,
 			  const gchar *name,
 			  const gchar *display,
 			  const OheFhirNdjsonPerms *perms,
+			  gboolean *created,
 			  GError **error);
 gboolean
 ohe_fhir_ndjson_read_file (gint dir_fd,
