@@ -319,6 +319,57 @@ test_ndjson_grown_total (Fixture *f, gconstpointer user_data)
 			  1);
 }
 
+/*
+ * A crash after the index committed but before the segments were renamed:
+ * the index places ids in a segment that lacks them, or in one that does not
+ * exist. The replay writes them once; the manifest lists only real files.
+ */
+static void
+test_ndjson_crash_before_rename (Fixture *f, gconstpointer user_data)
+{
+	g_autoptr(GPtrArray) first = test_entries (0, 10, 60);
+	g_autoptr(GPtrArray) second = test_entries (10, 10, 60);
+	g_autoptr(GPtrArray) third = test_entries (20, 10, 60);
+	g_autoptr(GHashTable) ids = NULL;
+	g_autoptr(GHashTable) counts = NULL;
+	g_autofree gchar *segment = g_build_filename (f->folder, "Observation.1.ndjson", NULL);
+	g_autofree gchar *after_first = NULL;
+	GHashTableIter iter;
+	gpointer value;
+	guint total;
+
+	test_push (f, first, 10);
+	after_first = test_read (f->folder, "Observation.1.ndjson");
+	test_push (f, second, 10);
+	g_assert_cmpuint (test_count_lines (f->folder, "Observation.1.ndjson"), ==, 20);
+	/* the second push's rename never happened */
+	g_assert_true (g_file_set_contents (segment, after_first, -1, NULL));
+	test_push (f, second, 10);
+	ids = test_count_ids (f->folder, &total);
+	g_assert_cmpuint (total, ==, 20);
+	g_assert_cmpuint (g_hash_table_size (ids), ==, 20);
+	g_hash_table_iter_init (&iter, ids);
+	while (g_hash_table_iter_next (&iter, NULL, &value))
+		g_assert_cmpuint (GPOINTER_TO_UINT (value), ==, 1);
+
+	/* a segment that never arrived: not in the manifest until a push writes it */
+	g_assert_cmpint (g_unlink (segment), ==, 0);
+	{
+		g_autoptr(GPtrArray) devices =
+		    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
+		g_ptr_array_add (devices, test_device (0));
+		test_push (f, devices, 1);
+	}
+	counts = test_manifest_counts (f->folder);
+	g_assert_false (g_hash_table_contains (counts, "Observation.1.ndjson"));
+	g_assert_true (g_hash_table_contains (counts, "Device.1.ndjson"));
+	test_push (f, third, 10);
+	g_clear_pointer (&counts, g_hash_table_unref);
+	counts = test_manifest_counts (f->folder);
+	g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (counts, "Observation.1.ndjson")),
+			  ==, 10);
+}
+
 /* no file in the output but the planted one holds the secret */
 static void
 test_assert_no_secret (const gchar *path, const gchar *planted)
@@ -653,6 +704,8 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/fhir/ndjson/grown-total", Fixture, NULL, fixture_setup,
 		    test_ndjson_grown_total, fixture_teardown);
+	g_test_add ("/fhir/ndjson/crash-before-rename", Fixture, NULL, fixture_setup,
+		    test_ndjson_crash_before_rename, fixture_teardown);
 	g_test_add ("/fhir/ndjson/planted", Fixture, NULL, fixture_setup, test_ndjson_planted,
 		    fixture_teardown);
 	g_test_add ("/fhir/ndjson/modes", Fixture, NULL, fixture_setup, test_ndjson_modes,
