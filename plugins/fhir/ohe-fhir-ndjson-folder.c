@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "ohe-fhir-ndjson-folder.h"
-#include "ohe-fhir-ndjson-index.h"
 #include "ohe-fhir-ndjson-line.h"
 #include "ohe-fhir-ndjson-manifest.h"
 
@@ -53,7 +52,7 @@ typedef struct {
 	gboolean day_created;
 	gboolean dir_created;
 	const OheFhirNdjsonPerms *perms;
-	OheFhirNdjsonIndex *index;
+	OheFhirNdjsonIndex *index; /* borrowed, locked while the folder is open */
 	GHashTable *targets; /* "<Type>.<n>.ndjson" → OheFhirNdjsonTarget */
 	gchar *manifest_tmp; /* owned, nullable */
 } OheFhirNdjsonFolder;
@@ -87,8 +86,8 @@ ohe_fhir_ndjson_folder_clear (OheFhirNdjsonFolder *folder)
 	if (folder->manifest_tmp != NULL)
 		unlinkat (folder->dir_fd, folder->manifest_tmp, 0);
 	g_free (folder->manifest_tmp);
-	if (folder->index != NULL)
-		ohe_fhir_ndjson_index_free (folder->index);
+	/* after a commit this only unlocks */
+	ohe_fhir_ndjson_index_rollback (folder->index);
 	if (folder->dir_fd >= 0)
 		close (folder->dir_fd);
 	if (folder->day_fd >= 0)
@@ -126,8 +125,6 @@ ohe_fhir_ndjson_folder_open (OheFhirNdjsonFolder *folder,
 			     const gchar *patient,
 			     GError **error)
 {
-	g_autofree gchar *index_path = NULL;
-
 	folder->day_display = g_build_filename (root_path, day, NULL);
 	folder->display = g_build_filename (folder->day_display, patient, NULL);
 	folder->day_fd = ohe_fhir_ndjson_open_dir (folder->root_fd, day, folder->day_display,
@@ -138,12 +135,7 @@ ohe_fhir_ndjson_folder_open (OheFhirNdjsonFolder *folder,
 						   folder->perms, &folder->dir_created, error);
 	if (folder->dir_fd < 0)
 		return FALSE;
-	index_path = g_build_filename (folder->display, OHE_FHIR_NDJSON_INDEX_NAME, NULL);
-	if (!ohe_fhir_ndjson_prepare_file (folder->dir_fd, OHE_FHIR_NDJSON_INDEX_NAME, index_path,
-					   folder->perms, error))
-		return FALSE;
-	folder->index = ohe_fhir_ndjson_index_open (index_path, index_path, error);
-	return folder->index != NULL && ohe_fhir_ndjson_index_begin (folder->index, error);
+	return ohe_fhir_ndjson_index_begin (folder->index, folder->dir_fd, folder->perms, error);
 }
 
 /* which segment each entry goes to */
@@ -165,9 +157,7 @@ ohe_fhir_ndjson_folder_place (OheFhirNdjsonFolder *folder, GPtrArray *entries, G
 				     "a resource for %s has no valid type and id", folder->display);
 			return FALSE;
 		}
-		if (!ohe_fhir_ndjson_index_lookup (folder->index, entry->resource_type, entry->id,
-						   &n, error))
-			return FALSE;
+		n = ohe_fhir_ndjson_index_lookup (folder->index, entry->resource_type, entry->id);
 		if (n > 0) {
 			OheFhirNdjsonTarget *target = ohe_fhir_ndjson_folder_get_target (
 			    folder, entry->resource_type, n, FALSE);
@@ -188,9 +178,7 @@ ohe_fhir_ndjson_folder_place (OheFhirNdjsonFolder *folder, GPtrArray *entries, G
 		guint last;
 		guint lines;
 
-		if (!ohe_fhir_ndjson_index_get_last_segment (folder->index, l->data, &last, &lines,
-							     error))
-			return FALSE;
+		last = ohe_fhir_ndjson_index_get_last_segment (folder->index, l->data, &lines);
 		/* rewriting the last segment costs at most what the push adds, or a little */
 		if (last > 0 &&
 		    lines + list->len <= MAX (2 * list->len, OHE_FHIR_NDJSON_MERGE_LINES))
@@ -214,8 +202,8 @@ ohe_fhir_ndjson_folder_add_line (OheFhirNdjsonFolder *folder,
 	g_string_append (contents, line);
 	g_string_append_c (contents, '\n');
 	target->lines++;
-	return ohe_fhir_ndjson_index_put (folder->index, target->resource_type, entry->id,
-					  target->n, error);
+	ohe_fhir_ndjson_index_put (folder->index, target->resource_type, entry->id, target->n);
+	return TRUE;
 }
 
 /*
@@ -319,9 +307,8 @@ ohe_fhir_ndjson_folder_write_target (OheFhirNdjsonFolder *folder,
 		if (!ohe_fhir_ndjson_folder_add_line (folder, target, contents, l->data, error))
 			return FALSE;
 	}
-	if (!ohe_fhir_ndjson_index_set_segment (folder->index, target->resource_type, target->n,
-						target->lines, error))
-		return FALSE;
+	ohe_fhir_ndjson_index_set_segment (folder->index, target->resource_type, target->n,
+					   target->lines);
 	target->tmp = ohe_fhir_ndjson_write_temp (folder->dir_fd, target->name, display,
 						  contents, folder->perms, error);
 	return target->tmp != NULL;
@@ -359,9 +346,8 @@ ohe_fhir_ndjson_folder_write_manifest (OheFhirNdjsonFolder *folder,
 	OheFhirNdjsonManifestData data = {folder, manifest};
 	g_autoptr(GString) contents = NULL;
 
-	if (!ohe_fhir_ndjson_index_foreach_segment (folder->index,
-						    ohe_fhir_ndjson_folder_add_output, &data, error))
-		return FALSE;
+	ohe_fhir_ndjson_index_foreach_segment (folder->index, ohe_fhir_ndjson_folder_add_output,
+					       &data);
 	contents = ohe_fhir_ndjson_manifest_to_string (manifest);
 	folder->manifest_tmp = ohe_fhir_ndjson_write_temp (folder->dir_fd, "manifest.json",
 							   display, contents, folder->perms, error);
@@ -393,6 +379,7 @@ ohe_fhir_ndjson_folder_rename_all (OheFhirNdjsonFolder *folder, GList *names, GE
  * @patient: the patient's directory name below @day
  * @request: the manifest's `request`
  * @entries: the entries for this folder, deduplicated
+ * @index: the folder's index, kept by the caller between pushes
  *
  * Returns: %TRUE once every file is renamed into place and durable
  */
@@ -403,12 +390,14 @@ ohe_fhir_ndjson_folder_write (gint root_fd,
 			      const gchar *patient,
 			      const gchar *request,
 			      GPtrArray *entries,
+			      OheFhirNdjsonIndex *index,
 			      const OheFhirNdjsonPerms *perms,
 			      gint64 now_us,
 			      GError **error)
 {
 	OheFhirNdjsonFolder folder = {
 	    .root_fd = root_fd,
+	    .index = index,
 	    .day_fd = -1,
 	    .dir_fd = -1,
 	    .perms = perms,

@@ -7,11 +7,9 @@
 
 #include "ohe-fhir-bundle.h"
 #include "ohe-fhir-ndjson-fs.h"
+#include "ohe-fhir-ndjson-index.h"
 
 G_BEGIN_DECLS
-
-/* the name of a folder's index, next to its segments and manifest.json */
-#define OHE_FHIR_NDJSON_INDEX_NAME ".index.sqlite"
 
 gboolean
 ohe_fhir_ndjson_folder_write (gint root_fd,
@@ -20,6 +18,7 @@ ohe_fhir_ndjson_folder_write (gint root_fd,
 			      const gchar *patient,
 			      const gchar *request,
 			      GPtrArray *entries,
+			      OheFhirNdjsonIndex *index,
 			      const OheFhirNdjsonPerms *perms,
 			      gint64 now_us,
 			      GError **error);

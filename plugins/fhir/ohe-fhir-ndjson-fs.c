@@ -254,11 +254,38 @@ ohe_fhir_ndjson_read_file (gint dir_fd,
 }
 
 /**
- * ohe_fhir_ndjson_prepare_file:
+ * ohe_fhir_ndjson_open_private_file:
  *
- * Creates @name if it is missing, checks it like a file to read and gives it
- * the output file mode: for files another library opens by path (the index).
+ * Opens @name for appending, creating it if it is missing; checks it like a
+ * file to read and gives it the output file mode.
+ *
+ * Returns: a descriptor, or -1 with @error set
  */
+gint
+ohe_fhir_ndjson_open_private_file (gint dir_fd,
+				   const gchar *name,
+				   const gchar *display,
+				   const OheFhirNdjsonPerms *perms,
+				   GError **error)
+{
+	struct stat st;
+	gint fd = openat (dir_fd, name,
+			  O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+			  perms->file_mode);
+
+	if (fd < 0) {
+		ohe_fhir_ndjson_set_open_error (error, display, errno, FALSE);
+		return -1;
+	}
+	if (!ohe_fhir_ndjson_check_file_fd (fd, &st, display, error) ||
+	    !ohe_fhir_ndjson_apply_perms (fd, &st, perms->file_mode, perms, display, error)) {
+		close (fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* like ohe_fhir_ndjson_open_private_file(), for files another library opens by path */
 gboolean
 ohe_fhir_ndjson_prepare_file (gint dir_fd,
 			      const gchar *name,
@@ -266,19 +293,11 @@ ohe_fhir_ndjson_prepare_file (gint dir_fd,
 			      const OheFhirNdjsonPerms *perms,
 			      GError **error)
 {
-	struct stat st;
-	gint fd = openat (dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-			  perms->file_mode);
-	gboolean ok;
-
-	if (fd < 0) {
-		ohe_fhir_ndjson_set_open_error (error, display, errno, FALSE);
+	gint fd = ohe_fhir_ndjson_open_private_file (dir_fd, name, display, perms, error);
+	if (fd < 0)
 		return FALSE;
-	}
-	ok = ohe_fhir_ndjson_check_file_fd (fd, &st, display, error) &&
-	     ohe_fhir_ndjson_apply_perms (fd, &st, perms->file_mode, perms, display, error);
 	close (fd);
-	return ok;
+	return TRUE;
 }
 
 static gboolean

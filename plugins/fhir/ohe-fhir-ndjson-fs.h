@@ -40,6 +40,12 @@ ohe_fhir_ndjson_read_file (gint dir_fd,
 			   gsize max_size,
 			   GString **contents,
 			   GError **error);
+gint
+ohe_fhir_ndjson_open_private_file (gint dir_fd,
+				   const gchar *name,
+				   const gchar *display,
+				   const OheFhirNdjsonPerms *perms,
+				   GError **error);
 gboolean
 ohe_fhir_ndjson_prepare_file (gint dir_fd,
 			      const gchar *name,

@@ -5,101 +5,61 @@
 
 #include "config.h"
 
-#include <sqlite3.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ohe-fhir-ndjson-index.h"
+#include "ohe-fhir-ndjson-line.h"
 
 /*
- * The index of one NDJSON folder: which segment file holds each resource id,
- * and how many lines each segment has. It lets a push find the few segments a
- * replayed id lives in (a B-tree lookup per id) instead of reading the
- * folder, and it is what the manifest counts. It holds ids and file names
- * only, never a resource.
+ * The index of one NDJSON folder: which segment holds each resource id, and
+ * how many lines each segment has. It is an append-only log, `.index`:
  *
- * A transaction is committed (and fsynced) before the segment files it
- * describes are renamed into place; a crash in between leaves index rows
- * for lines that are not there yet, which the writer tolerates: a segment
- * file that is missing reads as empty and an id that is not in its segment is
- * appended again. Segment numbers are never reused.
+ *   I <64-bit fingerprint of "Type/id", hex> <segment>
+ *   S <Type> <segment> <lines>
+ *
+ * kept in memory between pushes, so a push costs a lookup per id and an
+ * append of its own records, never a pass over the folder; a process
+ * catches up with what another appended since (the tail of the file) under
+ * an exclusive flock() held for the whole push. It holds fingerprints and
+ * file names only, never a resource.
+ *
+ * A fingerprint that collides is harmless: the writer then looks for the id
+ * in a segment that lacks it and appends it there. Records are appended and
+ * fsynced before the segment files they describe are renamed into place; a
+ * crash in between leaves records for lines that are not there yet, which the
+ * writer tolerates the same way (a segment file that is missing reads as
+ * empty, an id its segment lacks is written again). A record cut short by a
+ * crash is cut off by the next writer.
  */
-
-#define OHE_FHIR_NDJSON_INDEX_SCHEMA                                                        \
-	"CREATE TABLE IF NOT EXISTS segment (type TEXT NOT NULL, n INTEGER NOT NULL,"       \
-	" lines INTEGER NOT NULL, PRIMARY KEY (type, n)) WITHOUT ROWID;"                    \
-	"CREATE TABLE IF NOT EXISTS resource (type TEXT NOT NULL, id TEXT NOT NULL,"        \
-	" n INTEGER NOT NULL, PRIMARY KEY (type, id)) WITHOUT ROWID;"
-
-typedef enum {
-	OHE_FHIR_NDJSON_STMT_LOOKUP,
-	OHE_FHIR_NDJSON_STMT_PUT,
-	OHE_FHIR_NDJSON_STMT_LAST,
-	OHE_FHIR_NDJSON_STMT_SET_SEGMENT,
-	OHE_FHIR_NDJSON_STMT_SEGMENTS,
-	OHE_FHIR_NDJSON_N_STMTS
-} OheFhirNdjsonStmt;
-
-static const gchar *const ohe_fhir_ndjson_index_sql[OHE_FHIR_NDJSON_N_STMTS] = {
-    [OHE_FHIR_NDJSON_STMT_LOOKUP] = "SELECT n FROM resource WHERE type = ?1 AND id = ?2",
-    [OHE_FHIR_NDJSON_STMT_PUT] = "INSERT OR REPLACE INTO resource (type, id, n) VALUES (?1, ?2, ?3)",
-    [OHE_FHIR_NDJSON_STMT_LAST] =
-	"SELECT n, lines FROM segment WHERE type = ?1 ORDER BY n DESC LIMIT 1",
-    [OHE_FHIR_NDJSON_STMT_SET_SEGMENT] =
-	"INSERT OR REPLACE INTO segment (type, n, lines) VALUES (?1, ?2, ?3)",
-    [OHE_FHIR_NDJSON_STMT_SEGMENTS] = "SELECT type, n, lines FROM segment ORDER BY type, n",
-};
 
 struct _OheFhirNdjsonIndex {
-	sqlite3 *db;
-	gchar *display; /* owned, for messages */
-	sqlite3_stmt *stmts[OHE_FHIR_NDJSON_N_STMTS];
-	gboolean in_transaction;
+	gchar *display;	     /* owned, the log's path for messages */
+	GHashTable *ids;     /* fingerprint → segment */
+	GHashTable *types;   /* type → GArray of guint lines, segment n at n - 1 */
+	GString *pending;    /* records of the open transaction */
+	gint fd;	     /* the locked log during a transaction, else -1 */
+	dev_t dev;
+	ino_t ino;
+	goffset loaded;	     /* bytes of the log applied */
+	gboolean stale;	     /* a rolled back transaction changed the maps */
 };
 
-static gboolean
-ohe_fhir_ndjson_index_fail (OheFhirNdjsonIndex *self, const gchar *what, GError **error)
-{
-	g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE, "index %s: cannot %s: %s",
-		     self->display, what, sqlite3_errmsg (self->db));
-	return FALSE;
-}
-
-/**
- * ohe_fhir_ndjson_index_open:
- * @path: an existing, checked file (see ohe_fhir_ndjson_prepare_file())
- *
- * Returns: (transfer full) (nullable): the index, or %NULL with @error set
- */
 OheFhirNdjsonIndex *
-ohe_fhir_ndjson_index_open (const gchar *path, const gchar *display, GError **error)
+ohe_fhir_ndjson_index_new (const gchar *display)
 {
-	g_autoptr(OheFhirNdjsonIndex) self = g_new0 (OheFhirNdjsonIndex, 1);
-	gint rc;
-
+	OheFhirNdjsonIndex *self = g_new0 (OheFhirNdjsonIndex, 1);
 	self->display = g_strdup (display);
-	/* journal files get the database's mode from SQLite's unix VFS */
-	rc = sqlite3_open_v2 (path, &self->db,
-			      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
-			      NULL);
-	if (rc != SQLITE_OK) {
-		ohe_fhir_ndjson_index_fail (self, "open", error);
-		return NULL;
-	}
-	sqlite3_busy_timeout (self->db, 5000);
-	if (sqlite3_exec (self->db,
-			  "PRAGMA journal_mode=TRUNCATE; PRAGMA synchronous=FULL;"
-			  " PRAGMA secure_delete=ON;" OHE_FHIR_NDJSON_INDEX_SCHEMA,
-			  NULL, NULL, NULL) != SQLITE_OK) {
-		ohe_fhir_ndjson_index_fail (self, "set up", error);
-		return NULL;
-	}
-	for (guint i = 0; i < OHE_FHIR_NDJSON_N_STMTS; i++) {
-		if (sqlite3_prepare_v2 (self->db, ohe_fhir_ndjson_index_sql[i], -1,
-					&self->stmts[i], NULL) != SQLITE_OK) {
-			ohe_fhir_ndjson_index_fail (self, "prepare a statement", error);
-			return NULL;
-		}
-	}
-	return g_steal_pointer (&self);
+	self->ids = g_hash_table_new (g_direct_hash, g_direct_equal);
+	self->types =
+	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
+	self->pending = g_string_new (NULL);
+	self->fd = -1;
+	return self;
 }
 
 void
@@ -108,147 +68,294 @@ ohe_fhir_ndjson_index_free (OheFhirNdjsonIndex *self)
 	if (self == NULL)
 		return;
 	ohe_fhir_ndjson_index_rollback (self);
-	for (guint i = 0; i < OHE_FHIR_NDJSON_N_STMTS; i++)
-		sqlite3_finalize (self->stmts[i]);
-	sqlite3_close (self->db);
+	g_hash_table_unref (self->ids);
+	g_hash_table_unref (self->types);
+	g_string_free (self->pending, TRUE);
 	g_free (self->display);
 	g_free (self);
 }
 
-gboolean
-ohe_fhir_ndjson_index_begin (OheFhirNdjsonIndex *self, GError **error)
+/* ids known: what the index costs in memory */
+guint
+ohe_fhir_ndjson_index_get_size (OheFhirNdjsonIndex *self)
 {
-	if (sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return ohe_fhir_ndjson_index_fail (self, "begin a transaction", error);
-	self->in_transaction = TRUE;
+	return g_hash_table_size (self->ids);
+}
+
+static guint64
+ohe_fhir_ndjson_fingerprint (const gchar *resource_type, const gchar *id)
+{
+	g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
+	guint8 digest[32];
+	gsize len = sizeof digest;
+	guint64 fp = 0;
+
+	g_checksum_update (sha, (const guchar *)resource_type, -1);
+	g_checksum_update (sha, (const guchar *)"/", 1);
+	g_checksum_update (sha, (const guchar *)id, -1);
+	g_checksum_get_digest (sha, digest, &len);
+	for (guint i = 0; i < 8; i++)
+		fp = (fp << 8) | digest[i];
+	return fp;
+}
+
+/* a pointer-sized key, never NULL (a narrower pointer only collides more) */
+static gpointer
+ohe_fhir_ndjson_fingerprint_key (guint64 fp)
+{
+	return GSIZE_TO_POINTER ((gsize)fp | 1);
+}
+
+static GArray *
+ohe_fhir_ndjson_index_get_type_segments (OheFhirNdjsonIndex *self,
+					 const gchar *resource_type,
+					 gboolean create)
+{
+	GArray *segments = g_hash_table_lookup (self->types, resource_type);
+	if (segments == NULL && create) {
+		segments = g_array_new (FALSE, TRUE, sizeof (guint));
+		g_hash_table_insert (self->types, g_strdup (resource_type), segments);
+	}
+	return segments;
+}
+
+static void
+ohe_fhir_ndjson_index_apply_segment (OheFhirNdjsonIndex *self,
+				     const gchar *resource_type,
+				     guint segment,
+				     guint lines)
+{
+	GArray *segments = ohe_fhir_ndjson_index_get_type_segments (self, resource_type, TRUE);
+	if (segments->len < segment)
+		g_array_set_size (segments, segment);
+	g_array_index (segments, guint, segment - 1) = lines;
+}
+
+/* one record; a malformed one (not ours) is skipped */
+static void
+ohe_fhir_ndjson_index_apply (OheFhirNdjsonIndex *self, gchar *line)
+{
+	g_auto(GStrv) fields = g_strsplit (line, " ", 5);
+	guint64 fp;
+	guint64 segment;
+	guint64 lines;
+
+	if (g_strv_length (fields) == 3 && g_str_equal (fields[0], "I") &&
+	    g_ascii_string_to_unsigned (fields[1], 16, 0, G_MAXUINT64, &fp, NULL) &&
+	    g_ascii_string_to_unsigned (fields[2], 10, 1, G_MAXUINT32, &segment, NULL)) {
+		g_hash_table_insert (self->ids, ohe_fhir_ndjson_fingerprint_key (fp),
+				     GUINT_TO_POINTER ((guint)segment));
+	} else if (g_strv_length (fields) == 4 && g_str_equal (fields[0], "S") &&
+		   ohe_fhir_ndjson_is_type_name (fields[1]) &&
+		   g_ascii_string_to_unsigned (fields[2], 10, 1, 1000000, &segment, NULL) &&
+		   g_ascii_string_to_unsigned (fields[3], 10, 0, G_MAXUINT32, &lines, NULL)) {
+		ohe_fhir_ndjson_index_apply_segment (self, fields[1], (guint)segment, (guint)lines);
+	}
+}
+
+/* applies what was appended since the last load; cuts a torn last record */
+static gboolean
+ohe_fhir_ndjson_index_catch_up (OheFhirNdjsonIndex *self, goffset size, GError **error)
+{
+	g_autoptr(GString) buf = g_string_sized_new ((gsize)(size - self->loaded) + 1);
+	goffset pos = self->loaded;
+	gsize start = 0;
+
+	while (pos < size) {
+		gchar chunk[65536];
+		gssize n = pread (self->fd, chunk, MIN ((goffset)sizeof chunk, size - pos), pos);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE, "cannot read %s: %s",
+				     self->display, n < 0 ? g_strerror (errno) : "cut short");
+			return FALSE;
+		}
+		g_string_append_len (buf, chunk, n);
+		pos += n;
+	}
+	for (gsize i = 0; i < buf->len; i++) {
+		if (buf->str[i] != '\n')
+			continue;
+		buf->str[i] = '\0';
+		ohe_fhir_ndjson_index_apply (self, buf->str + start);
+		start = i + 1;
+	}
+	self->loaded += (goffset)start;
+	if (start < buf->len && ftruncate (self->fd, self->loaded) != 0) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE, "cannot repair %s: %s",
+			     self->display, g_strerror (errno));
+		return FALSE;
+	}
 	return TRUE;
 }
 
+/**
+ * ohe_fhir_ndjson_index_begin:
+ * @dir_fd: the folder
+ *
+ * Opens and locks the folder's log and catches up with it.
+ */
+gboolean
+ohe_fhir_ndjson_index_begin (OheFhirNdjsonIndex *self,
+			     gint dir_fd,
+			     const OheFhirNdjsonPerms *perms,
+			     GError **error)
+{
+	struct stat st;
+
+	g_return_val_if_fail (self->fd < 0, FALSE);
+	self->fd = ohe_fhir_ndjson_open_private_file (dir_fd, OHE_FHIR_NDJSON_INDEX_NAME,
+						      self->display, perms, error);
+	if (self->fd < 0)
+		return FALSE;
+	while (flock (self->fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE, "cannot lock %s: %s",
+				     self->display, g_strerror (errno));
+			ohe_fhir_ndjson_index_rollback (self);
+			return FALSE;
+		}
+	}
+	if (fstat (self->fd, &st) != 0) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE, "cannot stat %s: %s",
+			     self->display, g_strerror (errno));
+		ohe_fhir_ndjson_index_rollback (self);
+		return FALSE;
+	}
+	/* another file, a shorter one or our own failed changes: read it all again */
+	if (self->stale || st.st_dev != self->dev || st.st_ino != self->ino ||
+	    st.st_size < self->loaded) {
+		g_hash_table_remove_all (self->ids);
+		g_hash_table_remove_all (self->types);
+		self->loaded = 0;
+		self->stale = FALSE;
+		self->dev = st.st_dev;
+		self->ino = st.st_ino;
+	}
+	if (!ohe_fhir_ndjson_index_catch_up (self, st.st_size, error)) {
+		self->stale = TRUE;
+		ohe_fhir_ndjson_index_rollback (self);
+		return FALSE;
+	}
+	g_string_truncate (self->pending, 0);
+	return TRUE;
+}
+
+/* appends and fsyncs the transaction's records, then unlocks */
 gboolean
 ohe_fhir_ndjson_index_commit (OheFhirNdjsonIndex *self, GError **error)
 {
-	if (sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		return ohe_fhir_ndjson_index_fail (self, "commit", error);
-	self->in_transaction = FALSE;
+	gsize written = 0;
+
+	g_return_val_if_fail (self->fd >= 0, FALSE);
+	while (written < self->pending->len) {
+		gssize n = write (self->fd, self->pending->str + written,
+				  self->pending->len - written);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		written += (gsize)n;
+	}
+	if (written < self->pending->len || fsync (self->fd) != 0) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE, "cannot write %s: %s",
+			     self->display, g_strerror (errno));
+		/* the maps hold records the file may lack: read it again next time */
+		self->stale = TRUE;
+		ohe_fhir_ndjson_index_rollback (self);
+		return FALSE;
+	}
+	self->loaded += (goffset)written;
+	g_string_truncate (self->pending, 0);
+	close (self->fd);
+	self->fd = -1;
 	return TRUE;
 }
 
+/* unlocks; changes made since begin are forgotten (the next begin reloads) */
 void
 ohe_fhir_ndjson_index_rollback (OheFhirNdjsonIndex *self)
 {
-	if (!self->in_transaction)
-		return;
-	sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-	self->in_transaction = FALSE;
+	if (self->pending->len > 0)
+		self->stale = TRUE;
+	g_string_truncate (self->pending, 0);
+	if (self->fd >= 0)
+		close (self->fd);
+	self->fd = -1;
 }
 
-static sqlite3_stmt *
-ohe_fhir_ndjson_index_stmt (OheFhirNdjsonIndex *self, OheFhirNdjsonStmt which)
-{
-	sqlite3_stmt *stmt = self->stmts[which];
-	sqlite3_reset (stmt);
-	sqlite3_clear_bindings (stmt);
-	return stmt;
-}
-
-/* @segment: 0 if the id is not indexed */
-gboolean
+/* Returns: the segment that holds the id, 0 if none */
+guint
 ohe_fhir_ndjson_index_lookup (OheFhirNdjsonIndex *self,
 			      const gchar *resource_type,
-			      const gchar *id,
-			      guint *segment,
-			      GError **error)
+			      const gchar *id)
 {
-	sqlite3_stmt *stmt = ohe_fhir_ndjson_index_stmt (self, OHE_FHIR_NDJSON_STMT_LOOKUP);
-	gint rc;
-
-	sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_STATIC);
-	sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step (stmt);
-	*segment = rc == SQLITE_ROW ? (guint)sqlite3_column_int64 (stmt, 0) : 0;
-	sqlite3_reset (stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return ohe_fhir_ndjson_index_fail (self, "look up an id", error);
-	return TRUE;
+	guint64 fp = ohe_fhir_ndjson_fingerprint (resource_type, id);
+	return GPOINTER_TO_UINT (
+	    g_hash_table_lookup (self->ids, ohe_fhir_ndjson_fingerprint_key (fp)));
 }
 
-gboolean
+void
 ohe_fhir_ndjson_index_put (OheFhirNdjsonIndex *self,
 			   const gchar *resource_type,
 			   const gchar *id,
-			   guint segment,
-			   GError **error)
+			   guint segment)
 {
-	sqlite3_stmt *stmt = ohe_fhir_ndjson_index_stmt (self, OHE_FHIR_NDJSON_STMT_PUT);
-	gint rc;
+	guint64 fp = ohe_fhir_ndjson_fingerprint (resource_type, id);
+	gpointer key = ohe_fhir_ndjson_fingerprint_key (fp);
 
-	sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_STATIC);
-	sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64 (stmt, 3, segment);
-	rc = sqlite3_step (stmt);
-	sqlite3_reset (stmt);
-	if (rc != SQLITE_DONE)
-		return ohe_fhir_ndjson_index_fail (self, "index an id", error);
-	return TRUE;
+	if (GPOINTER_TO_UINT (g_hash_table_lookup (self->ids, key)) == segment)
+		return;
+	g_hash_table_insert (self->ids, key, GUINT_TO_POINTER (segment));
+	g_string_append_printf (self->pending, "I %016" G_GINT64_MODIFIER "x %u\n", fp, segment);
 }
 
-/* @segment: 0 if the type has no segment yet */
-gboolean
+/* Returns: the type's last segment, 0 if it has none */
+guint
 ohe_fhir_ndjson_index_get_last_segment (OheFhirNdjsonIndex *self,
 					const gchar *resource_type,
-					guint *segment,
-					guint *lines,
-					GError **error)
+					guint *lines)
 {
-	sqlite3_stmt *stmt = ohe_fhir_ndjson_index_stmt (self, OHE_FHIR_NDJSON_STMT_LAST);
-	gint rc;
-
-	sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_STATIC);
-	rc = sqlite3_step (stmt);
-	*segment = rc == SQLITE_ROW ? (guint)sqlite3_column_int64 (stmt, 0) : 0;
-	*lines = rc == SQLITE_ROW ? (guint)sqlite3_column_int64 (stmt, 1) : 0;
-	sqlite3_reset (stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return ohe_fhir_ndjson_index_fail (self, "read the segments", error);
-	return TRUE;
+	GArray *segments = ohe_fhir_ndjson_index_get_type_segments (self, resource_type, FALSE);
+	if (segments == NULL || segments->len == 0) {
+		*lines = 0;
+		return 0;
+	}
+	*lines = g_array_index (segments, guint, segments->len - 1);
+	return segments->len;
 }
 
-gboolean
+void
 ohe_fhir_ndjson_index_set_segment (OheFhirNdjsonIndex *self,
 				   const gchar *resource_type,
 				   guint segment,
-				   guint lines,
-				   GError **error)
+				   guint lines)
 {
-	sqlite3_stmt *stmt = ohe_fhir_ndjson_index_stmt (self, OHE_FHIR_NDJSON_STMT_SET_SEGMENT);
-	gint rc;
-
-	sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_STATIC);
-	sqlite3_bind_int64 (stmt, 2, segment);
-	sqlite3_bind_int64 (stmt, 3, lines);
-	rc = sqlite3_step (stmt);
-	sqlite3_reset (stmt);
-	if (rc != SQLITE_DONE)
-		return ohe_fhir_ndjson_index_fail (self, "record a segment", error);
-	return TRUE;
+	ohe_fhir_ndjson_index_apply_segment (self, resource_type, segment, lines);
+	g_string_append_printf (self->pending, "S %s %u %u\n", resource_type, segment, lines);
 }
 
-/* every segment, by type and number */
-gboolean
+static gint
+ohe_fhir_ndjson_compare_types (gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0 (*(const gchar *const *)a, *(const gchar *const *)b);
+}
+
+/* every segment with lines, by type and number */
+void
 ohe_fhir_ndjson_index_foreach_segment (OheFhirNdjsonIndex *self,
 				       OheFhirNdjsonSegmentFunc func,
-				       gpointer user_data,
-				       GError **error)
+				       gpointer user_data)
 {
-	sqlite3_stmt *stmt = ohe_fhir_ndjson_index_stmt (self, OHE_FHIR_NDJSON_STMT_SEGMENTS);
-	gint rc;
+	g_autofree gpointer *types =
+	    g_hash_table_get_keys_as_array (self->types, NULL);
+	guint n_types = g_hash_table_size (self->types);
 
-	while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-		func ((const gchar *)sqlite3_column_text (stmt, 0),
-		      (guint)sqlite3_column_int64 (stmt, 1), (guint)sqlite3_column_int64 (stmt, 2),
-		      user_data);
-	sqlite3_reset (stmt);
-	if (rc != SQLITE_DONE)
-		return ohe_fhir_ndjson_index_fail (self, "list the segments", error);
-	return TRUE;
+	qsort (types, n_types, sizeof (gpointer), ohe_fhir_ndjson_compare_types);
+	for (guint i = 0; i < n_types; i++) {
+		GArray *segments = g_hash_table_lookup (self->types, types[i]);
+		for (guint n = 1; n <= segments->len; n++)
+			func (types[i], n, g_array_index (segments, guint, n - 1), user_data);
+	}
 }

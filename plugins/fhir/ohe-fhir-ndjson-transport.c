@@ -11,6 +11,7 @@
 
 #include "ohe-fhir-ndjson-folder.h"
 #include "ohe-fhir-ndjson-fs.h"
+#include "ohe-fhir-ndjson-index.h"
 #include "ohe-fhir-ndjson-line.h"
 #include "ohe-fhir-ndjson-transport.h"
 
@@ -20,20 +21,28 @@
  *
  *   <output_dir>/<YYYY-MM-DD>/<patient>/Observation.<n>.ndjson
  *   <output_dir>/<YYYY-MM-DD>/<patient>/manifest.json
- *   <output_dir>/<YYYY-MM-DD>/<patient>/.index.sqlite
+ *   <output_dir>/<YYYY-MM-DD>/<patient>/.index
  *
  * ohe-fhir-ndjson-folder.c writes one folder: a push touches the segments
  * that hold the ids it writes and the last segment of each type, never the
  * rest of the day, so its cost follows what it writes. Directories are 0700
  * and files 0600 (0750/0640 with a group), reached without following links
- * (ohe-fhir-ndjson-fs.c).
+ * (ohe-fhir-ndjson-fs.c). The indexes of the folders pushed to last stay in
+ * memory (at most OHE_FHIR_NDJSON_CACHED folders or OHE_FHIR_NDJSON_CACHED_IDS
+ * ids); another folder's is read from its file when a push needs it.
  */
+
+#define OHE_FHIR_NDJSON_CACHED	   16
+#define OHE_FHIR_NDJSON_CACHED_IDS 4000000
 
 struct _OheFhirNdjsonTransport {
 	GObject parent_instance;
 	gchar *output_dir; /* owned */
 	OheFhirNdjsonPerms perms;
-	GMutex mutex; /* one writer at a time per file set */
+	GMutex mutex;	     /* one writer at a time per file set; protects what follows */
+	GHashTable *indexes; /* folder path → OheFhirNdjsonIndex */
+	GHashTable *used;    /* folder path → the push that used it last */
+	guint64 n_pushes;
 };
 
 G_DEFINE_TYPE (OheFhirNdjsonTransport, ohe_fhir_ndjson_transport, G_TYPE_OBJECT)
@@ -43,6 +52,8 @@ ohe_fhir_ndjson_transport_finalize (GObject *object)
 {
 	OheFhirNdjsonTransport *self = OHE_FHIR_NDJSON_TRANSPORT (object);
 	g_free (self->output_dir);
+	g_hash_table_unref (self->indexes);
+	g_hash_table_unref (self->used);
 	g_mutex_clear (&self->mutex);
 	G_OBJECT_CLASS (ohe_fhir_ndjson_transport_parent_class)->finalize (object);
 }
@@ -57,6 +68,9 @@ static void
 ohe_fhir_ndjson_transport_init (OheFhirNdjsonTransport *self)
 {
 	g_mutex_init (&self->mutex);
+	self->indexes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+					       (GDestroyNotify)ohe_fhir_ndjson_index_free);
+	self->used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	ohe_fhir_ndjson_perms_init (&self->perms, (gid_t)-1);
 }
 
@@ -121,6 +135,55 @@ ohe_fhir_ndjson_dup_patient_dir (const gchar *reference)
 	return g_strdup_printf ("ref-%.32s", hash);
 }
 
+static OheFhirNdjsonIndex *
+ohe_fhir_ndjson_transport_get_index (OheFhirNdjsonTransport *self,
+				     const gchar *day,
+				     const gchar *patient)
+{
+	g_autofree gchar *folder = g_build_filename (self->output_dir, day, patient, NULL);
+	OheFhirNdjsonIndex *index = g_hash_table_lookup (self->indexes, folder);
+
+	if (index == NULL) {
+		g_autofree gchar *display =
+		    g_build_filename (folder, OHE_FHIR_NDJSON_INDEX_NAME, NULL);
+		index = ohe_fhir_ndjson_index_new (display);
+		g_hash_table_insert (self->indexes, g_strdup (folder), index);
+	}
+	g_hash_table_insert (self->used, g_steal_pointer (&folder),
+			     GSIZE_TO_POINTER ((gsize)self->n_pushes));
+	return index;
+}
+
+/* forgets the least recently used indexes beyond the bounds */
+static void
+ohe_fhir_ndjson_transport_evict (OheFhirNdjsonTransport *self)
+{
+	for (;;) {
+		GHashTableIter iter;
+		gpointer key;
+		gpointer value;
+		const gchar *oldest = NULL;
+		gsize oldest_push = G_MAXSIZE;
+		guint64 ids = 0;
+
+		g_hash_table_iter_init (&iter, self->indexes);
+		while (g_hash_table_iter_next (&iter, &key, &value)) {
+			gsize push = GPOINTER_TO_SIZE (g_hash_table_lookup (self->used, key));
+			ids += ohe_fhir_ndjson_index_get_size (value);
+			if (push < oldest_push) {
+				oldest_push = push;
+				oldest = key;
+			}
+		}
+		if (g_hash_table_size (self->indexes) <= 1 ||
+		    (g_hash_table_size (self->indexes) <= OHE_FHIR_NDJSON_CACHED &&
+		     ids <= OHE_FHIR_NDJSON_CACHED_IDS))
+			return;
+		g_hash_table_remove (self->used, oldest);
+		g_hash_table_remove (self->indexes, oldest);
+	}
+}
+
 /**
  * ohe_fhir_ndjson_transport_push:
  * @entries: deduplicated entries
@@ -165,13 +228,16 @@ ohe_fhir_ndjson_transport_push (OheFhirNdjsonTransport *self,
 	keys = g_list_sort (g_hash_table_get_keys (days), (GCompareFunc)g_strcmp0);
 
 	g_mutex_lock (&self->mutex);
+	self->n_pushes++;
 	root_fd = ohe_fhir_ndjson_open_root (self->output_dir, &self->perms, &error_local);
 	for (GList *l = keys; l != NULL && root_fd >= 0; l = l->next) {
 		GPtrArray *list = g_hash_table_lookup (days, l->data);
+		OheFhirNdjsonIndex *index;
 		if (g_cancellable_set_error_if_cancelled (cancellable, &error_local))
 			break;
+		index = ohe_fhir_ndjson_transport_get_index (self, l->data, patient);
 		if (!ohe_fhir_ndjson_folder_write (root_fd, self->output_dir, l->data, patient,
-						   export_request, list, &self->perms,
+						   export_request, list, index, &self->perms,
 						   g_get_real_time (), &error_local))
 			break;
 		written = TRUE;
@@ -182,6 +248,7 @@ ohe_fhir_ndjson_transport_push (OheFhirNdjsonTransport *self,
 	}
 	if (root_fd >= 0)
 		close (root_fd);
+	ohe_fhir_ndjson_transport_evict (self);
 	g_mutex_unlock (&self->mutex);
 
 	if (error_local != NULL && !written) {

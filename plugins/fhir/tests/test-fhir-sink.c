@@ -835,9 +835,8 @@ test_sink_ndjson (void)
 	g_autofree gchar *out = g_build_filename (dir, "out", NULL);
 	g_autofree gchar *day = g_build_filename (out, "2026-01-01", NULL);
 	g_autofree gchar *folder = g_build_filename (day, "p1", NULL);
-	g_autofree gchar *index = g_build_filename (folder, ".index.sqlite", NULL);
+	g_autofree gchar *index = g_build_filename (folder, ".index", NULL);
 	g_autofree gchar *manifest = g_build_filename (folder, "manifest.json", NULL);
-	g_autofree gchar *journal = g_strconcat (index, "-journal", NULL);
 	const gchar *keys[] = {"output_dir", out, NULL};
 	g_autoptr(OheSink) sink = test_sink_new (keys, NULL, &error);
 	const gchar *types[] = {"Observation", "Device", "DeviceAssociation"};
@@ -863,7 +862,6 @@ test_sink_ndjson (void)
 	g_assert_true (g_file_test (manifest, G_FILE_TEST_IS_REGULAR));
 	g_unlink (manifest);
 	g_unlink (index);
-	g_unlink (journal);
 	g_rmdir (folder);
 	g_rmdir (day);
 	g_rmdir (out);
