@@ -285,21 +285,6 @@ ohe_fhir_ndjson_open_private_file (gint dir_fd,
 	return fd;
 }
 
-/* like ohe_fhir_ndjson_open_private_file(), for files another library opens by path */
-gboolean
-ohe_fhir_ndjson_prepare_file (gint dir_fd,
-			      const gchar *name,
-			      const gchar *display,
-			      const OheFhirNdjsonPerms *perms,
-			      GError **error)
-{
-	gint fd = ohe_fhir_ndjson_open_private_file (dir_fd, name, display, perms, error);
-	if (fd < 0)
-		return FALSE;
-	close (fd);
-	return TRUE;
-}
-
 static gboolean
 ohe_fhir_ndjson_write_all (gint fd, const GString *contents)
 {

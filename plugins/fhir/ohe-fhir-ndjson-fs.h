@@ -46,12 +46,6 @@ ohe_fhir_ndjson_open_private_file (gint dir_fd,
 				   const gchar *display,
 				   const OheFhirNdjsonPerms *perms,
 				   GError **error);
-gboolean
-ohe_fhir_ndjson_prepare_file (gint dir_fd,
-			      const gchar *name,
-			      const gchar *display,
-			      const OheFhirNdjsonPerms *perms,
-			      GError **error);
 gchar *
 ohe_fhir_ndjson_write_temp (gint dir_fd,
 			    const gchar *name,
