@@ -56,8 +56,8 @@ $ohectl sync-now demo-user withings "$(date -u -d '3 days ago' +%Y-%m-%dT00:00:0
 
 echo "FHIR R5 NDJSON written (a bulk-data export per day and patient):"
 find "$state/fhir/ndjson" -name '*.ndjson' | sort | while read -r f; do
-  printf '  %-52s %6d resources\n' "${f#"$state"/}" "$(wc -l <"$f")"
+  printf '  %-56s %6d resources\n' "${f#"$state"/}" "$(wc -l <"$f")"
 done
 find "$state/fhir/ndjson" -name manifest.json | sort | while read -r f; do
-  printf '  %-52s %6d files\n' "${f#"$state"/}" "$(grep -c '"url"' "$f")"
+  printf '  %-56s %6d files\n' "${f#"$state"/}" "$(grep -c '"url"' "$f")"
 done
