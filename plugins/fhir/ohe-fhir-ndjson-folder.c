@@ -24,7 +24,8 @@
  *
  * Every file is written to a hidden temporary, fsynced, then the index
  * commits, the temporaries are renamed into place (manifest last) and the
- * folder fsynced (its parents too when they were created). A reader sees each file old or new, never partial.
+ * folder fsynced (its parents too when they were created). A reader sees each file old or new,
+ * never partial.
  */
 
 #define OHE_FHIR_NDJSON_MERGE_LINES 1000
@@ -35,11 +36,11 @@
 typedef struct {
 	gchar *resource_type; /* owned */
 	guint n;
-	gboolean fresh;	      /* a new segment: nothing to read */
-	GHashTable *replace;  /* id → OheFhirEntry, ids the index places here */
-	GPtrArray *append;    /* of OheFhirEntry, new lines */
-	gchar *name;	      /* owned, "<Type>.<n>.ndjson" */
-	gchar *tmp;	      /* owned, nullable, the written temporary */
+	gboolean fresh;	     /* a new segment: nothing to read */
+	GHashTable *replace; /* id → OheFhirEntry, ids the index places here */
+	GPtrArray *append;   /* of OheFhirEntry, new lines */
+	gchar *name;	     /* owned, "<Type>.<n>.ndjson" */
+	gchar *tmp;	     /* owned, nullable, the written temporary */
 	guint lines;
 } OheFhirNdjsonTarget;
 
@@ -53,8 +54,8 @@ typedef struct {
 	gboolean dir_created;
 	const OheFhirNdjsonPerms *perms;
 	OheFhirNdjsonIndex *index; /* borrowed, locked while the folder is open */
-	GHashTable *targets; /* "<Type>.<n>.ndjson" → OheFhirNdjsonTarget */
-	gchar *manifest_tmp; /* owned, nullable */
+	GHashTable *targets;	   /* "<Type>.<n>.ndjson" → OheFhirNdjsonTarget */
+	gchar *manifest_tmp;	   /* owned, nullable */
 } OheFhirNdjsonFolder;
 
 static void
@@ -184,8 +185,8 @@ ohe_fhir_ndjson_folder_place (OheFhirNdjsonFolder *folder, GPtrArray *entries, G
 		    lines + list->len <= MAX (2 * list->len, OHE_FHIR_NDJSON_MERGE_LINES))
 			target = ohe_fhir_ndjson_folder_get_target (folder, l->data, last, FALSE);
 		else
-			target = ohe_fhir_ndjson_folder_get_target (folder, l->data, last + 1,
-								    TRUE);
+			target =
+			    ohe_fhir_ndjson_folder_get_target (folder, l->data, last + 1, TRUE);
 		g_ptr_array_extend (target->append, list, NULL, NULL);
 	}
 	return TRUE;
@@ -309,8 +310,8 @@ ohe_fhir_ndjson_folder_write_target (OheFhirNdjsonFolder *folder,
 	}
 	ohe_fhir_ndjson_index_set_segment (folder->index, target->resource_type, target->n,
 					   target->lines);
-	target->tmp = ohe_fhir_ndjson_write_temp (folder->dir_fd, target->name, display,
-						  contents, folder->perms, error);
+	target->tmp = ohe_fhir_ndjson_write_temp (folder->dir_fd, target->name, display, contents,
+						  folder->perms, error);
 	return target->tmp != NULL;
 }
 
@@ -349,8 +350,8 @@ ohe_fhir_ndjson_folder_write_manifest (OheFhirNdjsonFolder *folder,
 	ohe_fhir_ndjson_index_foreach_segment (folder->index, ohe_fhir_ndjson_folder_add_output,
 					       &data);
 	contents = ohe_fhir_ndjson_manifest_to_string (manifest);
-	folder->manifest_tmp = ohe_fhir_ndjson_write_temp (folder->dir_fd, "manifest.json",
-							   display, contents, folder->perms, error);
+	folder->manifest_tmp = ohe_fhir_ndjson_write_temp (folder->dir_fd, "manifest.json", display,
+							   contents, folder->perms, error);
 	return folder->manifest_tmp != NULL;
 }
 

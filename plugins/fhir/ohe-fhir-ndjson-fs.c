@@ -77,8 +77,8 @@ ohe_fhir_ndjson_check_dir_fd (gint fd,
 	struct stat st;
 
 	if (fstat (fd, &st) != 0) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE, "cannot stat %s: %s",
-			     display, g_strerror (errno));
+		g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE, "cannot stat %s: %s", display,
+			     g_strerror (errno));
 		close (fd);
 		return -1;
 	}
@@ -168,8 +168,8 @@ static gboolean
 ohe_fhir_ndjson_check_file_fd (gint fd, struct stat *st, const gchar *display, GError **error)
 {
 	if (fstat (fd, st) != 0) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE, "cannot stat %s: %s",
-			     display, g_strerror (errno));
+		g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE, "cannot stat %s: %s", display,
+			     g_strerror (errno));
 		return FALSE;
 	}
 	if (!S_ISREG (st->st_mode)) {
@@ -269,9 +269,9 @@ ohe_fhir_ndjson_open_private_file (gint dir_fd,
 				   GError **error)
 {
 	struct stat st;
-	gint fd = openat (dir_fd, name,
-			  O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-			  perms->file_mode);
+	gint fd =
+	    openat (dir_fd, name, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		    perms->file_mode);
 
 	if (fd < 0) {
 		ohe_fhir_ndjson_set_open_error (error, display, errno, FALSE);
@@ -357,11 +357,8 @@ ohe_fhir_ndjson_write_temp (gint dir_fd,
 
 /* renames @tmp over @name; a link planted at @name is replaced, not followed */
 gboolean
-ohe_fhir_ndjson_commit_temp (gint dir_fd,
-			     const gchar *tmp,
-			     const gchar *name,
-			     const gchar *display,
-			     GError **error)
+ohe_fhir_ndjson_commit_temp (
+    gint dir_fd, const gchar *tmp, const gchar *name, const gchar *display, GError **error)
 {
 	if (renameat (dir_fd, tmp, dir_fd, name) != 0) {
 		gint saved = errno;
@@ -378,8 +375,8 @@ gboolean
 ohe_fhir_ndjson_sync_dir (gint dir_fd, const gchar *display, GError **error)
 {
 	if (fsync (dir_fd) != 0) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE, "cannot sync %s: %s",
-			     display, g_strerror (errno));
+		g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE, "cannot sync %s: %s", display,
+			     g_strerror (errno));
 		return FALSE;
 	}
 	return TRUE;

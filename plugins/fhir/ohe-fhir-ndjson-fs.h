@@ -54,11 +54,8 @@ ohe_fhir_ndjson_write_temp (gint dir_fd,
 			    const OheFhirNdjsonPerms *perms,
 			    GError **error);
 gboolean
-ohe_fhir_ndjson_commit_temp (gint dir_fd,
-			     const gchar *tmp,
-			     const gchar *name,
-			     const gchar *display,
-			     GError **error);
+ohe_fhir_ndjson_commit_temp (
+    gint dir_fd, const gchar *tmp, const gchar *name, const gchar *display, GError **error);
 gboolean
 ohe_fhir_ndjson_sync_dir (gint dir_fd, const gchar *display, GError **error);
 gboolean

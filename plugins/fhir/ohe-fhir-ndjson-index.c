@@ -38,15 +38,15 @@
  */
 
 struct _OheFhirNdjsonIndex {
-	gchar *display;	     /* owned, the log's path for messages */
-	GHashTable *ids;     /* fingerprint → segment */
-	GHashTable *types;   /* type → GArray of guint lines, segment n at n - 1 */
-	GString *pending;    /* records of the open transaction */
-	gint fd;	     /* the locked log during a transaction, else -1 */
+	gchar *display;	   /* owned, the log's path for messages */
+	GHashTable *ids;   /* fingerprint → segment */
+	GHashTable *types; /* type → GArray of guint lines, segment n at n - 1 */
+	GString *pending;  /* records of the open transaction */
+	gint fd;	   /* the locked log during a transaction, else -1 */
 	dev_t dev;
 	ino_t ino;
-	goffset loaded;	     /* bytes of the log applied */
-	gboolean stale;	     /* a rolled back transaction changed the maps */
+	goffset loaded; /* bytes of the log applied */
+	gboolean stale; /* a rolled back transaction changed the maps */
 };
 
 OheFhirNdjsonIndex *
@@ -250,8 +250,8 @@ ohe_fhir_ndjson_index_commit (OheFhirNdjsonIndex *self, GError **error)
 
 	g_return_val_if_fail (self->fd >= 0, FALSE);
 	while (written < self->pending->len) {
-		gssize n = write (self->fd, self->pending->str + written,
-				  self->pending->len - written);
+		gssize n =
+		    write (self->fd, self->pending->str + written, self->pending->len - written);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -287,9 +287,7 @@ ohe_fhir_ndjson_index_rollback (OheFhirNdjsonIndex *self)
 
 /* Returns: the segment that holds the id, 0 if none */
 guint
-ohe_fhir_ndjson_index_lookup (OheFhirNdjsonIndex *self,
-			      const gchar *resource_type,
-			      const gchar *id)
+ohe_fhir_ndjson_index_lookup (OheFhirNdjsonIndex *self, const gchar *resource_type, const gchar *id)
 {
 	guint64 fp = ohe_fhir_ndjson_fingerprint (resource_type, id);
 	return GPOINTER_TO_UINT (
@@ -348,8 +346,7 @@ ohe_fhir_ndjson_index_foreach_segment (OheFhirNdjsonIndex *self,
 				       OheFhirNdjsonSegmentFunc func,
 				       gpointer user_data)
 {
-	g_autofree gpointer *types =
-	    g_hash_table_get_keys_as_array (self->types, NULL);
+	g_autofree gpointer *types = g_hash_table_get_keys_as_array (self->types, NULL);
 	guint n_types = g_hash_table_size (self->types);
 
 	qsort (types, n_types, sizeof (gpointer), ohe_fhir_ndjson_compare_types);

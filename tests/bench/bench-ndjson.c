@@ -36,7 +36,7 @@ static GPtrArray *
 bench_entries (guint day, guint first)
 {
 	g_autoptr(GPtrArray) raw =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
 	gint64 day_us = OHE_BENCH_DAY_US + (gint64)day * 86400 * G_USEC_PER_SEC;
 
 	for (guint i = 0; i < OHE_BENCH_PUSH; i++) {
@@ -47,7 +47,8 @@ bench_entries (guint day, guint first)
 		g_autofree gchar *when = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
 		g_autofree gchar *json = g_strdup_printf (
 		    "{\"resourceType\":\"Observation\",\"id\":\"%s\",\"identifier\":[{\"system\":"
-		    "\"https://ohed.dev/fhir/id/withings/heart_rate\",\"value\":\"%s\"}],\"status\":"
+		    "\"https://ohed.dev/fhir/id/withings/"
+		    "heart_rate\",\"value\":\"%s\"}],\"status\":"
 		    "\"final\",\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/"
 		    "CodeSystem/observation-category\",\"code\":\"vital-signs\"}]}],\"code\":{"
 		    "\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8867-4\",\"display\":"
@@ -60,7 +61,8 @@ bench_entries (guint day, guint first)
 							  "{\"resourceType\":\"Device\",\"id\":"
 							  "\"dev1\",\"status\":\"active\"}",
 							  i, t));
-		g_ptr_array_add (raw, ohe_fhir_entry_new ("Observation", id, NULL, NULL, json, i, t));
+		g_ptr_array_add (raw,
+				 ohe_fhir_entry_new ("Observation", id, NULL, NULL, json, i, t));
 	}
 	return ohe_fhir_entries_dedup (raw);
 }
@@ -69,7 +71,7 @@ static OhePushRequest *
 bench_request (void)
 {
 	g_autoptr(GPtrArray) ms =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	for (guint i = 0; i < OHE_BENCH_PUSH; i++)
 		g_ptr_array_add (ms, ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE));
 	return ohe_push_request_new ("link1", "Patient/p1", ms);
@@ -152,14 +154,15 @@ main (int argc, char **argv)
 	}
 	/* a replayed window in the middle of the full day */
 	for (guint i = 0; i < OHE_BENCH_ROUNDS; i++) {
-		g_autoptr(GPtrArray) entries = bench_entries (0, (filled / 2) + i * OHE_BENCH_PUSH);
+		g_autoptr(GPtrArray) entries =
+			       bench_entries (0, (filled / 2) + i * OHE_BENCH_PUSH);
 		replay[i] = bench_push (ndjson, entries);
 	}
 	/* a restarted daemon: the folder's index is read from its file once */
 	{
 		g_autoptr(OheFhirNdjsonTransport) restarted = ohe_fhir_ndjson_transport_new (out);
 		g_autoptr(GPtrArray) entries =
-		    bench_entries (0, filled + OHE_BENCH_ROUNDS * OHE_BENCH_PUSH);
+			       bench_entries (0, filled + OHE_BENCH_ROUNDS * OHE_BENCH_PUSH);
 		cold = bench_push (restarted, entries);
 	}
 	e = bench_median (empty, OHE_BENCH_ROUNDS);

@@ -103,7 +103,7 @@ static GPtrArray *
 test_entries (guint first, guint n, guint value)
 {
 	g_autoptr(GPtrArray) raw =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
 	for (guint i = 0; i < n; i++) {
 		g_autofree gchar *id = g_strdup_printf ("obs%05u", first + i);
 		g_ptr_array_add (raw, test_device (i));
@@ -116,7 +116,7 @@ static OhePushRequest *
 test_request (guint n, const gchar *patient)
 {
 	g_autoptr(GPtrArray) ms =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	for (guint i = 0; i < n; i++)
 		g_ptr_array_add (ms, ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE));
 	return ohe_push_request_new ("link1", patient, ms);
@@ -181,7 +181,8 @@ test_count_ids (const gchar *folder, guint *total)
 			id = json_object_get_string_member (json_node_get_object (node), "id");
 			g_hash_table_insert (
 			    ids, g_strdup (id),
-			    GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (ids, id)) + 1));
+			    GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (ids, id)) +
+					      1));
 			(*total)++;
 		}
 	}
@@ -211,7 +212,8 @@ test_manifest_counts (const gchar *folder)
 		JsonObject *file = json_array_get_object_element (output, i);
 		const gchar *url = json_object_get_string_member (file, "url");
 		guint count = (guint)json_object_get_int_member (file, "count");
-		g_assert_true (g_str_has_prefix (url, json_object_get_string_member (file, "type")));
+		g_assert_true (
+		    g_str_has_prefix (url, json_object_get_string_member (file, "type")));
 		g_assert_cmpuint (test_count_lines (folder, url), ==, count);
 		g_hash_table_insert (counts, g_strdup (url), GUINT_TO_POINTER (count));
 	}
@@ -249,8 +251,7 @@ test_ndjson_replay (Fixture *f, gconstpointer user_data)
 	while ((name = g_dir_read_name (listing)) != NULL) {
 		g_assert_true (g_str_equal (name, "Observation.1.ndjson") ||
 			       g_str_equal (name, "Device.1.ndjson") ||
-			       g_str_equal (name, "manifest.json") ||
-			       g_str_equal (name, ".index"));
+			       g_str_equal (name, "manifest.json") || g_str_equal (name, ".index"));
 		n_files++;
 	}
 	g_assert_cmpuint (n_files, ==, 4);
@@ -279,8 +280,8 @@ test_ndjson_grown_total (Fixture *f, gconstpointer user_data)
 	g_assert_cmpuint (test_count_lines (f->folder, "Observation.1.ndjson"), ==, 600);
 	g_assert_cmpuint (test_count_lines (f->folder, "Observation.2.ndjson"), ==, 500);
 	for (guint step = 1; step <= 3; step++) {
-		g_autoptr(GPtrArray) raw =
-		    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
+		g_autoptr(GPtrArray) raw = g_ptr_array_new_with_free_func (
+		    (GDestroyNotify)ohe_fhir_entry_unref);
 		g_autoptr(GPtrArray) entries = NULL;
 		g_autofree gchar *contents = NULL;
 		g_autofree gchar *expected = g_strdup_printf ("\"value\":%u.0", 1000 * step);
@@ -355,8 +356,8 @@ test_ndjson_crash_before_rename (Fixture *f, gconstpointer user_data)
 	/* a segment that never arrived: not in the manifest until a push writes it */
 	g_assert_cmpint (g_unlink (segment), ==, 0);
 	{
-		g_autoptr(GPtrArray) devices =
-		    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
+		g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (
+		    (GDestroyNotify)ohe_fhir_entry_unref);
 		g_ptr_array_add (devices, test_device (0));
 		test_push (f, devices, 1);
 	}
@@ -484,8 +485,8 @@ test_ndjson_planted (Fixture *f, gconstpointer user_data)
 	g_autofree gchar *saved_index = NULL;
 
 	g_assert_true (g_file_set_contents (
-	    secret, "{\"resourceType\":\"Observation\",\"id\":\"obs00001\",\"note\":\"" TEST_SECRET
-		    "\"}\n",
+	    secret,
+	    "{\"resourceType\":\"Observation\",\"id\":\"obs00001\",\"note\":\"" TEST_SECRET "\"}\n",
 	    -1, NULL));
 	test_push (f, entries, 5);
 	saved = g_build_filename (f->dir, "saved", NULL);
@@ -493,8 +494,8 @@ test_ndjson_planted (Fixture *f, gconstpointer user_data)
 
 	/* a symbolic link in place of a segment */
 	g_assert_cmpint (symlink (secret, segment), ==, 0);
-	message = g_strdup_printf ("refusing %s: it is a symbolic link or not a regular file",
-				   segment);
+	message =
+	    g_strdup_printf ("refusing %s: it is a symbolic link or not a regular file", segment);
 	test_push_refused (f, "Patient/p1", segment, message);
 	g_assert_true (g_file_test (segment, G_FILE_TEST_IS_SYMLINK));
 	g_unlink (segment);
@@ -642,8 +643,7 @@ test_ndjson_manifest (Fixture *f, gconstpointer user_data)
 	g_assert_cmpint (json_object_get_int_member (file, "count"), ==, 1);
 	file = json_array_get_object_element (output, 1);
 	g_assert_cmpstr (json_object_get_string_member (file, "type"), ==, "Observation");
-	g_assert_cmpstr (json_object_get_string_member (file, "url"), ==,
-			 "Observation.1.ndjson");
+	g_assert_cmpstr (json_object_get_string_member (file, "url"), ==, "Observation.1.ndjson");
 	g_assert_cmpint (json_object_get_int_member (file, "count"), ==, 20);
 }
 
@@ -659,7 +659,7 @@ test_ndjson_garbage (Fixture *f, gconstpointer user_data)
 	g_autoptr(GHashTable) counts = NULL;
 	g_autoptr(GString) garbage = g_string_new (NULL);
 	g_autoptr(GString) deep =
-	    g_string_new ("{\"resourceType\":\"Observation\",\"id\":\"deep\",\"x\":");
+		       g_string_new ("{\"resourceType\":\"Observation\",\"id\":\"deep\",\"x\":");
 	FILE *fp;
 
 	test_push (f, entries, 5);
@@ -739,7 +739,7 @@ test_ndjson_unwritable (void)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OheFhirNdjsonTransport) ndjson =
-	    ohe_fhir_ndjson_transport_new ("/proc/ohe-no-such-dir");
+		       ohe_fhir_ndjson_transport_new ("/proc/ohe-no-such-dir");
 	g_autoptr(GPtrArray) entries = test_entries (0, 2, 60);
 	g_autoptr(OhePushRequest) request = test_request (2, "Patient/p1");
 
