@@ -13,6 +13,7 @@
 
 #include "ohe-fhir-bundle.h"
 #include "ohe-fhir-ndjson-transport.h"
+#include "ohe-fhir-sink.h"
 
 /*
  * The NDJSON transport in a scratch directory: per day and patient folders,
@@ -734,6 +735,58 @@ test_ndjson_patients (Fixture *f, gconstpointer user_data)
 	g_assert_true (g_file_test (f->folder, G_FILE_TEST_IS_DIR));
 }
 
+static OheSink *
+test_sink_new (const gchar *out, const gchar *group, GError **error)
+{
+	g_autoptr(GKeyFile) config = g_key_file_new ();
+	g_autoptr(OheSink) sink = g_object_new (OHE_TYPE_FHIR_SINK, "name", "fhir", NULL);
+
+	g_key_file_set_string (config, "plugin:fhir", "mapping_file",
+			       OHE_SOURCE_DATADIR "/mappings/fhir-r5.json");
+	g_key_file_set_string (config, "plugin:fhir", "output_dir", out);
+	g_key_file_set_string (config, "plugin:fhir", "output_group", group);
+	ohe_plugin_set_config (OHE_PLUGIN (sink), config);
+	if (!ohe_plugin_setup (OHE_PLUGIN (sink), NULL, error))
+		return NULL;
+	return g_steal_pointer (&sink);
+}
+
+/* [plugin:fhir] output_group: a group by number or name, or a clear error */
+static void
+test_ndjson_sink_group (Fixture *f, gconstpointer user_data)
+{
+	g_autofree gchar *gid = g_strdup_printf ("%u", (guint)getegid ());
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OheSink) sink = test_sink_new (f->out, "ohe-no-such-group", &error);
+	g_autoptr(OhePushRequest) request = NULL;
+	g_autoptr(GPtrArray) ms =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+	OheMeasurement *m = ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE);
+	guint n_files = 0;
+
+	g_assert_null (sink);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
+	g_assert_cmpstr (error->message, ==,
+			 "[plugin:fhir] output_group=ohe-no-such-group is not a group of this "
+			 "system");
+	g_clear_error (&error);
+
+	sink = test_sink_new (f->out, gid, &error);
+	g_assert_no_error (error);
+	ohe_measurement_set_origin (m, OHE_MEASUREMENT_ORIGIN_STREAM);
+	ohe_measurement_set_provider (m, "withings");
+	ohe_measurement_set_device_id (m, "a1b2c3d4e5f6");
+	ohe_measurement_set_time (m, TEST_DAY_US, TEST_DAY_US);
+	ohe_measurement_set_value_decimal (m, 61, 0);
+	g_ptr_array_add (ms, m);
+	request = ohe_push_request_new ("link1", "Patient/p1", ms);
+	g_assert_true (ohe_sink_push (sink, request, NULL, &error));
+	g_assert_no_error (error);
+	test_assert_modes (f->out, 0750, 0640, &n_files);
+	/* Observation, Device, DeviceAssociation, the manifest, the index */
+	g_assert_cmpuint (n_files, ==, 5);
+}
+
 static void
 test_ndjson_unwritable (void)
 {
@@ -775,6 +828,8 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/fhir/ndjson/patients", Fixture, NULL, fixture_setup, test_ndjson_patients,
 		    fixture_teardown);
+	g_test_add ("/fhir/ndjson/sink-output-group", Fixture, NULL, fixture_setup,
+		    test_ndjson_sink_group, fixture_teardown);
 	g_test_add_func ("/fhir/ndjson/unwritable", test_ndjson_unwritable);
 	return g_test_run ();
 }
