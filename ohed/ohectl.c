@@ -165,6 +165,43 @@ ohe_ctl_set_link_kinds (OheLink *link, const gchar *text, GError **error)
 	return TRUE;
 }
 
+/*
+ * One provider account, one patient: refuses to give @link the provider account
+ * @external_user_id while another link holds it. The store enforces the same with a unique
+ * index; this check names the way out.
+ */
+static gboolean
+ohe_ctl_check_account_free (OheCtl *ctl,
+			    OheLink *link,
+			    const gchar *external_user_id,
+			    GError **error)
+{
+	g_autoptr(GPtrArray) holders = NULL;
+
+	if (external_user_id == NULL)
+		return TRUE;
+	holders = ohe_store_find_links (ohe_engine_get_store (ctl->engine),
+					ohe_link_get_provider (link), external_user_id, error);
+	if (holders == NULL)
+		return FALSE;
+	for (guint i = 0; i < holders->len; i++) {
+		OheLink *holder = g_ptr_array_index (holders, i);
+		OheLinkState state = ohe_link_get_state (holder);
+
+		if (g_strcmp0 (ohe_link_get_id (holder), ohe_link_get_id (link)) == 0 ||
+		    state == OHE_LINK_STATE_PENDING || state == OHE_LINK_STATE_REVOKED)
+			continue;
+		g_set_error (error, OHE_ERROR, OHE_ERROR_CONFLICT,
+			     _("%s account %s is already linked to user %s (link %s, %s); "
+			       "to move it, run ohectl unlink %s first"),
+			     ohe_link_get_provider (link), external_user_id,
+			     ohe_link_get_user_id (holder), ohe_link_get_id (holder),
+			     ohe_link_state_to_string (state), ohe_link_get_id (holder));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 ohe_ctl_link_add (OheCtl *ctl, gchar **args, GError **error)
 {
@@ -181,9 +218,39 @@ ohe_ctl_link_add (OheCtl *ctl, gchar **args, GError **error)
 	if (args[2] != NULL && args[3] != NULL)
 		ohe_link_set_external_user_id (link, args[3]);
 	ohe_link_set_state (link, OHE_LINK_STATE_ACTIVE);
-	if (!ohe_store_add_link (ohe_engine_get_store (ctl->engine), link, error))
+	if (!ohe_ctl_check_account_free (ctl, link, ohe_link_get_external_user_id (link), error) ||
+	    !ohe_store_add_link (ohe_engine_get_store (ctl->engine), link, error))
 		return FALSE;
 	g_print ("%s\n", ohe_link_get_id (link));
+	return TRUE;
+}
+
+/* ends a link: it keeps its record and cursors for the audit trail, but no token and no
+ * provider account, which another user's link may then take */
+static gboolean
+ohe_ctl_unlink (OheCtl *ctl, gchar **args, GError **error)
+{
+	OheStore *store;
+	g_autoptr(OheLink) link = NULL;
+	g_autofree gchar *detail = NULL;
+
+	if (!ohe_ctl_check_args (args, 1, 1, "unlink LINK-ID", error))
+		return FALSE;
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	store = ohe_engine_get_store (ctl->engine);
+	link = ohe_store_get_link (store, args[0], error);
+	if (link == NULL)
+		return FALSE;
+	ohe_link_set_token (link, NULL);
+	ohe_link_set_state (link, OHE_LINK_STATE_REVOKED);
+	if (!ohe_store_update_link (store, link, error))
+		return FALSE;
+	detail = g_strdup_printf ("link %s of user %s (%s)", ohe_link_get_id (link),
+				  ohe_link_get_user_id (link), ohe_link_get_provider (link));
+	if (!ohe_store_add_audit (store, "ohectl", "link-revoke", detail, error))
+		return FALSE;
+	g_print (_("link %s is revoked\n"), ohe_link_get_id (link));
 	return TRUE;
 }
 
@@ -428,6 +495,13 @@ ohe_ctl_link_finish (OheCtl *ctl, gchar **args, GError **error)
 	sealed_token = ohe_engine_seal_token (ctl->engine, link_id, token, error);
 	if (sealed_token == NULL)
 		return FALSE;
+	if (!ohe_ctl_check_account_free (
+		ctl, link,
+		ohe_token_get_external_user_id (token) != NULL
+		    ? ohe_token_get_external_user_id (token)
+		    : ohe_link_get_external_user_id (link),
+		error))
+		return FALSE;
 	ohe_link_set_token (link, sealed_token);
 	if (ohe_token_get_external_user_id (token) != NULL)
 		ohe_link_set_external_user_id (link, ohe_token_get_external_user_id (token));
@@ -609,6 +683,8 @@ static const OheCtlCommand ohe_ctl_commands[] = {
      ohe_ctl_link_start},
     {"link-finish", "REDIRECT-ADDRESS", N_("Finish linking with the address the provider redirected to"),
      ohe_ctl_link_finish},
+    {"unlink", "LINK-ID", N_("End a link: revoke it, drop its token, free its provider account"),
+     ohe_ctl_unlink},
     {"sync", "LINK-ID [FROM] [TO]", N_("Queue a sync job for a link"), ohe_ctl_sync},
     {"sync-now", "LINK-ID | USER-ID PROVIDER, FROM TO",
      N_("Sync a window now, in this process, and print a summary"),

@@ -510,6 +510,52 @@ ohe_sqlite_store_read_links (OheSqliteStore *self,
 	return g_steal_pointer (&links);
 }
 
+/* the link states that hold a provider account (see 0006-one-account-one-patient.sql) */
+#define OHE_SQLITE_STORE_HOLDING_STATES "('active', 'needs_reconsent', 'error')"
+
+/*
+ * After a write of @link failed: if the index links_one_account refused it, names the link
+ * that holds the provider account and its EHR user; otherwise maps the error as usual. Call
+ * with the mutex held, right after the failed step.
+ */
+static void
+ohe_sqlite_store_set_link_error (OheSqliteStore *self,
+				 OheLink *link,
+				 const gchar *what,
+				 GError **error)
+{
+	const gchar *external_user_id = ohe_link_get_external_user_id (link);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+
+	if (sqlite3_extended_errcode (self->db) != SQLITE_CONSTRAINT_UNIQUE ||
+	    external_user_id == NULL) {
+		ohe_sqlite_store_set_error (self, error, "%s %s", what, ohe_link_get_id (link));
+		return;
+	}
+	if (sqlite3_prepare_v2 (self->db,
+				"SELECT id, user_id FROM links WHERE provider = ?1 AND "
+				"external_user_id = ?2 AND id <> ?3 AND "
+				"state IN " OHE_SQLITE_STORE_HOLDING_STATES " LIMIT 1",
+				-1, &stmt, NULL) != SQLITE_OK ||
+	    !ohe_sqlite_store_bind_text (stmt, 1, ohe_link_get_provider (link)) ||
+	    !ohe_sqlite_store_bind_text (stmt, 2, external_user_id) ||
+	    !ohe_sqlite_store_bind_text (stmt, 3, ohe_link_get_id (link)) ||
+	    sqlite3_step (stmt) != SQLITE_ROW) {
+		/* another unique constraint, e.g. one link per user and provider */
+		g_clear_pointer (&stmt, sqlite3_finalize);
+		g_set_error (error, OHE_ERROR, OHE_ERROR_CONFLICT,
+			     "store: %s %s: user %s already has a %s link", what,
+			     ohe_link_get_id (link), ohe_link_get_user_id (link),
+			     ohe_link_get_provider (link));
+		return;
+	}
+	g_set_error (error, OHE_ERROR, OHE_ERROR_CONFLICT,
+		     "store: %s %s: %s account %s is already linked to user %s (link %s)", what,
+		     ohe_link_get_id (link), ohe_link_get_provider (link), external_user_id,
+		     (const gchar *)sqlite3_column_text (stmt, 1),
+		     (const gchar *)sqlite3_column_text (stmt, 0));
+}
+
 static gboolean
 ohe_sqlite_store_add_link (OheStore *store, OheLink *link, GError **error)
 {
@@ -553,7 +599,7 @@ ohe_sqlite_store_add_link (OheStore *store, OheLink *link, GError **error)
 		return FALSE;
 	}
 	if (sqlite3_step (stmt) != SQLITE_DONE) {
-		ohe_sqlite_store_set_error (self, error, "add link %s", id);
+		ohe_sqlite_store_set_link_error (self, link, "add link", error);
 		return FALSE;
 	}
 	return TRUE;
@@ -822,7 +868,7 @@ ohe_sqlite_store_update_link (OheStore *store, OheLink *link, GError **error)
 		return FALSE;
 	}
 	if (sqlite3_step (stmt) != SQLITE_DONE) {
-		ohe_sqlite_store_set_error (self, error, "update link %s", id);
+		ohe_sqlite_store_set_link_error (self, link, "update link", error);
 		return FALSE;
 	}
 	if (sqlite3_changes (self->db) == 0) {

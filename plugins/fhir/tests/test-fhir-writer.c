@@ -155,11 +155,13 @@ test_int (JsonNode *root, const gchar *path)
 	return json_node_get_int (node);
 }
 
+/* the id of a resource whose identifier value is not a hash: SHA-256 of "system|value" NUL patient */
 static gchar *
-test_expected_id (const gchar *system, const gchar *value)
+test_expected_id (const gchar *system, const gchar *value, const gchar *patient)
 {
-	g_autofree gchar *text = g_strdup_printf ("%s|%s", system, value);
-	return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+	g_autofree gchar *text = g_strdup_printf ("%s|%s%c%s", system, value, '\0', patient);
+	gsize len = strlen (system) + 1 + strlen (value) + 1 + strlen (patient);
+	return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)text, len);
 }
 
 /* a hashed identifier value: SHA-256 of the parts separated by NUL bytes */
@@ -592,7 +594,7 @@ test_writer_heart_rate (void)
 	g_assert_cmpstr (r->resource_type, ==, "Observation");
 	g_assert_cmpstr (r->identifier_system, ==, ID_BASE "/withings/heart_rate");
 	g_assert_cmpstr (r->identifier_value, ==, "hr-42");
-	obs_id = test_expected_id (ID_BASE "/withings/heart_rate", "hr-42");
+	obs_id = test_expected_id (ID_BASE "/withings/heart_rate", "hr-42", TEST_PATIENT);
 	g_assert_cmpstr (r->id, ==, obs_id);
 	/* exact decimal in the text, not a binary float artefact */
 	g_assert_nonnull (strstr (r->json->str, "\"value\":72.345,"));
@@ -621,7 +623,7 @@ test_writer_heart_rate (void)
 	g_assert_null (test_get (obs, "derivedFrom"));
 
 	/* Device and DeviceAssociation */
-	dev_id = test_expected_id (ID_BASE "/withings/device", "dev1");
+	dev_id = test_expected_id (ID_BASE "/withings/device", "dev1", TEST_PATIENT);
 	dev_ref = g_strconcat ("Device/", dev_id, NULL);
 	g_assert_cmpstr (test_str (obs, "device.reference"), ==, dev_ref);
 	dev = test_parse (out->pdata[0]);
@@ -657,6 +659,9 @@ test_writer_heart_rate (void)
 	g_clear_pointer (&again, g_ptr_array_unref);
 	again = test_write_full (writer, m, "Patient/p2");
 	g_assert_cmpuint (again->len, ==, 3);
+	/* every id covers the patient: the other patient's Device is another resource */
+	g_free (dev_id);
+	dev_id = test_expected_id (ID_BASE "/withings/device", "dev1", "Patient/p2");
 	g_assert_cmpstr (((OheFhirResource *)again->pdata[0])->id, ==, dev_id);
 	g_assert_cmpstr (((OheFhirResource *)again->pdata[1])->id, !=,
 			 ((OheFhirResource *)out->pdata[1])->id);
@@ -747,7 +752,7 @@ test_writer_escaping (void)
 	obs = test_parse (r);
 	g_assert_cmpstr (test_str (obs, "identifier.0.value"), ==, native);
 	g_assert_cmpstr (r->identifier_value, ==, native);
-	id = test_expected_id (ID_BASE "/withings/body_weight", native);
+	id = test_expected_id (ID_BASE "/withings/body_weight", native, patient);
 	g_assert_cmpstr (r->id, ==, id);
 	g_assert_cmpstr (test_str (obs, "subject.reference"), ==, patient);
 	dev = test_parse (out->pdata[0]);
@@ -764,7 +769,7 @@ test_writer_escaping (void)
 	g_assert_cmpstr (r->identifier_value, ==, "x\xef\xbf\xbdy");
 	g_assert_cmpstr (test_str (obs_bad, "identifier.0.value"), ==, "x\xef\xbf\xbdy");
 	g_free (id);
-	id = test_expected_id (ID_BASE "/withings/body_weight", "x\xef\xbf\xbdy");
+	id = test_expected_id (ID_BASE "/withings/body_weight", "x\xef\xbf\xbdy", TEST_PATIENT);
 	g_assert_cmpstr (r->id, ==, id);
 }
 
@@ -859,6 +864,80 @@ test_writer_blood_pressure (void)
 	g_assert_null (test_get (child, "derivedFrom.1"));
 	g_assert_cmpstr (r_pulse->identifier_value, ==, "grp7/heart_rate/2026-11-01T07:00:00Z");
 	g_assert_cmpstr (test_str (child, "code.coding.0.code"), ==, "8867-4");
+}
+
+/* the same provider account written for two patients: no id in common, so neither overwrites */
+static void
+test_writer_patient_binding (void)
+{
+	static const gint32 samples[] = {1, 2, 3};
+	static const gchar *const patients[] = {"Patient/p1", "Patient/p2", "Patient/p1"};
+	static const gchar *const types[] = {"Device", "DeviceAssociation", "Observation",
+					     "DiagnosticReport"};
+	g_autoptr (OheFhirWriter) writer = test_writer ();
+	g_autoptr (OheMeasurement) ecg = test_measurement (OHE_MEASUREMENT_KIND_ECG, "ecg-77");
+	g_autoptr (OheMeasurement) hr = test_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, "hr-77");
+	g_autoptr (OheSeries) lead = ohe_series_new_with_interval ("I", 1000.0 / 300);
+	GPtrArray *out[G_N_ELEMENTS (patients)] = {NULL};
+	GPtrArray *children[G_N_ELEMENTS (patients)] = {NULL};
+
+	ohe_series_append_samples (lead, samples, G_N_ELEMENTS (samples));
+	ohe_measurement_add_series (ecg, lead);
+	ohe_measurement_set_value_decimal (hr, 61, 0);
+	ohe_measurement_set_parent (hr, OHE_MEASUREMENT_KIND_ECG, "ecg-77");
+	for (guint p = 0; p < G_N_ELEMENTS (patients); p++) {
+		OheFhirResource *obs;
+		g_autoptr (JsonNode) report = NULL;
+		g_autoptr (JsonNode) child = NULL;
+		g_autoptr (JsonNode) association = NULL;
+		g_autofree gchar *obs_ref = NULL;
+		g_autofree gchar *dev_ref = NULL;
+		g_autofree gchar *expected = NULL;
+
+		out[p] = test_write_full (writer, ecg, patients[p]);
+		/* a new patient for the device: Device and DeviceAssociation again */
+		g_assert_cmpuint (out[p]->len, ==, G_N_ELEMENTS (types));
+		for (guint i = 0; i < G_N_ELEMENTS (types); i++) {
+			OheFhirResource *r = out[p]->pdata[i];
+			g_assert_cmpstr (r->resource_type, ==, types[i]);
+		}
+		expected = test_expected_id (ID_BASE "/withings/device", "dev1", patients[p]);
+		g_assert_cmpstr (((OheFhirResource *)out[p]->pdata[0])->id, ==, expected);
+		g_free (expected);
+		obs = out[p]->pdata[2];
+		expected = test_expected_id (ID_BASE "/withings/ecg", "ecg-77", patients[p]);
+		g_assert_cmpstr (obs->id, ==, expected);
+		g_assert_cmpstr (obs->identifier_value, ==, "ecg-77");
+
+		/* references stay inside the patient's own resources */
+		obs_ref = g_strconcat ("Observation/", obs->id, NULL);
+		dev_ref = g_strconcat ("Device/", ((OheFhirResource *)out[p]->pdata[0])->id, NULL);
+		report = test_parse (out[p]->pdata[3]);
+		g_assert_cmpstr (test_str (report, "result.0.reference"), ==, obs_ref);
+		g_assert_cmpstr (test_str (report, "subject.reference"), ==, patients[p]);
+		association = test_parse (out[p]->pdata[1]);
+		g_assert_cmpstr (test_str (association, "device.reference"), ==, dev_ref);
+		g_assert_cmpstr (test_str (association, "subject.reference"), ==, patients[p]);
+		children[p] = test_write_full (writer, hr, patients[p]);
+		child = test_parse (children[p]->pdata[children[p]->len - 1]);
+		g_assert_cmpstr (test_str (child, "derivedFrom.0.reference"), ==, obs_ref);
+		g_assert_cmpstr (test_str (child, "device.reference"), ==, dev_ref);
+	}
+	for (guint i = 0; i < G_N_ELEMENTS (types); i++) {
+		OheFhirResource *first = out[0]->pdata[i];
+		OheFhirResource *second = out[1]->pdata[i];
+		OheFhirResource *again = out[2]->pdata[i];
+		g_assert_cmpstr (first->identifier_system, ==, second->identifier_system);
+		g_assert_cmpstr (first->id, !=, second->id);
+		/* and deterministic: the first patient's replay hits its own resources */
+		g_assert_cmpstr (first->id, ==, again->id);
+	}
+	g_assert_cmpstr (((OheFhirResource *)children[0]->pdata[children[0]->len - 1])->id, !=,
+			 ((OheFhirResource *)children[1]->pdata[children[1]->len - 1])->id);
+	for (guint p = 0; p < G_N_ELEMENTS (patients); p++) {
+		g_ptr_array_unref (out[p]);
+		g_ptr_array_unref (children[p]);
+	}
 }
 
 static void
@@ -1330,6 +1409,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/fhir/writer/spo2-codes", test_writer_spo2_codes);
 	g_test_add_func ("/fhir/writer/escaping", test_writer_escaping);
 	g_test_add_func ("/fhir/writer/subject-identifier", test_writer_subject_identifier);
+	g_test_add_func ("/fhir/writer/patient-binding", test_writer_patient_binding);
 	g_test_add_func ("/fhir/writer/retracted", test_writer_retracted);
 	g_test_add_func ("/fhir/writer/blood-pressure", test_writer_blood_pressure);
 	g_test_add_func ("/fhir/writer/ecg", test_writer_ecg);
