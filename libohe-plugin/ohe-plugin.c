@@ -92,6 +92,41 @@ ohe_plugin_set_config (OhePlugin *self, GKeyFile *config)
 }
 
 /**
+ * ohe_plugin_class_set_config_keys:
+ * @klass: the plugin class, in its class_init
+ * @keys: (array zero-terminated=1): a static table of the keys the plugin reads,
+ *   terminated by an entry whose name is %NULL
+ *
+ * Declares the plugin's configuration keys (see #OhePluginConfigKey): the
+ * daemon checks the plugin's `[plugin:NAME]` group against them before
+ * setup and refuses to start on an unknown key or a bad value.
+ *
+ * Since: 0.1
+ */
+void
+ohe_plugin_class_set_config_keys (OhePluginClass *klass, const OhePluginConfigKey *keys)
+{
+	g_return_if_fail (OHE_IS_PLUGIN_CLASS (klass));
+	klass->config_keys = keys;
+}
+
+/**
+ * ohe_plugin_get_config_keys:
+ * @self: an #OhePlugin
+ *
+ * Returns: (nullable) (transfer none): the key table of the plugin's class,
+ *   or %NULL if it declares none
+ *
+ * Since: 0.1
+ */
+const OhePluginConfigKey *
+ohe_plugin_get_config_keys (OhePlugin *self)
+{
+	g_return_val_if_fail (OHE_IS_PLUGIN (self), NULL);
+	return OHE_PLUGIN_GET_CLASS (self)->config_keys;
+}
+
+/**
  * ohe_plugin_get_config_group:
  * @self: an #OhePlugin
  *

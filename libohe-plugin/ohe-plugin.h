@@ -9,6 +9,7 @@
 #include <gmodule.h>
 
 #include "ohe-metrics.h"
+#include "ohe-plugin-config-key.h"
 #include "ohe-version.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,8 @@ G_DECLARE_DERIVABLE_TYPE (OhePlugin, ohe_plugin, OHE, PLUGIN, GObject)
  * @setup: has default; prepares the plugin after its configuration was set;
  *   runs on a worker thread and may block
  * @shutdown: has default; releases what setup acquired
+ * @config_keys: (array zero-terminated=1): the configuration keys the plugin reads, set
+ *   with ohe_plugin_class_set_config_keys(); %NULL leaves the group unchecked
  *
  * The base of every provider and sink plugin.
  *
@@ -30,8 +33,9 @@ struct _OhePluginClass {
 	GObjectClass parent_class;
 	gboolean (*setup) (OhePlugin *self, GCancellable *cancellable, GError **error);
 	void (*shutdown) (OhePlugin *self);
+	const OhePluginConfigKey *config_keys;
 	/*< private >*/
-	gpointer padding[14];
+	gpointer padding[13];
 };
 
 /**
@@ -100,6 +104,10 @@ void
 ohe_plugin_set_metrics (OhePlugin *self, OheMetrics *metrics);
 void
 ohe_plugin_set_config (OhePlugin *self, GKeyFile *config);
+void
+ohe_plugin_class_set_config_keys (OhePluginClass *klass, const OhePluginConfigKey *keys);
+const OhePluginConfigKey *
+ohe_plugin_get_config_keys (OhePlugin *self);
 gchar *
 ohe_plugin_get_config_group (OhePlugin *self);
 gchar *

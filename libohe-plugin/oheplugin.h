@@ -21,6 +21,7 @@
 #include "ohe-metrics.h"
 #include "ohe-oauth2-provider.h"
 #include "ohe-plugin.h"
+#include "ohe-plugin-config-key.h"
 #include "ohe-provider.h"
 #include "ohe-push-request.h"
 #include "ohe-series.h"

@@ -406,3 +406,44 @@ ohe_config_list_documented_keys (void)
 	g_ptr_array_add (out, NULL);
 	return (gchar **)g_ptr_array_free (g_steal_pointer (&out), FALSE);
 }
+
+/*
+ * Checks the [plugin:NAME] group against the plugin's key table (see
+ * OhePluginConfigKey): an unknown key or a bad value is an error naming group, key and
+ * value, as for the daemon's own keys. A plugin without a table is not checked; that is
+ * logged once, when its group holds keys.
+ */
+gboolean
+ohe_config_check_plugin (OheConfig *self,
+			 const gchar *plugin_name,
+			 const OhePluginConfigKey *keys,
+			 GError **error)
+{
+	g_autofree gchar *group = g_strdup_printf ("plugin:%s", plugin_name);
+
+	g_return_val_if_fail (OHE_IS_CONFIG (self), FALSE);
+	if (keys == NULL) {
+		if (g_key_file_has_group (self->keyfile, group))
+			g_warning ("plugin %s declares no configuration keys: [%s] is not checked",
+				   plugin_name, group);
+		return TRUE;
+	}
+	return ohe_plugin_config_keys_check_group (keys, self->keyfile, group, error);
+}
+
+/* the NAME of every [plugin:NAME] group */
+gchar **
+ohe_config_list_plugin_names (OheConfig *self)
+{
+	g_auto(GStrv) groups = NULL;
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+
+	g_return_val_if_fail (OHE_IS_CONFIG (self), NULL);
+	groups = g_key_file_get_groups (self->keyfile, NULL);
+	for (guint i = 0; groups[i] != NULL; i++) {
+		if (g_str_has_prefix (groups[i], "plugin:"))
+			g_ptr_array_add (out, g_strdup (groups[i] + strlen ("plugin:")));
+	}
+	g_ptr_array_add (out, NULL);
+	return (gchar **)g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}

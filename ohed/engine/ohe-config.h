@@ -7,6 +7,8 @@
 
 #include <glib-object.h>
 
+#include <oheplugin.h>
+
 G_BEGIN_DECLS
 
 #define OHE_TYPE_CONFIG (ohe_config_get_type ())
@@ -38,5 +40,12 @@ gchar *
 ohe_config_get_state_path (OheConfig *self, const gchar *group, const gchar *key, const gchar *file);
 gchar **
 ohe_config_list_documented_keys (void);
+gboolean
+ohe_config_check_plugin (OheConfig *self,
+			 const gchar *plugin_name,
+			 const OhePluginConfigKey *keys,
+			 GError **error);
+gchar **
+ohe_config_list_plugin_names (OheConfig *self);
 
 G_END_DECLS

@@ -227,6 +227,20 @@ ohe_engine_load_plugins (OheEngine *self, GCancellable *cancellable, GError **er
 	}
 
 	plugins = ohe_plugin_loader_get_plugins (self->loader);
+	/* every group first: a typo stops the start before any plugin sets up */
+	for (guint i = 0; i < plugins->len; i++) {
+		OhePlugin *plugin = g_ptr_array_index (plugins, i);
+		if (!ohe_config_check_plugin (self->config, ohe_plugin_get_name (plugin),
+					      ohe_plugin_get_config_keys (plugin), error))
+			return FALSE;
+	}
+	{
+		g_auto(GStrv) names = ohe_config_list_plugin_names (self->config);
+		for (guint i = 0; names[i] != NULL; i++) {
+			if (ohe_plugin_loader_get_plugin (self->loader, names[i]) == NULL)
+				g_warning ("[plugin:%s] configures no loaded plugin", names[i]);
+		}
+	}
 	for (guint i = 0; i < plugins->len; i++) {
 		OhePlugin *plugin = g_ptr_array_index (plugins, i);
 		g_autoptr(GError) error_local = NULL;

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "ohe-fhir-bundle.h"
+#include "ohe-fhir-config.h"
 #include "ohe-fhir-ndjson-transport.h"
 #include "ohe-fhir-rest-transport.h"
 #include "ohe-fhir-sink.h"
@@ -384,6 +385,7 @@ ohe_fhir_sink_class_init (OheFhirSinkClass *klass)
 {
 	G_OBJECT_CLASS (klass)->finalize = ohe_fhir_sink_finalize;
 	OHE_PLUGIN_CLASS (klass)->setup = ohe_fhir_sink_setup;
+	ohe_plugin_class_set_config_keys (OHE_PLUGIN_CLASS (klass), ohe_fhir_config_keys);
 	OHE_SINK_CLASS (klass)->push = ohe_fhir_sink_push;
 	OHE_SINK_CLASS (klass)->flush = ohe_fhir_sink_flush;
 	OHE_SINK_CLASS (klass)->check_health = ohe_fhir_sink_check_health;

@@ -7,23 +7,16 @@
 
 #include <string.h>
 
+#include "ohe-fitbit-config.h"
 #include "ohe-fitbit-provider.h"
 #include "ohe-google-health-data-type.h"
 
 /*
  * Fitbit devices through the Google Health API (google-health.md). The legacy
  * Fitbit Web API is switched off: a link still holding one of its tokens gets
- * OHE_ERROR_GONE and must consent again. Config group [plugin:fitbit]:
- *   authorize_url, token_url, api_base   endpoints (default: Google's hosts)
- *   client_id, client_secret(_file)      the OAuth client
- *   scope                                overrides the scope built from `kinds`
- *   kinds                                comma-separated kinds to ask consent for (default all)
- *   page_size                            list page size (default 1440, max 10000)
- *   window_hours                         backfill slice per list query (default 24; sessions
- *                                        are read in one slice)
- *   notification_secret(_file)           endpointAuthorization.secret, scheme included
- *   notification_public_key_file         PEM P-256 key that signs deliveries
- *   notification_key_id                  the Tink key id of that key (default: any)
+ * OHE_ERROR_GONE and must consent again. The keys of [plugin:fitbit] are
+ * declared in ohe-fitbit-config.c (sessions are read in one slice, whatever
+ * window_hours says).
  */
 
 #define OHE_FITBIT_BREAKER_TARGET "google-health"
@@ -897,6 +890,7 @@ ohe_fitbit_provider_class_init (OheFitbitProviderClass *klass)
 	OheOAuth2ProviderClass *oauth2_class = OHE_OAUTH2_PROVIDER_CLASS (klass);
 
 	object_class->finalize = ohe_fitbit_provider_finalize;
+	ohe_plugin_class_set_config_keys (OHE_PLUGIN_CLASS (klass), ohe_fitbit_config_keys);
 	provider_class->get_kinds = ohe_fitbit_provider_get_kinds;
 	provider_class->exchange_code = ohe_fitbit_provider_exchange_code;
 	provider_class->fetch = ohe_fitbit_provider_fetch;

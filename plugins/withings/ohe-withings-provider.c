@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "ohe-withings-config.h"
 #include "ohe-withings-parser.h"
 #include "ohe-withings-provider.h"
 #include "ohe-withings-signature.h"
@@ -16,19 +17,10 @@
  * The Withings Public Health Data API (withings.md). Every call is a form
  * POST with an `action` to one of a few paths and answers HTTP 200 with a
  * `{status, body}` envelope; the status carries the error. The OAuth2 token
- * endpoint wraps its answer the same way. Config group [plugin:withings]:
- *   api_base       https://wbsapi.withings.net
- *   authorize_url  https://account.withings.com/oauth2_user/authorize2
- *   token_url      <api_base>/v2/oauth2
- *   callback_url   the notification URL given to notify subscribe
- *   client_id, client_secret or client_secret_file
- *   scope          user.info,user.metrics,user.activity
- *   rate_limit_waits  how often a call waits out status 601 before failing (1)
+ * endpoint wraps its answer the same way. The keys of [plugin:withings] are
+ * declared in ohe-withings-config.c.
  */
 
-#define OHE_WITHINGS_API_BASE "https://wbsapi.withings.net"
-#define OHE_WITHINGS_AUTHORIZE_URL "https://account.withings.com/oauth2_user/authorize2"
-#define OHE_WITHINGS_SCOPE "user.info,user.metrics,user.activity"
 
 /* 120 requests per minute per application, all users together (withings.md §4) */
 #define OHE_WITHINGS_APP_RATE_REQUESTS 120
@@ -1058,6 +1050,7 @@ ohe_withings_provider_class_init (OheWithingsProviderClass *klass)
 	OheOAuth2ProviderClass *oauth2_class = OHE_OAUTH2_PROVIDER_CLASS (klass);
 
 	plugin_class->setup = ohe_withings_provider_setup;
+	ohe_plugin_class_set_config_keys (plugin_class, ohe_withings_config_keys);
 	provider_class->get_kinds = ohe_withings_provider_get_kinds;
 	provider_class->fetch = ohe_withings_provider_fetch;
 	oauth2_class->get_authorize_endpoint = ohe_withings_provider_get_authorize_endpoint;

@@ -12,12 +12,8 @@
 
 /*
  * A sink that accepts everything and writes nothing, for the pipeline tests
- * and benchmarks. Config group [plugin:nullsink]:
- *   delay_us     pause per batch, to look like a slow EHR (default 0)
- *   record_path  append the native id of every accepted item to this file
- *   reject_every reject every Nth item of a batch for good (0 = never)
- *   fail_pushes  fail this many pushes (transiently) before accepting
- * It counts accepted items in the metric ohe_nullsink_accepted_total.
+ * and benchmarks; the keys of [plugin:nullsink] are in the table below. It
+ * counts accepted items in the metric ohe_nullsink_accepted_total.
  */
 #define OHE_TYPE_NULL_SINK (ohe_null_sink_get_type ())
 G_DECLARE_FINAL_TYPE (OheNullSink, ohe_null_sink, OHE, NULL_SINK, OheSink)
@@ -26,6 +22,31 @@ struct _OheNullSink {
 	OheSink parent_instance;
 	gint failed_pushes; /* atomic */
 	GMutex mutex;	    /* serialises writes to the record file */
+};
+
+static const OhePluginConfigKey ohe_null_sink_config_keys[] = {
+    {.name = "delay_us",
+     .type = OHE_PLUGIN_CONFIG_TYPE_INT,
+     .default_value = "0",
+     .min = 0,
+     .max = 60 * G_USEC_PER_SEC,
+     .summary = "pause per batch, to look like a slow EHR"},
+    {.name = "record_path",
+     .type = OHE_PLUGIN_CONFIG_TYPE_STRING,
+     .summary = "append the native id of every accepted item to this file"},
+    {.name = "reject_every",
+     .type = OHE_PLUGIN_CONFIG_TYPE_INT,
+     .default_value = "0",
+     .min = 0,
+     .max = G_MAXINT32,
+     .summary = "reject every Nth item of a batch for good (0 = never)"},
+    {.name = "fail_pushes",
+     .type = OHE_PLUGIN_CONFIG_TYPE_INT,
+     .default_value = "0",
+     .min = 0,
+     .max = G_MAXINT32,
+     .summary = "fail this many pushes (transiently) before accepting"},
+    {NULL},
 };
 
 G_DEFINE_TYPE (OheNullSink, ohe_null_sink, OHE_TYPE_SINK)
@@ -117,6 +138,7 @@ ohe_null_sink_class_init (OheNullSinkClass *klass)
 {
 	G_OBJECT_CLASS (klass)->finalize = ohe_null_sink_finalize;
 	OHE_PLUGIN_CLASS (klass)->setup = ohe_null_sink_setup;
+	ohe_plugin_class_set_config_keys (OHE_PLUGIN_CLASS (klass), ohe_null_sink_config_keys);
 	OHE_SINK_CLASS (klass)->push = ohe_null_sink_push;
 }
 
