@@ -31,9 +31,20 @@ ohe_hello_provider_fetch (OheProvider *provider,
 	return ohe_fetch_request_emit (request, batch, "1", error);
 }
 
+/* the keys of [plugin:hello]; the daemon refuses any other */
+static const OhePluginConfigKey ohe_hello_config_keys[] = {
+    {.name = "greeting",
+     .type = OHE_PLUGIN_CONFIG_TYPE_ENUM,
+     .default_value = "hello",
+     .choices = "hello|hi",
+     .summary = "what the plugin would say"},
+    {NULL},
+};
+
 static void
 ohe_hello_provider_class_init (OheHelloProviderClass *klass)
 {
+	ohe_plugin_class_set_config_keys (OHE_PLUGIN_CLASS (klass), ohe_hello_config_keys);
 	OHE_PROVIDER_CLASS (klass)->fetch = ohe_hello_provider_fetch;
 }
 
