@@ -17,7 +17,9 @@
  * without a file. OHED_<GROUP>_<KEY> overrides a daemon key, e.g.
  * OHED_DAEMON_WORKERS=4; OHED_PLUGIN_<NAME>_<KEY> overrides a plugin key,
  * e.g. OHED_PLUGIN_WITHINGS_CLIENT_ID. Values are checked against the table
- * below so a typo fails at start-up with the group, key and value named.
+ * below so a typo fails at start-up with the group, key and value named; a
+ * [plugin:NAME] group is checked the same way against the keys the plugin
+ * declares (ohe_config_check_plugin(), once the plugins are loaded).
  */
 
 typedef enum {
