@@ -137,7 +137,7 @@ static const struct {
      "[plugin:nullsink] fail_pushes = 'many' is not an integer between 0 and 2147483647"},
     {"", "OHED_PLUGIN_SYNTHETIC_FAIL_ERROR=boom",
      "[plugin:synthetic] fail_error = 'boom' is not one of unavailable|auth_required|gone"},
-    {"", "OHED_PLUGIN_NULLSINK_RECORD_PAHT=/tmp/x",
+    {"", "OHED_PLUGIN_NULLSINK_RECORD_PAHT=records.txt",
      "[plugin:nullsink] record_paht: unknown key (known keys: delay_us, record_path, "
      "reject_every, fail_pushes)"},
 };
