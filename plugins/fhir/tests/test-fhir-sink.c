@@ -946,6 +946,8 @@ test_sink_config_errors (void)
 	     "[plugin:fhir] write_mode=post is not put, conditional-create or "
 	     "conditional-update"},
 	    {"bundle_size", "0", "[plugin:fhir] bundle_size=0 is not a number from 1 to 10000"},
+	    {"max_bundle_entries", "-1",
+	     "[plugin:fhir] max_bundle_entries=-1 is not a number from 0 to 100000"},
 	    {"bundle_type", "history",
 	     "[plugin:fhir] bundle_type=history is not transaction or "
 	     "batch"},
