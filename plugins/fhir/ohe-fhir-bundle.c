@@ -660,7 +660,8 @@ ohe_fhir_outcome_parse_limit (const gchar *detail, guint n_sent)
 		}
 		value = g_ascii_strtoull (p, &end, 10);
 		/* "4.5" or "50%" are not entry counts */
-		if (*end != '.' && *end != '%' && value > 0 && value < n_sent && value > limit)
+		if (!(*end == '.' && g_ascii_isdigit (end[1])) && *end != '%' && value > 0 &&
+		    value < n_sent && value > limit)
 			limit = (guint)value;
 		p = end;
 	}

@@ -37,6 +37,7 @@ struct _FakeFhirServer {
 	gboolean keep_bodies;
 	gboolean discard; /* answer without storing: benchmarks */
 	guint max_entries; /* larger bundles get 413; 0: no limit */
+	gboolean state_limit; /* the 413 states max_entries */
 	guint next_id;
 	guint fail_count;
 	guint fail_status;
@@ -290,7 +291,13 @@ fake_handle_bundle (FakeFhirServer *self, SoupServerMessage *msg, JsonNode *root
 	gint bad = -1;
 
 	if (self->max_entries > 0 && n > self->max_entries) {
-		g_autofree gchar *outcome = fake_outcome ("bundle has too many entries", -1);
+		g_autofree gchar *why =
+		    self->state_limit
+			? g_strdup_printf ("Bundle has %u entries, more than the %u this server "
+					   "accepts",
+					   n, self->max_entries)
+			: g_strdup ("bundle has too many entries");
+		g_autofree gchar *outcome = fake_outcome (why, -1);
 		fake_set_json (msg, 413, outcome);
 		return;
 	}
@@ -537,6 +544,14 @@ fake_fhir_server_set_max_entries (FakeFhirServer *self, guint max_entries)
 {
 	g_mutex_lock (&self->mutex);
 	self->max_entries = max_entries;
+	g_mutex_unlock (&self->mutex);
+}
+
+void
+fake_fhir_server_set_state_limit (FakeFhirServer *self, gboolean state_limit)
+{
+	g_mutex_lock (&self->mutex);
+	self->state_limit = state_limit;
 	g_mutex_unlock (&self->mutex);
 }
 

@@ -423,6 +423,104 @@ test_rest_too_large (Fixture *f, gconstpointer user_data)
 	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
 			  6);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 6);
+	/* both halves went through: the larger one (4 entries) is what the server takes */
+	g_assert_cmpuint (ohe_fhir_rest_transport_get_n_refused (f->rest), ==, 1);
+	g_assert_cmpuint (
+	    ohe_fhir_rest_transport_get_entry_limit (f->rest, OHE_FHIR_BUNDLE_TYPE_TRANSACTION), ==,
+	    4);
+	g_assert_cmpuint (
+	    ohe_fhir_rest_transport_get_entry_limit (f->rest, OHE_FHIR_BUNDLE_TYPE_BATCH), ==, 0);
+
+	/* the next push is cut to size at once: two bundles, none refused */
+	{
+		g_autoptr(GPtrArray) again = test_entries (6, -1, 61);
+		g_autoptr(OhePushRequest) replay = test_request (6);
+		g_assert_true (ohe_fhir_rest_transport_push (f->rest, again, replay, NULL, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 5);
+		g_assert_cmpuint (ohe_fhir_rest_transport_get_n_refused (f->rest), ==, 1);
+		g_assert_cmpuint (
+		    ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==, 6);
+	}
+}
+
+static void
+test_rest_limit_learned (gpointer user_data, OheFhirBundleType type, guint limit)
+{
+	GArray *learned = user_data;
+	guint pair[2] = {type, limit};
+	g_array_append_vals (learned, pair, 2);
+}
+
+/* a refusal that states the limit costs one request: the rest is cut to that size */
+static void
+test_rest_stated_limit (Fixture *f, gconstpointer user_data)
+{
+	g_autoptr(GPtrArray) entries = test_entries (9, -1, 60);
+	g_autoptr(OhePushRequest) request = test_request (9);
+	g_autoptr(GArray) learned = g_array_new (FALSE, FALSE, sizeof (guint));
+	g_autoptr(GError) error = NULL;
+
+	fake_fhir_server_set_max_entries (f->server, 4);
+	fake_fhir_server_set_state_limit (f->server, TRUE);
+	ohe_fhir_rest_transport_set_bundle_type (f->rest, OHE_FHIR_BUNDLE_TYPE_BATCH);
+	ohe_fhir_rest_transport_set_limit_func (f->rest, test_rest_limit_learned,
+						g_array_ref (learned),
+						(GDestroyNotify)g_array_unref);
+	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
+	g_assert_no_error (error);
+	/* 10 entries refused, then the Device and 3 Observations three times */
+	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 4);
+	g_assert_cmpuint (ohe_fhir_rest_transport_get_n_refused (f->rest), ==, 1);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+			  9);
+	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 9);
+	g_assert_cmpuint (learned->len, ==, 2);
+	g_assert_cmpuint (g_array_index (learned, guint, 0), ==, OHE_FHIR_BUNDLE_TYPE_BATCH);
+	g_assert_cmpuint (g_array_index (learned, guint, 1), ==, 4);
+	for (guint i = 1; i < 4; i++) {
+		g_autoptr(JsonNode) post = fake_fhir_server_dup_post (f->server, i);
+		JsonArray *sent = json_object_get_array_member (json_node_get_object (post), "entry");
+		g_assert_cmpuint (json_array_get_length (sent), ==, 4);
+	}
+
+	/* a configured cap below the learned one wins; learning again does not call back */
+	ohe_fhir_rest_transport_set_max_entries (f->rest, 2);
+	{
+		g_autoptr(GPtrArray) again = test_entries (3, -1, 61);
+		g_autoptr(OhePushRequest) replay = test_request (3);
+		g_assert_true (ohe_fhir_rest_transport_push (f->rest, again, replay, NULL, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 7);
+		g_assert_cmpuint (ohe_fhir_rest_transport_get_n_refused (f->rest), ==, 1);
+	}
+	g_assert_cmpuint (learned->len, ==, 2);
+}
+
+static void
+test_bundle_parse_limit (void)
+{
+	const struct {
+		const gchar *detail;
+		guint n_sent;
+		guint limit;
+	} cases[] = {
+	    {"Bundle has 502 entries, more than the 50 this server accepts in a transaction", 502,
+	     50},
+	    {"The number of entries in the bundle exceeded the configured limit of 500.", 600, 500},
+	    {"Bundle size 1200 exceeds max 1000", 1200, 1000},
+	    /* says no number, or none below what was sent */
+	    {"Transaction contains more update operations than allowed", 60, 0},
+	    {"bundle has too many entries", 60, 0},
+	    {"at most 80 entries", 60, 0},
+	    /* speaks of no limit */
+	    {"Observation.status: 12 is not a code", 60, 0},
+	    {"limit 4.5", 60, 0},
+	    {NULL, 60, 0},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+		g_assert_cmpuint (ohe_fhir_outcome_parse_limit (cases[i].detail, cases[i].n_sent),
+				  ==, cases[i].limit);
 }
 
 static void
@@ -669,6 +767,42 @@ test_sink_new (const gchar *const *keys, OheClock *clock, GError **error)
 	return g_steal_pointer (&sink);
 }
 
+static gchar *
+test_state_lookup (gpointer user_data, const gchar *plugin, const gchar *key, GError **error)
+{
+	g_autofree gchar *full = g_strdup_printf ("%s %s", plugin, key);
+	return g_strdup (g_hash_table_lookup (user_data, full));
+}
+
+static gboolean
+test_state_save (gpointer user_data,
+		 const gchar *plugin,
+		 const gchar *key,
+		 const gchar *value,
+		 GError **error)
+{
+	g_hash_table_insert (user_data, g_strdup_printf ("%s %s", plugin, key), g_strdup (value));
+	return TRUE;
+}
+
+/* a sink whose plugin state lives in @state ("plugin key" → value) */
+static OheSink *
+test_sink_new_with_state (const gchar *base_url, GHashTable *state, GError **error)
+{
+	g_autoptr(GKeyFile) config = g_key_file_new ();
+	g_autoptr(OheSink) sink = g_object_new (OHE_TYPE_FHIR_SINK, "name", "fhir", NULL);
+
+	g_key_file_set_string (config, "plugin:fhir", "mapping_file",
+			       OHE_SOURCE_DATADIR "/mappings/fhir-r5.json");
+	g_key_file_set_string (config, "plugin:fhir", "base_url", base_url);
+	ohe_plugin_set_config (OHE_PLUGIN (sink), config);
+	ohe_plugin_set_state_store (OHE_PLUGIN (sink), test_state_lookup, test_state_save,
+				    g_hash_table_ref (state), (GDestroyNotify)g_hash_table_unref);
+	if (!ohe_plugin_setup (OHE_PLUGIN (sink), NULL, error))
+		return NULL;
+	return g_steal_pointer (&sink);
+}
+
 /* @n heart rates of one device, one a minute; @bump changes every value */
 static OhePushRequest *
 test_sink_request (guint n, guint bump)
@@ -686,6 +820,68 @@ test_sink_request (guint n, guint bump)
 		g_ptr_array_add (ms, m);
 	}
 	return ohe_push_request_new ("link1", "Patient/p1", ms);
+}
+
+/* the limit learned once is kept for the process and in the plugin state */
+static void
+test_sink_remembers_limit (Fixture *f, gconstpointer user_data)
+{
+	const gchar *base = fake_fhir_server_get_base_url (f->server);
+	g_autoptr(GHashTable) state = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) empty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) seeded =
+	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autofree gchar *key = g_strdup_printf ("fhir entry-limit/batch/%s", base);
+	FakeFhirServer *other = fake_fhir_server_new ();
+	g_autofree gchar *other_key =
+	    g_strdup_printf ("fhir entry-limit/batch/%s", fake_fhir_server_get_base_url (other));
+	g_autoptr(GError) error = NULL;
+
+	fake_fhir_server_set_max_entries (f->server, 4);
+	fake_fhir_server_set_state_limit (f->server, TRUE);
+	{
+		g_autoptr(OheSink) sink = test_sink_new_with_state (base, state, &error);
+		g_autoptr(OhePushRequest) request = test_sink_request (6, 0);
+		g_assert_no_error (error);
+		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 6);
+		/* 8 entries refused; Device, DeviceAssociation and 2 Observations, 3 times */
+		g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 4);
+		g_assert_cmpuint (ohe_fhir_sink_get_n_refused (OHE_FHIR_SINK (sink)), ==, 1);
+		g_assert_cmpstr (g_hash_table_lookup (state, key), ==, "4");
+	}
+	{
+		/* another sink of the process knows it without a store */
+		g_autoptr(OheSink) sink = test_sink_new_with_state (base, empty, &error);
+		g_autoptr(OhePushRequest) request = test_sink_request (6, 1);
+		g_assert_no_error (error);
+		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 7);
+		g_assert_cmpuint (ohe_fhir_sink_get_n_refused (OHE_FHIR_SINK (sink)), ==, 0);
+		g_assert_cmpuint (
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 6);
+	}
+	{
+		/* a server this process never met: the stored limit alone */
+		g_autoptr(OheSink) sink = NULL;
+		g_autoptr(OhePushRequest) request = test_sink_request (4, 0);
+		g_hash_table_insert (seeded, g_strdup (other_key), g_strdup ("3"));
+		sink = test_sink_new_with_state (fake_fhir_server_get_base_url (other), seeded,
+						 &error);
+		g_assert_no_error (error);
+		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (fake_fhir_server_get_n_posts (other), ==, 4);
+		g_assert_cmpuint (ohe_fhir_sink_get_n_refused (OHE_FHIR_SINK (sink)), ==, 0);
+		g_assert_cmpuint (ohe_fhir_rest_transport_get_entry_limit (
+				      ohe_fhir_sink_get_rest_transport (OHE_FHIR_SINK (sink)),
+				      OHE_FHIR_BUNDLE_TYPE_BATCH),
+				  ==, 3);
+	}
+	fake_fhir_server_free (other);
 }
 
 static void
@@ -1146,6 +1342,9 @@ main (int argc, char **argv)
 		    fixture_setup, test_rest_invalid_entry, fixture_teardown);
 	g_test_add ("/fhir/rest/too-large", Fixture, NULL, fixture_setup, test_rest_too_large,
 		    fixture_teardown);
+	g_test_add ("/fhir/rest/stated-limit", Fixture, NULL, fixture_setup,
+		    test_rest_stated_limit, fixture_teardown);
+	g_test_add_func ("/fhir/bundle/parse-limit", test_bundle_parse_limit);
 	g_test_add ("/fhir/rest/batch", Fixture, NULL, fixture_setup, test_rest_batch,
 		    fixture_teardown);
 	g_test_add ("/fhir/rest/breaker", Fixture, NULL, fixture_setup, test_rest_breaker,
@@ -1158,6 +1357,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/fhir/ndjson/unwritable", test_ndjson_unwritable);
 	g_test_add ("/fhir/sink/put", Fixture, NULL, fixture_setup, test_sink_put,
 		    fixture_teardown);
+	g_test_add ("/fhir/sink/remembers-limit", Fixture, NULL, fixture_setup,
+		    test_sink_remembers_limit, fixture_teardown);
 	g_test_add ("/fhir/sink/conditional-create", Fixture, NULL, fixture_setup,
 		    test_sink_conditional_create, fixture_teardown);
 	g_test_add ("/fhir/sink/503-then-recovery", Fixture, NULL, fixture_setup,
