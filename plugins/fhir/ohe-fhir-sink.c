@@ -30,7 +30,7 @@
  * refused.
  */
 
-/* "entry-limit/<type>/<base_url>" → learned limit, for every sink of the process */
+/* "entry-limit/<type>/<write mode>/<base_url>" → learned limit, for every sink of the process */
 G_LOCK_DEFINE_STATIC (ohe_fhir_sink_limits);
 static GHashTable *ohe_fhir_sink_limits;
 
@@ -39,7 +39,7 @@ static GHashTable *ohe_fhir_sink_limits;
 #define OHE_FHIR_SINK_DEFAULT_BUNDLE	 500
 #define OHE_FHIR_SINK_MAX_BUNDLE	 10000
 #define OHE_FHIR_SINK_MAX_ENTRIES	 100000
-/* plugin state key of a learned entry limit: prefix, bundle type, base URL */
+/* plugin state key of a learned entry limit: prefix, bundle type, write mode, base URL */
 #define OHE_FHIR_SINK_LIMIT_KEY "entry-limit" 
 #define OHE_FHIR_SINK_DEFAULT_TIMEOUT	 30 /* s */
 #define OHE_FHIR_SINK_MAX_TIMEOUT	 3600
@@ -127,19 +127,21 @@ ohe_fhir_sink_setup_auth (OheFhirSink *self, GError **error)
 	return TRUE;
 }
 
+/* a server may cap conditional writes lower than plain ones: one limit per write mode too */
 static gchar *
-ohe_fhir_sink_dup_limit_key (OheFhirRestTransport *rest, OheFhirBundleType type)
+ohe_fhir_sink_dup_limit_key (OheFhirSink *self, OheFhirBundleType type)
 {
-	return g_strdup_printf ("%s/%s/%s", OHE_FHIR_SINK_LIMIT_KEY,
+	return g_strdup_printf ("%s/%s/%s/%s", OHE_FHIR_SINK_LIMIT_KEY,
 				ohe_fhir_bundle_type_to_string (type),
-				ohe_fhir_rest_transport_get_base_url (rest));
+				ohe_fhir_write_mode_to_string (self->mode),
+				ohe_fhir_rest_transport_get_base_url (self->rest));
 }
 
 static void
 ohe_fhir_sink_limit_learned_cb (gpointer user_data, OheFhirBundleType type, guint limit)
 {
 	OheFhirSink *self = OHE_FHIR_SINK (user_data);
-	g_autofree gchar *key = ohe_fhir_sink_dup_limit_key (self->rest, type);
+	g_autofree gchar *key = ohe_fhir_sink_dup_limit_key (self, type);
 	g_autofree gchar *value = g_strdup_printf ("%u", limit);
 	g_autoptr(GError) error = NULL;
 	guint known;
@@ -164,7 +166,7 @@ ohe_fhir_sink_load_limits (OheFhirSink *self)
 {
 	for (guint type = OHE_FHIR_BUNDLE_TYPE_TRANSACTION; type <= OHE_FHIR_BUNDLE_TYPE_BATCH;
 	     type++) {
-		g_autofree gchar *key = ohe_fhir_sink_dup_limit_key (self->rest, type);
+		g_autofree gchar *key = ohe_fhir_sink_dup_limit_key (self, type);
 		g_autofree gchar *stored = NULL;
 		g_autoptr(GError) error = NULL;
 		guint64 parsed = 0;
@@ -196,8 +198,13 @@ static gboolean
 ohe_fhir_sink_setup_rest (OheFhirSink *self, const gchar *base_url, GError **error)
 {
 	OhePlugin *plugin = OHE_PLUGIN (self);
-	g_autofree gchar *bundle_type_text =
-	    ohe_plugin_get_config_string (plugin, "bundle_type", "batch");
+	/*
+	 * put mode's entries stand alone: batch. Conditional writes point at
+	 * other entries' urn:uuid fullUrls, which only a transaction resolves.
+	 */
+	g_autofree gchar *bundle_type_text = ohe_plugin_get_config_string (
+	    plugin, "bundle_type",
+	    self->mode == OHE_FHIR_WRITE_MODE_PUT ? "batch" : "transaction");
 	OheFhirBundleType bundle_type;
 	guint bundle_size;
 	guint max_entries;
@@ -207,6 +214,14 @@ ohe_fhir_sink_setup_rest (OheFhirSink *self, const gchar *base_url, GError **err
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
 			     "[plugin:fhir] bundle_type=%s is not transaction or batch",
 			     bundle_type_text);
+		return FALSE;
+	}
+	if (bundle_type == OHE_FHIR_BUNDLE_TYPE_BATCH && self->mode != OHE_FHIR_WRITE_MODE_PUT) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     "[plugin:fhir] bundle_type=batch does not go with write_mode=%s: its "
+			     "entries refer to each other by urn:uuid, which only a transaction "
+			     "resolves",
+			     ohe_fhir_write_mode_to_string (self->mode));
 		return FALSE;
 	}
 	if (!ohe_fhir_sink_get_uint (plugin, "bundle_size", OHE_FHIR_SINK_DEFAULT_BUNDLE, 1,
