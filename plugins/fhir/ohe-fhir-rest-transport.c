@@ -621,20 +621,22 @@ ohe_fhir_rest_transport_push (OheFhirRestTransport *self,
 	OheFhirRestPush push = {self, entries, results, shared, cancellable};
 	gboolean delivered = FALSE;
 	gboolean ok = TRUE;
-	guint end;
+	guint start = 0;
 
 	g_return_val_if_fail (OHE_IS_FHIR_REST_TRANSPORT (self), FALSE);
 
 	push.type = ohe_fhir_rest_transport_get_bundle_type (self);
 	groups = ohe_fhir_rest_push_group (&push);
-	for (guint start = 0; start == 0 || start < groups->len; start = end) {
+	/* once at least: shared entries alone still go */
+	do {
 		g_autoptr(GPtrArray) chunk = g_ptr_array_new ();
 		g_autoptr(GError) error_local = NULL;
 		/* the cap may have been learned by the previous bundle */
-		end = ohe_fhir_rest_push_pack (&push, groups, start,
-					       ohe_fhir_rest_transport_get_cap (self, push.type));
+		guint end = ohe_fhir_rest_push_pack (
+		    &push, groups, start, ohe_fhir_rest_transport_get_cap (self, push.type));
 		for (guint i = start; i < end; i++)
 			g_ptr_array_add (chunk, g_ptr_array_index (groups, i));
+		start = end;
 		if (push.shared->len == 0 && chunk->len == 0)
 			break;
 		if (ohe_fhir_rest_push_deliver (&push, chunk, &error_local)) {
@@ -652,7 +654,7 @@ ohe_fhir_rest_transport_push (OheFhirRestTransport *self,
 				results[i].detail = g_strdup (error_local->message);
 		}
 		break;
-	}
+	} while (start < groups->len);
 	/* every part of a bundle refused without a reason went through: it was too large */
 	if (ok && push.min_refused > 0 && !push.leaf_refused && push.max_delivered > 0 &&
 	    push.max_delivered < push.min_refused)
@@ -691,11 +693,14 @@ ohe_fhir_rest_transport_check_interactions (OheFhirRestTransport *self, JsonObje
 		     j++) {
 			JsonNode *item =
 			    json_array_get_element (json_node_get_array (interactions), j);
-			const gchar *code =
-			    JSON_NODE_HOLDS_OBJECT (item)
-				? json_object_get_string_member_with_default (
-				      json_node_get_object (item), "code", NULL)
-				: NULL;
+			JsonNode *member = JSON_NODE_HOLDS_OBJECT (item)
+					       ? json_object_get_member (
+						     json_node_get_object (item), "code")
+					       : NULL;
+			const gchar *code = NULL;
+			if (member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
+			    json_node_get_value_type (member) == G_TYPE_STRING)
+				code = json_node_get_string (member);
 			listed = TRUE;
 			batch |= g_strcmp0 (code, "batch") == 0;
 			transaction |= g_strcmp0 (code, "transaction") == 0;

@@ -638,6 +638,47 @@ test_rest_unauthorized (Fixture *f, gconstpointer user_data)
 	g_assert_cmpuint (fake_fhir_server_get_n_requests (f->server), ==, 4);
 }
 
+/* batches unless the server lists transactions and no batches */
+static void
+test_rest_prefers_batch (Fixture *f, gconstpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+
+	ohe_fhir_rest_transport_set_bundle_type (f->rest, OHE_FHIR_BUNDLE_TYPE_BATCH);
+	g_assert_true (ohe_fhir_rest_transport_check_health (f->rest, NULL, &error));
+	g_assert_cmpint (ohe_fhir_rest_transport_get_bundle_type (f->rest), ==,
+			 OHE_FHIR_BUNDLE_TYPE_BATCH);
+	fake_fhir_server_set_interactions (f->server, "[{\"code\":\"transaction\"},{\"code\":"
+						      "\"batch\"},{\"code\":7}]");
+	g_assert_true (ohe_fhir_rest_transport_check_health (f->rest, NULL, &error));
+	g_assert_cmpint (ohe_fhir_rest_transport_get_bundle_type (f->rest), ==,
+			 OHE_FHIR_BUNDLE_TYPE_BATCH);
+	fake_fhir_server_set_interactions (f->server, "[{\"code\":\"transaction\"},{}]");
+	g_assert_true (ohe_fhir_rest_transport_check_health (f->rest, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpint (ohe_fhir_rest_transport_get_bundle_type (f->rest), ==,
+			 OHE_FHIR_BUNDLE_TYPE_TRANSACTION);
+}
+
+/* a push of shared entries only still goes, once */
+static void
+test_rest_shared_only (Fixture *f, gconstpointer user_data)
+{
+	g_autoptr(GPtrArray) raw =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
+	g_autoptr(GPtrArray) entries = NULL;
+	g_autoptr(OhePushRequest) request = test_request (1);
+	g_autoptr(GError) error = NULL;
+
+	g_ptr_array_add (raw, test_device (0));
+	entries = ohe_fhir_entries_dedup (raw);
+	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 1);
+	g_assert_cmpint (ohe_push_request_get_outcome (request, 0), ==, OHE_PUSH_OUTCOME_ACCEPTED);
+	g_assert_cmpuint (fake_fhir_server_count (f->server, "Device"), ==, 1);
+}
+
 static void
 test_rest_health (Fixture *f, gconstpointer user_data)
 {
@@ -1574,6 +1615,10 @@ main (int argc, char **argv)
 	g_test_add ("/fhir/rest/unauthorized", Fixture, NULL, fixture_setup, test_rest_unauthorized,
 		    fixture_teardown);
 	g_test_add ("/fhir/rest/health", Fixture, NULL, fixture_setup, test_rest_health,
+		    fixture_teardown);
+	g_test_add ("/fhir/rest/prefers-batch", Fixture, NULL, fixture_setup,
+		    test_rest_prefers_batch, fixture_teardown);
+	g_test_add ("/fhir/rest/shared-only", Fixture, NULL, fixture_setup, test_rest_shared_only,
 		    fixture_teardown);
 	g_test_add_func ("/fhir/ndjson/replace", test_ndjson);
 	g_test_add_func ("/fhir/ndjson/unwritable", test_ndjson_unwritable);
