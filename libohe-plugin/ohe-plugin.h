@@ -96,6 +96,39 @@ typedef const OhePluginInfo *(*OhePluginQueryFunc) (void);
 		return &info;                                                                      \
 	}
 
+/**
+ * OhePluginStateLookupFunc:
+ * @user_data: the host's data
+ * @plugin: the plugin name
+ * @key: the key
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer full) (nullable): the value, %NULL without an error if unset
+ *
+ * Since: 0.1
+ */
+typedef gchar *(*OhePluginStateLookupFunc) (gpointer user_data,
+					    const gchar *plugin,
+					    const gchar *key,
+					    GError **error);
+/**
+ * OhePluginStateSaveFunc:
+ * @user_data: the host's data
+ * @plugin: the plugin name
+ * @key: the key
+ * @value: (nullable): the value, %NULL to forget the key
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+typedef gboolean (*OhePluginStateSaveFunc) (gpointer user_data,
+					    const gchar *plugin,
+					    const gchar *key,
+					    const gchar *value,
+					    GError **error);
+
 const gchar *
 ohe_plugin_get_name (OhePlugin *self);
 OheMetrics *
@@ -118,6 +151,16 @@ gboolean
 ohe_plugin_get_config_boolean (OhePlugin *self, const gchar *key, gboolean default_value);
 gchar *
 ohe_plugin_get_state_dir (OhePlugin *self);
+void
+ohe_plugin_set_state_store (OhePlugin *self,
+			    OhePluginStateLookupFunc lookup,
+			    OhePluginStateSaveFunc save,
+			    gpointer user_data,
+			    GDestroyNotify user_data_free);
+gchar *
+ohe_plugin_lookup_state (OhePlugin *self, const gchar *key, GError **error);
+gboolean
+ohe_plugin_save_state (OhePlugin *self, const gchar *key, const gchar *value, GError **error);
 gboolean
 ohe_plugin_setup (OhePlugin *self, GCancellable *cancellable, GError **error);
 void

@@ -204,6 +204,25 @@ ohe_engine_setup_secrets (OheEngine *self, GError **error)
 	return TRUE;
 }
 
+static gchar *
+ohe_engine_lookup_plugin_state_cb (gpointer user_data,
+				   const gchar *plugin,
+				   const gchar *key,
+				   GError **error)
+{
+	return ohe_store_get_plugin_state (OHE_STORE (user_data), plugin, key, error);
+}
+
+static gboolean
+ohe_engine_save_plugin_state_cb (gpointer user_data,
+				 const gchar *plugin,
+				 const gchar *key,
+				 const gchar *value,
+				 GError **error)
+{
+	return ohe_store_set_plugin_state (OHE_STORE (user_data), plugin, key, value, error);
+}
+
 static gboolean
 ohe_engine_load_plugins (OheEngine *self, GCancellable *cancellable, GError **error)
 {
@@ -245,6 +264,9 @@ ohe_engine_load_plugins (OheEngine *self, GCancellable *cancellable, GError **er
 		OhePlugin *plugin = g_ptr_array_index (plugins, i);
 		g_autoptr(GError) error_local = NULL;
 		ohe_plugin_set_config (plugin, ohe_config_get_keyfile (self->config));
+		ohe_plugin_set_state_store (plugin, ohe_engine_lookup_plugin_state_cb,
+					    ohe_engine_save_plugin_state_cb,
+					    g_object_ref (self->store), g_object_unref);
 		if (!ohe_plugin_setup (plugin, cancellable, &error_local)) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_PLUGIN_INVALID,
 				     "plugin %s failed to set up: %s", ohe_plugin_get_name (plugin),

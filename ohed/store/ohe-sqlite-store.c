@@ -838,6 +838,80 @@ ohe_sqlite_store_set_cursor (
 	return TRUE;
 }
 
+/* plugin state */
+
+static gchar *
+ohe_sqlite_store_get_plugin_state (OheStore *store,
+				   const gchar *plugin,
+				   const gchar *key,
+				   GError **error)
+{
+	OheSqliteStore *self = OHE_SQLITE_STORE (store);
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	gint rc;
+
+	stmt = ohe_sqlite_store_prepare (
+	    self, "SELECT value FROM plugin_state WHERE plugin = ?1 AND key = ?2",
+	    "get plugin state", error);
+	if (stmt == NULL)
+		return NULL;
+	if (!ohe_sqlite_store_bind_text (stmt, 1, plugin) ||
+	    !ohe_sqlite_store_bind_text (stmt, 2, key)) {
+		ohe_sqlite_store_set_error (self, error, "get plugin state %s/%s", plugin, key);
+		return NULL;
+	}
+	rc = sqlite3_step (stmt);
+	if (rc == SQLITE_DONE)
+		return NULL;
+	if (rc != SQLITE_ROW) {
+		ohe_sqlite_store_set_error (self, error, "get plugin state %s/%s", plugin, key);
+		return NULL;
+	}
+	return ohe_sqlite_store_column_text (stmt, 0);
+}
+
+static gboolean
+ohe_sqlite_store_set_plugin_state (OheStore *store,
+				   const gchar *plugin,
+				   const gchar *key,
+				   const gchar *value,
+				   GError **error)
+{
+	OheSqliteStore *self = OHE_SQLITE_STORE (store);
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+
+	if (value == NULL) {
+		stmt = ohe_sqlite_store_prepare (
+		    self, "DELETE FROM plugin_state WHERE plugin = ?1 AND key = ?2",
+		    "forget plugin state", error);
+	} else {
+		stmt = ohe_sqlite_store_prepare (
+		    self,
+		    "INSERT INTO plugin_state (plugin, key, value, updated_us) "
+		    "VALUES (?1, ?2, ?3, ?4) "
+		    "ON CONFLICT (plugin, key) DO UPDATE SET "
+		    "value = excluded.value, updated_us = excluded.updated_us",
+		    "set plugin state", error);
+	}
+	if (stmt == NULL)
+		return FALSE;
+	if (!ohe_sqlite_store_bind_text (stmt, 1, plugin) ||
+	    !ohe_sqlite_store_bind_text (stmt, 2, key) ||
+	    (value != NULL &&
+	     (!ohe_sqlite_store_bind_text (stmt, 3, value) ||
+	      !ohe_sqlite_store_bind_int64 (stmt, 4, ohe_sqlite_store_now (self))))) {
+		ohe_sqlite_store_set_error (self, error, "set plugin state %s/%s", plugin, key);
+		return FALSE;
+	}
+	if (sqlite3_step (stmt) != SQLITE_DONE) {
+		ohe_sqlite_store_set_error (self, error, "set plugin state %s/%s", plugin, key);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 ohe_sqlite_store_update_link (OheStore *store, OheLink *link, GError **error)
 {
@@ -1373,6 +1447,8 @@ ohe_sqlite_store_iface_init (OheStoreInterface *iface)
 	iface->take_oauth_state = ohe_sqlite_store_take_oauth_state;
 	iface->get_cursor = ohe_sqlite_store_get_cursor;
 	iface->set_cursor = ohe_sqlite_store_set_cursor;
+	iface->get_plugin_state = ohe_sqlite_store_get_plugin_state;
+	iface->set_plugin_state = ohe_sqlite_store_set_plugin_state;
 	iface->save_job = ohe_sqlite_store_save_job;
 	iface->delete_job = ohe_sqlite_store_delete_job;
 	iface->list_jobs = ohe_sqlite_store_list_jobs;

@@ -369,6 +369,60 @@ ohe_store_take_oauth_state (OheStore *self,
 }
 
 /**
+ * ohe_store_get_plugin_state:
+ * @self: an #OheStore
+ * @plugin: the plugin name
+ * @key: the plugin's key
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer full) (nullable): the value; %NULL without an error if none was set
+ */
+gchar *
+ohe_store_get_plugin_state (OheStore *self,
+			    const gchar *plugin,
+			    const gchar *key,
+			    GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	g_return_val_if_fail (plugin != NULL, NULL);
+	g_return_val_if_fail (key != NULL, NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->get_plugin_state == NULL) {
+		ohe_store_not_supported (self, "get plugin state", error);
+		return NULL;
+	}
+	return iface->get_plugin_state (self, plugin, key, error);
+}
+
+/**
+ * ohe_store_set_plugin_state:
+ * @self: an #OheStore
+ * @plugin: the plugin name
+ * @key: the plugin's key
+ * @value: (nullable): the value; %NULL forgets the key
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ohe_store_set_plugin_state (OheStore *self,
+			    const gchar *plugin,
+			    const gchar *key,
+			    const gchar *value,
+			    GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (plugin != NULL, FALSE);
+	g_return_val_if_fail (key != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->set_plugin_state == NULL)
+		return ohe_store_not_supported (self, "set plugin state", error);
+	return iface->set_plugin_state (self, plugin, key, value, error);
+}
+
+/**
  * ohe_store_get_cursor:
  * @self: an #OheStore
  * @link_id: the link id

@@ -76,6 +76,16 @@ struct _OheStoreInterface {
 				const gchar *cursor,
 				GError **error);
 
+	gchar *(*get_plugin_state) (OheStore *self,
+				    const gchar *plugin,
+				    const gchar *key,
+				    GError **error);
+	gboolean (*set_plugin_state) (OheStore *self,
+				      const gchar *plugin,
+				      const gchar *key,
+				      const gchar *value,
+				      GError **error);
+
 	gboolean (*save_job) (OheStore *self, OheJob *job, GError **error);
 	gboolean (*delete_job) (OheStore *self, const gchar *job_id, GError **error);
 	GPtrArray *(*list_jobs) (OheStore *self, GError **error);
@@ -147,6 +157,17 @@ ohe_store_take_oauth_state (OheStore *self,
 			    gchar **redirect_uri,
 			    GError **error);
 
+gchar *
+ohe_store_get_plugin_state (OheStore *self,
+			    const gchar *plugin,
+			    const gchar *key,
+			    GError **error);
+gboolean
+ohe_store_set_plugin_state (OheStore *self,
+			    const gchar *plugin,
+			    const gchar *key,
+			    const gchar *value,
+			    GError **error);
 gchar *
 ohe_store_get_cursor (OheStore *self, const gchar *link_id, const gchar *stream, GError **error);
 gboolean

@@ -68,6 +68,12 @@ ohe_fhir_bundle_type_from_string (const gchar *str, OheFhirBundleType *type)
 	return FALSE;
 }
 
+const gchar *
+ohe_fhir_bundle_type_to_string (OheFhirBundleType type)
+{
+	return type == OHE_FHIR_BUNDLE_TYPE_BATCH ? "batch" : "transaction";
+}
+
 OheFhirEntry *
 ohe_fhir_entry_new (const gchar *resource_type,
 		    const gchar *id,
@@ -452,7 +458,7 @@ ohe_fhir_bundle_to_bytes (OheFhirBundle *self)
 		}
 	}
 	g_string_append_printf (out, "{\"resourceType\":\"Bundle\",\"type\":\"%s\",\"entry\":[",
-				self->type == OHE_FHIR_BUNDLE_TYPE_BATCH ? "batch" : "transaction");
+				ohe_fhir_bundle_type_to_string (self->type));
 	for (guint i = 0; i < self->entries->len; i++) {
 		OheFhirEntry *entry = g_ptr_array_index (self->entries, i);
 		if (i > 0)
@@ -612,6 +618,54 @@ ohe_fhir_outcome_dup_detail (JsonNode *outcome, gint *entry_index)
 	if (out->len == 0)
 		return NULL;
 	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* words with which servers state a size cap, lowercase */
+static const gchar *const ohe_fhir_limit_words[] = {
+    "limit", "maximum", "max ", "max.", "max:", "at most", "more than", "exceed",
+    "too many", "allowed", "accepts", "up to", NULL,
+};
+
+/**
+ * ohe_fhir_outcome_parse_limit:
+ * @detail: (nullable): what ohe_fhir_outcome_dup_detail() returned for a refused Bundle
+ * @n_sent: the entries of that Bundle
+ *
+ * Finds the size cap a server states when it refuses a Bundle for its size,
+ * e.g. "Bundle has 502 entries, more than the 50 this server accepts": the
+ * largest number in the text below @n_sent, if the text speaks of a limit.
+ *
+ * Returns: the cap, or 0 if the text states none
+ */
+guint
+ohe_fhir_outcome_parse_limit (const gchar *detail, guint n_sent)
+{
+	g_autofree gchar *lower = NULL;
+	gboolean speaks = FALSE;
+	guint limit = 0;
+
+	if (detail == NULL)
+		return 0;
+	lower = g_ascii_strdown (detail, -1);
+	for (guint i = 0; ohe_fhir_limit_words[i] != NULL && !speaks; i++)
+		speaks = strstr (lower, ohe_fhir_limit_words[i]) != NULL;
+	if (!speaks)
+		return 0;
+	for (const gchar *p = lower; *p != '\0';) {
+		gchar *end = NULL;
+		guint64 value;
+		if (!g_ascii_isdigit (*p) || (p > lower && (g_ascii_isalnum (p[-1]) || p[-1] == '.'))) {
+			p++;
+			continue;
+		}
+		value = g_ascii_strtoull (p, &end, 10);
+		/* "4.5" or "50%" are not entry counts */
+		if (!(*end == '.' && g_ascii_isdigit (end[1])) && *end != '%' && value > 0 &&
+		    value < n_sent && value > limit)
+			limit = (guint)value;
+		p = end;
+	}
+	return limit;
 }
 
 /**

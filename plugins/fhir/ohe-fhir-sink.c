@@ -24,12 +24,24 @@
  * conditional writes the references can point at an entry of the same
  * bundle. In put mode a shared resource that was stored once is not sent
  * again for the lifetime of the sink.
+ *
+ * The entry limit a server was seen to enforce (see ohe-fhir-rest-transport.c)
+ * is remembered per server and bundle type for the process and in the
+ * plugin state the host keeps, so only the first push that meets it is
+ * refused.
  */
+
+/* "entry-limit/<type>/<write mode>/<base_url>" → learned limit, for every sink of the process */
+G_LOCK_DEFINE_STATIC (ohe_fhir_sink_limits);
+static GHashTable *ohe_fhir_sink_limits;
 
 /* without a daemon state directory (tests, tools): relative to the working directory */
 #define OHE_FHIR_SINK_DEFAULT_OUTPUT_DIR "fhir-ndjson"
 #define OHE_FHIR_SINK_DEFAULT_BUNDLE	 500
 #define OHE_FHIR_SINK_MAX_BUNDLE	 10000
+#define OHE_FHIR_SINK_MAX_ENTRIES	 100000
+/* plugin state key of a learned entry limit: prefix, bundle type, write mode, base URL */
+#define OHE_FHIR_SINK_LIMIT_KEY "entry-limit" 
 #define OHE_FHIR_SINK_DEFAULT_TIMEOUT	 30 /* s */
 #define OHE_FHIR_SINK_MAX_TIMEOUT	 3600
 /* the FHIR server's breaker: 5 failures open it for 60 s, 3 good trials close it */
@@ -116,14 +128,87 @@ ohe_fhir_sink_setup_auth (OheFhirSink *self, GError **error)
 	return TRUE;
 }
 
+/* a server may cap conditional writes lower than plain ones: one limit per write mode too */
+static gchar *
+ohe_fhir_sink_dup_limit_key (OheFhirSink *self, OheFhirBundleType type)
+{
+	return g_strdup_printf ("%s/%s/%s/%s", OHE_FHIR_SINK_LIMIT_KEY,
+				ohe_fhir_bundle_type_to_string (type),
+				ohe_fhir_write_mode_to_string (self->mode),
+				ohe_fhir_rest_transport_get_base_url (self->rest));
+}
+
+static void
+ohe_fhir_sink_limit_learned_cb (gpointer user_data, OheFhirBundleType type, guint limit)
+{
+	OheFhirSink *self = OHE_FHIR_SINK (user_data);
+	g_autofree gchar *key = ohe_fhir_sink_dup_limit_key (self, type);
+	g_autofree gchar *value = g_strdup_printf ("%u", limit);
+	g_autoptr(GError) error = NULL;
+	guint known;
+
+	G_LOCK (ohe_fhir_sink_limits);
+	if (ohe_fhir_sink_limits == NULL)
+		ohe_fhir_sink_limits =
+		    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	known = GPOINTER_TO_UINT (g_hash_table_lookup (ohe_fhir_sink_limits, key));
+	if (known == 0 || limit < known)
+		g_hash_table_insert (ohe_fhir_sink_limits, g_strdup (key), GUINT_TO_POINTER (limit));
+	G_UNLOCK (ohe_fhir_sink_limits);
+	if (!ohe_plugin_save_state (OHE_PLUGIN (self), key, value, &error) &&
+	    !g_error_matches (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED))
+		g_warning ("[plugin:fhir] cannot remember the entry limit of %s: %s",
+			   ohe_fhir_rest_transport_get_base_url (self->rest), error->message);
+}
+
+/* what this process or the host's state learned of the server before */
+static void
+ohe_fhir_sink_load_limits (OheFhirSink *self)
+{
+	for (guint type = OHE_FHIR_BUNDLE_TYPE_TRANSACTION; type <= OHE_FHIR_BUNDLE_TYPE_BATCH;
+	     type++) {
+		g_autofree gchar *key = ohe_fhir_sink_dup_limit_key (self, type);
+		g_autofree gchar *stored = NULL;
+		g_autoptr(GError) error = NULL;
+		guint64 parsed = 0;
+		guint limit;
+
+		G_LOCK (ohe_fhir_sink_limits);
+		limit = ohe_fhir_sink_limits != NULL
+			    ? GPOINTER_TO_UINT (g_hash_table_lookup (ohe_fhir_sink_limits, key))
+			    : 0;
+		G_UNLOCK (ohe_fhir_sink_limits);
+		stored = ohe_plugin_lookup_state (OHE_PLUGIN (self), key, &error);
+		if (error != NULL)
+			g_warning ("[plugin:fhir] cannot read the entry limit of %s: %s",
+				   ohe_fhir_rest_transport_get_base_url (self->rest),
+				   error->message);
+		else if (stored != NULL &&
+			 !g_ascii_string_to_unsigned (stored, 10, 1, G_MAXINT, &parsed, NULL))
+			g_warning ("[plugin:fhir] ignoring the stored entry limit %s of %s: not a "
+				   "number",
+				   stored, ohe_fhir_rest_transport_get_base_url (self->rest));
+		if (parsed > 0 && (limit == 0 || parsed < limit))
+			limit = (guint)parsed;
+		if (limit > 0)
+			ohe_fhir_rest_transport_set_entry_limit (self->rest, type, limit);
+	}
+}
+
 static gboolean
 ohe_fhir_sink_setup_rest (OheFhirSink *self, const gchar *base_url, GError **error)
 {
 	OhePlugin *plugin = OHE_PLUGIN (self);
-	g_autofree gchar *bundle_type_text =
-	    ohe_plugin_get_config_string (plugin, "bundle_type", "transaction");
+	/*
+	 * put mode's entries stand alone: batch. Conditional writes point at
+	 * other entries' urn:uuid fullUrls, which only a transaction resolves.
+	 */
+	g_autofree gchar *bundle_type_text = ohe_plugin_get_config_string (
+	    plugin, "bundle_type",
+	    self->mode == OHE_FHIR_WRITE_MODE_PUT ? "batch" : "transaction");
 	OheFhirBundleType bundle_type;
 	guint bundle_size;
+	guint max_entries;
 	guint timeout;
 
 	if (!ohe_fhir_bundle_type_from_string (bundle_type_text, &bundle_type)) {
@@ -132,8 +217,19 @@ ohe_fhir_sink_setup_rest (OheFhirSink *self, const gchar *base_url, GError **err
 			     bundle_type_text);
 		return FALSE;
 	}
+	if (bundle_type == OHE_FHIR_BUNDLE_TYPE_BATCH && self->mode != OHE_FHIR_WRITE_MODE_PUT) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     "[plugin:fhir] bundle_type=batch does not go with write_mode=%s: its "
+			     "entries refer to each other by urn:uuid, which only a transaction "
+			     "resolves",
+			     ohe_fhir_write_mode_to_string (self->mode));
+		return FALSE;
+	}
 	if (!ohe_fhir_sink_get_uint (plugin, "bundle_size", OHE_FHIR_SINK_DEFAULT_BUNDLE, 1,
 				     OHE_FHIR_SINK_MAX_BUNDLE, &bundle_size, error))
+		return FALSE;
+	if (!ohe_fhir_sink_get_uint (plugin, "max_bundle_entries", 0, 0, OHE_FHIR_SINK_MAX_ENTRIES,
+				     &max_entries, error))
 		return FALSE;
 	if (!ohe_fhir_sink_get_uint (plugin, "timeout", OHE_FHIR_SINK_DEFAULT_TIMEOUT, 1,
 				     OHE_FHIR_SINK_MAX_TIMEOUT, &timeout, error))
@@ -152,6 +248,11 @@ ohe_fhir_sink_setup_rest (OheFhirSink *self, const gchar *base_url, GError **err
 	ohe_fhir_rest_transport_set_write_mode (self->rest, self->mode);
 	ohe_fhir_rest_transport_set_bundle_type (self->rest, bundle_type);
 	ohe_fhir_rest_transport_set_bundle_size (self->rest, bundle_size);
+	ohe_fhir_rest_transport_set_max_entries (self->rest, max_entries);
+	ohe_fhir_sink_load_limits (self);
+	/* the transport lives no longer than the sink */
+	ohe_fhir_rest_transport_set_limit_func (self->rest, ohe_fhir_sink_limit_learned_cb, self,
+						NULL);
 	return ohe_fhir_sink_setup_auth (self, error);
 }
 
@@ -422,6 +523,30 @@ ohe_fhir_sink_get_n_requests (OheFhirSink *self)
 {
 	g_return_val_if_fail (OHE_IS_FHIR_SINK (self), 0);
 	return self->rest != NULL ? ohe_fhir_rest_transport_get_n_requests (self->rest) : 0;
+}
+
+/**
+ * ohe_fhir_sink_get_n_refused:
+ *
+ * Returns: the Bundles the FHIR server refused as a whole so far
+ */
+guint64
+ohe_fhir_sink_get_n_refused (OheFhirSink *self)
+{
+	g_return_val_if_fail (OHE_IS_FHIR_SINK (self), 0);
+	return self->rest != NULL ? ohe_fhir_rest_transport_get_n_refused (self->rest) : 0;
+}
+
+/**
+ * ohe_fhir_sink_get_rest_transport:
+ *
+ * Returns: (transfer none) (nullable): the REST transport, for tests
+ */
+OheFhirRestTransport *
+ohe_fhir_sink_get_rest_transport (OheFhirSink *self)
+{
+	g_return_val_if_fail (OHE_IS_FHIR_SINK (self), NULL);
+	return self->rest;
 }
 
 OHE_PLUGIN_DEFINE ("fhir", ohe_fhir_sink_get_type)

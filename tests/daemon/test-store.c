@@ -1224,6 +1224,49 @@ test_store_binding (void)
 	g_assert_cmpstr (other, ==, "Patient/p-2");
 }
 
+/* what plugins keep through ohe_plugin_save_state(): per plugin and key, across openings */
+static void
+test_store_plugin_state (void)
+{
+	g_autofree gchar *schemas = test_migrations_dir ();
+	g_autofree gchar *db_dir = test_make_dir ("state/plugin-state");
+	g_autofree gchar *path = g_build_filename (db_dir, "ohed.db", NULL);
+	g_autoptr(OheStore) store = test_open (path, schemas);
+	const gchar *key = "entry-limit/transaction/put/https://ehr.example/fhir";
+	g_autoptr(GError) error = NULL;
+	gchar *value;
+
+	value = ohe_store_get_plugin_state (store, "fhir", key, &error);
+	g_assert_no_error (error);
+	g_assert_null (value);
+	g_assert_true (ohe_store_set_plugin_state (store, "fhir", key, "50", &error));
+	g_assert_no_error (error);
+	g_assert_true (ohe_store_set_plugin_state (store, "fhir", key, "48", &error));
+	g_assert_no_error (error);
+	g_assert_true (ohe_store_set_plugin_state (store, "other", key, "7", &error));
+	g_assert_no_error (error);
+	g_clear_object (&store);
+
+	store = test_open (path, schemas);
+	value = ohe_store_get_plugin_state (store, "fhir", key, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (value, ==, "48");
+	g_free (value);
+	value = ohe_store_get_plugin_state (store, "other", key, &error);
+	g_assert_cmpstr (value, ==, "7");
+	g_free (value);
+
+	/* NULL forgets the key, of that plugin only */
+	g_assert_true (ohe_store_set_plugin_state (store, "fhir", key, NULL, &error));
+	g_assert_no_error (error);
+	value = ohe_store_get_plugin_state (store, "fhir", key, &error);
+	g_assert_no_error (error);
+	g_assert_null (value);
+	value = ohe_store_get_plugin_state (store, "other", key, &error);
+	g_assert_cmpstr (value, ==, "7");
+	g_free (value);
+}
+
 static void
 test_store_persist (void)
 {
@@ -1426,6 +1469,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/store/binding", test_store_binding);
 	g_test_add_func ("/store/one-account", test_store_one_account);
 	g_test_add_func ("/store/migrate/one-account", test_store_migrate_one_account);
+	g_test_add_func ("/store/plugin-state", test_store_plugin_state);
 	g_test_add_func ("/store/persist", test_store_persist);
 	g_test_add_func ("/store/threads", test_store_threads);
 	return g_test_run ();
