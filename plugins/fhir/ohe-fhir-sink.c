@@ -244,15 +244,28 @@ ohe_fhir_sink_remember_upserted (OheFhirSink *self, GPtrArray *entries, OhePushR
 		OheFhirEntry *entry = g_ptr_array_index (entries, i);
 		guint owner = g_array_index (entry->owners, guint, 0);
 		if (ohe_fhir_entry_is_shared (entry) &&
-		    ohe_push_request_get_outcome (request, owner) == OHE_PUSH_OUTCOME_ACCEPTED)
+		    ohe_push_request_get_outcome (request, owner) == OHE_PUSH_OUTCOME_WRITTEN)
 			g_hash_table_add (self->upserted, ohe_fhir_entry_dup_key (entry));
 	}
 	g_mutex_unlock (&self->mutex);
 }
 
-/* writes every measurement; those that cannot be written get their outcome now */
+/* a kind the mapping disables or lacks is not for this sink: filtered, not refused */
+static gboolean
+ohe_fhir_sink_maps_kind (OheFhirSink *self, OheMeasurement *m)
+{
+	const OheFhirKindMap *map =
+	    ohe_fhir_mapping_lookup (self->mapping, ohe_measurement_get_kind (m));
+	return map != NULL && map->enabled;
+}
+
+/*
+ * Writes every measurement; those that cannot be written get their outcome
+ * now. @resource_ids receives, per measurement, the "Type/id" of every
+ * resource it produced (those already stored included).
+ */
 static GPtrArray *
-ohe_fhir_sink_write (OheFhirSink *self, OhePushRequest *request)
+ohe_fhir_sink_write (OheFhirSink *self, OhePushRequest *request, GPtrArray *resource_ids)
 {
 	g_autoptr(OheFhirWriter) writer = ohe_fhir_sink_take_writer (self);
 	g_autoptr(GPtrArray) raw =
@@ -264,21 +277,25 @@ ohe_fhir_sink_write (OheFhirSink *self, OhePushRequest *request)
 	for (guint i = 0; i < ohe_push_request_get_n_measurements (request); i++) {
 		OheMeasurement *m = ohe_push_request_get_measurement (request, i);
 		g_autoptr(GError) error = NULL;
+		g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
 
+		g_ptr_array_add (resource_ids, NULL);
+		if (!ohe_fhir_sink_maps_kind (self, m)) {
+			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_FILTERED,
+						      OHE_PUSH_REASON_NOT_MAPPED);
+			continue;
+		}
 		g_ptr_array_set_size (resources, 0);
+		/* the kind is mapped: whatever stops its writer is a dead letter */
 		if (!ohe_fhir_writer_write (writer, m, i, patient, resources, &error)) {
-			/* a kind the mapping leaves out is not for this sink: done, no dead letter
-			 */
-			ohe_push_request_set_outcome (
-			    request, i,
-			    g_error_matches (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED)
-				? OHE_PUSH_OUTCOME_ACCEPTED
-				: OHE_PUSH_OUTCOME_REJECTED,
-			    error->message);
+			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_REFUSED,
+						      error->message);
 			continue;
 		}
 		for (guint j = 0; j < resources->len; j++) {
 			OheFhirResource *r = g_ptr_array_index (resources, j);
+			g_autofree gchar *id = g_strdup_printf ("%s/%s", r->resource_type, r->id);
+			g_strv_builder_add (ids, id);
 			if (ohe_fhir_sink_is_upserted (self, r))
 				continue;
 			g_ptr_array_add (
@@ -286,12 +303,14 @@ ohe_fhir_sink_write (OheFhirSink *self, OhePushRequest *request)
 						     r->identifier_value, r->json->str, i,
 						     ohe_measurement_get_start (m)));
 		}
+		resource_ids->pdata[i] = g_strv_builder_end (ids);
 	}
 	ohe_fhir_sink_return_writer (self, g_steal_pointer (&writer));
 	return ohe_fhir_entries_dedup (raw);
 }
 
-/* resources whose measurements all landed, by type: what ohectl and /metrics report */
+/* resources whose measurements were all written, by type: what ohectl and /metrics report;
+ * a resource of a measurement to be retried is not counted until it is acknowledged */
 static void
 ohe_fhir_sink_count_written (OheFhirSink *self, GPtrArray *entries, OhePushRequest *request)
 {
@@ -301,8 +320,8 @@ ohe_fhir_sink_count_written (OheFhirSink *self, GPtrArray *entries, OhePushReque
 		gboolean landed = TRUE;
 		for (guint j = 0; j < entry->owners->len; j++) {
 			guint owner = g_array_index (entry->owners, guint, j);
-			landed &= ohe_push_request_get_outcome (request, owner) !=
-				  OHE_PUSH_OUTCOME_REJECTED;
+			landed &= ohe_push_request_get_outcome (request, owner) ==
+				  OHE_PUSH_OUTCOME_WRITTEN;
 		}
 		if (landed)
 			ohe_metrics_counter_add (metrics, "ohe_sink_resources_written_total",
@@ -318,13 +337,14 @@ ohe_fhir_sink_push (OheSink *sink,
 {
 	OheFhirSink *self = OHE_FHIR_SINK (sink);
 	g_autoptr(GPtrArray) entries = NULL;
+	g_autoptr(GPtrArray) resource_ids = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
 	gboolean ok;
 
 	if (self->mapping == NULL) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_FAILED, "FHIR sink is not set up");
 		return FALSE;
 	}
-	entries = ohe_fhir_sink_write (self, request);
+	entries = ohe_fhir_sink_write (self, request, resource_ids);
 	if (self->rest != NULL)
 		ok =
 		    ohe_fhir_rest_transport_push (self->rest, entries, request, cancellable, error);
@@ -333,14 +353,15 @@ ohe_fhir_sink_push (OheSink *sink,
 						     error);
 	if (!ok)
 		return FALSE;
+	/* pending: only skipped resources (e.g. a Device stored earlier), nothing to send */
+	for (guint i = 0; i < ohe_push_request_get_n_measurements (request); i++) {
+		OhePushOutcome outcome = ohe_push_request_get_outcome (request, i);
+		if (outcome == OHE_PUSH_OUTCOME_PENDING || outcome == OHE_PUSH_OUTCOME_WRITTEN)
+			ohe_push_request_set_written (request, i,
+						      g_ptr_array_index (resource_ids, i));
+	}
 	ohe_fhir_sink_remember_upserted (self, entries, request);
 	ohe_fhir_sink_count_written (self, entries, request);
-
-	/* only skipped resources left (e.g. a Device stored earlier): nothing to send */
-	for (guint i = 0; i < ohe_push_request_get_n_measurements (request); i++) {
-		if (ohe_push_request_get_outcome (request, i) == OHE_PUSH_OUTCOME_PENDING)
-			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_ACCEPTED, NULL);
-	}
 	return TRUE;
 }
 

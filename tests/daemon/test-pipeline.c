@@ -137,8 +137,8 @@ test_pipeline_end_to_end (Fixture *fx, gconstpointer user_data)
 	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (stats.fetched, ==, 2000);
-	g_assert_cmpuint (stats.accepted, ==, 2000);
-	g_assert_cmpuint (stats.rejected, ==, 0);
+	g_assert_cmpuint (stats.written, ==, 2000);
+	g_assert_cmpuint (stats.refused, ==, 0);
 	g_assert_cmpuint (stats.batches, ==, 20);
 	g_assert_cmpstr (stats.cursor, ==, "2000");
 	/* the window is done: its cursor is gone, the link's own was never touched */
@@ -172,8 +172,8 @@ test_pipeline_refused_and_rejected (Fixture *fx, gconstpointer user_data)
 	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_no_error (error);
 	/* per batch of 100: 10 refused, 90 pushed of which 12 rejected */
-	g_assert_cmpuint (stats.rejected, ==, 20 * (10 + 12));
-	g_assert_cmpuint (stats.accepted, ==, 20 * 78);
+	g_assert_cmpuint (stats.refused, ==, 20 * (10 + 12));
+	g_assert_cmpuint (stats.written, ==, 20 * 78);
 
 	dead = ohe_store_list_dead_letters (ohe_engine_get_store (fx->engine), &error);
 	g_assert_no_error (error);
@@ -254,12 +254,12 @@ test_pipeline_sink_failure (Fixture *fx, gconstpointer user_data)
 	g_clear_error (&error);
 	cursor = fixture_cursor (fx, job);
 	g_assert_null (cursor);
-	g_assert_cmpuint (stats.accepted, ==, 0);
+	g_assert_cmpuint (stats.written, ==, 0);
 	ohe_sync_stats_clear (&stats);
 
 	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (stats.accepted, ==, 2000);
+	g_assert_cmpuint (stats.written, ==, 2000);
 	g_assert_cmpstr (stats.cursor, ==, "2000");
 	cursor2 = fixture_cursor (fx, job);
 	g_assert_null (cursor2);
@@ -281,7 +281,7 @@ test_pipeline_backpressure (Fixture *fx, gconstpointer user_data)
 	fixture_set (fx, "plugin:nullsink", "record_path", "");
 	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (stats.accepted, ==, 6000);
+	g_assert_cmpuint (stats.written, ==, 6000);
 	g_assert_cmpuint (stats.batches, ==, 60);
 	g_assert_cmpuint (stats.fetch_queue_high_water, <=, 2);
 	g_assert_cmpuint (stats.push_queue_high_water, <=, 2);
@@ -304,7 +304,7 @@ test_pipeline_consent (Fixture *fx, gconstpointer user_data)
 	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (stats.fetched, ==, 2000);
-	g_assert_cmpuint (stats.accepted, ==, 0);
+	g_assert_cmpuint (stats.written, ==, 0);
 	dead = ohe_store_list_dead_letters (ohe_engine_get_store (fx->engine), &error);
 	g_assert_cmpuint (dead->len, ==, 0);
 	{
@@ -350,7 +350,7 @@ test_pipeline_cancel (Fixture *fx, gconstpointer user_data)
 	g_assert_cmpuint (cursor_value % 100, ==, 0);
 	seen = fixture_records (fx);
 	g_assert_cmpuint (g_hash_table_size (seen), ==, cursor_value);
-	g_assert_cmpuint (stats.accepted, ==, cursor_value);
+	g_assert_cmpuint (stats.written, ==, cursor_value);
 	ohe_sync_stats_clear (&stats);
 }
 
