@@ -318,14 +318,27 @@ test_ndjson_closure (void)
 			ohe_measurement_set_parent (child, OHE_MEASUREMENT_KIND_ECG, "ecg-0");
 			g_ptr_array_add (ms, child);
 		}
+		/* a recording that cannot be written, and a heart rate derived from it: the
+		 * first item of its device, whose Device a later sibling references */
+		child = test_heart_rate ("ecg-hr-orphan", round * 100 + 29, 75);
+		ohe_measurement_set_parent (child, OHE_MEASUREMENT_KIND_ECG, "ecg-bad");
+		ohe_measurement_set_device_id (child, "dev-orphan");
+		g_ptr_array_add (ms, child);
 		g_ptr_array_add (ms, test_ecg ("ecg-bad", round * 100 + 30, "V7"));
+		child = test_heart_rate ("hr-sibling", round * 100 + 31, 64);
+		ohe_measurement_set_device_id (child, "dev-orphan");
+		g_ptr_array_add (ms, child);
 		request = test_request (ms);
 		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 		g_assert_no_error (error);
 		g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_REFUSED), ==,
-				  1);
+				  2);
 		g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
-				  ms->len - 1);
+				  ms->len - 2);
+		g_assert_cmpint (ohe_push_request_get_outcome (request, ms->len - 3), ==,
+				 OHE_PUSH_OUTCOME_REFUSED);
+		g_assert_cmpstr (ohe_push_request_get_reason (request, ms->len - 3), ==,
+				 "derived from ecg ecg-bad, which is not written");
 	}
 	test_read_ndjson_tree (out, resources);
 	g_hash_table_iter_init (&iter, resources);
@@ -333,7 +346,8 @@ test_ndjson_closure (void)
 		observations += g_str_has_prefix (key, "Observation/");
 		reports += g_str_has_prefix (key, "DiagnosticReport/");
 	}
-	g_assert_cmpuint (observations, ==, 2 * 7 + 1);
+	/* per round 5 + recording + child + sibling (same id both rounds), and the late child */
+	g_assert_cmpuint (observations, ==, 2 * 7 + 1 + 1);
 	g_assert_cmpuint (reports, ==, 2);
 	dangling = test_dangling_references (resources, TEST_PATIENT);
 	for (guint i = 0; i < dangling->len; i++)
