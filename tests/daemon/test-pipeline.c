@@ -124,6 +124,16 @@ fixture_records (Fixture *fx)
 	return seen;
 }
 
+static gint64
+fixture_outcome (Fixture *fx, OheJob *job, const gchar *kind, const gchar *outcome)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 count = ohe_store_get_job_outcome (ohe_engine_get_store (fx->engine),
+						  ohe_job_get_id (job), kind, outcome, &error);
+	g_assert_no_error (error);
+	return count;
+}
+
 static void
 test_pipeline_end_to_end (Fixture *fx, gconstpointer user_data)
 {
@@ -218,6 +228,11 @@ test_pipeline_resume_after_failure (Fixture *fx, gconstpointer user_data)
 	g_clear_error (&error);
 	cursor = fixture_cursor (fx, job);
 	g_assert_cmpstr (cursor, ==, "1000");
+	/* the stats and the job record report what was acknowledged, not what was fetched */
+	g_assert_cmpuint (stats.written, ==, 1000);
+	g_assert_cmpuint (stats.written_by_kind[OHE_MEASUREMENT_KIND_HEART_RATE], ==, 1000);
+	g_assert_cmpuint (stats.fetched_by_kind[OHE_MEASUREMENT_KIND_HEART_RATE], ==, 1000);
+	g_assert_cmpint (fixture_outcome (fx, job, "heart_rate", "written"), ==, 1000);
 	ohe_sync_stats_clear (&stats);
 
 	fixture_set (fx, "plugin:synthetic", "fail_at", "-1");
@@ -225,6 +240,9 @@ test_pipeline_resume_after_failure (Fixture *fx, gconstpointer user_data)
 	g_assert_no_error (error);
 	g_assert_cmpuint (stats.fetched, ==, 1000);
 	g_assert_cmpstr (stats.cursor, ==, "2000");
+	/* the attempts of one job add up in its record */
+	g_assert_cmpint (fixture_outcome (fx, job, "heart_rate", "written"), ==, 2000);
+	g_assert_cmpint (fixture_outcome (fx, job, "heart_rate", "fetched"), ==, 2000);
 	cursor2 = fixture_cursor (fx, job);
 	g_assert_null (cursor2);
 
@@ -289,16 +307,6 @@ test_pipeline_backpressure (Fixture *fx, gconstpointer user_data)
 	/* the provider spent most of the run waiting for the sink */
 	g_assert_cmpint (stats.fetch_blocked_us, >, 60 * 3000 / 2);
 	ohe_sync_stats_clear (&stats);
-}
-
-static gint64
-fixture_outcome (Fixture *fx, OheJob *job, const gchar *kind, const gchar *outcome)
-{
-	g_autoptr(GError) error = NULL;
-	gint64 count = ohe_store_get_job_outcome (ohe_engine_get_store (fx->engine),
-						  ohe_job_get_id (job), kind, outcome, &error);
-	g_assert_no_error (error);
-	return count;
 }
 
 /* the link consents to no kind the provider delivers: nothing asked, nothing fetched */
