@@ -376,7 +376,11 @@ test_pipeline_sink_not_mapped (Fixture *fx, gconstpointer user_data)
 	OheSyncStats stats = {0};
 
 	fixture_set (fx, "plugin:nullsink", "unmapped_kinds", "steps,heart_rate");
+	/* logged once for the job and kind, with the count, not once per batch */
+	g_test_expect_message ("ohed", G_LOG_LEVEL_MESSAGE,
+			       "job *: 2000 heart_rate measurements filtered: not mapped");
 	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
+	g_test_assert_expected_messages ();
 	g_assert_no_error (error);
 	g_assert_cmpuint (stats.fetched, ==, 2000);
 	g_assert_cmpuint (stats.written, ==, 0);
