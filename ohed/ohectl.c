@@ -149,17 +149,56 @@ ohe_ctl_user_add (OheCtl *ctl, gchar **args, GError **error)
 	return ohe_store_add_user (ohe_engine_get_store (ctl->engine), args[0], args[1], error);
 }
 
-/* @text: comma-separated kind names, each checked */
+/*
+ * Sets the kinds @link consents to: @text, comma-separated kind names, each
+ * checked against what @provider delivers; without @text every kind the
+ * provider offers, and the list is printed.
+ */
 static gboolean
-ohe_ctl_set_link_kinds (OheLink *link, const gchar *text, GError **error)
+ohe_ctl_set_link_kinds (OheLink *link, OheProvider *provider, const gchar *text, GError **error)
 {
-	g_auto(GStrv) kinds = g_strsplit (text, ",", -1);
+	g_auto(GStrv) kinds = NULL;
+	g_autoptr(GPtrArray) undeliverable = g_ptr_array_new ();
+
+	if (text == NULL) {
+		g_autoptr(GArray) offered = ohe_provider_get_kinds (provider);
+		g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+		g_autofree gchar *list = NULL;
+		for (guint i = 0; offered != NULL && i < offered->len; i++)
+			g_strv_builder_add (builder, ohe_measurement_kind_to_string (g_array_index (
+							     offered, OheMeasurementKind, i)));
+		kinds = g_strv_builder_end (builder);
+		if (kinds[0] == NULL) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+				     _("provider %s offers no measurement kind"),
+				     ohe_plugin_get_name (OHE_PLUGIN (provider)));
+			return FALSE;
+		}
+		list = g_strjoinv (",", kinds);
+		g_print (_("consenting to every kind %s offers: %s\n"),
+			 ohe_plugin_get_name (OHE_PLUGIN (provider)), list);
+		ohe_link_set_kinds (link, (const gchar *const *)kinds);
+		return TRUE;
+	}
+	kinds = g_strsplit (text, ",", -1);
 	for (guint i = 0; kinds[i] != NULL; i++) {
-		if (ohe_measurement_kind_from_string (kinds[i]) == OHE_MEASUREMENT_KIND_UNKNOWN) {
+		OheMeasurementKind kind = ohe_measurement_kind_from_string (kinds[i]);
+		if (kind == OHE_MEASUREMENT_KIND_UNKNOWN) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
 				     _("'%s' is not a measurement kind"), kinds[i]);
 			return FALSE;
 		}
+		if (!ohe_provider_supports_kind (provider, kind))
+			g_ptr_array_add (undeliverable, kinds[i]);
+	}
+	if (undeliverable->len > 0) {
+		g_autofree gchar *names = NULL;
+		g_ptr_array_add (undeliverable, NULL);
+		names = g_strjoinv (", ", (gchar **)undeliverable->pdata);
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     _("provider %s cannot deliver %s"),
+			     ohe_plugin_get_name (OHE_PLUGIN (provider)), names);
+		return FALSE;
 	}
 	ohe_link_set_kinds (link, (const gchar *const *)kinds);
 	return TRUE;
@@ -202,18 +241,34 @@ ohe_ctl_check_account_free (OheCtl *ctl,
 	return TRUE;
 }
 
+static OheProvider *
+ohe_ctl_get_provider (OheCtl *ctl, const gchar *name, GError **error)
+{
+	OheProvider *provider = ohe_plugin_loader_get_provider (ohe_engine_get_loader (ctl->engine), name);
+	if (provider == NULL) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
+			     _("provider plugin '%s' is not loaded (see ohectl plugins)"), name);
+		return NULL;
+	}
+	return provider;
+}
+
 static gboolean
 ohe_ctl_link_add (OheCtl *ctl, gchar **args, GError **error)
 {
 	g_autoptr(OheLink) link = NULL;
+	OheProvider *provider;
 
 	if (!ohe_ctl_check_args (args, 2, 4, "link-add USER-ID PROVIDER [KIND,KIND…] [EXTERNAL-ID]",
 				 error))
 		return FALSE;
 	if (!ohe_ctl_ensure_engine (ctl, error))
 		return FALSE;
+	provider = ohe_ctl_get_provider (ctl, args[1], error);
+	if (provider == NULL)
+		return FALSE;
 	link = ohe_link_new (args[0], args[1]);
-	if (args[2] != NULL && !ohe_ctl_set_link_kinds (link, args[2], error))
+	if (!ohe_ctl_set_link_kinds (link, provider, args[2], error))
 		return FALSE;
 	if (args[2] != NULL && args[3] != NULL)
 		ohe_link_set_external_user_id (link, args[3]);
@@ -304,17 +359,6 @@ ohe_ctl_sync (OheCtl *ctl, gchar **args, GError **error)
 	return TRUE;
 }
 
-static OheProvider *
-ohe_ctl_get_provider (OheCtl *ctl, const gchar *name, GError **error)
-{
-	OheProvider *provider = ohe_plugin_loader_get_provider (ohe_engine_get_loader (ctl->engine), name);
-	if (provider == NULL) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
-			     _("provider plugin '%s' is not loaded (see ohectl plugins)"), name);
-		return NULL;
-	}
-	return provider;
-}
 
 /* the user's link to @provider */
 static OheLink *
@@ -378,11 +422,9 @@ ohe_ctl_link_start (OheCtl *ctl, gchar **args, GError **error)
 	link = ohe_ctl_ensure_link (ctl, args[0], args[1], error);
 	if (link == NULL)
 		return FALSE;
-	if (args[2] != NULL) {
-		if (!ohe_ctl_set_link_kinds (link, args[2], error) ||
-		    !ohe_store_update_link (ohe_engine_get_store (ctl->engine), link, error))
-			return FALSE;
-	}
+	if (!ohe_ctl_set_link_kinds (link, provider, args[2], error) ||
+	    !ohe_store_update_link (ohe_engine_get_store (ctl->engine), link, error))
+		return FALSE;
 
 	verifier = ohe_oauth2_new_code_verifier ();
 	challenge = ohe_oauth2_compute_code_challenge (verifier);
@@ -574,15 +616,33 @@ ohe_ctl_sync_now (OheCtl *ctl, gchar **args, GError **error)
 
 	g_print (_("link %s (%s), %s → %s\n"), ohe_link_get_id (link), ohe_link_get_provider (link),
 		 window[0], window[1]);
-	for (guint kind = 0; kind < OHE_MEASUREMENT_KIND_LAST; kind++) {
-		if (stats.accepted_by_kind[kind] == 0)
-			continue;
-		g_print ("  %-22s %u\n", ohe_measurement_kind_to_string (kind),
-			 (guint)stats.accepted_by_kind[kind]);
+	if (ok && stats.nothing_asked) {
+		g_autofree gchar *kind_list = g_strjoinv (",", ohe_link_get_kinds (link));
+		g_print (_("nothing asked: the link consents to %s, none of which %s delivers; "
+			   "nothing fetched\n"),
+			 kind_list, ohe_link_get_provider (link));
+		ohe_sync_stats_clear (&stats);
+		return TRUE;
 	}
-	g_print (_("fetched %u, delivered %u, dead letters %u, %u batches, %.2f s\n"),
-		 (guint)stats.fetched, (guint)stats.accepted, (guint)stats.rejected,
-		 (guint)stats.batches, (gdouble)(g_get_monotonic_time () - started) / G_USEC_PER_SEC);
+	/* per kind, only what was acknowledged */
+	for (guint kind = 0; kind < OHE_MEASUREMENT_KIND_LAST; kind++) {
+		if (stats.fetched_by_kind[kind] == 0)
+			continue;
+		g_print (_("  %-22s fetched %u, written %u, refused %u, filtered %u\n"),
+			 ohe_measurement_kind_to_string (kind), (guint)stats.fetched_by_kind[kind],
+			 (guint)stats.written_by_kind[kind], (guint)stats.refused_by_kind[kind],
+			 (guint)stats.filtered_by_kind[kind]);
+		if (stats.filtered_by_kind[kind] > 0 && stats.filter_reason_by_kind[kind] != NULL)
+			g_print (_("  %-22s filtered: %s\n"), "",
+				 stats.filter_reason_by_kind[kind]);
+	}
+	g_print (_("fetched %u, written %u, refused %u, filtered %u, %u batches, %.2f s\n"),
+		 (guint)stats.fetched, (guint)stats.written, (guint)stats.refused,
+		 (guint)stats.filtered, (guint)stats.batches,
+		 (gdouble)(g_get_monotonic_time () - started) / G_USEC_PER_SEC);
+	if (stats.fetched > stats.written + stats.refused + stats.filtered)
+		g_print (_("not acknowledged: %u (the job failed; they are fetched again on retry)\n"),
+			 (guint)(stats.fetched - stats.written - stats.refused - stats.filtered));
 	if (stats.cursor != NULL)
 		g_print (_("cursor: %s\n"), stats.cursor);
 	ohe_ctl_print_resources_written (ctl);
@@ -625,11 +685,13 @@ ohe_ctl_run (OheCtl *ctl, gchar **args, GError **error)
 		const gchar *provider = ohe_link_get_provider (g_ptr_array_index (links, i));
 		if (!g_hash_table_add (providers, (gpointer)provider))
 			continue;
-		g_print (_("%-16s %.0f accepted, %.0f rejected\n"), provider,
+		g_print (_("%-16s %.0f written, %.0f refused, %.0f filtered\n"), provider,
 			 ohe_metrics_get_value (metrics, "ohe_sync_measurements_total",
-						OHE_METRICS_LABELS (provider, "accepted")),
+						OHE_METRICS_LABELS (provider, "written")),
 			 ohe_metrics_get_value (metrics, "ohe_sync_measurements_total",
-						OHE_METRICS_LABELS (provider, "rejected")));
+						OHE_METRICS_LABELS (provider, "refused")),
+			 ohe_metrics_get_value (metrics, "ohe_sync_measurements_total",
+						OHE_METRICS_LABELS (provider, "filtered")));
 	}
 	g_print (_("dead letters:    %u\n"), dead->len);
 	g_print (_("jobs waiting for a retry: %u\n"),
@@ -677,9 +739,9 @@ static const OheCtlCommand ohe_ctl_commands[] = {
      ohe_ctl_user_add},
     {"links", "", N_("List provider links: id, user, provider, state, provider user, kinds"),
      ohe_ctl_links},
-    {"link-add", "USER-ID PROVIDER [KINDS] [EXTERNAL-ID]", N_("Add a provider link"),
+    {"link-add", "USER-ID PROVIDER [KINDS] [EXTERNAL-ID]", N_("Add a provider link; without KINDS, every kind the provider offers"),
      ohe_ctl_link_add},
-    {"link-start", "USER-ID PROVIDER [KINDS]", N_("Start linking a provider account (OAuth2)"),
+    {"link-start", "USER-ID PROVIDER [KINDS]", N_("Start linking a provider account (OAuth2); without KINDS, every kind it offers"),
      ohe_ctl_link_start},
     {"link-finish", "REDIRECT-ADDRESS", N_("Finish linking with the address the provider redirected to"),
      ohe_ctl_link_finish},

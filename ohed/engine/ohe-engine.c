@@ -105,6 +105,7 @@ ohe_engine_register_metrics (OheEngine *self)
 {
 	const gchar *const job_labels[] = {"provider", "result", NULL};
 	const gchar *const item_labels[] = {"provider", "outcome", NULL};
+	const gchar *const kind_labels[] = {"provider", "kind", "outcome", NULL};
 	const gchar *const no_labels[] = {NULL};
 	const gdouble job_buckets[] = {0.1, 0.5, 1, 5, 15, 60, 300, 1800};
 	g_autoptr(GError) error = NULL;
@@ -115,6 +116,9 @@ ohe_engine_register_metrics (OheEngine *self)
 	    !ohe_metrics_register_counter (self->metrics, "ohe_sync_measurements_total",
 					   "Measurements handled, by provider and outcome",
 					   item_labels, &error) ||
+	    !ohe_metrics_register_counter (self->metrics, "ohe_sync_measurements_by_kind_total",
+					   "Measurements handled, by provider, kind and outcome",
+					   kind_labels, &error) ||
 	    !ohe_metrics_register_histogram (self->metrics, "ohe_sync_job_duration_seconds",
 					     "Duration of sync jobs", no_labels, job_buckets,
 					     G_N_ELEMENTS (job_buckets), &error) ||
@@ -354,6 +358,70 @@ ohe_engine_check_consent (OheEngine *self, OheLink *link, const GError *error)
 		g_warning ("link %s: %s", ohe_link_get_id (link), error_store->message);
 }
 
+/*
+ * Asks @request for the consented @kinds the provider delivers; no consented
+ * kind (a link from before consent lists were filled in) means every kind
+ * the provider offers. Returns %FALSE if that leaves nothing to ask for.
+ */
+static gboolean
+ohe_engine_ask_kinds (OheProvider *provider, const gchar *const *kinds, OheFetchRequest *request)
+{
+	if (kinds == NULL || kinds[0] == NULL) {
+		g_autoptr(GArray) offered = ohe_provider_get_kinds (provider);
+		for (guint i = 0; offered != NULL && i < offered->len; i++)
+			ohe_fetch_request_add_kind (request,
+						    g_array_index (offered, OheMeasurementKind, i));
+		return ohe_fetch_request_get_n_kinds (request) > 0;
+	}
+	for (guint i = 0; kinds[i] != NULL; i++) {
+		OheMeasurementKind kind = ohe_measurement_kind_from_string (kinds[i]);
+		if (kind != OHE_MEASUREMENT_KIND_UNKNOWN && ohe_provider_supports_kind (provider, kind))
+			ohe_fetch_request_add_kind (request, kind);
+	}
+	return ohe_fetch_request_get_n_kinds (request) > 0;
+}
+
+/* the job record and the metrics: what became of every acknowledged item, per kind */
+static void
+ohe_engine_record_outcomes (OheEngine *self, OheJob *job, const OheSyncStats *stats)
+{
+	const gchar *provider = ohe_job_get_provider (job);
+	g_autoptr(GError) error = NULL;
+
+	ohe_metrics_counter_add (self->metrics, "ohe_sync_measurements_total",
+				 OHE_METRICS_LABELS (provider, "written"), stats->written);
+	ohe_metrics_counter_add (self->metrics, "ohe_sync_measurements_total",
+				 OHE_METRICS_LABELS (provider, "refused"), stats->refused);
+	ohe_metrics_counter_add (self->metrics, "ohe_sync_measurements_total",
+				 OHE_METRICS_LABELS (provider, "filtered"), stats->filtered);
+	for (guint k = 0; k < OHE_MEASUREMENT_KIND_LAST; k++) {
+		const gchar *kind = ohe_measurement_kind_to_string (k);
+		const struct {
+			const gchar *outcome;
+			guint64 count;
+		} rows[] = {
+		    {"fetched", stats->fetched_by_kind[k]},
+		    {"written", stats->written_by_kind[k]},
+		    {"refused", stats->refused_by_kind[k]},
+		    {"filtered", stats->filtered_by_kind[k]},
+		};
+		if (stats->fetched_by_kind[k] == 0)
+			continue;
+		for (guint r = 0; r < G_N_ELEMENTS (rows); r++) {
+			if (r > 0)
+				ohe_metrics_counter_add (
+				    self->metrics, "ohe_sync_measurements_by_kind_total",
+				    OHE_METRICS_LABELS (provider, kind, rows[r].outcome),
+				    rows[r].count);
+			if (error == NULL &&
+			    !ohe_store_add_job_outcome (self->store, ohe_job_get_id (job),
+							ohe_job_get_link_id (job), kind,
+							rows[r].outcome, rows[r].count, &error))
+				g_warning ("job %s: %s", ohe_job_get_id (job), error->message);
+		}
+	}
+}
+
 gboolean
 ohe_engine_run_job (OheEngine *self,
 		    OheJob *job,
@@ -371,6 +439,7 @@ ohe_engine_run_job (OheEngine *self,
 	const gchar *const *kinds;
 	OheProvider *provider;
 	OheSink *sink;
+	gboolean ok;
 
 	g_autoptr(GError) error_local = NULL;
 	g_autofree gchar *stream = NULL;
@@ -418,18 +487,22 @@ ohe_engine_run_job (OheEngine *self,
 	kinds = (const gchar *const *)ohe_job_get_kinds (job);
 	if (kinds == NULL || kinds[0] == NULL)
 		kinds = (const gchar *const *)ohe_link_get_kinds (link);
-	for (guint i = 0; kinds != NULL && kinds[i] != NULL; i++) {
-		OheMeasurementKind kind = ohe_measurement_kind_from_string (kinds[i]);
-		if (kind != OHE_MEASUREMENT_KIND_UNKNOWN)
-			ohe_fetch_request_add_kind (request, kind);
+	if (!ohe_engine_ask_kinds (provider, kinds, request)) {
+		/* nothing to ask for: no fetch at all, and the summary says why */
+		g_info ("link %s: no kind it consents to is delivered by %s: nothing to fetch",
+			ohe_link_get_id (link), ohe_link_get_provider (link));
+		stats->nothing_asked = TRUE;
+		return TRUE;
 	}
 	shaper = ohe_shaper_new (ohe_link_get_provider (link),
 				 (const gchar *const *)ohe_link_get_kinds (link));
 	pipeline = ohe_sync_pipeline_new (
 	    provider, sink, self->store,
 	    (guint)ohe_config_get_int (self->config, "daemon", "pipeline_depth"));
-	if (!ohe_sync_pipeline_run (pipeline, job, request, shaper, patient, stats, cancellable,
-				    &error_local)) {
+	ok = ohe_sync_pipeline_run (pipeline, job, request, shaper, patient, stats, cancellable,
+				    &error_local);
+	ohe_engine_record_outcomes (self, job, stats);
+	if (!ok) {
 		ohe_engine_check_consent (self, link, error_local);
 		g_propagate_error (error, g_steal_pointer (&error_local));
 		return FALSE;
@@ -449,10 +522,6 @@ ohe_engine_record_job (OheEngine *self, OheJob *job, const OheSyncStats *stats, 
 	const gchar *provider = ohe_job_get_provider (job);
 	ohe_metrics_counter_add (self->metrics, "ohe_sync_jobs_total",
 				 OHE_METRICS_LABELS (provider, result), 1);
-	ohe_metrics_counter_add (self->metrics, "ohe_sync_measurements_total",
-				 OHE_METRICS_LABELS (provider, "accepted"), stats->accepted);
-	ohe_metrics_counter_add (self->metrics, "ohe_sync_measurements_total",
-				 OHE_METRICS_LABELS (provider, "rejected"), stats->rejected);
 	ohe_metrics_histogram_observe (self->metrics, "ohe_sync_job_duration_seconds",
 				       (const gchar *const[]){NULL},
 				       (gdouble)(g_get_monotonic_time () - started_us) / G_USEC_PER_SEC);
@@ -469,8 +538,10 @@ ohe_engine_process_job (OheEngine *self, OheJob *job)
 
 	ok = ohe_engine_run_job (self, job, &stats, self->stop_cancellable, &error);
 	if (ok) {
-		g_debug ("job %s done: %" G_GUINT64_FORMAT " accepted, %" G_GUINT64_FORMAT
-			 " rejected", ohe_job_get_id (job), stats.accepted, stats.rejected);
+		g_debug ("job %s done: fetched %" G_GUINT64_FORMAT ", written %" G_GUINT64_FORMAT
+			 ", refused %" G_GUINT64_FORMAT ", filtered %" G_GUINT64_FORMAT,
+			 ohe_job_get_id (job), stats.fetched, stats.written, stats.refused,
+			 stats.filtered);
 		ohe_engine_record_job (self, job, &stats, "done", started);
 		if (!ohe_job_queue_complete (self->queue, job, &error_queue))
 			g_warning ("job %s: %s", ohe_job_get_id (job), error_queue->message);

@@ -1226,6 +1226,76 @@ ohe_sqlite_store_add_dead_letter (OheStore *store,
 	return ohe_sqlite_store_step_done (self, stmt, "add dead letter", error);
 }
 
+/* job outcomes */
+
+static gboolean
+ohe_sqlite_store_add_job_outcome (OheStore *store,
+				  const gchar *job_id,
+				  const gchar *link_id,
+				  const gchar *kind,
+				  const gchar *outcome,
+				  guint64 count,
+				  GError **error)
+{
+	OheSqliteStore *self = OHE_SQLITE_STORE (store);
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+
+	stmt = ohe_sqlite_store_prepare (
+	    self,
+	    "INSERT INTO job_outcomes (job_id, link_id, kind, outcome, count, updated_us) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	    "ON CONFLICT (job_id, kind, outcome) DO UPDATE SET "
+	    "count = count + excluded.count, updated_us = excluded.updated_us",
+	    "add job outcome", error);
+	if (stmt == NULL)
+		return FALSE;
+	if (!ohe_sqlite_store_bind_text (stmt, 1, job_id) ||
+	    !ohe_sqlite_store_bind_text (stmt, 2, link_id) ||
+	    !ohe_sqlite_store_bind_text (stmt, 3, kind) ||
+	    !ohe_sqlite_store_bind_text (stmt, 4, outcome) ||
+	    !ohe_sqlite_store_bind_int64 (stmt, 5, (gint64)count) ||
+	    !ohe_sqlite_store_bind_int64 (stmt, 6, ohe_sqlite_store_now (self))) {
+		ohe_sqlite_store_set_error (self, error, "add job outcome");
+		return FALSE;
+	}
+	return ohe_sqlite_store_step_done (self, stmt, "add job outcome", error);
+}
+
+static gint64
+ohe_sqlite_store_get_job_outcome (OheStore *store,
+				  const gchar *job_id,
+				  const gchar *kind,
+				  const gchar *outcome,
+				  GError **error)
+{
+	OheSqliteStore *self = OHE_SQLITE_STORE (store);
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	gint rc;
+
+	stmt = ohe_sqlite_store_prepare (self,
+					 "SELECT count FROM job_outcomes "
+					 "WHERE job_id = ?1 AND kind = ?2 AND outcome = ?3",
+					 "get job outcome", error);
+	if (stmt == NULL)
+		return -1;
+	if (!ohe_sqlite_store_bind_text (stmt, 1, job_id) ||
+	    !ohe_sqlite_store_bind_text (stmt, 2, kind) ||
+	    !ohe_sqlite_store_bind_text (stmt, 3, outcome)) {
+		ohe_sqlite_store_set_error (self, error, "get job outcome");
+		return -1;
+	}
+	rc = sqlite3_step (stmt);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW) {
+		ohe_sqlite_store_set_error (self, error, "get job outcome");
+		return -1;
+	}
+	return sqlite3_column_int64 (stmt, 0);
+}
+
 static GPtrArray *
 ohe_sqlite_store_list_dead_letters (OheStore *store, GError **error)
 {
@@ -1456,6 +1526,8 @@ ohe_sqlite_store_iface_init (OheStoreInterface *iface)
 	iface->list_dead_letters = ohe_sqlite_store_list_dead_letters;
 	iface->add_audit = ohe_sqlite_store_add_audit;
 	iface->list_audit = ohe_sqlite_store_list_audit;
+	iface->add_job_outcome = ohe_sqlite_store_add_job_outcome;
+	iface->get_job_outcome = ohe_sqlite_store_get_job_outcome;
 }
 
 static void

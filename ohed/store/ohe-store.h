@@ -104,6 +104,19 @@ struct _OheStoreInterface {
 			       const gchar *detail,
 			       GError **error);
 	GPtrArray *(*list_audit) (OheStore *self, guint limit, GError **error);
+
+	gboolean (*add_job_outcome) (OheStore *self,
+				     const gchar *job_id,
+				     const gchar *link_id,
+				     const gchar *kind,
+				     const gchar *outcome,
+				     guint64 count,
+				     GError **error);
+	gint64 (*get_job_outcome) (OheStore *self,
+				   const gchar *job_id,
+				   const gchar *kind,
+				   const gchar *outcome,
+				   GError **error);
 };
 
 gboolean
@@ -202,5 +215,20 @@ ohe_store_add_audit (OheStore *self,
 		     GError **error);
 GPtrArray *
 ohe_store_list_audit (OheStore *self, guint limit, GError **error);
+
+gboolean
+ohe_store_add_job_outcome (OheStore *self,
+			   const gchar *job_id,
+			   const gchar *link_id,
+			   const gchar *kind,
+			   const gchar *outcome,
+			   guint64 count,
+			   GError **error);
+gint64
+ohe_store_get_job_outcome (OheStore *self,
+			   const gchar *job_id,
+			   const gchar *kind,
+			   const gchar *outcome,
+			   GError **error);
 
 G_END_DECLS

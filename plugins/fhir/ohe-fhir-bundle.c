@@ -193,7 +193,7 @@ ohe_fhir_verdict_from_status (guint status)
 }
 
 /*
- * A measurement is accepted only if every resource it produced was; a
+ * A measurement is written only if every resource it produced was; a
  * rejected resource sends its measurement to the dead letters.
  */
 void
@@ -221,7 +221,7 @@ ohe_fhir_entry_results_apply (GPtrArray *entries,
 		if (verdicts[i] == OHE_FHIR_VERDICT_NONE)
 			continue;
 		if (verdicts[i] == OHE_FHIR_VERDICT_ACCEPTED) {
-			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_ACCEPTED, NULL);
+			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_WRITTEN, NULL);
 			continue;
 		}
 		if (why[i]->status == 0)
@@ -233,7 +233,7 @@ ohe_fhir_entry_results_apply (GPtrArray *entries,
 			detail = g_strdup_printf ("HTTP %u", why[i]->status);
 		ohe_push_request_set_outcome (request, i,
 					      verdicts[i] == OHE_FHIR_VERDICT_REJECTED
-						  ? OHE_PUSH_OUTCOME_REJECTED
+						  ? OHE_PUSH_OUTCOME_REFUSED
 						  : OHE_PUSH_OUTCOME_RETRY,
 					      detail);
 	}

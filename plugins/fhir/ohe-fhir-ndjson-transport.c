@@ -220,7 +220,7 @@ ohe_fhir_ndjson_merge_file (const gchar *path,
 /**
  * ohe_fhir_ndjson_transport_push:
  * @entries: deduplicated entries
- * @request: receives %OHE_PUSH_OUTCOME_ACCEPTED for every measurement whose
+ * @request: receives %OHE_PUSH_OUTCOME_WRITTEN for every measurement whose
  *   files were renamed into place
  *
  * Returns: %FALSE if no file could be written

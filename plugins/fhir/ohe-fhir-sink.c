@@ -346,54 +346,144 @@ ohe_fhir_sink_remember_upserted (OheFhirSink *self, GPtrArray *entries, OhePushR
 		OheFhirEntry *entry = g_ptr_array_index (entries, i);
 		guint owner = g_array_index (entry->owners, guint, 0);
 		if (ohe_fhir_entry_is_shared (entry) &&
-		    ohe_push_request_get_outcome (request, owner) == OHE_PUSH_OUTCOME_ACCEPTED)
+		    ohe_push_request_get_outcome (request, owner) == OHE_PUSH_OUTCOME_WRITTEN)
 			g_hash_table_add (self->upserted, ohe_fhir_entry_dup_key (entry));
 	}
 	g_mutex_unlock (&self->mutex);
 }
 
-/* writes every measurement; those that cannot be written get their outcome now */
+/* a kind the mapping disables or lacks is not for this sink: filtered, not refused */
+static gboolean
+ohe_fhir_sink_maps_kind (OheFhirSink *self, OheMeasurement *m)
+{
+	const OheFhirKindMap *map =
+	    ohe_fhir_mapping_lookup (self->mapping, ohe_measurement_get_kind (m));
+	return map != NULL && map->enabled;
+}
+
+static gchar *
+ohe_fhir_sink_dup_native_key (OheMeasurementKind kind, const gchar *native_id)
+{
+	return g_strdup_printf ("%s\t%s", ohe_measurement_kind_to_string (kind), native_id);
+}
+
+/*
+ * Reference closure within a push: a measurement derived from one in the
+ * same push that cannot be written (e.g. a heart rate computed from an ECG
+ * recording the writer refused) would point at a resource that never
+ * exists, so it is refused too, naming its parent. A parent from an earlier
+ * push was acknowledged then.
+ */
+static void
+ohe_fhir_sink_refuse_orphans (OhePushRequest *request)
+{
+	g_autoptr(GHashTable) unwritten = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	guint n = ohe_push_request_get_n_measurements (request);
+
+	for (guint i = 0; i < n; i++) {
+		OheMeasurement *m = ohe_push_request_get_measurement (request, i);
+		const gchar *native_id = ohe_measurement_get_native_id (m);
+		if (native_id != NULL &&
+		    ohe_push_request_get_outcome (request, i) != OHE_PUSH_OUTCOME_PENDING)
+			g_hash_table_add (unwritten, ohe_fhir_sink_dup_native_key (
+							 ohe_measurement_get_kind (m), native_id));
+	}
+	if (g_hash_table_size (unwritten) == 0)
+		return;
+	for (guint i = 0; i < n; i++) {
+		OheMeasurement *m = ohe_push_request_get_measurement (request, i);
+		const gchar *parent = ohe_measurement_get_parent_native_id (m);
+		g_autofree gchar *key = NULL;
+		g_autofree gchar *reason = NULL;
+
+		if (parent == NULL || ohe_push_request_get_outcome (request, i) != OHE_PUSH_OUTCOME_PENDING)
+			continue;
+		key = ohe_fhir_sink_dup_native_key (ohe_measurement_get_parent_kind (m), parent);
+		if (!g_hash_table_contains (unwritten, key))
+			continue;
+		reason = g_strdup_printf ("derived from %s %s, which is not written",
+					  ohe_measurement_kind_to_string (
+					      ohe_measurement_get_parent_kind (m)),
+					  parent);
+		ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_REFUSED, reason);
+	}
+}
+
+/*
+ * Writes every measurement; those that cannot be written get their outcome
+ * now. @resource_ids receives, per measurement, the "Type/id" of every
+ * resource it produced (those already stored included); @orphans the
+ * indices of refused orphans whose shared resources are sent all the same.
+ */
 static GPtrArray *
-ohe_fhir_sink_write (OheFhirSink *self, OhePushRequest *request)
+ohe_fhir_sink_write (OheFhirSink *self,
+		     OhePushRequest *request,
+		     GPtrArray *resource_ids,
+		     GPtrArray *orphans)
 {
 	g_autoptr(OheFhirWriter) writer = ohe_fhir_sink_take_writer (self);
 	g_autoptr(GPtrArray) raw =
 	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
 	g_autoptr(GPtrArray) resources =
 	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_resource_free);
+	g_autoptr(GPtrArray) by_item =
+	    g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
 	const gchar *patient = ohe_push_request_get_patient_reference (request);
+	guint n = ohe_push_request_get_n_measurements (request);
 
-	for (guint i = 0; i < ohe_push_request_get_n_measurements (request); i++) {
+	for (guint i = 0; i < n; i++) {
 		OheMeasurement *m = ohe_push_request_get_measurement (request, i);
 		g_autoptr(GError) error = NULL;
+		g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+		GPtrArray *entries =
+		    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
 
+		g_ptr_array_add (resource_ids, NULL);
+		g_ptr_array_add (by_item, entries);
+		if (!ohe_fhir_sink_maps_kind (self, m)) {
+			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_FILTERED,
+						      OHE_PUSH_REASON_NOT_MAPPED);
+			continue;
+		}
 		g_ptr_array_set_size (resources, 0);
+		/* the kind is mapped: whatever stops its writer is a dead letter */
 		if (!ohe_fhir_writer_write (writer, m, i, patient, resources, &error)) {
-			/* a kind the mapping leaves out is not for this sink: done, no dead letter
-			 */
-			ohe_push_request_set_outcome (
-			    request, i,
-			    g_error_matches (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED)
-				? OHE_PUSH_OUTCOME_ACCEPTED
-				: OHE_PUSH_OUTCOME_REJECTED,
-			    error->message);
+			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_REFUSED,
+						      error->message);
 			continue;
 		}
 		for (guint j = 0; j < resources->len; j++) {
 			OheFhirResource *r = g_ptr_array_index (resources, j);
+			g_autofree gchar *id = g_strdup_printf ("%s/%s", r->resource_type, r->id);
+			g_strv_builder_add (ids, id);
 			if (ohe_fhir_sink_is_upserted (self, r))
 				continue;
-			g_ptr_array_add (
-			    raw, ohe_fhir_entry_new (r->resource_type, r->id, r->identifier_system,
-						     r->identifier_value, r->json->str, i,
-						     ohe_measurement_get_start (m)));
+			g_ptr_array_add (entries, ohe_fhir_entry_new (
+						      r->resource_type, r->id, r->identifier_system,
+						      r->identifier_value, r->json->str, i,
+						      ohe_measurement_get_start (m)));
 		}
+		resource_ids->pdata[i] = g_strv_builder_end (ids);
 	}
 	ohe_fhir_sink_return_writer (self, g_steal_pointer (&writer));
+	ohe_fhir_sink_refuse_orphans (request);
+	for (guint i = 0; i < n; i++) {
+		GPtrArray *entries = g_ptr_array_index (by_item, i);
+		/* a refused orphan still carries the Device its siblings reference */
+		gboolean orphan = ohe_push_request_get_outcome (request, i) != OHE_PUSH_OUTCOME_PENDING;
+		if (orphan && entries->len > 0)
+			g_ptr_array_add (orphans, GUINT_TO_POINTER (i));
+		for (guint j = 0; j < entries->len; j++) {
+			OheFhirEntry *entry = g_ptr_array_index (entries, j);
+			if (!orphan || ohe_fhir_entry_is_shared (entry))
+				g_ptr_array_add (raw, ohe_fhir_entry_ref (entry));
+		}
+	}
 	return ohe_fhir_entries_dedup (raw);
 }
 
-/* resources whose measurements all landed, by type: what ohectl and /metrics report */
+/* resources whose measurements were all written, by type: what ohectl and /metrics report;
+ * a resource of a measurement to be retried is not counted until it is acknowledged */
 static void
 ohe_fhir_sink_count_written (OheFhirSink *self, GPtrArray *entries, OhePushRequest *request)
 {
@@ -403,8 +493,8 @@ ohe_fhir_sink_count_written (OheFhirSink *self, GPtrArray *entries, OhePushReque
 		gboolean landed = TRUE;
 		for (guint j = 0; j < entry->owners->len; j++) {
 			guint owner = g_array_index (entry->owners, guint, j);
-			landed &= ohe_push_request_get_outcome (request, owner) !=
-				  OHE_PUSH_OUTCOME_REJECTED;
+			landed &= ohe_push_request_get_outcome (request, owner) ==
+				  OHE_PUSH_OUTCOME_WRITTEN;
 		}
 		if (landed)
 			ohe_metrics_counter_add (metrics, "ohe_sink_resources_written_total",
@@ -420,13 +510,20 @@ ohe_fhir_sink_push (OheSink *sink,
 {
 	OheFhirSink *self = OHE_FHIR_SINK (sink);
 	g_autoptr(GPtrArray) entries = NULL;
+	g_autoptr(GPtrArray) resource_ids = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
+	g_autoptr(GPtrArray) orphans = g_ptr_array_new ();
+	g_autoptr(GPtrArray) orphan_reasons = g_ptr_array_new_with_free_func (g_free);
 	gboolean ok;
 
 	if (self->mapping == NULL) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_FAILED, "FHIR sink is not set up");
 		return FALSE;
 	}
-	entries = ohe_fhir_sink_write (self, request);
+	entries = ohe_fhir_sink_write (self, request, resource_ids, orphans);
+	for (guint i = 0; i < orphans->len; i++)
+		g_ptr_array_add (orphan_reasons,
+				 g_strdup (ohe_push_request_get_reason (
+				     request, GPOINTER_TO_UINT (orphans->pdata[i]))));
 	if (self->rest != NULL)
 		ok =
 		    ohe_fhir_rest_transport_push (self->rest, entries, request, cancellable, error);
@@ -435,14 +532,23 @@ ohe_fhir_sink_push (OheSink *sink,
 						     error);
 	if (!ok)
 		return FALSE;
+	/* the transport answered for the shared resources an orphan carried, not for it;
+	 * a transient failure of those still retries the batch */
+	for (guint i = 0; i < orphans->len; i++) {
+		guint idx = GPOINTER_TO_UINT (orphans->pdata[i]);
+		if (ohe_push_request_get_outcome (request, idx) != OHE_PUSH_OUTCOME_RETRY)
+			ohe_push_request_set_outcome (request, idx, OHE_PUSH_OUTCOME_REFUSED,
+						      orphan_reasons->pdata[i]);
+	}
+	/* pending: only skipped resources (e.g. a Device stored earlier), nothing to send */
+	for (guint i = 0; i < ohe_push_request_get_n_measurements (request); i++) {
+		OhePushOutcome outcome = ohe_push_request_get_outcome (request, i);
+		if (outcome == OHE_PUSH_OUTCOME_PENDING || outcome == OHE_PUSH_OUTCOME_WRITTEN)
+			ohe_push_request_set_written (request, i,
+						      g_ptr_array_index (resource_ids, i));
+	}
 	ohe_fhir_sink_remember_upserted (self, entries, request);
 	ohe_fhir_sink_count_written (self, entries, request);
-
-	/* only skipped resources left (e.g. a Device stored earlier): nothing to send */
-	for (guint i = 0; i < ohe_push_request_get_n_measurements (request); i++) {
-		if (ohe_push_request_get_outcome (request, i) == OHE_PUSH_OUTCOME_PENDING)
-			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_ACCEPTED, NULL);
-	}
 	return TRUE;
 }
 

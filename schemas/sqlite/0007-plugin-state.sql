@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: LGPL-2.1-or-later
 --
--- Version 6: small facts a plugin learns at run time and keeps between runs and processes
+-- Version 7: small facts a plugin learns at run time and keeps between runs and processes
 -- (ohe_plugin_save_state()), e.g. the entry limit a FHIR server enforces. Never health data
 -- and never secrets.
 CREATE TABLE plugin_state (

@@ -142,7 +142,7 @@ bench_run (GType type, guint64 count, gchar **keys, GError **error)
 		g_autoptr(OhePushRequest) request = bench_request (n);
 		if (!ohe_sink_push (sink, request, NULL, error))
 			return FALSE;
-		written += ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED);
+		written += ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN);
 		if (n == 0 && !bench_counters (admin, &first_requests, &first_refused, error))
 			return FALSE;
 	}

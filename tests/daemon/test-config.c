@@ -139,7 +139,7 @@ static const struct {
      "[plugin:synthetic] fail_error = 'boom' is not one of unavailable|auth_required|gone"},
     {"", "OHED_PLUGIN_NULLSINK_RECORD_PAHT=records.txt",
      "[plugin:nullsink] record_paht: unknown key (known keys: delay_us, record_path, "
-     "reject_every, fail_pushes)"},
+     "reject_every, unmapped_kinds, forget_every, fail_pushes)"},
 };
 
 /* a typo or a bad value in [plugin:NAME] stops the start, naming group, key and value */

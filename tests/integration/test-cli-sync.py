@@ -5,8 +5,10 @@
 Started by run-with-fhir-server.py (OHE_FHIR_BASE_URL, OHE_FHIR_BEARER): runs the
 provider simulator, links a user through the OAuth2 flow with ohectl link-start and
 link-finish, syncs three days with ohectl sync-now into the FHIR server over REST,
-reads the data back with FHIR searches, then replays the same window from a fresh
-state directory and checks that the server holds no duplicate.
+reads the data back with FHIR searches, checks reference closure over every resource
+the server holds (each reference resolves to a stored resource or the user's Patient),
+then replays the same window from a fresh state directory and checks that the server
+holds no duplicate.
 """
 import http.client
 import json
@@ -89,10 +91,49 @@ def link_and_sync(ohectl, env, window):
     out = run([ohectl, "link-finish", location], env)
     link = re.search(r"link (\S+) is active", out).group(1)
     out = run([ohectl, "sync-now", link, window[0], window[1]], env)
-    kinds = dict(re.findall(r"^  (\w+) +(\d+)$", out, re.M))
-    delivered = int(re.search(r"delivered (\d+)", out).group(1))
-    dead = int(re.search(r"dead letters (\d+)", out).group(1))
+    kinds = dict(re.findall(r"^  (\w+) +fetched \d+, written (\d+), ", out, re.M))
+    summary = re.search(r"^fetched (\d+), written (\d+), refused (\d+), filtered (\d+), ",
+                        out, re.M)
+    fetched, delivered, dead, filtered = (int(x) for x in summary.groups())
+    check("fetched = written + refused + filtered", fetched == delivered + dead + filtered,
+          summary.group(0))
     return {k: int(v) for k, v in kinds.items()}, delivered, dead
+
+
+def fhir_search_all(resource_type):
+    """Every resource of a type, a page of 1000 at a time (_offset)."""
+    resources = []
+    while True:
+        bundle = fhir_get(f"{resource_type}?_count=1000&_offset={len(resources)}")
+        page = [e["resource"] for e in bundle.get("entry", [])]
+        resources += page
+        if len(page) < 1000:
+            return resources
+
+
+def collect_references(node, out):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "reference" and isinstance(value, str):
+                out.append(value)
+            else:
+                collect_references(value, out)
+    elif isinstance(node, list):
+        for value in node:
+            collect_references(value, out)
+
+
+def dangling_references(patient):
+    stored = {}
+    for resource_type in ["Observation", "DiagnosticReport", "Device", "DeviceAssociation"]:
+        for r in fhir_search_all(resource_type):
+            stored[f"{r['resourceType']}/{r['id']}"] = r
+    dangling = []
+    for key, resource in stored.items():
+        refs = []
+        collect_references(resource, refs)
+        dangling += [f"{key} -> {ref}" for ref in refs if ref != patient and ref not in stored]
+    return len(stored), dangling
 
 
 def main():
@@ -135,6 +176,10 @@ def main():
         associations = fhir_get("DeviceAssociation?_summary=count")["total"]
         check("R5 DeviceAssociation written", associations == devices,
               f"{associations} != {devices}")
+        n_stored, dangling = dangling_references("Patient/it-1")
+        check("reference closure over the server's resources",
+              n_stored >= observations + devices and not dangling,
+              f"{n_stored} stored, {observations} + {devices} expected, {dangling[:5]}")
 
         # replay: a fresh daemon state, same user data → same resources, no duplicates
         with tempfile.TemporaryDirectory(prefix="ohe-cli-") as state:

@@ -86,7 +86,7 @@ bench_run (guint64 count, GError **error)
 			fake_fhir_server_free (server);
 			return FALSE;
 		}
-		accepted += ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED);
+		accepted += ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN);
 	}
 	seconds = (gdouble)(g_get_monotonic_time () - started) / G_USEC_PER_SEC;
 	cpu = bench_thread_cpu () - cpu;

@@ -195,7 +195,7 @@ test_rest_put (Fixture *f, gconstpointer user_data)
 
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  500);
 	/* 500 measurements: one transaction, 501 entries */
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 1);
@@ -221,7 +221,7 @@ test_rest_put (Fixture *f, gconstpointer user_data)
 	entries = test_entries (500, -1, 61);
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  500);
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 2);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 500);
@@ -246,7 +246,7 @@ test_rest_bundle_size (Fixture *f, gconstpointer user_data)
 	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
 			      json_node_get_object (second), "entry")),
 			  ==, 3);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  5);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 5);
 }
@@ -269,7 +269,7 @@ test_rest_conditional_create (Fixture *f, gconstpointer user_data)
 	ohe_fhir_rest_transport_set_write_mode (f->rest, OHE_FHIR_WRITE_MODE_CONDITIONAL_CREATE);
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  3);
 
 	post = fake_fhir_server_dup_post (f->server, 0);
@@ -300,7 +300,7 @@ test_rest_conditional_create (Fixture *f, gconstpointer user_data)
 	/* replaying creates nothing */
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  3);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 3);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Device"), ==, 1);
@@ -333,7 +333,7 @@ test_rest_conditional_update (Fixture *f, gconstpointer user_data)
 	    fake_fhir_server_dup_by_identifier (f->server, "Observation", TEST_SYSTEM, "m0001");
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, changed, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  2);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 2);
 	stored = fake_fhir_server_dup_resource (f->server, "Observation",
@@ -354,7 +354,7 @@ test_rest_recovers_from_503 (Fixture *f, gconstpointer user_data)
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 3);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  10);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 10);
 }
@@ -380,7 +380,7 @@ test_rest_503_fails_then_replay (Fixture *f, gconstpointer user_data)
 	/* the job is retried: everything lands once */
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  10);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 10);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Device"), ==, 1);
@@ -399,8 +399,8 @@ test_rest_invalid_entry (Fixture *f, gconstpointer user_data)
 	g_assert_no_error (error);
 	for (guint i = 0; i < 8; i++)
 		g_assert_cmpint (ohe_push_request_get_outcome (request, i), ==,
-				 i == 5 ? OHE_PUSH_OUTCOME_REJECTED : OHE_PUSH_OUTCOME_ACCEPTED);
-	g_assert_cmpstr (ohe_push_request_get_detail (request, 5), ==,
+				 i == 5 ? OHE_PUSH_OUTCOME_REFUSED : OHE_PUSH_OUTCOME_WRITTEN);
+	g_assert_cmpstr (ohe_push_request_get_reason (request, 5), ==,
 			 "HTTP 400: Observation.status: the code is not in the value set");
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 7);
 	g_assert_null (fake_fhir_server_dup_resource (f->server, "Observation", "obs0005"));
@@ -420,7 +420,7 @@ test_rest_too_large (Fixture *f, gconstpointer user_data)
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 3);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  6);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 6);
 	/* both halves went through: the larger one (4 entries) is what the server takes */
@@ -440,7 +440,7 @@ test_rest_too_large (Fixture *f, gconstpointer user_data)
 		g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 5);
 		g_assert_cmpuint (ohe_fhir_rest_transport_get_n_refused (f->rest), ==, 1);
 		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==, 6);
+		    ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==, 6);
 	}
 }
 
@@ -472,7 +472,7 @@ test_rest_stated_limit (Fixture *f, gconstpointer user_data)
 	/* 10 entries refused, then the Device and 3 Observations three times */
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 4);
 	g_assert_cmpuint (ohe_fhir_rest_transport_get_n_refused (f->rest), ==, 1);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  9);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 9);
 	g_assert_cmpuint (learned->len, ==, 2);
@@ -538,10 +538,10 @@ test_rest_batch (Fixture *f, gconstpointer user_data)
 	post = fake_fhir_server_dup_post (f->server, 0);
 	g_assert_cmpstr (json_object_get_string_member (json_node_get_object (post), "type"), ==,
 			 "batch");
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  3);
-	g_assert_cmpint (ohe_push_request_get_outcome (request, 2), ==, OHE_PUSH_OUTCOME_REJECTED);
-	g_assert_cmpstr (ohe_push_request_get_detail (request, 2), ==,
+	g_assert_cmpint (ohe_push_request_get_outcome (request, 2), ==, OHE_PUSH_OUTCOME_REFUSED);
+	g_assert_cmpstr (ohe_push_request_get_reason (request, 2), ==,
 			 "HTTP 400: Observation.status: the code is not in the value set");
 }
 
@@ -626,7 +626,7 @@ test_rest_unauthorized (Fixture *f, gconstpointer user_data)
 	g_assert_cmpuint (auth.authorize_calls, ==, 2);
 	authorization = fake_fhir_server_dup_last_authorization (f->server);
 	g_assert_cmpstr (authorization, ==, "Bearer token-2");
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  2);
 
 	/* a second 401 in a row is not retried again */
@@ -675,7 +675,7 @@ test_rest_shared_only (Fixture *f, gconstpointer user_data)
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 1);
-	g_assert_cmpint (ohe_push_request_get_outcome (request, 0), ==, OHE_PUSH_OUTCOME_ACCEPTED);
+	g_assert_cmpint (ohe_push_request_get_outcome (request, 0), ==, OHE_PUSH_OUTCOME_WRITTEN);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Device"), ==, 1);
 }
 
@@ -740,7 +740,7 @@ test_ndjson (void)
 							       request, NULL, &error));
 		g_assert_no_error (error);
 		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 20);
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 20);
 		/* a replay or a changed value keeps one line per resource */
 		g_assert_cmpuint (test_count_lines (obs), ==, 20);
 		g_assert_cmpuint (test_count_lines (dev), ==, 1);
@@ -887,7 +887,7 @@ test_sink_remembers_limit (Fixture *f, gconstpointer user_data)
 		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 		g_assert_no_error (error);
 		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 6);
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 6);
 		/* 8 entries refused; Device, DeviceAssociation and 2 Observations, 3 times */
 		g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 4);
 		g_assert_cmpuint (ohe_fhir_sink_get_n_refused (OHE_FHIR_SINK (sink)), ==, 1);
@@ -903,7 +903,7 @@ test_sink_remembers_limit (Fixture *f, gconstpointer user_data)
 		g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 7);
 		g_assert_cmpuint (ohe_fhir_sink_get_n_refused (OHE_FHIR_SINK (sink)), ==, 0);
 		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 6);
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 6);
 	}
 	{
 		/* a server this process never met: the stored limit alone */
@@ -945,7 +945,7 @@ test_sink_put (Fixture *f, gconstpointer user_data)
 	g_assert_no_error (error);
 	g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  500);
 	/* 500 measurements, one transaction: 500 Observations, Device, DeviceAssociation */
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 1);
@@ -969,7 +969,7 @@ test_sink_put (Fixture *f, gconstpointer user_data)
 	/* replay: same urls; the Device is known and not sent again */
 	g_assert_true (ohe_sink_push (sink, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  500);
 	second = fake_fhir_server_dup_post (f->server, 1);
 	entries = json_object_get_array_member (json_node_get_object (second), "entry");
@@ -1016,12 +1016,12 @@ test_sink_conditional_create (Fixture *f, gconstpointer user_data)
 	g_assert_no_error (error);
 	g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  250);
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 3);
 	g_assert_true (ohe_sink_push (sink, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  250);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 250);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Device"), ==, 1);
@@ -1054,7 +1054,7 @@ test_sink_503_then_recovery (Fixture *f, gconstpointer user_data)
 	ohe_clock_advance (f->clock, 61 * G_USEC_PER_SEC);
 	g_assert_true (ohe_sink_push (sink, retried, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (retried, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (retried, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  50);
 	/* the retried push carried the Device again, since the first never landed */
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 50);
@@ -1083,7 +1083,7 @@ test_worker_thread (gpointer user_data)
 					       device);
 	if (ohe_sink_push (worker->sink, request, NULL, &error))
 		worker->accepted =
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED);
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN);
 	return NULL;
 }
 
@@ -1129,7 +1129,7 @@ test_sink_bearer (Fixture *f, gconstpointer user_data)
 	fake_fhir_server_deny_next (f->server, 1);
 	g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  10);
 	g_assert_cmpuint (fake_fhir_server_get_n_requests (f->server), ==, 2);
 	authorization = fake_fhir_server_dup_last_authorization (f->server);
@@ -1157,7 +1157,7 @@ test_sink_ndjson (void)
 		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 		g_assert_no_error (error);
 		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 30);
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 30);
 	}
 	g_assert_true (ohe_sink_flush (sink, NULL, &error));
 	for (guint i = 0; i < G_N_ELEMENTS (types); i++) {
@@ -1394,7 +1394,7 @@ test_integration_economy (void)
 		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 		g_assert_no_error (error);
 		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 300);
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 300);
 		n += 300;
 		test_integration_assert_stored (client, base, request);
 	}
@@ -1444,7 +1444,7 @@ test_integration_transaction_limit (void)
 	/* 302 entries refused, then 7 transactions of the Device, its association, 48 more */
 	g_assert_true (ohe_sink_push (sink, first, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (first, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (first, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  300);
 	g_assert_cmpuint (ohe_fhir_sink_get_n_requests (OHE_FHIR_SINK (sink)), ==, 8);
 	g_assert_cmpstr (g_hash_table_lookup (state, key), ==, "50");
@@ -1452,7 +1452,7 @@ test_integration_transaction_limit (void)
 	/* the Device is stored: 6 transactions of 50 Observations, none refused */
 	g_assert_true (ohe_sink_push (sink, second, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (second, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (second, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  300);
 	g_assert_cmpuint (ohe_fhir_sink_get_n_requests (OHE_FHIR_SINK (sink)), ==, 14);
 	g_assert_cmpuint (ohe_fhir_sink_get_n_refused (OHE_FHIR_SINK (sink)), ==, 1);
@@ -1481,11 +1481,11 @@ test_integration_batch_bad_entry (void)
 	g_assert_true (ohe_fhir_rest_transport_push (rest, entries, request, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (ohe_fhir_rest_transport_get_n_requests (rest), ==, 1);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  4);
-	g_assert_cmpint (ohe_push_request_get_outcome (request, 2), ==, OHE_PUSH_OUTCOME_REJECTED);
-	g_assert_nonnull (strstr (ohe_push_request_get_detail (request, 2), "HTTP 400: "));
-	g_assert_nonnull (strstr (ohe_push_request_get_detail (request, 2), "observation-status"));
+	g_assert_cmpint (ohe_push_request_get_outcome (request, 2), ==, OHE_PUSH_OUTCOME_REFUSED);
+	g_assert_nonnull (strstr (ohe_push_request_get_reason (request, 2), "HTTP 400: "));
+	g_assert_nonnull (strstr (ohe_push_request_get_reason (request, 2), "observation-status"));
 	g_assert_cmpuint (test_get_status (client, base, "Observation/obs0002"), ==, 404);
 	for (guint i = 0; i < 5; i++) {
 		g_autofree gchar *path = g_strdup_printf ("Observation/obs%04u", i);
@@ -1517,7 +1517,7 @@ test_integration_batch_limit (void)
 		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 		g_assert_no_error (error);
 		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 1200);
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 1200);
 	}
 	/* 1202 entries refused, 1000 + 202, then 1000 + 200 */
 	g_assert_cmpuint (ohe_fhir_sink_get_n_requests (OHE_FHIR_SINK (sink)), ==, 5);
@@ -1561,7 +1561,7 @@ test_integration (gconstpointer user_data)
 		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 		g_assert_no_error (error);
 		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 25);
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 25);
 		if (idents == NULL)
 			idents = test_observation_identifiers (request);
 	}
