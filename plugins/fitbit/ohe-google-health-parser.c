@@ -965,6 +965,7 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 	}
 	if (classification != NULL) {
 		const OheGoogleHealthRhythm *rhythm = NULL;
+		const gchar *code;
 		OheMeasurement *afib;
 		for (guint i = 0; i < G_N_ELEMENTS (ohe_google_health_rhythms); i++) {
 			if (g_strcmp0 (ohe_google_health_rhythms[i].raw, classification) == 0)
@@ -975,8 +976,10 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 		afib = ohe_google_health_add (pt, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION,
 					      OHE_MEASUREMENT_ORIGIN_SPOT);
 		/* an unknown future value is kept as text under `other` rather than dropped */
-		ohe_measurement_set_classification (afib, rhythm != NULL ? rhythm->code : OHE_CLASSIFICATION_OTHER,
-						    classification);
+		code = rhythm != NULL ? rhythm->code : OHE_CLASSIFICATION_OTHER;
+		ohe_measurement_set_classification (afib, code, classification);
+		/* the recording's own result too, for its report's conclusion */
+		ohe_measurement_set_classification (ecg, code, classification);
 		ohe_measurement_set_qualifier (afib, OHE_QUALIFIER_METHOD, OHE_QUALIFIER_METHOD_VALUE_ECG);
 		if (rhythm != NULL && rhythm->band != NULL)
 			ohe_measurement_set_qualifier (afib, OHE_QUALIFIER_HEART_RATE_BAND, rhythm->band);

@@ -838,14 +838,17 @@ ohe_withings_parser_heart_get (JsonObject *body,
 
 	if (record->afib >= 0) {
 		g_autofree gchar *child_id = g_strdup_printf ("%s-afib", native_id);
+		const OheWithingsAfibCode *code =
+		    record->afib <= G_MAXINT ? ohe_withings_heart_afib_lookup ((gint)record->afib)
+					     : NULL;
 		OheMeasurement *m = ohe_withings_measurement_new (
 		    OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, OHE_MEASUREMENT_ORIGIN_SPOT,
 		    record->timestamp, record->timestamp, tz, record->deviceid, model_name);
-		ohe_withings_set_afib (m,
-				       record->afib <= G_MAXINT
-					   ? ohe_withings_heart_afib_lookup ((gint)record->afib)
-					   : NULL,
-				       record->afib, OHE_QUALIFIER_METHOD_VALUE_ECG);
+		ohe_withings_set_afib (m, code, record->afib, OHE_QUALIFIER_METHOD_VALUE_ECG);
+		/* the recording's own result, for its report's conclusion; the numeric raw
+		 * code stays on the AFib child */
+		ohe_measurement_set_classification (
+		    ecg, code != NULL ? code->classification : OHE_CLASSIFICATION_OTHER, NULL);
 		ohe_measurement_set_time (m, ohe_measurement_get_start (ecg), ohe_measurement_get_end (ecg));
 		ohe_measurement_set_native_id (m, child_id);
 		ohe_measurement_set_parent (m, OHE_MEASUREMENT_KIND_ECG, native_id);
