@@ -16,6 +16,7 @@ static const gchar *const ohe_qualifier_wear_positions[] = {
 static const gchar *const ohe_qualifier_methods[] = {
     OHE_QUALIFIER_METHOD_VALUE_ECG,
     OHE_QUALIFIER_METHOD_VALUE_PPG,
+    OHE_QUALIFIER_METHOD_VALUE_BP_CUFF,
     NULL,
 };
 static const gchar *const ohe_qualifier_bands[] = {

@@ -118,8 +118,8 @@ G_BEGIN_DECLS
 /**
  * OHE_QUALIFIER_METHOD:
  *
- * How a rhythm classification was obtained: %OHE_QUALIFIER_METHOD_VALUE_ECG
- * or %OHE_QUALIFIER_METHOD_VALUE_PPG.
+ * How a rhythm classification was obtained: %OHE_QUALIFIER_METHOD_VALUE_ECG,
+ * %OHE_QUALIFIER_METHOD_VALUE_PPG or %OHE_QUALIFIER_METHOD_VALUE_BP_CUFF.
  *
  * Since: 0.2
  */
@@ -140,6 +140,14 @@ G_BEGIN_DECLS
  * Since: 0.2
  */
 #define OHE_QUALIFIER_METHOD_VALUE_PPG "ppg"
+/**
+ * OHE_QUALIFIER_METHOD_VALUE_BP_CUFF:
+ *
+ * Flagged by a blood-pressure cuff during a reading.
+ *
+ * Since: 0.2
+ */
+#define OHE_QUALIFIER_METHOD_VALUE_BP_CUFF "bp_cuff"
 
 /**
  * OHE_QUALIFIER_HEART_RATE_BAND:

@@ -481,7 +481,7 @@ ohe_google_health_get_date_part (OheGoogleHealthPoint *pt,
 	return TRUE;
 }
 
-/* a civil day is [00:00, 24:00) in the user's zone (measurement-kinds.md §1.3) */
+/* a civil day is [00:00, 24:00) in the user's zone (docs/measurement-kinds.md) */
 static gboolean
 ohe_google_health_read_date (OheGoogleHealthPoint *pt,
 			     JsonObject *payload,

@@ -8,10 +8,10 @@
 #include "ohe-withings-tables.h"
 
 /*
- * The Withings code tables as data: meastypes (withings.md §2.1,
- * measurement-kinds.md §5), AFib codes (§9), appli values (withings.md §3.3,
- * measurement-kinds.md §10), intraday fields and the status families of the
- * HTTP-200 envelope (withings.md §4). Meastypes not listed here (135–138,
+ * The Withings code tables as data, from the API reference
+ * (https://developer.withings.com/api-reference/) and docs/measurement-kinds.md:
+ * meastypes, AFib codes, appli values, intraday fields and the status families
+ * of the HTTP-200 envelope. Meastypes not listed here (135–138,
  * 155, 167–169, 173–175, 196, 229) are not modelled and are skipped.
  */
 

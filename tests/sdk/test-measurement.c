@@ -308,7 +308,7 @@ test_measurement_contract_lists (void)
 	g_assert_false (ohe_qualifier_is_valid_key ("Device_model"));
 	g_assert_null (ohe_qualifier_list_values (OHE_QUALIFIER_DEVICE_MODEL));
 	g_assert_cmpuint (g_strv_length ((gchar **)ohe_qualifier_list_values (OHE_QUALIFIER_METHOD)),
-			  ==, 2);
+			  ==, 3);
 	g_assert_true (ohe_qualifier_is_valid_value (OHE_QUALIFIER_SAMPLING_FREQUENCY, "500"));
 	g_assert_false (ohe_qualifier_is_valid_value (OHE_QUALIFIER_SAMPLING_FREQUENCY, "0"));
 	g_assert_false (ohe_qualifier_is_valid_value ("unknown", "x"));

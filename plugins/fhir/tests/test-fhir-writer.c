@@ -392,7 +392,7 @@ test_json_writer_int (void)
 	}
 }
 
-/* the expected mapping of every kind: design/measurement-kinds.md §4.1 */
+/* the expected mapping of every kind: docs/measurement-kinds.md, FHIR R5 */
 static const struct {
 	OheMeasurementKind kind;
 	const gchar *system;
