@@ -38,7 +38,8 @@
 #define TEST_PATIENT "Patient/contract-1"
 #define TEST_SEED    ((guint64)7)
 
-typedef GPtrArray *(*TestFetchFunc) (void);
+/* fetches every kind the provider declares, and returns those in @kinds */
+typedef GPtrArray *(*TestFetchFunc) (GArray **kinds);
 
 typedef struct {
 	const gchar *name;
@@ -81,6 +82,12 @@ static const TestRow test_rows[] = {
     {"fitbit", K (ECG), "Observation", TRUE},
     {"fitbit", K (AFIB_CLASSIFICATION), "Observation", FALSE},
     {"synthetic", K (HEART_RATE), "Observation", FALSE},
+    {"reference", K (HEART_RATE), "Observation", FALSE},
+    {"reference", K (BLOOD_PRESSURE), "Observation", FALSE},
+    {"reference", K (RR_INTERVALS), "Observation", FALSE},
+    {"reference", K (ECG), "Observation", TRUE},
+    {"reference", K (AFIB_CLASSIFICATION), "Observation", FALSE},
+    {"reference", K (STEPS), "Observation", FALSE},
 };
 
 static OheFhirWriter *test_writer;
@@ -103,7 +110,7 @@ test_collect (OheFetchRequest *request,
 }
 
 static GPtrArray *
-test_fetch (OheProvider *provider, OheToken *token, gint64 from_s, gint64 to_s)
+test_fetch (OheProvider *provider, OheToken *token, gint64 from_s, gint64 to_s, GArray **out_kinds)
 {
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GArray) kinds = ohe_provider_get_kinds (provider);
@@ -118,6 +125,7 @@ test_fetch (OheProvider *provider, OheToken *token, gint64 from_s, gint64 to_s)
 	ohe_fetch_request_set_emit_func (request, test_collect, all, NULL);
 	g_assert_true (ohe_provider_fetch (provider, request, NULL, &error));
 	g_assert_no_error (error);
+	*out_kinds = g_steal_pointer (&kinds);
 	return all;
 }
 
@@ -160,7 +168,7 @@ test_link (OheProvider *provider, const gchar *redirect, const gchar *verifier)
 }
 
 static GPtrArray *
-test_fetch_withings (void)
+test_fetch_withings (GArray **kinds)
 {
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GKeyFile) config = g_key_file_new ();
@@ -199,7 +207,7 @@ test_fetch_withings (void)
 	g_assert_true (ohe_plugin_setup (OHE_PLUGIN (provider), NULL, &error));
 	g_assert_no_error (error);
 	token = test_link (OHE_PROVIDER (provider), "https://app.example.org/cb", NULL);
-	all = test_fetch (OHE_PROVIDER (provider), token, user->data_from, user->data_to);
+	all = test_fetch (OHE_PROVIDER (provider), token, user->data_from, user->data_to, kinds);
 	ohe_sim_server_stop (server);
 	return all;
 }
@@ -207,7 +215,7 @@ test_fetch_withings (void)
 #define TEST_GOOGLE_END ((gint64)1795132800)
 
 static GPtrArray *
-test_fetch_fitbit (void)
+test_fetch_fitbit (GArray **kinds)
 {
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GKeyFile) config = g_key_file_new ();
@@ -249,7 +257,7 @@ test_fetch_fitbit (void)
 	ohe_oauth2_provider_set_clock (OHE_OAUTH2_PROVIDER (provider), clock);
 	token = test_link (OHE_PROVIDER (provider), "http://127.0.0.1:1/cb", verifier);
 	all = test_fetch (OHE_PROVIDER (provider), token, TEST_GOOGLE_END - 2 * 86400,
-			  TEST_GOOGLE_END);
+			  TEST_GOOGLE_END, kinds);
 	ohe_sim_server_stop (server);
 	return all;
 }
@@ -272,20 +280,166 @@ test_load_synthetic (void)
 }
 
 static GPtrArray *
-test_fetch_synthetic (void)
+test_fetch_synthetic (GArray **kinds)
 {
 	g_autoptr (OheProvider) provider = test_load_synthetic ();
 	g_autoptr (GKeyFile) config = g_key_file_new ();
 
 	g_key_file_set_integer (config, "plugin:synthetic", "count", 120);
 	ohe_plugin_set_config (OHE_PLUGIN (provider), config);
-	return test_fetch (provider, NULL, 1793491200, 1793491200 + 7200);
+	return test_fetch (provider, NULL, 1793491200, 1793491200 + 7200, kinds);
+}
+
+/*
+ * No provider plugin delivers R-R interval series, multi-lead ECGs, a mean blood
+ * pressure or a civil-day step total today. The reference rows build them from the
+ * simulator's generator with the contract's names, so that every declared series and
+ * component name goes through the writer, the shipped mapping and the validator.
+ */
+static OheMeasurement *
+test_reference_new (GPtrArray *all, OheMeasurementKind kind, const gchar *native_id, gint64 start_s)
+{
+	OheMeasurement *m = ohe_measurement_new (kind);
+	ohe_measurement_set_provider (m, "reference");
+	ohe_measurement_set_origin (m, OHE_MEASUREMENT_ORIGIN_SPOT);
+	ohe_measurement_set_device_id (m, "reference-1");
+	ohe_measurement_set_native_id (m, native_id);
+	ohe_measurement_set_time (m, start_s * G_USEC_PER_SEC, start_s * G_USEC_PER_SEC);
+	ohe_measurement_set_utc_offset (m, 3600);
+	g_ptr_array_add (all, m);
+	return m;
+}
+
+static GPtrArray *
+test_fetch_reference (GArray **kinds)
+{
+	static const OheMeasurementKind declared[] = {
+	    K (HEART_RATE), K (BLOOD_PRESSURE), K (RR_INTERVALS), K (ECG), K (AFIB_CLASSIFICATION),
+	    K (STEPS)};
+	const gchar *user = "1001";
+	const gint64 day = 1793491200; /* 2026-11-01T00:00:00Z */
+	GPtrArray *all = g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+	g_autoptr (GError) error = NULL;
+
+	/* one minute of beats at noon, each R-R interval from the simulated heart rate */
+	{
+		const gint64 start = day + 12 * 3600;
+		g_autoptr (OheSeries) beats = ohe_series_new_with_offsets (NULL);
+		OheMeasurement *rr = test_reference_new (all, K (RR_INTERVALS), "rr-1", start);
+		OheMeasurement *hr;
+		OheSimSample sample;
+		gdouble t = 0;
+
+		while (t < 60000) {
+			gint32 interval;
+			g_assert_true (ohe_sim_data_sample_at (TEST_SEED, user, K (HEART_RATE),
+							       start + (gint64)(t / 1000), &sample));
+			interval = (gint32)(60000.0 / ohe_sim_sample_value_to_double (&sample, 0) + 0.5);
+			g_assert_true (ohe_series_append_offset_sample (beats, t, interval, &error));
+			g_assert_no_error (error);
+			t += interval;
+		}
+		ohe_measurement_add_series (rr, beats);
+		ohe_measurement_set_time (rr, start * G_USEC_PER_SEC,
+					  start * G_USEC_PER_SEC + (gint64)t * 1000);
+		hr = test_reference_new (all, K (HEART_RATE), "rr-1/hr", start);
+		g_assert_true (ohe_sim_data_sample_at (TEST_SEED, user, K (HEART_RATE), start, &sample));
+		ohe_measurement_set_value_decimal (hr, sample.values[0], sample.exponent);
+		ohe_measurement_set_parent (hr, K (RR_INTERVALS), "rr-1");
+	}
+	/* the day's recording as limb leads I, II and III (III = II − I) */
+	{
+		g_autoptr (GArray) ecgs = ohe_sim_data_generate_ecg (TEST_SEED, user, day, day + 86400);
+		const OheSimEcg *e = &g_array_index (ecgs, OheSimEcg, 0);
+		g_autoptr (GArray) samples = ohe_sim_data_ecg_get_samples (TEST_SEED, user, e);
+		const gchar *const *leads = ohe_series_name_list (K (ECG));
+		g_autofree gchar *fs = g_strdup_printf ("%u", e->sampling_frequency);
+		OheMeasurement *ecg = test_reference_new (all, K (ECG), "ecg-1", e->time);
+		OheMeasurement *child;
+
+		g_assert_cmpuint (ecgs->len, ==, 1);
+		for (guint l = 0; leads[l] != NULL; l++) {
+			g_autoptr (OheSeries) lead =
+			    ohe_series_new_with_interval (leads[l], 1000.0 / e->sampling_frequency);
+			ohe_series_set_factor (lead, 1.0 / e->scaling_factor);
+			for (guint i = 0; i < samples->len; i++) {
+				gint32 one = g_array_index (samples, gint32, i);
+				gint32 two = one + one / 2;
+				ohe_series_append_sample (lead, l == 0 ? one : l == 1 ? two : two - one);
+			}
+			ohe_measurement_add_series (ecg, lead);
+		}
+		ohe_measurement_set_time (ecg, e->time * G_USEC_PER_SEC,
+					  e->time * G_USEC_PER_SEC +
+					      (gint64)e->n_samples * G_USEC_PER_SEC /
+						  e->sampling_frequency);
+		ohe_measurement_set_classification (ecg, ohe_sim_ecg_rhythm_to_code (e->rhythm),
+						    NULL);
+		ohe_measurement_set_qualifier (ecg, OHE_QUALIFIER_SAMPLING_FREQUENCY, fs);
+		ohe_measurement_set_qualifier (ecg, OHE_QUALIFIER_DEVICE_MODEL, "Reference 3-lead");
+		ohe_measurement_set_qualifier (ecg, OHE_QUALIFIER_FIRMWARE_VERSION, "1.0");
+		ohe_measurement_set_qualifier (ecg, OHE_QUALIFIER_WEAR_POSITION,
+					       OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_WRIST);
+		child = test_reference_new (all, K (AFIB_CLASSIFICATION), "ecg-1/afib", e->time);
+		ohe_measurement_set_classification (child, ohe_sim_ecg_rhythm_to_code (e->rhythm),
+						    NULL);
+		ohe_measurement_set_qualifier (child, OHE_QUALIFIER_METHOD,
+					       OHE_QUALIFIER_METHOD_VALUE_ECG);
+		ohe_measurement_set_parent (child, K (ECG), "ecg-1");
+		child = test_reference_new (all, K (HEART_RATE), "ecg-1/hr", e->time);
+		ohe_measurement_set_value_decimal (child, e->heart_rate, 0);
+		ohe_measurement_set_parent (child, K (ECG), "ecg-1");
+	}
+	/* a cuff that reports the mean pressure, its pulse and a flagged rhythm */
+	{
+		g_autoptr (GArray) bps =
+		    ohe_sim_data_generate (TEST_SEED, user, K (BLOOD_PRESSURE), day, day + 86400);
+		const OheSimSample *b = &g_array_index (bps, OheSimSample, 0);
+		OheMeasurement *bp = test_reference_new (all, K (BLOOD_PRESSURE), "bp-1", b->time);
+		OheMeasurement *child;
+
+		ohe_measurement_set_component_decimal (bp, OHE_COMPONENT_NAME_SYSTOLIC, b->values[0],
+						       b->exponent);
+		ohe_measurement_set_component_decimal (bp, OHE_COMPONENT_NAME_DIASTOLIC,
+						       b->values[1], b->exponent);
+		ohe_measurement_set_component_decimal (
+		    bp, OHE_COMPONENT_NAME_MEAN, (b->values[0] + 2 * b->values[1]) * 10 / 3,
+		    b->exponent - 1);
+		child = test_reference_new (all, K (HEART_RATE), "bp-1/hr", b->time);
+		ohe_measurement_set_value_decimal (child, b->values[2], b->exponent);
+		ohe_measurement_set_parent (child, K (BLOOD_PRESSURE), "bp-1");
+		child = test_reference_new (all, K (AFIB_CLASSIFICATION), "bp-1/afib", b->time);
+		ohe_measurement_set_classification (child, OHE_CLASSIFICATION_POSITIVE, "true");
+		ohe_measurement_set_qualifier (child, OHE_QUALIFIER_METHOD,
+					       OHE_QUALIFIER_METHOD_VALUE_BP_CUFF);
+		ohe_measurement_set_parent (child, K (BLOOD_PRESSURE), "bp-1");
+	}
+	/* the day's steps as one civil-day total */
+	{
+		g_autoptr (GArray) steps =
+		    ohe_sim_data_generate (TEST_SEED, user, K (STEPS), day, day + 86400);
+		OheMeasurement *total = test_reference_new (all, K (STEPS), "steps-1", day);
+		gint64 sum = 0;
+
+		for (guint i = 0; i < steps->len; i++)
+			sum += g_array_index (steps, OheSimSample, i).values[0];
+		g_assert_cmpint (sum, >, 0);
+		ohe_measurement_set_origin (total, OHE_MEASUREMENT_ORIGIN_SUMMARY);
+		ohe_measurement_set_time (total, day * G_USEC_PER_SEC, (day + 86400) * G_USEC_PER_SEC);
+		ohe_measurement_set_value_decimal (total, sum, 0);
+		ohe_measurement_set_qualifier (total, OHE_QUALIFIER_TOTAL,
+					       OHE_QUALIFIER_TOTAL_VALUE_DAY);
+	}
+	*kinds = g_array_new (FALSE, FALSE, sizeof (OheMeasurementKind));
+	g_array_append_vals (*kinds, declared, G_N_ELEMENTS (declared));
+	return all;
 }
 
 static TestProvider test_providers[] = {
     {"withings", test_fetch_withings, NULL, NULL},
     {"fitbit", test_fetch_fitbit, NULL, NULL},
     {"synthetic", test_fetch_synthetic, NULL, NULL},
+    {"reference", test_fetch_reference, NULL, NULL},
 };
 
 static TestProvider *
@@ -296,7 +450,7 @@ test_provider (const gchar *name)
 		if (!g_str_equal (p->name, name))
 			continue;
 		if (p->measurements == NULL)
-			p->measurements = p->fetch ();
+			p->measurements = p->fetch (&p->kinds);
 		return p;
 	}
 	g_assert_not_reached ();
@@ -326,6 +480,33 @@ test_first_reference (const OheFhirResource *r, const gchar *name)
 	array = json_object_get_array_member (obj, name);
 	return g_strdup (json_object_get_string_member (json_array_get_object_element (array, 0),
 							"reference"));
+}
+
+/* one component per series (ECG leads) or per component (blood pressure) */
+static void
+test_check_shape (OheMeasurement *m, const OheFhirResource *r)
+{
+	g_autoptr (JsonNode) root = json_from_string (r->json->str, NULL);
+	JsonObject *obj = json_node_get_object (root);
+	guint expected = 0;
+
+	switch (ohe_measurement_kind_get_value_type (ohe_measurement_get_kind (m))) {
+	case OHE_VALUE_TYPE_COMPONENTS:
+		expected = ohe_measurement_get_n_components (m);
+		break;
+	case OHE_VALUE_TYPE_SERIES:
+		if (ohe_measurement_get_kind (m) == OHE_MEASUREMENT_KIND_ECG)
+			expected = ohe_measurement_get_n_series (m);
+		else
+			g_assert_true (json_object_has_member (obj, "valueSampledData"));
+		break;
+	default:
+		return;
+	}
+	if (expected > 0)
+		g_assert_cmpuint (
+		    json_array_get_length (json_object_get_array_member (obj, "component")), ==,
+		    expected);
 }
 
 static void
@@ -361,6 +542,7 @@ test_row (gconstpointer data)
 			/* Device and DeviceAssociation come with the first reading of a device */
 			if (main == NULL && g_str_equal (r->resource_type, row->resource_type)) {
 				main = r;
+				test_check_shape (m, r);
 			} else if (g_str_equal (r->resource_type, "DiagnosticReport")) {
 				g_autofree gchar *result = test_first_reference (r, "result");
 				g_autofree gchar *own = NULL;
@@ -597,18 +779,6 @@ test_coverage (void)
 			if (g_str_equal (test_rows[i].provider, provider->name))
 				g_assert_true (
 				    g_hash_table_add (rows, GINT_TO_POINTER (test_rows[i].kind)));
-		}
-		if (provider->kinds == NULL) {
-			g_autoptr (OheProvider) any = NULL;
-			if (g_str_equal (provider->name, "withings"))
-				any = g_object_new (OHE_TYPE_WITHINGS_PROVIDER, "name", "withings",
-						    NULL);
-			else if (g_str_equal (provider->name, "fitbit"))
-				any = g_object_new (OHE_TYPE_FITBIT_PROVIDER, "name", "fitbit",
-						    NULL);
-			else
-				any = test_load_synthetic ();
-			provider->kinds = ohe_provider_get_kinds (any);
 		}
 		for (guint i = 0; i < provider->kinds->len; i++)
 			g_hash_table_add (declared, GINT_TO_POINTER (g_array_index (
