@@ -20,7 +20,7 @@ static const gchar *const ohe_classification_codes[] = {
  * Returns: (transfer none) (array zero-terminated=1): every classification
  *   code, in the order of the value set
  *
- * Since: 0.2
+ * Since: 0.1
  */
 const gchar *const *
 ohe_classification_list (void)
@@ -34,7 +34,7 @@ ohe_classification_list (void)
  *
  * Returns: %TRUE if @code is one of the declared classification codes
  *
- * Since: 0.2
+ * Since: 0.1
  */
 gboolean
 ohe_classification_is_valid (const gchar *code)

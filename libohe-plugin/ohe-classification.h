@@ -28,7 +28,7 @@ G_BEGIN_DECLS
  *
  * Analysed: no atrial fibrillation found (sinus rhythm).
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_CLASSIFICATION_NEGATIVE "negative"
 
@@ -38,7 +38,7 @@ G_BEGIN_DECLS
  * Analysed: atrial fibrillation found (an ECG result or a positive PPG
  * notification window).
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_CLASSIFICATION_POSITIVE "positive"
 
@@ -48,7 +48,7 @@ G_BEGIN_DECLS
  * Recorded and analysed, but no decision (for instance heart rate out of
  * the algorithm's range).
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_CLASSIFICATION_INCONCLUSIVE "inconclusive"
 
@@ -57,7 +57,7 @@ G_BEGIN_DECLS
  *
  * Signal missing or too poor to analyse.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_CLASSIFICATION_UNREADABLE "unreadable"
 
@@ -66,7 +66,7 @@ G_BEGIN_DECLS
  *
  * Recorded, no analysis made.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_CLASSIFICATION_NOT_ANALYZED "not_analyzed"
 
@@ -75,7 +75,7 @@ G_BEGIN_DECLS
  *
  * A provider result outside the value set; the raw text says what it was.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_CLASSIFICATION_OTHER "other"
 

@@ -22,7 +22,7 @@ static const gchar *const ohe_component_name_none[] = {NULL};
  * Returns: (transfer none) (array zero-terminated=1): the component names
  *   of @kind; empty for a kind without components
  *
- * Since: 0.2
+ * Since: 0.1
  */
 const gchar *const *
 ohe_component_name_list (OheMeasurementKind kind)
@@ -38,7 +38,7 @@ ohe_component_name_list (OheMeasurementKind kind)
  *
  * Returns: %TRUE if a measurement of @kind may hold a component @name
  *
- * Since: 0.2
+ * Since: 0.1
  */
 gboolean
 ohe_component_name_is_valid (OheMeasurementKind kind, const gchar *name)
@@ -60,7 +60,7 @@ ohe_component_name_is_valid (OheMeasurementKind kind, const gchar *name)
  *
  * Returns: %TRUE if every measurement of @kind must hold a component @name
  *
- * Since: 0.2
+ * Since: 0.1
  */
 gboolean
 ohe_component_name_is_required (OheMeasurementKind kind, const gchar *name)

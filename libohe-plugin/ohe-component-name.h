@@ -28,7 +28,7 @@ G_BEGIN_DECLS
  *
  * Systolic blood pressure in mm[Hg]; required in `blood_pressure`.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_COMPONENT_NAME_SYSTOLIC "systolic"
 
@@ -37,7 +37,7 @@ G_BEGIN_DECLS
  *
  * Diastolic blood pressure in mm[Hg]; required in `blood_pressure`.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_COMPONENT_NAME_DIASTOLIC "diastolic"
 
@@ -46,7 +46,7 @@ G_BEGIN_DECLS
  *
  * Mean arterial pressure in mm[Hg]; optional in `blood_pressure`.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_COMPONENT_NAME_MEAN "mean"
 

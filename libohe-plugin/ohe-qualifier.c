@@ -70,7 +70,7 @@ ohe_qualifier_lookup (const gchar *key)
  * Returns: (transfer none) (array zero-terminated=1): every declared
  *   qualifier key
  *
- * Since: 0.2
+ * Since: 0.1
  */
 const gchar *const *
 ohe_qualifier_list_keys (void)
@@ -96,7 +96,7 @@ ohe_qualifier_list_keys (void)
  *
  * Returns: %TRUE if @key is a declared qualifier key
  *
- * Since: 0.2
+ * Since: 0.1
  */
 gboolean
 ohe_qualifier_is_valid_key (const gchar *key)
@@ -111,7 +111,7 @@ ohe_qualifier_is_valid_key (const gchar *key)
  * Returns: (transfer none) (array zero-terminated=1) (nullable): the closed
  *   value set of @key, or %NULL for a free-text or unknown key
  *
- * Since: 0.2
+ * Since: 0.1
  */
 const gchar *const *
 ohe_qualifier_list_values (const gchar *key)
@@ -131,7 +131,7 @@ ohe_qualifier_list_values (const gchar *key)
  *
  * Returns: %TRUE if @key is declared and @value is allowed for it
  *
- * Since: 0.2
+ * Since: 0.1
  */
 gboolean
 ohe_qualifier_is_valid_value (const gchar *key, const gchar *value)

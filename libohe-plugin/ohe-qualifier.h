@@ -27,7 +27,7 @@ G_BEGIN_DECLS
  * Free text: the provider's name of the device model, e.g. "ScanWatch".
  * A sink writes it as the Device's name.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_DEVICE_MODEL "device_model"
 
@@ -36,7 +36,7 @@ G_BEGIN_DECLS
  *
  * Free text: the firmware version of a medical device (ECG).
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_FIRMWARE_VERSION "firmware_version"
 
@@ -45,7 +45,7 @@ G_BEGIN_DECLS
  *
  * Free text: the version of the device feature that recorded (ECG).
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_FEATURE_VERSION "feature_version"
 
@@ -54,7 +54,7 @@ G_BEGIN_DECLS
  *
  * Free text: the version of the classification algorithm (ECG).
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_ALGORITHM_VERSION "algorithm_version"
 
@@ -64,7 +64,7 @@ G_BEGIN_DECLS
  * The sampling frequency of an ECG in Hz, a positive decimal integer, e.g.
  * "300".
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_SAMPLING_FREQUENCY "sampling_frequency"
 
@@ -74,44 +74,44 @@ G_BEGIN_DECLS
  * Where the recording device was worn; one of the
  * `OHE_QUALIFIER_WEAR_POSITION_VALUE_*` values.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_WEAR_POSITION "wear_position"
 
 /**
  * OHE_QUALIFIER_WEAR_POSITION_VALUE_RIGHT_WRIST:
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_WEAR_POSITION_VALUE_RIGHT_WRIST "right_wrist"
 /**
  * OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_WRIST:
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_WRIST "left_wrist"
 /**
  * OHE_QUALIFIER_WEAR_POSITION_VALUE_RIGHT_ARM:
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_WEAR_POSITION_VALUE_RIGHT_ARM "right_arm"
 /**
  * OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_ARM:
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_ARM "left_arm"
 /**
  * OHE_QUALIFIER_WEAR_POSITION_VALUE_RIGHT_FOOT:
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_WEAR_POSITION_VALUE_RIGHT_FOOT "right_foot"
 /**
  * OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_FOOT:
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_FOOT "left_foot"
 
@@ -121,7 +121,7 @@ G_BEGIN_DECLS
  * How a rhythm classification was obtained: %OHE_QUALIFIER_METHOD_VALUE_ECG,
  * %OHE_QUALIFIER_METHOD_VALUE_PPG or %OHE_QUALIFIER_METHOD_VALUE_BP_CUFF.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_METHOD "method"
 /**
@@ -129,7 +129,7 @@ G_BEGIN_DECLS
  *
  * From an ECG recording.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_METHOD_VALUE_ECG "ecg"
 /**
@@ -137,7 +137,7 @@ G_BEGIN_DECLS
  *
  * From optical (photoplethysmography) monitoring.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_METHOD_VALUE_PPG "ppg"
 /**
@@ -145,7 +145,7 @@ G_BEGIN_DECLS
  *
  * Flagged by a blood-pressure cuff during a reading.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_METHOD_VALUE_BP_CUFF "bp_cuff"
 
@@ -156,19 +156,19 @@ G_BEGIN_DECLS
  * (%OHE_QUALIFIER_HEART_RATE_BAND_VALUE_HIGH) or below
  * (%OHE_QUALIFIER_HEART_RATE_BAND_VALUE_LOW) the algorithm's range.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_HEART_RATE_BAND "heart_rate_band"
 /**
  * OHE_QUALIFIER_HEART_RATE_BAND_VALUE_HIGH:
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_HEART_RATE_BAND_VALUE_HIGH "high"
 /**
  * OHE_QUALIFIER_HEART_RATE_BAND_VALUE_LOW:
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_HEART_RATE_BAND_VALUE_LOW "low"
 
@@ -178,7 +178,7 @@ G_BEGIN_DECLS
  * Free text on an `ecg` without a classification code: the provider's
  * conclusion, which a sink writes as the report's conclusion.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_CLASSIFICATION "classification"
 
@@ -188,13 +188,13 @@ G_BEGIN_DECLS
  * On `steps`: %OHE_QUALIFIER_TOTAL_VALUE_DAY marks the count of one civil
  * day, which a sink codes differently from a count over a shorter period.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_TOTAL "total"
 /**
  * OHE_QUALIFIER_TOTAL_VALUE_DAY:
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_TOTAL_VALUE_DAY "day"
 
@@ -204,7 +204,7 @@ G_BEGIN_DECLS
  * Free text: the window a provider computed a value over, e.g. "60 s" for
  * an intraday HRV sample.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_WINDOW "window"
 
@@ -214,13 +214,13 @@ G_BEGIN_DECLS
  * The part of a night a summary covers; %OHE_QUALIFIER_SLEEP_PHASE_VALUE_FULL
  * for the whole sleep.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_SLEEP_PHASE "sleep_phase"
 /**
  * OHE_QUALIFIER_SLEEP_PHASE_VALUE_FULL:
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_SLEEP_PHASE_VALUE_FULL "full"
 
@@ -230,7 +230,7 @@ G_BEGIN_DECLS
  * A lower-case provider enum: the activity state of a heart-rate sample,
  * e.g. "sedentary".
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_MOTION_CONTEXT "motion_context"
 
@@ -239,7 +239,7 @@ G_BEGIN_DECLS
  *
  * A lower-case provider enum: where the sensor sat, e.g. "wrist".
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_SENSOR_LOCATION "sensor_location"
 
@@ -248,7 +248,7 @@ G_BEGIN_DECLS
  *
  * A lower-case provider enum: how a summary was computed, e.g. "with_sleep".
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_CALCULATION_METHOD "calculation_method"
 
@@ -257,7 +257,7 @@ G_BEGIN_DECLS
  *
  * A lower-case provider enum: the body site of a temperature, e.g. "mouth".
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_QUALIFIER_SITE "site"
 

@@ -25,7 +25,7 @@ static const gchar *const ohe_series_name_none[] = {NULL};
  * Returns: (transfer none) (array zero-terminated=1): the declared names;
  *   empty for a kind without named series
  *
- * Since: 0.2
+ * Since: 0.1
  */
 const gchar *const *
 ohe_series_name_list (OheMeasurementKind kind)
@@ -40,7 +40,7 @@ ohe_series_name_list (OheMeasurementKind kind)
  * Returns: %TRUE if a series of @kind may be unnamed: an ECG lead the
  *   provider does not state, or the one series of `rr_intervals`
  *
- * Since: 0.2
+ * Since: 0.1
  */
 gboolean
 ohe_series_name_allows_unnamed (OheMeasurementKind kind)
@@ -55,7 +55,7 @@ ohe_series_name_allows_unnamed (OheMeasurementKind kind)
  *
  * Returns: %TRUE if a series of @kind may carry @name
  *
- * Since: 0.2
+ * Since: 0.1
  */
 gboolean
 ohe_series_name_is_valid (OheMeasurementKind kind, const gchar *name)

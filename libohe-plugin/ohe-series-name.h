@@ -31,7 +31,7 @@ G_BEGIN_DECLS
  * ECG limb lead I (right arm → left arm): the lead of a single-lead recording
  * that a provider states as lead I.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_SERIES_NAME_LEAD_I "I"
 
@@ -40,7 +40,7 @@ G_BEGIN_DECLS
  *
  * ECG limb lead II (right arm → left leg).
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_SERIES_NAME_LEAD_II "II"
 
@@ -49,7 +49,7 @@ G_BEGIN_DECLS
  *
  * ECG limb lead III (left arm → left leg).
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #define OHE_SERIES_NAME_LEAD_III "III"
 

@@ -11,7 +11,8 @@
 #include "ohe-google-health-data-type.h"
 
 /*
- * Fitbit devices through the Google Health API (google-health.md). The legacy
+ * Fitbit devices through the Google Health API
+ * (https://developers.google.com/health/about). The legacy
  * Fitbit Web API is switched off: a link still holding one of its tokens gets
  * OHE_ERROR_GONE and must consent again. Config group [plugin:fitbit]:
  *   authorize_url, token_url, api_base   endpoints (default: Google's hosts)
@@ -496,7 +497,7 @@ ohe_fitbit_provider_format_date (gint64 us, GTimeZone *tz)
 	return g_date_time_format (local, "%Y-%m-%d");
 }
 
-/* AIP-160 filter of one window (google-health.md §2.3) */
+/* AIP-160 filter of one window (https://google.aip.dev/160) */
 static gchar *
 ohe_fitbit_provider_build_filter (const OheGoogleHealthDataType *type,
 				  gint64 start_us,

@@ -12,8 +12,8 @@
 #include "ohe-withings-tables.h"
 
 /*
- * Parsers of the Withings answers (withings.md §0, §2, §5) into
- * OheMeasurement. Everything here is outside input: every member is
+ * Parsers of the Withings answers (https://developer.withings.com/api-reference/)
+ * into OheMeasurement. Everything here is outside input: every member is
  * type-checked, and an error names the member and where it was found.
  */
 
@@ -203,7 +203,7 @@ ohe_withings_json_array (JsonObject *obj, const gchar *member, const gchar *wher
  * ohe_withings_parser_envelope_from_data:
  *
  * Unwraps `{"status": …, "body": {…}}`. A status other than 0 becomes the
- * OheError of its family (withings.md §4); the `error` text is not copied
+ * OheError of its family; the `error` text is not copied
  * because it may quote the request.
  *
  * Returns: (transfer full): the body object
