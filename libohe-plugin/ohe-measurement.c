@@ -973,6 +973,13 @@ ohe_measurement_check_contract (OheMeasurement *self, const gchar *kind, GError 
 			     known != NULL ? known : "a positive integer");
 		return FALSE;
 	}
+	if (self->classification != NULL && self->kind != OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION &&
+	    self->kind != OHE_MEASUREMENT_KIND_ECG) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			     "%s %s measurement: the kind holds no classification ('%s')", provider,
+			     kind, self->classification);
+		return FALSE;
+	}
 	if (self->classification != NULL && !ohe_classification_is_valid (self->classification)) {
 		g_autofree gchar *known = ohe_measurement_join_names (ohe_classification_list (), NULL);
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
@@ -993,8 +1000,9 @@ ohe_measurement_check_contract (OheMeasurement *self, const gchar *kind, GError 
  * sink relies on is declared by the provider ↔ sink contract: series names
  * (ohe-series-name.h), component names (ohe-component-name.h), qualifier
  * keys and closed values (ohe-qualifier.h) and classification codes
- * (ohe-classification.h). A plugin bug is caught before the sink, with an
- * error naming the provider, the kind and the offending name.
+ * (ohe-classification.h, on `afib_classification` and `ecg` only). A plugin
+ * bug is caught before the sink, with an error naming the provider, the kind
+ * and the offending name.
  *
  * Returns: %TRUE if @self is complete and within the contract
  *

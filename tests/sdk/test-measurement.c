@@ -237,6 +237,9 @@ test_measurement_contract (void)
 	     "(expected right_wrist, left_wrist, right_arm, left_arm, right_foot or left_foot)"},
 	    {OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, NULL, NULL, OHE_QUALIFIER_METHOD,
 	     OHE_QUALIFIER_METHOD_VALUE_PPG, OHE_CLASSIFICATION_POSITIVE, NULL},
+	    {OHE_MEASUREMENT_KIND_ECG, "-", NULL, NULL, NULL, OHE_CLASSIFICATION_UNREADABLE, NULL},
+	    {OHE_MEASUREMENT_KIND_HEART_RATE, NULL, NULL, NULL, NULL, OHE_CLASSIFICATION_POSITIVE,
+	     "acme heart_rate measurement: the kind holds no classification ('positive')"},
 	    {OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, NULL, NULL, NULL, NULL, "afib",
 	     "acme afib_classification measurement: classification 'afib' is not in the "
 	     "contract (expected negative, positive, inconclusive, unreadable, not_analyzed or "

@@ -507,10 +507,25 @@ test_mapping_shipped (void)
 		const OheFhirKindMap *afib =
 		    ohe_fhir_mapping_lookup (mapping, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION);
 		const gchar *const *codes = ohe_classification_list ();
+		g_autoptr (JsonParser) rhythm = json_parser_new ();
+		JsonArray *rhythm_concepts;
+
 		g_assert_cmpuint (g_strv_length ((gchar **)codes), ==, 6);
 		g_assert_cmpuint (g_hash_table_size (afib->values), ==, 6);
 		for (guint i = 0; codes[i] != NULL; i++)
 			g_assert_nonnull (g_hash_table_lookup (afib->values, codes[i]));
+		/* the published CodeSystem lists the same codes, in the same order */
+		g_assert_true (json_parser_load_from_file (
+		    rhythm, OHE_SOURCE_DATADIR "/fhir/ohe-rhythm-codesystem.json", &error));
+		g_assert_no_error (error);
+		g_assert_cmpstr (test_str (json_parser_get_root (rhythm), "url"), ==, afib->value_system);
+		rhythm_concepts =
+		    json_node_get_array (test_get (json_parser_get_root (rhythm), "concept"));
+		g_assert_cmpuint (json_array_get_length (rhythm_concepts), ==, 6);
+		for (guint i = 0; codes[i] != NULL; i++)
+			g_assert_cmpstr (json_object_get_string_member (
+					     json_array_get_object_element (rhythm_concepts, i), "code"),
+					 ==, codes[i]);
 	}
 }
 
