@@ -15,7 +15,7 @@ typedef struct {
 	const gchar *description;
 } OheMeasurementKindInfo;
 
-/* indexed by OheMeasurementKind; the catalogue of design/measurement-kinds.md §3 */
+/* indexed by OheMeasurementKind; the catalogue of docs/measurement-kinds.md */
 static const OheMeasurementKindInfo ohe_measurement_kind_table[] = {
     {"unknown", OHE_VALUE_TYPE_SCALAR, "1", OHE_AGGREGATION_NEVER, "Unknown"},
     {"heart_rate", OHE_VALUE_TYPE_SCALAR, "/min", OHE_AGGREGATION_MEAN, "Heart rate"},

@@ -8,7 +8,9 @@
 /* the one header a plugin includes */
 #define __OHEPLUGIN_H_INSIDE__
 
+#include "ohe-classification.h"
 #include "ohe-clock.h"
+#include "ohe-component-name.h"
 #include "ohe-crypto.h"
 #include "ohe-decimal.h"
 #include "ohe-error.h"
@@ -24,7 +26,9 @@
 #include "ohe-plugin-config-key.h"
 #include "ohe-provider.h"
 #include "ohe-push-request.h"
+#include "ohe-qualifier.h"
 #include "ohe-series.h"
+#include "ohe-series-name.h"
 #include "ohe-sink.h"
 #include "ohe-token.h"
 #include "ohe-version.h"

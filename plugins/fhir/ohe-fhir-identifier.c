@@ -153,8 +153,8 @@ ohe_fhir_identifier_is_daily_total (OheMeasurement *m)
 		return FALSE;
 	if (ohe_measurement_get_origin (m) == OHE_MEASUREMENT_ORIGIN_SUMMARY)
 		return TRUE;
-	total = ohe_measurement_get_qualifier (m, "total");
-	return g_strcmp0 (total, "day") == 0;
+	total = ohe_measurement_get_qualifier (m, OHE_QUALIFIER_TOTAL);
+	return g_strcmp0 (total, OHE_QUALIFIER_TOTAL_VALUE_DAY) == 0;
 }
 
 /* the state after system, patient, device and kind (+ shape), each with its NUL */

@@ -360,6 +360,13 @@ ohe_fhir_mapping_parse_components (JsonObject *obj,
 
 		if (!JSON_NODE_HOLDS_OBJECT (node))
 			return ohe_fhir_mapping_fail (error, load, sub, "expected an object");
+		/* only names of the provider ↔ sink contract: leads or BP components */
+		if (!(ohe_measurement_kind_get_value_type (map->kind) == OHE_VALUE_TYPE_SERIES
+			  ? ohe_series_name_is_valid (map->kind, key)
+			  : ohe_component_name_is_valid (map->kind, key)))
+			return ohe_fhir_mapping_fail (error, load, sub,
+						      "not a series or component name the "
+						      "contract declares for the kind");
 		component->key = g_strdup (key);
 		if (!ohe_fhir_mapping_parse_concept (json_node_get_object (node), sub, component,
 						     load, error))
@@ -368,6 +375,10 @@ ohe_fhir_mapping_parse_components (JsonObject *obj,
 	}
 	if (fallback != NULL) {
 		g_autofree gchar *sub = g_strdup_printf ("%s.default_component", path);
+		if (ohe_measurement_kind_get_value_type (map->kind) != OHE_VALUE_TYPE_SERIES ||
+		    !ohe_series_name_allows_unnamed (map->kind))
+			return ohe_fhir_mapping_fail (error, load, sub,
+						      "the kind has no unnamed series");
 		map->default_component = g_new0 (OheFhirCodeMap, 1);
 		if (!ohe_fhir_mapping_parse_concept (fallback, sub, map->default_component, load,
 						     error))
@@ -402,6 +413,11 @@ ohe_fhir_mapping_parse_values (JsonObject *obj,
 		if (!ohe_fhir_mapping_get_string (values, sub, l->data, TRUE, &display, load,
 						  error))
 			return FALSE;
+		if (!ohe_classification_is_valid (l->data)) {
+			g_autofree gchar *member = g_strdup_printf ("%s.%s", sub, (gchar *)l->data);
+			return ohe_fhir_mapping_fail (error, load, member,
+						      "not a classification code of the contract");
+		}
 		g_hash_table_insert (map->values, g_strdup (l->data), g_strdup (display));
 	}
 	return TRUE;

@@ -787,7 +787,7 @@ ohe_fhir_writer_report (OheFhirWriter *self,
 	    ohe_fhir_mapping_lookup (self->mapping, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION);
 	const gchar *classification = ohe_measurement_get_classification (m);
 	const gchar *raw = ohe_measurement_get_classification_raw (m);
-	const gchar *qualifier = ohe_measurement_get_qualifier (m, "classification");
+	const gchar *qualifier = ohe_measurement_get_qualifier (m, OHE_QUALIFIER_CLASSIFICATION);
 	g_autoptr (OheFhirResource) r = NULL;
 	OheJsonWriter w;
 
@@ -841,7 +841,7 @@ ohe_fhir_writer_device (OheFhirWriter *self,
 			guint index)
 {
 	const gchar *device_id = ohe_measurement_get_device_id (m);
-	const gchar *model = ohe_measurement_get_qualifier (m, "device_model");
+	const gchar *model = ohe_measurement_get_qualifier (m, OHE_QUALIFIER_DEVICE_MODEL);
 	g_autofree gchar *valid = g_utf8_make_valid (device_id, -1);
 	OheFhirResource *r;
 	OheJsonWriter w;

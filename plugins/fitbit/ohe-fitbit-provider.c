@@ -12,7 +12,8 @@
 #include "ohe-google-health-data-type.h"
 
 /*
- * Fitbit devices through the Google Health API (google-health.md). The legacy
+ * Fitbit devices through the Google Health API
+ * (https://developers.google.com/health/about). The legacy
  * Fitbit Web API is switched off: a link still holding one of its tokens gets
  * OHE_ERROR_GONE and must consent again. The keys of [plugin:fitbit] are
  * declared in ohe-fitbit-config.c (sessions are read in one slice, whatever
@@ -489,7 +490,7 @@ ohe_fitbit_provider_format_date (gint64 us, GTimeZone *tz)
 	return g_date_time_format (local, "%Y-%m-%d");
 }
 
-/* AIP-160 filter of one window (google-health.md §2.3) */
+/* AIP-160 filter of one window (https://google.aip.dev/160) */
 static gchar *
 ohe_fitbit_provider_build_filter (const OheGoogleHealthDataType *type,
 				  gint64 start_us,

@@ -8,8 +8,8 @@
 #include "ohe-google-health-data-type.h"
 
 /*
- * The Google Health data types the plugin reads, from measurement-kinds.md §6
- * and google-health.md §2.6 and §4.1. `pushed` follows the newest webhook page;
+ * The Google Health data types the plugin reads (docs/measurement-kinds.md;
+ * https://developers.google.com/health/reference/rest/v4beta/users). `pushed` follows the newest webhook page;
  * a type missing there must be polled. Sleep, VO2 max and the activity types
  * are not read (no sink mapping, or the field is unverified).
  */

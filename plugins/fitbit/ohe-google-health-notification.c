@@ -13,7 +13,7 @@
 #include "ohe-google-health-parser.h"
 
 /*
- * Google Health webhook deliveries (google-health.md §4.2–4.4). The static
+ * Google Health webhook deliveries (https://developers.google.com/health/webhooks). The static
  * Authorization secret only proves the endpoint handshake; a community report
  * says deliveries may arrive without it, so the ECDSA P-256 signature over the
  * raw body is the real check. The header is base64 of 0x01 ‖ key id (4 bytes,
@@ -460,7 +460,7 @@ ohe_google_health_notification_parse_one (JsonNode *node, guint n, GError **erro
  * @error: a #GError, or %NULL
  *
  * Reads one delivery, or a JSON array of them (the schema is not documented;
- * google-health.md §4.4 gives the shape third parties agree on).
+ * this is the shape third parties agree on).
  *
  * Returns: (transfer container) (element-type OheGoogleHealthSyncHint): the hints
  */

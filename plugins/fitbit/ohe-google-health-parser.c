@@ -481,7 +481,7 @@ ohe_google_health_get_date_part (OheGoogleHealthPoint *pt,
 	return TRUE;
 }
 
-/* a civil day is [00:00, 24:00) in the user's zone (measurement-kinds.md §1.3) */
+/* a civil day is [00:00, 24:00) in the user's zone (docs/measurement-kinds.md) */
 static gboolean
 ohe_google_health_read_date (OheGoogleHealthPoint *pt,
 			     JsonObject *payload,
@@ -645,8 +645,9 @@ ohe_google_health_parse_heart_rate (OheGoogleHealthPoint *pt, JsonObject *payloa
 					OHE_MEASUREMENT_KIND_HEART_RATE,
 					OHE_MEASUREMENT_ORIGIN_STREAM, 0, &m, error))
 		return FALSE;
-	ohe_google_health_set_enum_qualifier (m, metadata, "motionContext", "motion_context");
-	ohe_google_health_set_enum_qualifier (m, metadata, "sensorLocation", "sensor_location");
+	ohe_google_health_set_enum_qualifier (m, metadata, "motionContext", OHE_QUALIFIER_MOTION_CONTEXT);
+	ohe_google_health_set_enum_qualifier (m, metadata, "sensorLocation",
+					      OHE_QUALIFIER_SENSOR_LOCATION);
 	return TRUE;
 }
 
@@ -665,7 +666,7 @@ ohe_google_health_parse_resting_heart_rate (OheGoogleHealthPoint *pt,
 					OHE_MEASUREMENT_ORIGIN_SUMMARY, 0, &m, error))
 		return FALSE;
 	ohe_google_health_set_enum_qualifier (m, metadata, "calculationMethod",
-					      "calculation_method");
+					      OHE_QUALIFIER_CALCULATION_METHOD);
 	return TRUE;
 }
 
@@ -758,7 +759,7 @@ ohe_google_health_parse_respiratory_rate_sleep (OheGoogleHealthPoint *pt,
 					   OHE_MEASUREMENT_KIND_RESPIRATORY_RATE,
 					   OHE_MEASUREMENT_ORIGIN_SUMMARY, 0, &m, error))
 		return FALSE;
-	ohe_measurement_set_qualifier (m, "sleep_phase", "full");
+	ohe_measurement_set_qualifier (m, OHE_QUALIFIER_SLEEP_PHASE, OHE_QUALIFIER_SLEEP_PHASE_VALUE_FULL);
 	return ohe_google_health_set_stat (&sub, full, "standardDeviation", FALSE, m,
 					   OHE_STATISTIC_STD_DEV, error);
 }
@@ -799,7 +800,7 @@ ohe_google_health_parse_core_temperature (OheGoogleHealthPoint *pt,
 					   OHE_MEASUREMENT_KIND_BODY_TEMPERATURE,
 					   OHE_MEASUREMENT_ORIGIN_SPOT, 0, &m, error))
 		return FALSE;
-	ohe_google_health_set_enum_qualifier (m, payload, "measurementLocation", "site");
+	ohe_google_health_set_enum_qualifier (m, payload, "measurementLocation", OHE_QUALIFIER_SITE);
 	return TRUE;
 }
 
@@ -820,7 +821,7 @@ ohe_google_health_parse_steps (OheGoogleHealthPoint *pt, JsonObject *payload, GE
 					  OHE_MEASUREMENT_ORIGIN_STREAM, 0, NULL, error);
 }
 
-/* measurement-kinds.md §9 */
+/* resultClassification → the contract's classification code and heart-rate band */
 typedef struct {
 	const gchar *raw;
 	const gchar *code;
@@ -828,26 +829,29 @@ typedef struct {
 } OheGoogleHealthRhythm;
 
 static const OheGoogleHealthRhythm ohe_google_health_rhythms[] = {
-    {"NORMAL_SINUS_RHYTHM", "negative", NULL},
-    {"ATRIAL_FIBRILLATION", "positive", NULL},
-    {"INCONCLUSIVE", "inconclusive", NULL},
-    {"INCONCLUSIVE_HIGH_HEART_RATE", "inconclusive", "high"},
-    {"INCONCLUSIVE_LOW_HEART_RATE", "inconclusive", "low"},
-    {"UNREADABLE", "unreadable", NULL},
-    {"NOT_ANALYZED", "not_analyzed", NULL},
+    {"NORMAL_SINUS_RHYTHM", OHE_CLASSIFICATION_NEGATIVE, NULL},
+    {"ATRIAL_FIBRILLATION", OHE_CLASSIFICATION_POSITIVE, NULL},
+    {"INCONCLUSIVE", OHE_CLASSIFICATION_INCONCLUSIVE, NULL},
+    {"INCONCLUSIVE_HIGH_HEART_RATE", OHE_CLASSIFICATION_INCONCLUSIVE,
+     OHE_QUALIFIER_HEART_RATE_BAND_VALUE_HIGH},
+    {"INCONCLUSIVE_LOW_HEART_RATE", OHE_CLASSIFICATION_INCONCLUSIVE,
+     OHE_QUALIFIER_HEART_RATE_BAND_VALUE_LOW},
+    {"UNREADABLE", OHE_CLASSIFICATION_UNREADABLE, NULL},
+    {"NOT_ANALYZED", OHE_CLASSIFICATION_NOT_ANALYZED, NULL},
 };
 
-/* lead numbers as the series names the sink maps to MDC codes */
-static const gchar *const ohe_google_health_leads[] = {NULL, "I", "II", "III"};
+/* leadNumber → the contract's series name (ohe-series-name.h); 0 or unknown: unnamed */
+static const gchar *const ohe_google_health_leads[] = {
+    NULL, OHE_SERIES_NAME_LEAD_I, OHE_SERIES_NAME_LEAD_II, OHE_SERIES_NAME_LEAD_III};
 
 static void
 ohe_google_health_add_device_info (OheMeasurement *m, JsonObject *payload)
 {
 	static const gchar *const members[][2] = {
-	    {"deviceModel", "device_model"},
-	    {"firmwareVersion", "firmware_version"},
-	    {"featureVersion", "feature_version"},
-	    {"algorithmVersion", "algorithm_version"},
+	    {"deviceModel", OHE_QUALIFIER_DEVICE_MODEL},
+	    {"firmwareVersion", OHE_QUALIFIER_FIRMWARE_VERSION},
+	    {"featureVersion", OHE_QUALIFIER_FEATURE_VERSION},
+	    {"algorithmVersion", OHE_QUALIFIER_ALGORITHM_VERSION},
 	};
 	JsonNode *node = ohe_google_health_member (payload, "medicalDeviceInfo");
 	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
@@ -947,7 +951,7 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 	ecg = ohe_google_health_add (pt, OHE_MEASUREMENT_KIND_ECG, OHE_MEASUREMENT_ORIGIN_SPOT);
 	ohe_measurement_add_series (ecg, series);
 	fs_text = g_strdup_printf ("%d", fs);
-	ohe_measurement_set_qualifier (ecg, "sampling_frequency", fs_text);
+	ohe_measurement_set_qualifier (ecg, OHE_QUALIFIER_SAMPLING_FREQUENCY, fs_text);
 	ohe_google_health_add_device_info (ecg, payload);
 
 	if (present) {
@@ -961,6 +965,7 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 	}
 	if (classification != NULL) {
 		const OheGoogleHealthRhythm *rhythm = NULL;
+		const gchar *code;
 		OheMeasurement *afib;
 		for (guint i = 0; i < G_N_ELEMENTS (ohe_google_health_rhythms); i++) {
 			if (g_strcmp0 (ohe_google_health_rhythms[i].raw, classification) == 0)
@@ -971,11 +976,13 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 		afib = ohe_google_health_add (pt, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION,
 					      OHE_MEASUREMENT_ORIGIN_SPOT);
 		/* an unknown future value is kept as text under `other` rather than dropped */
-		ohe_measurement_set_classification (afib, rhythm != NULL ? rhythm->code : "other",
-						    classification);
-		ohe_measurement_set_qualifier (afib, "method", "ecg");
+		code = rhythm != NULL ? rhythm->code : OHE_CLASSIFICATION_OTHER;
+		ohe_measurement_set_classification (afib, code, classification);
+		/* the recording's own result too, for its report's conclusion */
+		ohe_measurement_set_classification (ecg, code, classification);
+		ohe_measurement_set_qualifier (afib, OHE_QUALIFIER_METHOD, OHE_QUALIFIER_METHOD_VALUE_ECG);
 		if (rhythm != NULL && rhythm->band != NULL)
-			ohe_measurement_set_qualifier (afib, "heart_rate_band", rhythm->band);
+			ohe_measurement_set_qualifier (afib, OHE_QUALIFIER_HEART_RATE_BAND, rhythm->band);
 		ohe_measurement_set_parent (afib, OHE_MEASUREMENT_KIND_ECG, parent_id);
 	}
 	pt->native_id = parent_id;
@@ -1035,8 +1042,8 @@ ohe_google_health_parse_irn (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 		sub.native_id = id;
 		m = ohe_google_health_add (&sub, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION,
 					   OHE_MEASUREMENT_ORIGIN_SPOT);
-		ohe_measurement_set_classification (m, "positive", "positive");
-		ohe_measurement_set_qualifier (m, "method", "ppg");
+		ohe_measurement_set_classification (m, OHE_CLASSIFICATION_POSITIVE, "positive");
+		ohe_measurement_set_qualifier (m, OHE_QUALIFIER_METHOD, OHE_QUALIFIER_METHOD_VALUE_PPG);
 	}
 	return TRUE;
 }

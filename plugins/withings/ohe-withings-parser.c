@@ -12,8 +12,8 @@
 #include "ohe-withings-tables.h"
 
 /*
- * Parsers of the Withings answers (withings.md §0, §2, §5) into
- * OheMeasurement. Everything here is outside input: every member is
+ * Parsers of the Withings answers (https://developer.withings.com/api-reference/)
+ * into OheMeasurement. Everything here is outside input: every member is
  * type-checked, and an error names the member and where it was found.
  */
 
@@ -203,7 +203,7 @@ ohe_withings_json_array (JsonObject *obj, const gchar *member, const gchar *wher
  * ohe_withings_parser_envelope_from_data:
  *
  * Unwraps `{"status": …, "body": {…}}`. A status other than 0 becomes the
- * OheError of its family (withings.md §4); the `error` text is not copied
+ * OheError of its family; the `error` text is not copied
  * because it may quote the request.
  *
  * Returns: (transfer full): the body object
@@ -306,7 +306,7 @@ ohe_withings_measurement_new (OheMeasurementKind kind,
 	if (deviceid != NULL)
 		ohe_measurement_set_device_id (m, deviceid);
 	if (model != NULL)
-		ohe_measurement_set_qualifier (m, "device_model", model);
+		ohe_measurement_set_qualifier (m, OHE_QUALIFIER_DEVICE_MODEL, model);
 	return m;
 }
 
@@ -315,11 +315,11 @@ ohe_withings_set_afib (OheMeasurement *m, const OheWithingsAfibCode *code, gint6
 		       const gchar *method)
 {
 	g_autofree gchar *raw_text = g_strdup_printf ("%" G_GINT64_FORMAT, raw);
-	ohe_measurement_set_classification (m, code != NULL ? code->classification : "other",
+	ohe_measurement_set_classification (m, code != NULL ? code->classification : OHE_CLASSIFICATION_OTHER,
 					    raw_text);
-	ohe_measurement_set_qualifier (m, "method", method);
+	ohe_measurement_set_qualifier (m, OHE_QUALIFIER_METHOD, method);
 	if (code != NULL && code->band != NULL)
-		ohe_measurement_set_qualifier (m, "heart_rate_band", code->band);
+		ohe_measurement_set_qualifier (m, OHE_QUALIFIER_HEART_RATE_BAND, code->band);
 }
 
 /* a 130/139 code is an integer; a scaled value is no code */
@@ -427,7 +427,8 @@ ohe_withings_parse_group (JsonObject *grp,
 			m = ohe_withings_measurement_new (mt->kind, OHE_MEASUREMENT_ORIGIN_SPOT, date,
 							  date, tz, deviceid, model);
 			ohe_withings_set_afib (m, ohe_withings_afib_code (value, unit), value,
-					       mt->role == OHE_WITHINGS_ROLE_AFIB_ECG ? "ecg" : "ppg");
+					       mt->role == OHE_WITHINGS_ROLE_AFIB_ECG ? OHE_QUALIFIER_METHOD_VALUE_ECG
+										 : OHE_QUALIFIER_METHOD_VALUE_PPG);
 			break;
 		case OHE_WITHINGS_ROLE_SCALAR:
 		default:
@@ -452,8 +453,8 @@ ohe_withings_parse_group (JsonObject *grp,
 		bp = ohe_withings_measurement_new (OHE_MEASUREMENT_KIND_BLOOD_PRESSURE,
 						   OHE_MEASUREMENT_ORIGIN_SPOT, date, date, tz,
 						   deviceid, model);
-		ohe_measurement_set_component_decimal (bp, "systolic", sys.value, (gint)sys.unit);
-		ohe_measurement_set_component_decimal (bp, "diastolic", dia.value, (gint)dia.unit);
+		ohe_measurement_set_component_decimal (bp, OHE_COMPONENT_NAME_SYSTOLIC, sys.value, (gint)sys.unit);
+		ohe_measurement_set_component_decimal (bp, OHE_COMPONENT_NAME_DIASTOLIC, dia.value, (gint)dia.unit);
 		ohe_measurement_set_native_id (bp, native_id);
 		ohe_measurement_set_manual (bp, manual);
 	}
@@ -685,7 +686,7 @@ ohe_withings_parser_intraday (JsonObject *body, GTimeZone *tz, GHashTable *model
 						     field->field);
 			ohe_measurement_set_native_id (m, native_id);
 			if (field->kind == OHE_MEASUREMENT_KIND_HRV_SDNN)
-				ohe_measurement_set_qualifier (m, "window", "60 s");
+				ohe_measurement_set_qualifier (m, OHE_QUALIFIER_WINDOW, "60 s");
 			g_ptr_array_add (page->measurements, m);
 		}
 	}
@@ -818,29 +819,36 @@ ohe_withings_parser_heart_get (JsonObject *body,
 	ohe_measurement_set_time (ecg, record->timestamp * G_USEC_PER_SEC,
 				  record->timestamp * G_USEC_PER_SEC +
 				      (gint64)n * G_USEC_PER_SEC / fs);
-	series = ohe_series_new_with_interval ("signal", 1000.0 / (gdouble)fs);
+	/*
+	 * Withings does not state the lead: the series stays unnamed (the contract's
+	 * "lead not stated", ohe-series-name.h), never the wire name "signal"
+	 */
+	series = ohe_series_new_with_interval (NULL, 1000.0 / (gdouble)fs);
 	ohe_series_set_factor (series, 0.001);
 	ohe_series_append_samples (series, samples, n);
 	ohe_measurement_add_series (ecg, series);
 	native_id = g_strdup_printf ("%" G_GINT64_FORMAT, record->signalid);
 	ohe_measurement_set_native_id (ecg, native_id);
 	fs_text = g_strdup_printf ("%" G_GINT64_FORMAT, fs);
-	ohe_measurement_set_qualifier (ecg, "sampling_frequency", fs_text);
+	ohe_measurement_set_qualifier (ecg, OHE_QUALIFIER_SAMPLING_FREQUENCY, fs_text);
 	wear_name = ohe_withings_wear_position_to_string ((gint)CLAMP (wear, -1, 100));
 	if (wear_name != NULL)
-		ohe_measurement_set_qualifier (ecg, "wear_position", wear_name);
+		ohe_measurement_set_qualifier (ecg, OHE_QUALIFIER_WEAR_POSITION, wear_name);
 	g_ptr_array_add (out, ohe_measurement_ref (ecg));
 
 	if (record->afib >= 0) {
 		g_autofree gchar *child_id = g_strdup_printf ("%s-afib", native_id);
+		const OheWithingsAfibCode *code =
+		    record->afib <= G_MAXINT ? ohe_withings_heart_afib_lookup ((gint)record->afib)
+					     : NULL;
 		OheMeasurement *m = ohe_withings_measurement_new (
 		    OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, OHE_MEASUREMENT_ORIGIN_SPOT,
 		    record->timestamp, record->timestamp, tz, record->deviceid, model_name);
-		ohe_withings_set_afib (m,
-				       record->afib <= G_MAXINT
-					   ? ohe_withings_heart_afib_lookup ((gint)record->afib)
-					   : NULL,
-				       record->afib, "ecg");
+		ohe_withings_set_afib (m, code, record->afib, OHE_QUALIFIER_METHOD_VALUE_ECG);
+		/* the recording's own result, for its report's conclusion; the numeric raw
+		 * code stays on the AFib child */
+		ohe_measurement_set_classification (
+		    ecg, code != NULL ? code->classification : OHE_CLASSIFICATION_OTHER, NULL);
 		ohe_measurement_set_time (m, ohe_measurement_get_start (ecg), ohe_measurement_get_end (ecg));
 		ohe_measurement_set_native_id (m, child_id);
 		ohe_measurement_set_parent (m, OHE_MEASUREMENT_KIND_ECG, native_id);

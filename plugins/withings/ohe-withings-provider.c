@@ -14,7 +14,7 @@
 #include "ohe-withings-tables.h"
 
 /*
- * The Withings Public Health Data API (withings.md). Every call is a form
+ * The Withings Public Health Data API (https://developer.withings.com/api-reference/). Every call is a form
  * POST with an `action` to one of a few paths and answers HTTP 200 with a
  * `{status, body}` envelope; the status carries the error. The OAuth2 token
  * endpoint wraps its answer the same way. The keys of [plugin:withings] are
@@ -116,7 +116,7 @@ ohe_withings_provider_get_scope (OheOAuth2Provider *provider)
 					     OHE_WITHINGS_SCOPE);
 }
 
-/* Withings has no PKCE (withings.md §1.1): unknown parameters are not sent */
+/* Withings has no PKCE: unknown parameters are not sent */
 static void
 ohe_withings_provider_add_authorize_params (OheOAuth2Provider *provider, GHashTable *params)
 {

@@ -10,7 +10,8 @@
 #include "ohe-withings-signature.h"
 
 /*
- * Withings request signatures (withings.md §1.4): the values of the signed
+ * Withings request signatures (https://developer.withings.com/developer-guide/v3/
+ * integration-guide/bulkship-sdk/get-access/sign-your-requests): the values of the signed
  * fields, taken in the alphabetical order of their names and joined with
  * commas, authenticated with HMAC-SHA256 keyed by the client secret, as 64
  * lowercase hex digits. getnonce signs action, client_id and timestamp; a

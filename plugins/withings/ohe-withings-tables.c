@@ -8,10 +8,10 @@
 #include "ohe-withings-tables.h"
 
 /*
- * The Withings code tables as data: meastypes (withings.md §2.1,
- * measurement-kinds.md §5), AFib codes (§9), appli values (withings.md §3.3,
- * measurement-kinds.md §10), intraday fields and the status families of the
- * HTTP-200 envelope (withings.md §4). Meastypes not listed here (135–138,
+ * The Withings code tables as data, from the API reference
+ * (https://developer.withings.com/api-reference/) and docs/measurement-kinds.md:
+ * meastypes, AFib codes, appli values, intraday fields and the status families
+ * of the HTTP-200 envelope. Meastypes not listed here (135–138,
  * 155, 167–169, 173–175, 196, 229) are not modelled and are skipped.
  */
 
@@ -42,25 +42,36 @@ static const OheWithingsMeastype ohe_withings_meastypes[] = {
     {227, K (METABOLIC_AGE), 0, OHE_WITHINGS_ROLE_SCALAR},
 };
 
+/* classification codes and heart-rate bands of the contract (ohe-classification.h, ohe-qualifier.h) */
+#define C(name) OHE_CLASSIFICATION_##name
+#define HIGH	OHE_QUALIFIER_HEART_RATE_BAND_VALUE_HIGH
+#define LOW	OHE_QUALIFIER_HEART_RATE_BAND_VALUE_LOW
+
 /* meastype 130 value codes */
 static const OheWithingsAfibCode ohe_withings_afib_codes[] = {
-    {0, "negative", NULL},	 {1, "positive", NULL},	   {2, "inconclusive", NULL},
-    {3, "unreadable", NULL},	 {4, "other", NULL},	   {5, "unreadable", NULL},
-    {6, "inconclusive", "low"},	 {7, "inconclusive", "high"}, {8, "inconclusive", NULL},
-    {9, "negative", NULL},	 {10, "negative", "high"}, {11, "positive", NULL},
-    {12, "positive", "high"},	 {13, "not_analyzed", NULL},
+    {0, C (NEGATIVE), NULL},	 {1, C (POSITIVE), NULL},     {2, C (INCONCLUSIVE), NULL},
+    {3, C (UNREADABLE), NULL},	 {4, C (OTHER), NULL},	      {5, C (UNREADABLE), NULL},
+    {6, C (INCONCLUSIVE), LOW},	 {7, C (INCONCLUSIVE), HIGH}, {8, C (INCONCLUSIVE), NULL},
+    {9, C (NEGATIVE), NULL},	 {10, C (NEGATIVE), HIGH},    {11, C (POSITIVE), NULL},
+    {12, C (POSITIVE), HIGH},	 {13, C (NOT_ANALYZED), NULL},
 };
 
 /* heart list ecg.afib */
 static const OheWithingsAfibCode ohe_withings_heart_afib_codes[] = {
-    {0, "negative", NULL},
-    {1, "positive", NULL},
-    {2, "inconclusive", NULL},
+    {0, C (NEGATIVE), NULL},
+    {1, C (POSITIVE), NULL},
+    {2, C (INCONCLUSIVE), NULL},
 };
 
-/* heart get wearposition, as the reference defines it */
+#undef C
+#undef HIGH
+#undef LOW
+
+/* heart get wearposition, as the reference defines it, in the contract's values */
 static const gchar *const ohe_withings_wear_positions[] = {
-    "right_wrist", "left_wrist", "right_arm", "left_arm", "right_foot", "left_foot",
+    OHE_QUALIFIER_WEAR_POSITION_VALUE_RIGHT_WRIST, OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_WRIST,
+    OHE_QUALIFIER_WEAR_POSITION_VALUE_RIGHT_ARM,   OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_ARM,
+    OHE_QUALIFIER_WEAR_POSITION_VALUE_RIGHT_FOOT,  OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_FOOT,
 };
 
 static const OheWithingsAppli ohe_withings_applis[] = {

@@ -28,7 +28,7 @@ typedef struct {
 
 typedef struct {
 	gint code;
-	const gchar *classification; /* measurement-kinds.md §9 */
+	const gchar *classification; /* OHE_CLASSIFICATION_* */
 	const gchar *band;	     /* nullable, heart-rate band */
 } OheWithingsAfibCode;
 

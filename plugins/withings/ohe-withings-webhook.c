@@ -11,7 +11,8 @@
 #include "ohe-withings-webhook.h"
 
 /*
- * Withings notifications (withings.md §3): a form-encoded POST with userid,
+ * Withings notifications (https://developer.withings.com/developer-guide/v3/data-api/
+ * keep-user-data-up-to-date/): a form-encoded POST with userid,
  * appli, startdate and enddate, no signature. The sender is not trusted, so
  * the body is parsed strictly and only turned into a hint to fetch.
  */

@@ -83,7 +83,7 @@ token={os.environ.get('OHE_FHIR_BEARER', '')}
 def link_and_sync(ohectl, env, window):
     run([ohectl, "user-add", "it-user", "Patient/it-1"], env)
     out = run([ohectl, "link-start", "it-user", "withings",
-               "heart_rate,steps,body_weight,blood_pressure,spo2"], env)
+               "heart_rate,steps,body_weight,blood_pressure,spo2,ecg,afib_classification"], env)
     authorize = out.strip().splitlines()[-1]
     status, location = follow_consent(authorize)
     check("consent redirects with a code", status == 302 and "code=" in (location or ""),
@@ -158,7 +158,8 @@ def main():
         check("measurements delivered", delivered > 1000, delivered)
         check("no dead letters", dead == 0, dead)
         check("every kind synced", all(kinds.get(k, 0) > 0 for k in
-              ["heart_rate", "steps", "body_weight", "blood_pressure", "spo2"]), kinds)
+              ["heart_rate", "steps", "body_weight", "blood_pressure", "spo2", "ecg",
+               "afib_classification"]), kinds)
 
         observations = fhir_get("Observation?subject=Patient/it-1&_summary=count")["total"]
         check("server holds one Observation per measurement", observations == delivered,
@@ -171,6 +172,21 @@ def main():
                       for c in bp["entry"][0]["resource"].get("component", [])]
         check("blood pressure panel has systolic and diastolic",
               "8480-6" in components and "8462-4" in components, components)
+        # every ECG is written, with its DiagnosticReport pointing at it (the Withings series
+        # once had a name no sink knew, and the recordings silently went missing)
+        ecgs = fhir_get("Observation?code=http://loinc.org|11524-6&_summary=count")["total"]
+        check("one ECG Observation per recording", ecgs == kinds.get("ecg"),
+              f"{ecgs} != {kinds.get('ecg')}")
+        reports = fhir_get("DiagnosticReport?_count=100").get("entry", [])
+        check("one DiagnosticReport per recording", len(reports) == kinds.get("ecg"),
+              f"{len(reports)} != {kinds.get('ecg')}")
+        for entry in reports:
+            result = entry["resource"]["result"][0]["reference"]
+            ecg = fhir_get(result)
+            check(f"report result {result} is the ECG",
+                  ecg["code"]["coding"][0]["code"] == "11524-6" and
+                  ecg["component"][0]["code"]["coding"][0]["code"] == "131328",
+                  ecg["code"])
         devices = fhir_get("Device?_summary=count")["total"]
         check("devices written", devices >= 1, devices)
         associations = fhir_get("DeviceAssociation?_summary=count")["total"]

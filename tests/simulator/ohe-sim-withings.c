@@ -10,7 +10,7 @@
 #include "ohe-sim-withings.h"
 
 /*
- * The Withings cloud under /withings (withings.md): authorize2, the wrapped
+ * The Withings cloud under /withings (https://developer.withings.com/api-reference/): authorize2, the wrapped
  * requesttoken, getnonce and signed revoke, getmeas with grpids, meastype
  * filters and more/offset paging, getintradayactivity, heart list/get, user
  * getdevice and notify subscribe/get/list/revoke. Every answer is HTTP 200

@@ -394,7 +394,7 @@ test_json_writer_int (void)
 	}
 }
 
-/* the expected mapping of every kind: design/measurement-kinds.md §4.1 */
+/* the expected mapping of every kind: docs/measurement-kinds.md, FHIR R5 */
 static const struct {
 	OheMeasurementKind kind;
 	const gchar *system;
@@ -484,6 +484,51 @@ test_mapping_shipped (void)
 		if (system == NULL)
 			g_assert_true (g_hash_table_contains (kinds_codes, map->main.code));
 	}
+
+	/* the shipped mapping writes every name of the provider ↔ sink contract */
+	for (guint k = OHE_MEASUREMENT_KIND_UNKNOWN + 1; k < OHE_MEASUREMENT_KIND_LAST; k++) {
+		const OheFhirKindMap *map = ohe_fhir_mapping_lookup (mapping, k);
+		const gchar *const *names = ohe_measurement_kind_get_value_type (k) ==
+						    OHE_VALUE_TYPE_SERIES
+						? ohe_series_name_list (k)
+						: ohe_component_name_list (k);
+		for (guint i = 0; names[i] != NULL; i++) {
+			g_test_message ("kind %s name %s", ohe_measurement_kind_to_string (k),
+					names[i]);
+			g_assert_nonnull (ohe_fhir_mapping_lookup_component (map, names[i]));
+		}
+		if (k == OHE_MEASUREMENT_KIND_ECG)
+			g_assert_nonnull (map->default_component);
+	}
+	g_assert_cmpuint (g_strv_length ((gchar **)ohe_series_name_list (OHE_MEASUREMENT_KIND_ECG)),
+			  ==, 3);
+	g_assert_cmpuint (
+	    g_strv_length ((gchar **)ohe_component_name_list (OHE_MEASUREMENT_KIND_BLOOD_PRESSURE)),
+	    ==, 3);
+	{
+		const OheFhirKindMap *afib =
+		    ohe_fhir_mapping_lookup (mapping, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION);
+		const gchar *const *codes = ohe_classification_list ();
+		g_autoptr (JsonParser) rhythm = json_parser_new ();
+		JsonArray *rhythm_concepts;
+
+		g_assert_cmpuint (g_strv_length ((gchar **)codes), ==, 6);
+		g_assert_cmpuint (g_hash_table_size (afib->values), ==, 6);
+		for (guint i = 0; codes[i] != NULL; i++)
+			g_assert_nonnull (g_hash_table_lookup (afib->values, codes[i]));
+		/* the published CodeSystem lists the same codes, in the same order */
+		g_assert_true (json_parser_load_from_file (
+		    rhythm, OHE_SOURCE_DATADIR "/fhir/ohe-rhythm-codesystem.json", &error));
+		g_assert_no_error (error);
+		g_assert_cmpstr (test_str (json_parser_get_root (rhythm), "url"), ==, afib->value_system);
+		rhythm_concepts =
+		    json_node_get_array (test_get (json_parser_get_root (rhythm), "concept"));
+		g_assert_cmpuint (json_array_get_length (rhythm_concepts), ==, 6);
+		for (guint i = 0; codes[i] != NULL; i++)
+			g_assert_cmpstr (json_object_get_string_member (
+					     json_array_get_object_element (rhythm_concepts, i), "code"),
+					 ==, codes[i]);
+	}
 }
 
 static void
@@ -539,6 +584,32 @@ test_mapping_errors (void)
 	    {"{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
 	     "\"categories\":{\"vital-signs\":\"V\"},\"kinds\":[]}",
 	     "test.json: kinds: expected an object"},
+	    {"{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
+	     "\"categories\":{\"procedure\":\"P\"},\"kinds\":{\"ecg\":{"
+	     "\"category\":\"procedure\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]},"
+	     "\"unit\":\"mV\",\"components\":{\"signal\":{\"coding\":[{\"system\":\"s\","
+	     "\"code\":\"1\"}]}}}}}",
+	     "test.json: kinds.ecg.components.signal: not a series or component name the contract "
+	     "declares for the kind"},
+	    {"{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
+	     "\"categories\":{\"vital-signs\":\"V\"},\"kinds\":{\"blood_pressure\":{"
+	     "\"category\":\"vital-signs\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]},"
+	     "\"unit\":\"mm[Hg]\",\"components\":{\"sys\":{\"coding\":[{\"system\":\"s\","
+	     "\"code\":\"1\"}]}}}}}",
+	     "test.json: kinds.blood_pressure.components.sys: not a series or component name the "
+	     "contract declares for the kind"},
+	    {"{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
+	     "\"categories\":{\"vital-signs\":\"V\"},\"kinds\":{\"blood_pressure\":{"
+	     "\"category\":\"vital-signs\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]},"
+	     "\"unit\":\"mm[Hg]\",\"default_component\":{\"coding\":[{\"system\":\"s\","
+	     "\"code\":\"1\"}]}}}}",
+	     "test.json: kinds.blood_pressure.default_component: the kind has no unnamed series"},
+	    {"{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
+	     "\"categories\":{\"vital-signs\":\"V\"},\"kinds\":{\"afib_classification\":{"
+	     "\"category\":\"vital-signs\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]},"
+	     "\"value_system\":\"v\",\"values\":{\"afib\":\"AFib\"}}}}",
+	     "test.json: kinds.afib_classification.values.afib: not a classification code of the "
+	     "contract"},
 	    {"{\"category_system\":\"c\"}", "test.json: format_version: missing"},
 	    {"[1]", "test.json: (root): expected a JSON object"},
 	};
@@ -1021,14 +1092,46 @@ test_writer_ecg (void)
 	child = test_parse (test_write_one (writer, hr, "Observation", &out_hr));
 	g_assert_cmpstr (test_str (child, "derivedFrom.0.reference"), ==, obs_ref);
 
-	/* a lead without a code is refused, not written as "unspecified" */
+	/* a lead outside the contract is refused as bad data, not written as "unspecified" */
 	ohe_measurement_add_series (bad, v7);
 	out_bad = g_ptr_array_new ();
 	g_assert_false (ohe_fhir_writer_write (writer, bad, 0, TEST_PATIENT, out_bad, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	g_assert_cmpstr (error->message, ==,
+			 "withings ecg measurement: series name 'V7' is not in the contract "
+			 "(expected I, II, III or unnamed)");
+	g_assert_cmpuint (out_bad->len, ==, 0);
+}
+
+/* a mapping that leaves out a lead the contract declares: that lead is not written */
+static void
+test_writer_ecg_unmapped_lead (void)
+{
+	static const gchar json[] =
+	    "{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
+	    "\"categories\":{\"procedure\":\"P\"},\"kinds\":{\"ecg\":{"
+	    "\"category\":\"procedure\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]},"
+	    "\"unit\":\"mV\",\"components\":{\"I\":{\"coding\":[{\"system\":\"s\",\"code\":\"1\"}]}}}}}";
+	static const gint32 samples[] = {1, 2};
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OheFhirMapping) mapping =
+	    ohe_fhir_mapping_new_from_data (json, -1, "test.json", &error);
+	g_autoptr (OheFhirWriter) writer = NULL;
+	g_autoptr (OheMeasurement) ecg = test_measurement (OHE_MEASUREMENT_KIND_ECG, "ecg-11");
+	g_autoptr (OheSeries) lead3 =
+	    ohe_series_new_with_interval (OHE_SERIES_NAME_LEAD_III, 1000.0 / 300);
+	g_autoptr (GPtrArray) out = g_ptr_array_new ();
+
+	g_assert_no_error (error);
+	writer = ohe_fhir_writer_new (mapping, NULL);
+	ohe_series_append_samples (lead3, samples, G_N_ELEMENTS (samples));
+	ohe_measurement_add_series (ecg, lead3);
+	g_assert_true (ohe_measurement_validate (ecg, &error));
+	g_assert_false (ohe_fhir_writer_write (writer, ecg, 0, TEST_PATIENT, out, &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED);
 	g_assert_cmpstr (error->message, ==,
-			 "ecg series 'V7' is not mapped (kinds.ecg.components)");
-	g_assert_cmpuint (out_bad->len, ==, 0);
+			 "ecg series 'III' is not mapped (kinds.ecg.components)");
+	g_assert_cmpuint (out->len, ==, 0);
 }
 
 static void
@@ -1242,9 +1345,11 @@ test_writer_classification (void)
 
 	ohe_measurement_set_classification (odd, "maybe", NULL);
 	g_assert_false (ohe_fhir_writer_write (writer, odd, 0, TEST_PATIENT, out_odd, &error));
-	g_assert_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
 	g_assert_cmpstr (error->message, ==,
-			 "classification 'maybe' is not mapped (kinds.afib_classification.values)");
+			 "withings afib_classification measurement: classification 'maybe' is not "
+			 "in the contract (expected negative, positive, inconclusive, unreadable, "
+			 "not_analyzed or other)");
 	g_assert_cmpuint (out_odd->len, ==, 0);
 }
 
@@ -1413,6 +1518,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/fhir/writer/retracted", test_writer_retracted);
 	g_test_add_func ("/fhir/writer/blood-pressure", test_writer_blood_pressure);
 	g_test_add_func ("/fhir/writer/ecg", test_writer_ecg);
+	g_test_add_func ("/fhir/writer/ecg-unmapped-lead", test_writer_ecg_unmapped_lead);
 	g_test_add_func ("/fhir/writer/rr-intervals", test_writer_rr_intervals);
 	g_test_add_func ("/fhir/writer/aggregate", test_writer_aggregate);
 	g_test_add_func ("/fhir/writer/steps-daily", test_writer_steps_daily);

@@ -972,7 +972,7 @@ test_webhook_delivery (OheTestFixture *fx, gconstpointer data)
 	g_free (receiver.last_error);
 }
 
-/* ECG: the recordings of the simulator's generator, mapped by measurement-kinds.md §6 and §9 */
+/* ECG: the recordings of the simulator's generator, mapped as docs/measurement-kinds.md says */
 
 #define OHE_TEST_ECG_NAME "users/me/dataTypes/electrocardiogram/dataPoints/%" G_GINT64_FORMAT
 

@@ -153,6 +153,9 @@ test_ecg (void)
 	g_assert_cmpstr (ohe_measurement_get_qualifier (ecg, "device_model"), ==, "Sense 2");
 	g_assert_cmpstr (ohe_measurement_get_qualifier (ecg, "firmware_version"), ==,
 			 "0.0.0-synthetic");
+	/* the recording's own result, for its DiagnosticReport */
+	g_assert_cmpstr (ohe_measurement_get_classification (ecg), ==, OHE_CLASSIFICATION_NEGATIVE);
+	g_assert_cmpstr (ohe_measurement_get_classification_raw (ecg), ==, "NORMAL_SINUS_RHYTHM");
 
 	g_assert_cmpint (ohe_measurement_get_kind (hr), ==, OHE_MEASUREMENT_KIND_HEART_RATE);
 	ohe_test_assert_value (hr, "71");

@@ -365,6 +365,10 @@ test_heart (void)
 	g_assert_cmpstr (ohe_measurement_get_qualifier (m, "device_model"), ==, "Move ECG");
 	g_assert_cmpuint (ohe_measurement_get_n_series (m), ==, 1);
 	series = ohe_measurement_get_series (m, 0);
+	/* Withings does not state the lead: unnamed, not the wire name "signal" */
+	g_assert_null (ohe_series_get_name (series));
+	/* afib 2 of heart list, for the report's conclusion */
+	g_assert_cmpstr (ohe_measurement_get_classification (m), ==, OHE_CLASSIFICATION_INCONCLUSIVE);
 	g_assert_cmpfloat (ohe_series_get_factor (series), ==, 0.001);
 	g_assert_cmpfloat_with_epsilon (ohe_series_get_interval (series), 1000.0 / 300.0, 1e-9);
 	samples = ohe_series_get_samples (series, &n);
