@@ -22,7 +22,8 @@
  */
 
 
-/* 120 requests per minute per application, all users together (withings.md §4) */
+/* 120 requests per minute per application, all users together (Withings developer
+ * guide, "Keep user data up to date") */
 #define OHE_WITHINGS_APP_RATE_REQUESTS 120
 #define OHE_WITHINGS_APP_RATE_SECONDS 60
 
