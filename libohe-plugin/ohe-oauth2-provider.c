@@ -10,6 +10,7 @@
 
 #include "ohe-crypto.h"
 #include "ohe-error.h"
+#include "ohe-json.h"
 #include "ohe-oauth2-provider.h"
 
 /*
@@ -636,21 +637,10 @@ ohe_oauth2_provider_token_request (OheOAuth2Provider *self,
 }
 
 static JsonObject *
-ohe_oauth2_parse_json_object (GBytes *body)
+ohe_oauth2_parse_json_object (GBytes *body, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	JsonNode *root;
-	gsize len = 0;
-	const gchar *data;
+	g_autoptr(JsonNode) root = ohe_json_parse_bytes (body, "token endpoint answer", NULL, error);
 
-	if (body == NULL)
-		return NULL;
-	data = g_bytes_get_data (body, &len);
-	if (data == NULL || len == 0 || len > G_MAXSSIZE)
-		return NULL;
-	if (!json_parser_load_from_data (parser, data, (gssize)len, NULL))
-		return NULL;
-	root = json_parser_get_root (parser);
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
 		return NULL;
 	return json_object_ref (json_node_get_object (root));
@@ -736,8 +726,9 @@ ohe_oauth2_provider_real_parse_token_response (OheOAuth2Provider *self,
 					       GError **error)
 {
 	guint status = ohe_http_response_get_status (response);
+	g_autoptr(GError) parse_error = NULL;
 	g_autoptr(JsonObject) obj =
-	    ohe_oauth2_parse_json_object (ohe_http_response_get_body (response));
+	    ohe_oauth2_parse_json_object (ohe_http_response_get_body (response), &parse_error);
 	JsonNode *token_type_node;
 	const gchar *token_type;
 	const gchar *oauth_error = NULL;
@@ -746,6 +737,10 @@ ohe_oauth2_provider_real_parse_token_response (OheOAuth2Provider *self,
 		if (obj != NULL)
 			oauth_error = ohe_oauth2_json_get_string (obj, "error");
 		ohe_oauth2_set_token_error (error, status, oauth_error);
+		return NULL;
+	}
+	if (obj == NULL && parse_error != NULL) {
+		g_propagate_error (error, g_steal_pointer (&parse_error));
 		return NULL;
 	}
 	if (obj == NULL) {

@@ -16,6 +16,7 @@
 #include "ohe-http-client.h"
 #include "ohe-http-request.h"
 #include "ohe-http-response.h"
+#include "ohe-json.h"
 #include "ohe-measurement-kind.h"
 #include "ohe-measurement.h"
 #include "ohe-metrics.h"

@@ -156,26 +156,21 @@ ohe_google_health_parse_timestamp (const gchar *text,
 JsonNode *
 ohe_google_health_parse_json (const gchar *data, gsize len, const gchar *what, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-	g_autoptr(GError) error_local = NULL;
-	JsonNode *root;
+	g_autoptr(JsonNode) root = NULL;
 
 	if (data == NULL || len == 0 || len > G_MAXSSIZE) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s: empty body", what);
 		return NULL;
 	}
-	if (!json_parser_load_from_data (parser, data, (gssize)len, &error_local)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s: malformed JSON: %s",
-			     what, error_local->message);
+	root = ohe_json_parse (data, (gssize)len, what, NULL, error);
+	if (root == NULL)
 		return NULL;
-	}
-	root = json_parser_get_root (parser);
-	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+	if (!JSON_NODE_HOLDS_OBJECT (root)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s: not a JSON object",
 			     what);
 		return NULL;
 	}
-	return json_node_ref (root);
+	return g_steal_pointer (&root);
 }
 
 /* typed member access; a missing member is not an error unless required */

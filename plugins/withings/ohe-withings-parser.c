@@ -211,9 +211,7 @@ ohe_withings_json_array (JsonObject *obj, const gchar *member, const gchar *wher
 JsonObject *
 ohe_withings_parser_envelope_from_data (const gchar *data, gsize len, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_autoptr(GError) error_local = NULL;
-	JsonNode *root;
+	g_autoptr(JsonNode) root = NULL;
 	JsonObject *obj;
 	JsonNode *body;
 	const gchar *family = NULL;
@@ -230,13 +228,10 @@ ohe_withings_parser_envelope_from_data (const gchar *data, gsize len, GError **e
 			     (guint)OHE_HTTP_RESPONSE_MAX_BODY_SIZE);
 		return NULL;
 	}
-	if (!json_parser_load_from_data (parser, data, (gssize)len, &error_local)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-			     "Withings answer is not JSON: %s", error_local->message);
+	root = ohe_json_parse (data, (gssize)len, "Withings answer", NULL, error);
+	if (root == NULL)
 		return NULL;
-	}
-	root = json_parser_get_root (parser);
-	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+	if (!JSON_NODE_HOLDS_OBJECT (root)) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "Withings answer is not a JSON object");
 		return NULL;

@@ -278,6 +278,20 @@ ohe_test_server_garbage_cb (SoupServer *soup_server,
 	ohe_test_server_reply (msg, 200, "{\"access_token\": 42, \"token_type\": \"Bearer\"}");
 }
 
+/* 200,000 nested arrays: json-glib alone would exhaust the stack */
+static void
+ohe_test_server_deep_cb (SoupServer *soup_server,
+			 SoupServerMessage *msg,
+			 const gchar *path,
+			 GHashTable *query,
+			 gpointer user_data)
+{
+	g_autofree gchar *json = g_malloc (200000 + 1);
+	memset (json, '[', 200000);
+	json[200000] = '\0';
+	ohe_test_server_reply (msg, 200, json);
+}
+
 static gpointer
 ohe_test_server_thread (gpointer user_data)
 {
@@ -292,6 +306,7 @@ ohe_test_server_thread (gpointer user_data)
 	soup_server_add_handler (soup_server, "/unavailable", ohe_test_server_unavailable_cb,
 				 server, NULL);
 	soup_server_add_handler (soup_server, "/garbage", ohe_test_server_garbage_cb, server, NULL);
+	soup_server_add_handler (soup_server, "/deep", ohe_test_server_deep_cb, server, NULL);
 	soup_server_listen_local (soup_server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
 	g_assert_no_error (error);
 	uris = soup_server_get_uris (soup_server);
@@ -672,6 +687,17 @@ ohe_test_oauth2_client_errors (OheTestFixture *fixture, gconstpointer user_data)
 	g_assert_null (token);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
 	g_assert_nonnull (strstr (error->message, "access_token"));
+	g_clear_error (&error);
+
+	/* a 200 nesting arrays 200,000 deep is refused before it is parsed */
+	ohe_test_fixture_set_config (fixture, "/deep", TRUE);
+	token = ohe_provider_refresh_token (OHE_PROVIDER (fixture->provider), "link-1", expired,
+					    NULL, &error);
+	g_assert_null (token);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	g_assert_cmpstr (error->message, ==,
+			 "plugin oauth2test: token endpoint answer nests arrays and objects deeper "
+			 "than 64 levels at line 1 column 65");
 	g_clear_error (&error);
 
 	/* nothing to refresh with: the user must consent again */

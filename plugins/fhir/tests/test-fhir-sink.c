@@ -629,6 +629,45 @@ test_ndjson (void)
 	g_rmdir (dir);
 }
 
+/* a planted line nesting 200,000 arrays is kept as it is, not parsed into a crash */
+static void
+test_ndjson_deep_line (void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dir = g_dir_make_tmp ("ohe-fhir-ndjson-XXXXXX", &error);
+	g_autofree gchar *out = g_build_filename (dir, "fhir-ndjson", NULL);
+	g_autofree gchar *day = g_build_filename (out, "2026-01-01", NULL);
+	g_autofree gchar *obs = g_build_filename (day, "Observation.ndjson", NULL);
+	g_autofree gchar *dev = g_build_filename (day, "Device.ndjson", NULL);
+	g_autofree gchar *deep = g_malloc (200000 + 2);
+	g_autofree gchar *contents = NULL;
+	g_autoptr(OheFhirNdjsonTransport) ndjson = ohe_fhir_ndjson_transport_new (out);
+	g_autoptr(GPtrArray) entries = test_entries (3, -1, 60);
+	g_autoptr(OhePushRequest) request = test_request (3);
+
+	g_assert_no_error (error);
+	memset (deep, '[', 200000);
+	deep[200000] = '\n';
+	deep[200001] = '\0';
+	g_assert_cmpint (g_mkdir_with_parents (day, 0700), ==, 0);
+	g_assert_true (g_file_set_contents (obs, deep, -1, &error));
+	g_assert_no_error (error);
+
+	g_assert_true (ohe_fhir_ndjson_transport_push (ndjson, entries, request, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+			  3);
+	g_assert_cmpuint (test_count_lines (obs), ==, 4);
+	g_assert_true (g_file_get_contents (obs, &contents, NULL, NULL));
+	g_assert_true (g_str_has_prefix (contents, deep));
+
+	g_unlink (obs);
+	g_unlink (dev);
+	g_rmdir (day);
+	g_rmdir (out);
+	g_rmdir (dir);
+}
+
 static void
 test_ndjson_unwritable (void)
 {
@@ -1154,6 +1193,7 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add_func ("/fhir/ndjson/replace", test_ndjson);
 	g_test_add_func ("/fhir/ndjson/unwritable", test_ndjson_unwritable);
+	g_test_add_func ("/fhir/ndjson/deep-line", test_ndjson_deep_line);
 	g_test_add ("/fhir/sink/put", Fixture, NULL, fixture_setup, test_sink_put,
 		    fixture_teardown);
 	g_test_add ("/fhir/sink/conditional-create", Fixture, NULL, fixture_setup,

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ohe-google-health-parser.h"
 
 /* the reference samples in fixtures/, asserted value by value */
@@ -348,6 +350,31 @@ ohe_test_expect_error (const gchar *type_id, const gchar *json, const gchar *mes
 	g_assert_cmpstr (error->message, ==, message);
 }
 
+/* 200,000 nested arrays, which exhaust json-glib's stack unless refused first */
+static gchar *
+ohe_test_deep_json (void)
+{
+	gchar *json = g_malloc (200000 + 1);
+	memset (json, '[', 200000);
+	json[200000] = '\0';
+	return json;
+}
+
+static void
+test_deep (void)
+{
+	g_autofree gchar *deep = ohe_test_deep_json ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) root =
+	    ohe_google_health_parse_json (deep, strlen (deep), "heart-rate list", &error);
+
+	g_assert_null (root);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	g_assert_cmpstr (error->message, ==,
+			 "heart-rate list nests arrays and objects deeper than 64 levels at line 1 "
+			 "column 65");
+}
+
 static void
 test_errors (void)
 {
@@ -497,6 +524,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/fitbit/parser/other-types", test_other_types);
 	g_test_add_func ("/fitbit/parser/identity-settings-devices", test_identity_settings_devices);
 	g_test_add_func ("/fitbit/parser/errors", test_errors);
+	g_test_add_func ("/fitbit/parser/deep", test_deep);
 	g_test_add_func ("/fitbit/parser/scalars", test_scalars);
 	g_test_add_func ("/fitbit/parser/error-envelope", test_error_envelope);
 	g_test_add_func ("/fitbit/parser/table", test_table);

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <oheplugin.h>
 
 #include "ohe-withings-parser.h"
@@ -275,8 +277,34 @@ test_envelope (void)
 		g_autoptr(JsonObject) body =
 		    ohe_withings_parser_envelope_from_data ("{\"status\":0,\"bo", 15, &error);
 		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
-		g_assert_true (g_str_has_prefix (error->message, "Withings answer is not JSON: "));
+		g_assert_cmpstr (error->message, ==,
+				 "Withings answer is not valid JSON: unexpected token at line 1 column 12");
 	}
+}
+
+/* 200,000 nested arrays, which exhaust json-glib's stack unless refused first */
+static gchar *
+ohe_test_deep_json (void)
+{
+	gchar *json = g_malloc (200000 + 1);
+	memset (json, '[', 200000);
+	json[200000] = '\0';
+	return json;
+}
+
+static void
+test_deep (void)
+{
+	g_autofree gchar *deep = ohe_test_deep_json ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonObject) body =
+	    ohe_withings_parser_envelope_from_data (deep, strlen (deep), &error);
+
+	g_assert_null (body);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	g_assert_cmpstr (error->message, ==,
+			 "Withings answer nests arrays and objects deeper than 64 levels at line 1 "
+			 "column 65");
 }
 
 static void
@@ -517,6 +545,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/withings/parser/getmeas-page", test_getmeas_page);
 	g_test_add_func ("/withings/parser/getmeas-rules", test_getmeas_rules);
 	g_test_add_func ("/withings/parser/envelope", test_envelope);
+	g_test_add_func ("/withings/parser/deep", test_deep);
 	g_test_add_func ("/withings/parser/intraday", test_intraday);
 	g_test_add_func ("/withings/parser/heart", test_heart);
 	g_test_add_func ("/withings/parser/devices", test_devices);
