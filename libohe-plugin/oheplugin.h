@@ -26,6 +26,7 @@
 #include "ohe-push-request.h"
 #include "ohe-series.h"
 #include "ohe-sink.h"
+#include "ohe-time-zone.h"
 #include "ohe-token.h"
 #include "ohe-version.h"
 

@@ -1280,20 +1280,11 @@ GTimeZone *
 ohe_google_health_parse_settings (JsonNode *root, GError **error)
 {
 	const gchar *name = NULL;
-	GTimeZone *tz = NULL;
 
 	if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
 		name = ohe_google_health_get_string_or_null (json_node_get_object (root), "timeZone");
-	/* IANA names are short; anything else must not reach the tzdata lookup */
-	if (name != NULL && name[0] != '\0' && strlen (name) <= 64 && name[0] != '/' &&
-	    strstr (name, "..") == NULL)
-		tz = g_time_zone_new_identifier (name);
-	if (tz == NULL) {
-		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "settings.timeZone: missing or not a known IANA zone");
-		return NULL;
-	}
-	return tz;
+	/* only a name shaped as an IANA name reaches the tzdata lookup */
+	return ohe_time_zone_new_from_name (name, "settings.timeZone", error);
 }
 
 /**

@@ -275,13 +275,20 @@ ohe_withings_parser_utc_offset (GTimeZone *tz, gint64 epoch_s)
 	return g_time_zone_get_offset (tz, interval);
 }
 
-/* NULL for a missing or unknown zone name: times then carry offset 0 */
-static GTimeZone *
-ohe_withings_time_zone_new (const gchar *name)
+/**
+ * ohe_withings_parser_time_zone_new:
+ * @name: (nullable): a `timezone` from a Withings answer
+ *
+ * Only a name shaped as an IANA name reaches the tzdata lookup, which opens
+ * the path the name spells.
+ *
+ * Returns: (transfer full) (nullable): the zone, or %NULL for a missing,
+ * malformed or unknown name: times then carry offset 0
+ */
+GTimeZone *
+ohe_withings_parser_time_zone_new (const gchar *name)
 {
-	if (name == NULL || name[0] == '\0' || strlen (name) > 64)
-		return NULL;
-	return g_time_zone_new_identifier (name);
+	return ohe_time_zone_new_from_name (name, "timezone", NULL);
 }
 
 static OheMeasurement *
@@ -522,7 +529,7 @@ ohe_withings_parser_getmeas (JsonObject *body, GError **error)
 	if (grps == NULL)
 		return NULL;
 	page->timezone = g_strdup (timezone);
-	tz = ohe_withings_time_zone_new (timezone);
+	tz = ohe_withings_parser_time_zone_new (timezone);
 
 	for (guint i = 0; i < json_array_get_length (grps); i++) {
 		JsonNode *node = json_array_get_element (grps, i);

@@ -441,7 +441,7 @@ ohe_withings_provider_load_devices (OheWithingsProvider *self,
 		if (dev->model != NULL)
 			g_hash_table_replace (models, g_strdup (dev->deviceid), g_strdup (dev->model));
 		if (*tz == NULL && dev->timezone != NULL)
-			*tz = g_time_zone_new_identifier (dev->timezone);
+			*tz = ohe_withings_parser_time_zone_new (dev->timezone);
 	}
 	return TRUE;
 }

@@ -321,6 +321,21 @@ test_identity_settings_devices (void)
 	tz = ohe_google_health_parse_settings (settings, &error);
 	g_assert_no_error (error);
 	g_assert_cmpstr (g_time_zone_get_identifier (tz), ==, "Europe/Berlin");
+	/* a zone naming a file is refused before the tzdata lookup opens it */
+	for (guint i = 0; i < 2; i++) {
+		const gchar *json = i == 0 ? "{\"timeZone\":\"/etc/shadow\"}"
+					   : "{\"timeZone\":\"../../../../etc/passwd\"}";
+		g_autoptr(JsonNode) hostile =
+		    ohe_google_health_parse_json (json, strlen (json), "settings", &error);
+		g_autoptr(GTimeZone) refused = NULL;
+		g_assert_no_error (error);
+		refused = ohe_google_health_parse_settings (hostile, &error);
+		g_assert_null (refused);
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+		g_assert_cmpstr (error->message, ==,
+				 "settings.timeZone is not an IANA time-zone name");
+		g_clear_error (&error);
+	}
 	devices = ohe_google_health_parse_paired_devices (devices_root, &next, &error);
 	g_assert_no_error (error);
 	g_assert_null (next);

@@ -5,7 +5,9 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <oheplugin.h>
 
@@ -159,6 +161,48 @@ parse_getmeas_text (const gchar *json, GError **error)
 	if (body == NULL)
 		return NULL;
 	return ohe_withings_parser_getmeas (body, error);
+}
+
+/*
+ * A provider's timezone naming a file is never opened: a FIFO would block
+ * the parser forever. The page parses, its times carry offset 0.
+ */
+static void
+test_getmeas_hostile_timezone (void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dir = g_dir_make_tmp ("ohe-withings-tz-XXXXXX", &error);
+	g_autofree gchar *fifo = NULL;
+	g_autofree gchar *escaped_fifo = NULL;
+	g_autofree gchar *relative_fifo = NULL;
+	const gchar *names[] = {"/etc/shadow", "../../../../etc/passwd", NULL, NULL};
+
+	g_assert_no_error (error);
+	fifo = g_build_filename (dir, "zone", NULL);
+	g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+	escaped_fifo = g_strescape (fifo, NULL);
+	relative_fifo = g_strconcat ("../../../../../../../../../..", escaped_fifo, NULL);
+	names[2] = escaped_fifo;
+	names[3] = relative_fifo;
+
+	for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+		g_autofree gchar *json = g_strdup_printf (
+		    "{\"status\":0,\"body\":{\"updatetime\":1700000100,\"timezone\":\"%s\","
+		    "\"more\":0,\"offset\":0,\"measuregrps\":["
+		    "{\"grpid\":1,\"attrib\":0,\"date\":1700000000,\"category\":1,"
+		    "\"measures\":[{\"value\":72000,\"type\":1,\"unit\":-3}]}]}}",
+		    names[i]);
+		g_autoptr(OheWithingsPage) page = parse_getmeas_text (json, &error);
+		g_test_message ("timezone %u", i);
+		g_assert_no_error (error);
+		g_assert_cmpuint (page->measurements->len, ==, 1);
+		g_assert_cmpint (
+		    ohe_measurement_get_utc_offset (g_ptr_array_index (page->measurements, 0)), ==,
+		    0);
+		g_assert_null (ohe_withings_parser_time_zone_new (names[i]));
+	}
+	g_unlink (fifo);
+	g_rmdir (dir);
 }
 
 static void
@@ -544,6 +588,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/withings/parser/getmeas", test_getmeas);
 	g_test_add_func ("/withings/parser/getmeas-page", test_getmeas_page);
 	g_test_add_func ("/withings/parser/getmeas-rules", test_getmeas_rules);
+	g_test_add_func ("/withings/parser/hostile-timezone", test_getmeas_hostile_timezone);
 	g_test_add_func ("/withings/parser/envelope", test_envelope);
 	g_test_add_func ("/withings/parser/deep", test_deep);
 	g_test_add_func ("/withings/parser/intraday", test_intraday);
