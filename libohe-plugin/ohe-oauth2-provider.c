@@ -11,6 +11,7 @@
 #include "ohe-crypto.h"
 #include "ohe-error.h"
 #include "ohe-json.h"
+#include "ohe-private-file.h"
 #include "ohe-oauth2-provider.h"
 
 /*
@@ -378,6 +379,12 @@ ohe_oauth2_provider_real_get_client_secret (OheOAuth2Provider *self)
 	filename = ohe_oauth2_provider_config_string (self, "client_secret_file");
 	if (filename == NULL)
 		return NULL;
+	if (g_file_test (filename, G_FILE_TEST_EXISTS) &&
+	    !ohe_private_file_check (filename, "client_secret_file", &error_local)) {
+		g_warning ("plugin %s: %s", ohe_plugin_get_name (OHE_PLUGIN (self)),
+			   error_local->message);
+		return NULL;
+	}
 	if (!g_file_get_contents (filename, &contents, NULL, &error_local)) {
 		/* GFileError messages name the file, never its contents */
 		g_warning ("plugin %s: cannot read client_secret_file: %s",
@@ -1049,13 +1056,31 @@ ohe_oauth2_provider_finalize (GObject *object)
 	G_OBJECT_CLASS (ohe_oauth2_provider_parent_class)->finalize (object);
 }
 
+/* a client secret others can read is refused at start, not at the first refresh */
+static gboolean
+ohe_oauth2_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
+{
+	g_autofree gchar *filename =
+	    ohe_oauth2_provider_config_string (OHE_OAUTH2_PROVIDER (plugin), "client_secret_file");
+
+	if (filename == NULL || !g_file_test (filename, G_FILE_TEST_EXISTS))
+		return TRUE;
+	if (!ohe_private_file_check (filename, "client_secret_file", error)) {
+		g_prefix_error (error, "plugin %s: ", ohe_plugin_get_name (plugin));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static void
 ohe_oauth2_provider_class_init (OheOAuth2ProviderClass *klass)
 {
 	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+	OhePluginClass *plugin_class = OHE_PLUGIN_CLASS (klass);
 	OheProviderClass *provider_class = OHE_PROVIDER_CLASS (klass);
 
 	object_class->finalize = ohe_oauth2_provider_finalize;
+	plugin_class->setup = ohe_oauth2_provider_setup;
 	provider_class->build_authorize_url = ohe_oauth2_provider_real_build_authorize_url;
 	provider_class->exchange_code = ohe_oauth2_provider_real_exchange_code;
 	provider_class->refresh_token = ohe_oauth2_provider_real_refresh_token;

@@ -22,6 +22,7 @@
 #include "ohe-metrics.h"
 #include "ohe-oauth2-provider.h"
 #include "ohe-plugin.h"
+#include "ohe-private-file.h"
 #include "ohe-provider.h"
 #include "ohe-push-request.h"
 #include "ohe-series.h"

@@ -215,6 +215,10 @@ static gboolean
 ohe_withings_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
 {
 	OheHttpClient *client = ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (plugin));
+
+	if (!OHE_PLUGIN_CLASS (ohe_withings_provider_parent_class)
+		 ->setup (plugin, cancellable, error))
+		return FALSE;
 	ohe_http_client_set_app_rate_limit (client, OHE_WITHINGS_APP_RATE_REQUESTS,
 					    OHE_WITHINGS_APP_RATE_SECONDS);
 	return TRUE;

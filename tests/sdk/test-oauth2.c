@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "oheplugin.h"
@@ -456,8 +457,8 @@ ohe_test_fixture_setup (OheTestFixture *fixture, gconstpointer user_data)
 	fixture->secret_file = g_build_filename (g_get_user_config_dir (), "client-secret", NULL);
 	g_assert_true (g_mkdir_with_parents (g_get_user_config_dir (), 0700) == 0);
 	/* only the first line counts */
-	g_assert_true (g_file_set_contents (
-	    fixture->secret_file, "  " OHE_TEST_CLIENT_SECRET "  \nsecond line\n", -1, &error));
+	g_assert_true (g_file_set_contents_full (
+	    fixture->secret_file, "  " OHE_TEST_CLIENT_SECRET "  \nsecond line\n", -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
 	g_assert_no_error (error);
 
 	fixture->provider = g_object_new (OHE_TYPE_TEST_PROVIDER, "name", "oauth2test", NULL);
@@ -699,6 +700,23 @@ ohe_test_oauth2_client_errors (OheTestFixture *fixture, gconstpointer user_data)
 			 "plugin oauth2test: token endpoint answer nests arrays and objects deeper "
 			 "than 64 levels at line 1 column 65");
 	g_clear_error (&error);
+
+	/* a client secret file others can read stops the plugin at setup, and is not sent */
+	ohe_test_fixture_set_config (fixture, "/token", TRUE);
+	g_assert_true (ohe_plugin_setup (OHE_PLUGIN (fixture->provider), NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpint (g_chmod (fixture->secret_file, 0644), ==, 0);
+	g_assert_false (ohe_plugin_setup (OHE_PLUGIN (fixture->provider), NULL, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	{
+		g_autofree gchar *expected = g_strdup_printf (
+		    "plugin oauth2test: client_secret_file %s is accessible by group or others "
+		    "(mode 0644); run chmod 600 %s",
+		    fixture->secret_file, fixture->secret_file);
+		g_assert_cmpstr (error->message, ==, expected);
+	}
+	g_clear_error (&error);
+	g_assert_cmpint (g_chmod (fixture->secret_file, 0600), ==, 0);
 
 	/* nothing to refresh with: the user must consent again */
 	ohe_test_fixture_set_config (fixture, "/token", TRUE);
