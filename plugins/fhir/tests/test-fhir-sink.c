@@ -140,11 +140,43 @@ test_bundle_outcome_detail (void)
 	gint idx = -2;
 
 	detail = ohe_fhir_outcome_dup_detail (oo, &idx);
-	g_assert_cmpstr (detail, ==, "bad code; required");
+	g_assert_cmpstr (detail, ==,
+			 "error invalid at Bundle.entry[7].resource: bad code; error required");
 	g_assert_cmpint (idx, ==, 7);
 	g_assert_null (ohe_fhir_outcome_dup_detail (junk, &idx));
 	g_assert_cmpint (idx, ==, -1);
 	g_assert_null (ohe_fhir_outcome_dup_detail (NULL, NULL));
+}
+
+/* a server quoting the rejected value leaves no health value in the dead letter */
+static void
+test_bundle_outcome_redacted (void)
+{
+	g_autoptr(JsonNode) oo = json_from_string (
+	    "{\"resourceType\":\"OperationOutcome\",\"issue\":["
+	    "{\"severity\":\"error\",\"code\":\"value\",\"diagnostics\":\"Observation/obs-1: "
+	    "value 187.5 kg for Patient 4711 exceeds 150\",\"expression\":[\"Bundle.entry[2]."
+	    "resource.valueQuantity.value\"]},"
+	    "{\"severity\":\"warning\",\"code\":\"invariant\",\"details\":{\"text\":\"bp 120/80\"},"
+	    "\"expression\":[\"Observation.component.where(value = 120).value\"]},"
+	    "{\"severity\":\"ERROR 99\",\"code\":\"x y\",\"diagnostics\":\"72 bpm\"}]}",
+	    NULL);
+	g_autofree gchar *detail = NULL;
+	gint idx = -2;
+
+	detail = ohe_fhir_outcome_dup_detail (oo, &idx);
+	g_assert_cmpstr (detail, ==,
+			 "error value at Bundle.entry[2].resource.valueQuantity.value: "
+			 "Observation/obs-#: value ###.# kg for Patient #### exceeds ###; "
+			 "warning invariant at Observation.component.where(value = ###).value: "
+			 "bp ###/##; issue: ## bpm");
+	g_assert_cmpint (idx, ==, 2);
+	for (const gchar *p = detail; *p != '\0'; p++) {
+		if (!g_ascii_isdigit (*p))
+			continue;
+		/* the only digits left are the entry index of the element path */
+		g_assert_true (p > detail && p[-1] == '[' && *p == '2');
+	}
 }
 
 static void
@@ -400,8 +432,12 @@ test_rest_invalid_entry (Fixture *f, gconstpointer user_data)
 	for (guint i = 0; i < 8; i++)
 		g_assert_cmpint (ohe_push_request_get_outcome (request, i), ==,
 				 i == 5 ? OHE_PUSH_OUTCOME_REJECTED : OHE_PUSH_OUTCOME_ACCEPTED);
+	/* a named entry comes with its element path */
 	g_assert_cmpstr (ohe_push_request_get_detail (request, 5), ==,
-			 "HTTP 400: Observation.status: the code is not in the value set");
+			 name_entry ? "HTTP 400: error invalid at Bundle.entry[6].resource.status: "
+				      "Observation.status: the code is not in the value set"
+				    : "HTTP 400: error invalid: Observation.status: the code is not "
+				      "in the value set");
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 7);
 	g_assert_null (fake_fhir_server_dup_resource (f->server, "Observation", "obs0005"));
 	/* named: refused + resend; unnamed: refused, halves 4|4, then 2|2, then 1|1 */
@@ -444,7 +480,8 @@ test_rest_batch (Fixture *f, gconstpointer user_data)
 			  3);
 	g_assert_cmpint (ohe_push_request_get_outcome (request, 2), ==, OHE_PUSH_OUTCOME_REJECTED);
 	g_assert_cmpstr (ohe_push_request_get_detail (request, 2), ==,
-			 "HTTP 400: Observation.status: the code is not in the value set");
+			 "HTTP 400: error invalid: Observation.status: the code is not in the value "
+			 "set");
 }
 
 static void
@@ -1194,6 +1231,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/fhir/ndjson/replace", test_ndjson);
 	g_test_add_func ("/fhir/ndjson/unwritable", test_ndjson_unwritable);
 	g_test_add_func ("/fhir/ndjson/deep-line", test_ndjson_deep_line);
+	g_test_add_func ("/fhir/bundle/outcome-redacted", test_bundle_outcome_redacted);
 	g_test_add ("/fhir/sink/put", Fixture, NULL, fixture_setup, test_sink_put,
 		    fixture_teardown);
 	g_test_add ("/fhir/sink/conditional-create", Fixture, NULL, fixture_setup,
