@@ -12,6 +12,7 @@
 #include "ohe-error.h"
 #include "ohe-json.h"
 #include "ohe-private-file.h"
+#include "ohe-url-policy.h"
 #include "ohe-oauth2-provider.h"
 
 /*
@@ -1056,12 +1057,29 @@ ohe_oauth2_provider_finalize (GObject *object)
 	G_OBJECT_CLASS (ohe_oauth2_provider_parent_class)->finalize (object);
 }
 
-/* a client secret others can read is refused at start, not at the first refresh */
+/*
+ * Refused at start, not at the first refresh: a client secret others can
+ * read, and an endpoint that would carry secrets or health data in plain
+ * http to another machine.
+ */
 static gboolean
 ohe_oauth2_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
 {
+	OheOAuth2Provider *self = OHE_OAUTH2_PROVIDER (plugin);
+	const gchar *const endpoint_keys[] = {"authorize_url", "token_url", "api_base"};
 	g_autofree gchar *filename =
 	    ohe_oauth2_provider_config_string (OHE_OAUTH2_PROVIDER (plugin), "client_secret_file");
+
+	for (guint i = 0; i < G_N_ELEMENTS (endpoint_keys); i++) {
+		g_autofree gchar *url = ohe_oauth2_provider_config_string (self, endpoint_keys[i]);
+		g_autofree gchar *key = NULL;
+		if (url == NULL)
+			continue;
+		key = g_strdup_printf ("[plugin:%s] %s", ohe_plugin_get_name (plugin),
+				       endpoint_keys[i]);
+		if (!ohe_url_policy_check (url, key, error))
+			return FALSE;
+	}
 
 	if (filename == NULL || !g_file_test (filename, G_FILE_TEST_EXISTS))
 		return TRUE;

@@ -29,6 +29,7 @@
 #include "ohe-sink.h"
 #include "ohe-time-zone.h"
 #include "ohe-token.h"
+#include "ohe-url-policy.h"
 #include "ohe-version.h"
 
 #undef __OHEPLUGIN_H_INSIDE__

@@ -84,6 +84,9 @@ ohe_fhir_rest_transport_new (const gchar *base_url, OheHttpClient *client, GErro
 				     "base_url is not an http(s) URL without user info or query");
 		return NULL;
 	}
+	/* it carries the EHR's bearer token and health data */
+	if (!ohe_url_policy_check (base_url, "base_url", error))
+		return NULL;
 	self = g_object_new (OHE_TYPE_FHIR_REST_TRANSPORT, NULL);
 	self->client = g_object_ref (client);
 	self->base_url = g_strdup (base_url);

@@ -718,6 +718,30 @@ ohe_test_oauth2_client_errors (OheTestFixture *fixture, gconstpointer user_data)
 	g_clear_error (&error);
 	g_assert_cmpint (g_chmod (fixture->secret_file, 0600), ==, 0);
 
+	/* endpoints carrying secrets in plain http to another host are a configuration error */
+	{
+		g_autoptr(GKeyFile) plain = g_key_file_new ();
+		const gchar *const keys[] = {"authorize_url", "token_url", "api_base"};
+		for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
+			g_autofree gchar *expected = g_strdup_printf (
+			    "[plugin:oauth2test] %s: plain http to api.example.com is refused, use "
+			    "https (http only to the loopback address)",
+			    keys[i]);
+			g_key_file_set_string (plain, group, "client_id", OHE_TEST_CLIENT_ID);
+			g_key_file_set_string (plain, group, keys[i], "http://api.example.com/x");
+			ohe_plugin_set_config (OHE_PLUGIN (fixture->provider), plain);
+			g_assert_false (
+			    ohe_plugin_setup (OHE_PLUGIN (fixture->provider), NULL, &error));
+			g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
+			g_assert_cmpstr (error->message, ==, expected);
+			g_clear_error (&error);
+			g_key_file_set_string (plain, group, keys[i], "http://127.0.0.1:9/x");
+		}
+		ohe_plugin_set_config (OHE_PLUGIN (fixture->provider), plain);
+		g_assert_true (ohe_plugin_setup (OHE_PLUGIN (fixture->provider), NULL, &error));
+		g_assert_no_error (error);
+	}
+
 	/* nothing to refresh with: the user must consent again */
 	ohe_test_fixture_set_config (fixture, "/token", TRUE);
 	token = ohe_oauth2_provider_ensure_token (OHE_OAUTH2_PROVIDER (fixture->provider), "link-1",

@@ -599,6 +599,24 @@ test_rest_health (Fixture *f, gconstpointer user_data)
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
 	g_assert_cmpstr (error->message, ==,
 			 "base_url is not an http(s) URL without user info or query");
+	g_clear_error (&error);
+
+	/* plain http only to this machine */
+	bad = ohe_fhir_rest_transport_new ("http://ehr.example.org/fhir", f->client, &error);
+	g_assert_null (bad);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
+	g_assert_cmpstr (error->message, ==,
+			 "base_url: plain http to ehr.example.org is refused, use https (http only "
+			 "to the loopback address)");
+	g_clear_error (&error);
+	for (guint i = 0; i < 4; i++) {
+		const gchar *const ok[] = {"https://ehr.example.org/fhir", "http://127.0.0.1:8080/fhir",
+					   "http://[::1]:8080/fhir", "http://localhost/fhir"};
+		g_autoptr(OheFhirRestTransport) good =
+		    ohe_fhir_rest_transport_new (ok[i], f->client, &error);
+		g_assert_no_error (error);
+		g_assert_nonnull (good);
+	}
 }
 
 static guint
