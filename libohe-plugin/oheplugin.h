@@ -21,6 +21,7 @@
 #include "ohe-measurement.h"
 #include "ohe-metrics.h"
 #include "ohe-oauth2-provider.h"
+#include "ohe-plausible.h"
 #include "ohe-plugin.h"
 #include "ohe-private-file.h"
 #include "ohe-provider.h"

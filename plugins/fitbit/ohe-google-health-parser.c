@@ -141,6 +141,11 @@ ohe_google_health_parse_timestamp (const gchar *text,
 		return FALSE;
 	}
 	*value_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
+	if (!ohe_plausible_time_us (*value_us)) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			     "%s: before 1970 or after 2099", field);
+		return FALSE;
+	}
 	return TRUE;
 }
 
@@ -566,6 +571,11 @@ ohe_google_health_add_int (OheGoogleHealthPoint *pt,
 	OheMeasurement *m;
 	if (!ohe_google_health_get_int64 (pt, payload, member, TRUE, &present, &value, error))
 		return FALSE;
+	/* counts, rates and lengths: never below zero */
+	if (value < 0) {
+		ohe_google_health_set_field_error (error, pt, member, "negative");
+		return FALSE;
+	}
 	m = ohe_google_health_add (pt, kind, origin);
 	ohe_measurement_set_value_decimal (m, value, exponent);
 	if (out != NULL)
@@ -918,7 +928,7 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 	    !ohe_google_health_get_int64 (pt, payload, "beatsPerMinuteAvg", FALSE, &present, &bpm,
 					  error))
 		return FALSE;
-	if (fs <= 0 || fs > 100000) {
+	if (fs <= 0 || fs > OHE_PLAUSIBLE_SAMPLE_RATE_MAX_HZ) {
 		ohe_google_health_set_field_error (error, pt, "samplingFrequencyHertz",
 						   "out of range");
 		return FALSE;

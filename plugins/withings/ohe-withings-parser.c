@@ -18,7 +18,7 @@
  */
 
 /* epoch seconds outside this range are not measurement times (and would overflow µs) */
-#define OHE_WITHINGS_EPOCH_MAX G_GINT64_CONSTANT (32503680000) /* year 3000 */
+#define OHE_WITHINGS_EPOCH_MAX (OHE_PLAUSIBLE_TIME_MAX_S - 1) /* 2099-12-31T23:59:59Z */
 
 /* getmeas unit exponents beyond this are garbage, not scales */
 #define OHE_WITHINGS_UNIT_MAX 18
@@ -676,6 +676,12 @@ ohe_withings_parser_intraday (JsonObject *body, GTimeZone *tz, GHashTable *model
 			vwhere = g_strdup_printf ("%s member '%s'", where, field->field);
 			if (!ohe_withings_json_decimal (value, vwhere, &mantissa, &exponent, error))
 				return NULL;
+			/* counts, distances, rates: never below zero */
+			if (mantissa < 0) {
+				g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s is negative",
+					     vwhere);
+				return NULL;
+			}
 			/* a step count is a count over the bucket, the others are samples */
 			if (field->kind == OHE_MEASUREMENT_KIND_STEPS)
 				end = b->ts + duration;
@@ -787,7 +793,7 @@ ohe_withings_parser_heart_get (JsonObject *body,
 	    !ohe_withings_json_int (body, "heart_rate", "body", FALSE, FALSE, &heart_rate, error) ||
 	    !ohe_withings_json_int (body, "model", "body", FALSE, FALSE, &model, error))
 		return NULL;
-	if (fs <= 0 || fs > 100000) {
+	if (fs <= 0 || fs > OHE_PLAUSIBLE_SAMPLE_RATE_MAX_HZ) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 			     "body member 'sampling_frequency' is out of range: %" G_GINT64_FORMAT, fs);
 		return NULL;

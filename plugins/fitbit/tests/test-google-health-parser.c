@@ -390,6 +390,27 @@ test_deep (void)
 			 "column 65");
 }
 
+/* out-of-range values are refused with their path, not turned into measurements */
+static void
+test_out_of_range (void)
+{
+	ohe_test_expect_error (
+	    "heart-rate",
+	    "{\"dataPoints\":[{\"heartRate\":{\"beatsPerMinute\":\"72\",\"sampleTime\":{"
+	    "\"physicalTime\":\"1012-11-21T08:01:00Z\"}}}]}",
+	    "heart-rate dataPoints[0].heartRate.sampleTime.physicalTime: before 1970 or after 2099");
+	ohe_test_expect_error (
+	    "heart-rate",
+	    "{\"dataPoints\":[{\"heartRate\":{\"beatsPerMinute\":\"72\",\"sampleTime\":{"
+	    "\"physicalTime\":\"2100-01-01T00:00:00Z\"}}}]}",
+	    "heart-rate dataPoints[0].heartRate.sampleTime.physicalTime: before 1970 or after 2099");
+	ohe_test_expect_error (
+	    "heart-rate",
+	    "{\"dataPoints\":[{\"heartRate\":{\"beatsPerMinute\":\"-1\",\"sampleTime\":{"
+	    "\"physicalTime\":\"2026-11-21T08:01:00Z\"}}}]}",
+	    "heart-rate dataPoints[0].heartRate.beatsPerMinute: negative");
+}
+
 static void
 test_errors (void)
 {
@@ -540,6 +561,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/fitbit/parser/identity-settings-devices", test_identity_settings_devices);
 	g_test_add_func ("/fitbit/parser/errors", test_errors);
 	g_test_add_func ("/fitbit/parser/deep", test_deep);
+	g_test_add_func ("/fitbit/parser/out-of-range", test_out_of_range);
 	g_test_add_func ("/fitbit/parser/scalars", test_scalars);
 	g_test_add_func ("/fitbit/parser/error-envelope", test_error_envelope);
 	g_test_add_func ("/fitbit/parser/table", test_table);

@@ -205,6 +205,43 @@ test_getmeas_hostile_timezone (void)
 	g_rmdir (dir);
 }
 
+/* out-of-range values are refused with their path, not turned into measurements */
+static void
+test_out_of_range (void)
+{
+	struct {
+		const gchar *json;
+		const gchar *message;
+	} cases[] = {
+	    {"{\"status\":0,\"body\":{\"timezone\":\"UTC\",\"more\":0,\"offset\":0,"
+	     "\"measuregrps\":[{\"grpid\":1,\"attrib\":0,\"date\":4102444800,\"category\":1,"
+	     "\"measures\":[{\"value\":72000,\"type\":1,\"unit\":-3}]}]}}",
+	     "measuregrp 1 member 'date' is not a timestamp: 4102444800"},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(OheWithingsPage) page = parse_getmeas_text (cases[i].json, &error);
+		g_assert_null (page);
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+		g_assert_cmpstr (error->message, ==, cases[i].message);
+	}
+	{
+		const gchar *json = "{\"status\":0,\"body\":{\"series\":{\"1700000000\":{"
+				    "\"deviceid\":\"d1\",\"duration\":60,\"steps\":-12}}}}";
+		g_autoptr(GError) error = NULL;
+		g_autoptr(JsonObject) body =
+		    ohe_withings_parser_envelope_from_data (json, strlen (json), &error);
+		g_autoptr(OheWithingsPage) page = NULL;
+		g_assert_no_error (error);
+		page = ohe_withings_parser_intraday (body, NULL, NULL, &error);
+		g_assert_null (page);
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+		g_assert_cmpstr (error->message, ==,
+				 "series[1700000000] member 'steps' is negative");
+	}
+}
+
 static void
 test_getmeas_rules (void)
 {
@@ -589,6 +626,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/withings/parser/getmeas-page", test_getmeas_page);
 	g_test_add_func ("/withings/parser/getmeas-rules", test_getmeas_rules);
 	g_test_add_func ("/withings/parser/hostile-timezone", test_getmeas_hostile_timezone);
+	g_test_add_func ("/withings/parser/out-of-range", test_out_of_range);
 	g_test_add_func ("/withings/parser/envelope", test_envelope);
 	g_test_add_func ("/withings/parser/deep", test_deep);
 	g_test_add_func ("/withings/parser/intraday", test_intraday);
