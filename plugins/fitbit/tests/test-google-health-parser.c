@@ -409,6 +409,22 @@ test_out_of_range (void)
 	    "{\"dataPoints\":[{\"heartRate\":{\"beatsPerMinute\":\"-1\",\"sampleTime\":{"
 	    "\"physicalTime\":\"2026-11-21T08:01:00Z\"}}}]}",
 	    "heart-rate dataPoints[0].heartRate.beatsPerMinute: negative");
+
+	/* the shipped ECG, recorded at 20 kHz instead of 250 Hz */
+	{
+		g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "fixtures",
+							       "list-electrocardiogram.json", NULL);
+		g_autofree gchar *text = NULL;
+		g_autofree gchar *fast = NULL;
+		g_auto(GStrv) parts = NULL;
+		g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+		parts = g_strsplit (text, "\"samplingFrequencyHertz\": 250", 2);
+		g_assert_cmpuint (g_strv_length (parts), ==, 2);
+		fast = g_strjoinv ("\"samplingFrequencyHertz\": 20000", parts);
+		ohe_test_expect_error ("electrocardiogram", fast,
+				       "electrocardiogram dataPoints[0].electrocardiogram."
+				       "samplingFrequencyHertz: out of range");
+	}
 }
 
 static void

@@ -555,6 +555,7 @@ test_webhook (void)
 	    {"userid=1&appli=x", "notification field 'appli' is missing or not a number"},
 	    {"userid=1&appli=99", "notification field 'appli' has unknown value 99"},
 	    {"userid=1&appli=4&startdate=yesterday", "notification field 'startdate' is not a timestamp"},
+	    {"userid=1&appli=4&startdate=4102444800", "notification field 'startdate' is not a timestamp"},
 	    {"userid=1&appli=4&startdate=20&enddate=10", "notification field 'enddate' is before 'startdate'"},
 	    {"userid=1&appli=46&action=%00rm", "notification field 'action' has an unknown value"},
 	    {"{\"userid\":1}", "notification field 'userid' is missing or not a number"},
