@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ohe-error.h"
+#include "ohe-json.h"
 #include "ohe-token.h"
 
 /*
@@ -359,19 +360,15 @@ ohe_token_to_json (OheToken *self)
 OheToken *
 ohe_token_new_from_string (const gchar *json, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
 	g_autoptr(OheToken) self = ohe_token_new ();
+	g_autoptr(JsonNode) node = NULL;
 	JsonObject *obj;
-	JsonNode *node;
 
-	if (!json_parser_load_from_data (parser, json, -1, NULL)) {
-		/* the parser's message may quote the secret text */
-		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "stored token is not valid JSON");
+	/* the parse errors never quote the secret text */
+	node = ohe_json_parse (json, -1, "stored token", NULL, error);
+	if (node == NULL)
 		return NULL;
-	}
-	node = json_parser_get_root (parser);
-	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node)) {
+	if (!JSON_NODE_HOLDS_OBJECT (node)) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "stored token is not a JSON object");
 		return NULL;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ohe-engine.h"
+#include "ohe-terminal.h"
 
 /*
  * The command line tool. It runs the engine in-process on the configured
@@ -82,8 +83,11 @@ ohe_ctl_plugins (OheCtl *ctl, gchar **args, GError **error)
 		g_print ("%-16s %-9s %s\n", name, OHE_IS_PROVIDER (plugin) ? _("provider") : _("sink"),
 			 ohe_plugin_loader_get_plugin_path (loader, name));
 	}
-	for (guint i = 0; i < failures->len; i++)
-		g_print (_("refused          %s\n"), (const gchar *)g_ptr_array_index (failures, i));
+	for (guint i = 0; i < failures->len; i++) {
+		g_autofree gchar *failure = ohe_terminal_escape (g_ptr_array_index (failures, i),
+								 OHE_TERMINAL_ESCAPE_OUTPUT);
+		g_print (_("refused          %s\n"), failure);
+	}
 	if (plugins->len == 0 && failures->len == 0)
 		g_print (_("No plugins found.\n"));
 	return TRUE;
@@ -130,10 +134,11 @@ ohe_ctl_links (OheCtl *ctl, gchar **args, GError **error)
 	for (guint i = 0; i < links->len; i++) {
 		OheLink *link = g_ptr_array_index (links, i);
 		g_autofree gchar *kind_list = g_strjoinv (",", ohe_link_get_kinds (link));
+		g_autofree gchar *external = ohe_terminal_escape (
+		    ohe_link_get_external_user_id (link), OHE_TERMINAL_ESCAPE_FIELD);
 		g_print ("%s\t%s\t%s\t%s\t%s\t%s\n", ohe_link_get_id (link),
 			 ohe_link_get_user_id (link), ohe_link_get_provider (link),
-			 ohe_link_state_to_string (ohe_link_get_state (link)),
-			 ohe_link_get_external_user_id (link) ?: "-",
+			 ohe_link_state_to_string (ohe_link_get_state (link)), external,
 			 kind_list[0] != '\0' ? kind_list : "-");
 	}
 	return TRUE;
@@ -473,8 +478,9 @@ ohe_ctl_parse_redirect (const gchar *text, gchar **code, gchar **state, GError *
 	}
 	denied = g_hash_table_lookup (query, "error");
 	if (denied != NULL) {
+		g_autofree gchar *escaped = ohe_terminal_escape (denied, OHE_TERMINAL_ESCAPE_FIELD);
 		g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
-			     _("the provider refused the consent: %s"), denied);
+			     _("the provider refused the consent: %s"), escaped);
 		return FALSE;
 	}
 	*code = g_strdup (g_hash_table_lookup (query, "code"));
@@ -501,6 +507,7 @@ ohe_ctl_link_finish (OheCtl *ctl, gchar **args, GError **error)
 	g_autoptr(OheLink) link = NULL;
 	g_autoptr(OheToken) token = NULL;
 	g_autoptr(GBytes) sealed_token = NULL;
+	g_autofree gchar *external = NULL;
 	OheProvider *provider;
 
 	if (!ohe_ctl_check_args (args, 1, 2, "link-finish REDIRECT-ADDRESS | CODE STATE", error))
@@ -550,9 +557,9 @@ ohe_ctl_link_finish (OheCtl *ctl, gchar **args, GError **error)
 	ohe_link_set_state (link, OHE_LINK_STATE_ACTIVE);
 	if (!ohe_store_update_link (store, link, error))
 		return FALSE;
-	g_print (_("link %s is active (provider user %s)\n"), link_id,
-		 ohe_link_get_external_user_id (link) != NULL ? ohe_link_get_external_user_id (link)
-							      : "-");
+	external = ohe_terminal_escape (ohe_link_get_external_user_id (link),
+					OHE_TERMINAL_ESCAPE_FIELD);
+	g_print (_("link %s is active (provider user %s)\n"), link_id, external);
 	return TRUE;
 }
 
@@ -632,9 +639,11 @@ ohe_ctl_sync_now (OheCtl *ctl, gchar **args, GError **error)
 			 ohe_measurement_kind_to_string (kind), (guint)stats.fetched_by_kind[kind],
 			 (guint)stats.written_by_kind[kind], (guint)stats.refused_by_kind[kind],
 			 (guint)stats.filtered_by_kind[kind]);
-		if (stats.filtered_by_kind[kind] > 0 && stats.filter_reason_by_kind[kind] != NULL)
-			g_print (_("  %-22s filtered: %s\n"), "",
-				 stats.filter_reason_by_kind[kind]);
+		if (stats.filtered_by_kind[kind] > 0 && stats.filter_reason_by_kind[kind] != NULL) {
+			g_autofree gchar *reason = ohe_terminal_escape (
+			    stats.filter_reason_by_kind[kind], OHE_TERMINAL_ESCAPE_FIELD);
+			g_print (_("  %-22s filtered: %s\n"), "", reason);
+		}
 	}
 	g_print (_("fetched %u, written %u, refused %u, filtered %u, %u batches, %.2f s\n"),
 		 (guint)stats.fetched, (guint)stats.written, (guint)stats.refused,
@@ -643,14 +652,20 @@ ohe_ctl_sync_now (OheCtl *ctl, gchar **args, GError **error)
 	if (stats.fetched > stats.written + stats.refused + stats.filtered)
 		g_print (_("not acknowledged: %u (the job failed; they are fetched again on retry)\n"),
 			 (guint)(stats.fetched - stats.written - stats.refused - stats.filtered));
-	if (stats.cursor != NULL)
-		g_print (_("cursor: %s\n"), stats.cursor);
+	if (stats.cursor != NULL) {
+		g_autofree gchar *cursor =
+		    ohe_terminal_escape (stats.cursor, OHE_TERMINAL_ESCAPE_FIELD);
+		g_print (_("cursor: %s\n"), cursor);
+	}
 	ohe_ctl_print_resources_written (ctl);
 	dead_after = ohe_store_list_dead_letters (ohe_engine_get_store (ctl->engine), NULL);
 	for (guint i = dead_before->len; dead_after != NULL && i < dead_after->len; i++) {
 		OheDeadLetter *letter = g_ptr_array_index (dead_after, i);
-		g_print (_("  dead letter: %s: %s\n"), ohe_dead_letter_get_item (letter) ?: "-",
-			 ohe_dead_letter_get_reason (letter));
+		g_autofree gchar *item =
+		    ohe_terminal_escape (ohe_dead_letter_get_item (letter), OHE_TERMINAL_ESCAPE_FIELD);
+		g_autofree gchar *reason = ohe_terminal_escape (ohe_dead_letter_get_reason (letter),
+								OHE_TERMINAL_ESCAPE_FIELD);
+		g_print (_("  dead letter: %s: %s\n"), item, reason);
 	}
 	ohe_sync_stats_clear (&stats);
 	return ok;
@@ -712,10 +727,12 @@ ohe_ctl_dead_letters (OheCtl *ctl, gchar **args, GError **error)
 		return FALSE;
 	for (guint i = 0; i < dead->len; i++) {
 		OheDeadLetter *letter = g_ptr_array_index (dead, i);
+		g_autofree gchar *item =
+		    ohe_terminal_escape (ohe_dead_letter_get_item (letter), OHE_TERMINAL_ESCAPE_FIELD);
+		g_autofree gchar *reason = ohe_terminal_escape (ohe_dead_letter_get_reason (letter),
+								OHE_TERMINAL_ESCAPE_FIELD);
 		g_print ("%s\t%s\t%s\t%s\n", ohe_dead_letter_get_link_id (letter),
-			 ohe_dead_letter_get_job_id (letter),
-			 ohe_dead_letter_get_item (letter) ?: "-",
-			 ohe_dead_letter_get_reason (letter));
+			 ohe_dead_letter_get_job_id (letter), item, reason);
 	}
 	return TRUE;
 }
@@ -791,6 +808,8 @@ main (int argc, char *argv[])
 	    {NULL}};
 
 	setlocale (LC_ALL, "");
+	/* provider and server text reaches the terminal: no control sequences */
+	ohe_terminal_install_print_handlers ();
 	ohe_engine_tune_memory ();
 	bindtextdomain (GETTEXT_PACKAGE, OHE_LOCALEDIR);
 	bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

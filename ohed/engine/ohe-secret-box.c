@@ -159,6 +159,9 @@ ohe_secret_box_add_key_file (OheSecretBox *self, const gchar *path, gboolean cre
 		g_unlink (tmp);
 		g_info ("created a new token key in %s", path);
 	}
+	if (g_file_test (path, G_FILE_TEST_EXISTS) &&
+	    !ohe_private_file_check (path, "token key", error))
+		return FALSE;
 	if (!g_file_get_contents (path, &contents, &len, &error_local)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
 			     "cannot read token key: %s", error_local->message);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ohe-error.h"
+#include "ohe-private-file.h"
 #include "ohe-sqlite-store.h"
 
 /*
@@ -1401,7 +1402,7 @@ ohe_sqlite_store_create_file (const gchar *path, GError **error)
 	gint fd;
 
 	if (g_file_test (path, G_FILE_TEST_EXISTS))
-		return TRUE;
+		return ohe_private_file_check (path, "store", error);
 	dir = g_path_get_dirname (path);
 	if (g_mkdir_with_parents (dir, 0700) != 0) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_STORE, "store: create %s: %s", dir,

@@ -102,5 +102,7 @@ gchar *
 ohe_fhir_outcome_dup_detail (JsonNode *outcome, gint *entry_index);
 guint
 ohe_fhir_outcome_parse_limit (const gchar *detail, guint n_sent);
+guint
+ohe_fhir_outcome_find_limit (JsonNode *outcome, guint n_sent);
 
 G_END_DECLS

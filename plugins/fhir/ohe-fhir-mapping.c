@@ -603,21 +603,14 @@ ohe_fhir_mapping_new_from_data (const gchar *data,
 				GError **error)
 {
 	g_autoptr (OheFhirMapping) self = g_object_new (OHE_TYPE_FHIR_MAPPING, NULL);
-	g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-	g_autoptr (GError) error_local = NULL;
+	g_autoptr (JsonNode) root = NULL;
 
 	g_return_val_if_fail (data != NULL, NULL);
 	self->source_name = g_strdup (source_name != NULL ? source_name : "mapping");
-	if (!json_parser_load_from_data (parser, data, len, &error_local)) {
-		/* json-glib says "<data>:<line>:<column>: …"; name the real source instead */
-		const gchar *message = error_local->message;
-		if (g_str_has_prefix (message, "<data>:"))
-			message += strlen ("<data>:");
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s:%s", self->source_name,
-			     message);
+	root = ohe_json_parse (data, len, self->source_name, NULL, error);
+	if (root == NULL)
 		return NULL;
-	}
-	if (!ohe_fhir_mapping_parse (self, json_parser_get_root (parser), error))
+	if (!ohe_fhir_mapping_parse (self, root, error))
 		return NULL;
 	return g_steal_pointer (&self);
 }

@@ -96,13 +96,9 @@ ohe_fhir_ndjson_dup_line (GString *json)
 static gchar *
 ohe_fhir_ndjson_dup_line_id (const gchar *line)
 {
-	g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-	JsonNode *root;
+	g_autoptr(JsonNode) root = ohe_json_parse (line, -1, "NDJSON line", NULL, NULL);
 	JsonNode *id;
 
-	if (!json_parser_load_from_data (parser, line, -1, NULL))
-		return NULL;
-	root = json_parser_get_root (parser);
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
 		return NULL;
 	id = json_object_get_member (json_node_get_object (root), "id");

@@ -101,6 +101,9 @@ ohe_fhir_rest_transport_new (const gchar *base_url, OheHttpClient *client, GErro
 				     "base_url is not an http(s) URL without user info or query");
 		return NULL;
 	}
+	/* it carries the EHR's bearer token and health data */
+	if (!ohe_url_policy_check (base_url, "base_url", error))
+		return NULL;
 	self = g_object_new (OHE_TYPE_FHIR_REST_TRANSPORT, NULL);
 	self->client = g_object_ref (client);
 	self->base_url = g_strdup (base_url);
@@ -477,7 +480,7 @@ ohe_fhir_rest_push_isolate (OheFhirRestPush *push,
 	guint half;
 
 	detail = ohe_fhir_outcome_dup_detail (root, &named);
-	limit = ohe_fhir_outcome_parse_limit (detail, positions->len);
+	limit = ohe_fhir_outcome_find_limit (root, positions->len);
 	if (limit > 0 && named < 0) {
 		/* too many entries, and the server said how many it takes */
 		ohe_fhir_rest_transport_learn (push->self, push->type, limit);

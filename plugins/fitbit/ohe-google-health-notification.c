@@ -467,24 +467,18 @@ ohe_google_health_notification_parse_one (JsonNode *node, guint n, GError **erro
 GPtrArray *
 ohe_google_health_notification_parse (const guint8 *body, gsize body_len, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new_immutable ();
 	g_autoptr(GPtrArray) hints =
 	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_google_health_sync_hint_free);
-	g_autoptr(GError) error_local = NULL;
-	JsonNode *root;
+	g_autoptr(JsonNode) root = NULL;
 
 	if (body == NULL || body_len == 0 || body_len > OHE_GOOGLE_HEALTH_MAX_BODY) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "notification: empty or too large");
 		return NULL;
 	}
-	if (!json_parser_load_from_data (parser, (const gchar *)body, (gssize)body_len,
-					 &error_local)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-			     "notification: malformed JSON: %s", error_local->message);
+	root = ohe_json_parse ((const gchar *)body, (gssize)body_len, "notification", NULL, error);
+	if (root == NULL)
 		return NULL;
-	}
-	root = json_parser_get_root (parser);
 	if (root != NULL && JSON_NODE_HOLDS_ARRAY (root)) {
 		JsonArray *array = json_node_get_array (root);
 		if (json_array_get_length (array) > OHE_GOOGLE_HEALTH_MAX_DELIVERIES) {

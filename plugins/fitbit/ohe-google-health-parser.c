@@ -141,6 +141,11 @@ ohe_google_health_parse_timestamp (const gchar *text,
 		return FALSE;
 	}
 	*value_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
+	if (!ohe_plausible_time_us (*value_us)) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			     "%s: before 1970 or after 2099", field);
+		return FALSE;
+	}
 	return TRUE;
 }
 
@@ -156,26 +161,21 @@ ohe_google_health_parse_timestamp (const gchar *text,
 JsonNode *
 ohe_google_health_parse_json (const gchar *data, gsize len, const gchar *what, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-	g_autoptr(GError) error_local = NULL;
-	JsonNode *root;
+	g_autoptr(JsonNode) root = NULL;
 
 	if (data == NULL || len == 0 || len > G_MAXSSIZE) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s: empty body", what);
 		return NULL;
 	}
-	if (!json_parser_load_from_data (parser, data, (gssize)len, &error_local)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s: malformed JSON: %s",
-			     what, error_local->message);
+	root = ohe_json_parse (data, (gssize)len, what, NULL, error);
+	if (root == NULL)
 		return NULL;
-	}
-	root = json_parser_get_root (parser);
-	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+	if (!JSON_NODE_HOLDS_OBJECT (root)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s: not a JSON object",
 			     what);
 		return NULL;
 	}
-	return json_node_ref (root);
+	return g_steal_pointer (&root);
 }
 
 /* typed member access; a missing member is not an error unless required */
@@ -571,6 +571,11 @@ ohe_google_health_add_int (OheGoogleHealthPoint *pt,
 	OheMeasurement *m;
 	if (!ohe_google_health_get_int64 (pt, payload, member, TRUE, &present, &value, error))
 		return FALSE;
+	/* counts, rates and lengths: never below zero */
+	if (value < 0) {
+		ohe_google_health_set_field_error (error, pt, member, "negative");
+		return FALSE;
+	}
 	m = ohe_google_health_add (pt, kind, origin);
 	ohe_measurement_set_value_decimal (m, value, exponent);
 	if (out != NULL)
@@ -927,7 +932,7 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 	    !ohe_google_health_get_int64 (pt, payload, "beatsPerMinuteAvg", FALSE, &present, &bpm,
 					  error))
 		return FALSE;
-	if (fs <= 0 || fs > 100000) {
+	if (fs <= 0 || fs > OHE_PLAUSIBLE_SAMPLE_RATE_MAX_HZ) {
 		ohe_google_health_set_field_error (error, pt, "samplingFrequencyHertz",
 						   "out of range");
 		return FALSE;
@@ -1292,20 +1297,11 @@ GTimeZone *
 ohe_google_health_parse_settings (JsonNode *root, GError **error)
 {
 	const gchar *name = NULL;
-	GTimeZone *tz = NULL;
 
 	if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
 		name = ohe_google_health_get_string_or_null (json_node_get_object (root), "timeZone");
-	/* IANA names are short; anything else must not reach the tzdata lookup */
-	if (name != NULL && name[0] != '\0' && strlen (name) <= 64 && name[0] != '/' &&
-	    strstr (name, "..") == NULL)
-		tz = g_time_zone_new_identifier (name);
-	if (tz == NULL) {
-		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "settings.timeZone: missing or not a known IANA zone");
-		return NULL;
-	}
-	return tz;
+	/* only a name shaped as an IANA name reaches the tzdata lookup */
+	return ohe_time_zone_new_from_name (name, "settings.timeZone", error);
 }
 
 /**

@@ -18,7 +18,7 @@
  */
 
 /* epoch seconds outside this range are not measurement times (and would overflow µs) */
-#define OHE_WITHINGS_EPOCH_MAX G_GINT64_CONSTANT (32503680000) /* year 3000 */
+#define OHE_WITHINGS_EPOCH_MAX (OHE_PLAUSIBLE_TIME_MAX_S - 1) /* 2099-12-31T23:59:59Z */
 
 /* getmeas unit exponents beyond this are garbage, not scales */
 #define OHE_WITHINGS_UNIT_MAX 18
@@ -211,9 +211,7 @@ ohe_withings_json_array (JsonObject *obj, const gchar *member, const gchar *wher
 JsonObject *
 ohe_withings_parser_envelope_from_data (const gchar *data, gsize len, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_autoptr(GError) error_local = NULL;
-	JsonNode *root;
+	g_autoptr(JsonNode) root = NULL;
 	JsonObject *obj;
 	JsonNode *body;
 	const gchar *family = NULL;
@@ -230,13 +228,10 @@ ohe_withings_parser_envelope_from_data (const gchar *data, gsize len, GError **e
 			     (guint)OHE_HTTP_RESPONSE_MAX_BODY_SIZE);
 		return NULL;
 	}
-	if (!json_parser_load_from_data (parser, data, (gssize)len, &error_local)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-			     "Withings answer is not JSON: %s", error_local->message);
+	root = ohe_json_parse (data, (gssize)len, "Withings answer", NULL, error);
+	if (root == NULL)
 		return NULL;
-	}
-	root = json_parser_get_root (parser);
-	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+	if (!JSON_NODE_HOLDS_OBJECT (root)) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "Withings answer is not a JSON object");
 		return NULL;
@@ -280,13 +275,20 @@ ohe_withings_parser_utc_offset (GTimeZone *tz, gint64 epoch_s)
 	return g_time_zone_get_offset (tz, interval);
 }
 
-/* NULL for a missing or unknown zone name: times then carry offset 0 */
-static GTimeZone *
-ohe_withings_time_zone_new (const gchar *name)
+/**
+ * ohe_withings_parser_time_zone_new:
+ * @name: (nullable): a `timezone` from a Withings answer
+ *
+ * Only a name shaped as an IANA name reaches the tzdata lookup, which opens
+ * the path the name spells.
+ *
+ * Returns: (transfer full) (nullable): the zone, or %NULL for a missing,
+ * malformed or unknown name: times then carry offset 0
+ */
+GTimeZone *
+ohe_withings_parser_time_zone_new (const gchar *name)
 {
-	if (name == NULL || name[0] == '\0' || strlen (name) > 64)
-		return NULL;
-	return g_time_zone_new_identifier (name);
+	return ohe_time_zone_new_from_name (name, "timezone", NULL);
 }
 
 static OheMeasurement *
@@ -528,7 +530,7 @@ ohe_withings_parser_getmeas (JsonObject *body, GError **error)
 	if (grps == NULL)
 		return NULL;
 	page->timezone = g_strdup (timezone);
-	tz = ohe_withings_time_zone_new (timezone);
+	tz = ohe_withings_parser_time_zone_new (timezone);
 
 	for (guint i = 0; i < json_array_get_length (grps); i++) {
 		JsonNode *node = json_array_get_element (grps, i);
@@ -675,6 +677,12 @@ ohe_withings_parser_intraday (JsonObject *body, GTimeZone *tz, GHashTable *model
 			vwhere = g_strdup_printf ("%s member '%s'", where, field->field);
 			if (!ohe_withings_json_decimal (value, vwhere, &mantissa, &exponent, error))
 				return NULL;
+			/* counts, distances, rates: never below zero */
+			if (mantissa < 0) {
+				g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s is negative",
+					     vwhere);
+				return NULL;
+			}
 			/* a step count is a count over the bucket, the others are samples */
 			if (field->kind == OHE_MEASUREMENT_KIND_STEPS)
 				end = b->ts + duration;
@@ -786,7 +794,7 @@ ohe_withings_parser_heart_get (JsonObject *body,
 	    !ohe_withings_json_int (body, "heart_rate", "body", FALSE, FALSE, &heart_rate, error) ||
 	    !ohe_withings_json_int (body, "model", "body", FALSE, FALSE, &model, error))
 		return NULL;
-	if (fs <= 0 || fs > 100000) {
+	if (fs <= 0 || fs > OHE_PLAUSIBLE_SAMPLE_RATE_MAX_HZ) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 			     "body member 'sampling_frequency' is out of range: %" G_GINT64_FORMAT, fs);
 		return NULL;

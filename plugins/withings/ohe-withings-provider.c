@@ -208,6 +208,10 @@ static gboolean
 ohe_withings_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
 {
 	OheHttpClient *client = ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (plugin));
+
+	if (!OHE_PLUGIN_CLASS (ohe_withings_provider_parent_class)
+		 ->setup (plugin, cancellable, error))
+		return FALSE;
 	ohe_http_client_set_app_rate_limit (client, OHE_WITHINGS_APP_RATE_REQUESTS,
 					    OHE_WITHINGS_APP_RATE_SECONDS);
 	return TRUE;
@@ -434,7 +438,7 @@ ohe_withings_provider_load_devices (OheWithingsProvider *self,
 		if (dev->model != NULL)
 			g_hash_table_replace (models, g_strdup (dev->deviceid), g_strdup (dev->model));
 		if (*tz == NULL && dev->timezone != NULL)
-			*tz = g_time_zone_new_identifier (dev->timezone);
+			*tz = ohe_withings_parser_time_zone_new (dev->timezone);
 	}
 	return TRUE;
 }

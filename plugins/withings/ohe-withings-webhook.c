@@ -55,7 +55,7 @@ ohe_withings_webhook_epoch (GHashTable *form, const gchar *key, gint64 *out, GEr
 	const gchar *text = g_hash_table_lookup (form, key);
 	if (text == NULL)
 		return TRUE;
-	if (!g_ascii_string_to_signed (text, 10, 1, G_GINT64_CONSTANT (32503680000), out, NULL)) {
+	if (!g_ascii_string_to_signed (text, 10, 1, OHE_PLAUSIBLE_TIME_MAX_S - 1, out, NULL)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 			     "notification field '%s' is not a timestamp", key);
 		return FALSE;

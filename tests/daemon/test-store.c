@@ -113,6 +113,8 @@ test_raw_open (const gchar *path)
 	g_assert_cmpint (
 	    sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), ==,
 	    SQLITE_OK);
+	/* the store refuses a file others can read, as the one it creates is not */
+	g_assert_cmpint (g_chmod (path, 0600), ==, 0);
 	return db;
 }
 
@@ -1292,6 +1294,25 @@ test_store_persist (void)
 	g_assert_true (ohe_store_save_job (store, job, &error));
 	g_assert_no_error (error);
 	g_clear_object (&store);
+
+	/* the file holds sealed tokens: created owner-only, refused once others can read it */
+	{
+		g_autoptr(OheStore) refused = NULL;
+		g_autofree gchar *expected = NULL;
+		GStatBuf st;
+		g_assert_cmpint (g_stat (path, &st), ==, 0);
+		g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+		g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+		refused = ohe_sqlite_store_new (path, schemas, &error);
+		g_assert_null (refused);
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+		expected = g_strdup_printf (
+		    "store %s is accessible by group or others (mode 0644); run chmod 600 %s", path,
+		    path);
+		g_assert_cmpstr (error->message, ==, expected);
+		g_clear_error (&error);
+		g_assert_cmpint (g_chmod (path, 0600), ==, 0);
+	}
 
 	store = test_open (path, schemas);
 	patient = ohe_store_get_patient_reference (store, "user-1", &error);

@@ -498,7 +498,7 @@ test_response_json (void)
 	    {"application/json", "{\"a\":\n  [1 2]}",
 	     "HTTP 200 response body is not valid JSON: missing comma at line 2 column 4"},
 	    {"text/html", "<html>S3CRET</html>",
-	     "HTTP 200 response body is not valid JSON (content type text/html): unexpected token "
+	     "HTTP 200 response body (content type text/html) is not valid JSON: unexpected token "
 	     "at line 1 column 1"},
 	    {"application/json", "{\"a\": \"\xff\"}",
 	     "HTTP 200 response body is not valid JSON: not UTF-8"},

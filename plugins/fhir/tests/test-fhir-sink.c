@@ -140,11 +140,43 @@ test_bundle_outcome_detail (void)
 	gint idx = -2;
 
 	detail = ohe_fhir_outcome_dup_detail (oo, &idx);
-	g_assert_cmpstr (detail, ==, "bad code; required");
+	g_assert_cmpstr (detail, ==,
+			 "error invalid at Bundle.entry[7].resource: bad code; error required");
 	g_assert_cmpint (idx, ==, 7);
 	g_assert_null (ohe_fhir_outcome_dup_detail (junk, &idx));
 	g_assert_cmpint (idx, ==, -1);
 	g_assert_null (ohe_fhir_outcome_dup_detail (NULL, NULL));
+}
+
+/* a server quoting the rejected value leaves no health value in the dead letter */
+static void
+test_bundle_outcome_redacted (void)
+{
+	g_autoptr(JsonNode) oo = json_from_string (
+	    "{\"resourceType\":\"OperationOutcome\",\"issue\":["
+	    "{\"severity\":\"error\",\"code\":\"value\",\"diagnostics\":\"Observation/obs-1: "
+	    "value 187.5 kg for Patient 4711 exceeds 150\",\"expression\":[\"Bundle.entry[2]."
+	    "resource.valueQuantity.value\"]},"
+	    "{\"severity\":\"warning\",\"code\":\"invariant\",\"details\":{\"text\":\"bp 120/80\"},"
+	    "\"expression\":[\"Observation.component.where(value = 120).value\"]},"
+	    "{\"severity\":\"ERROR 99\",\"code\":\"x y\",\"diagnostics\":\"72 bpm\"}]}",
+	    NULL);
+	g_autofree gchar *detail = NULL;
+	gint idx = -2;
+
+	detail = ohe_fhir_outcome_dup_detail (oo, &idx);
+	g_assert_cmpstr (detail, ==,
+			 "error value at Bundle.entry[2].resource.valueQuantity.value: "
+			 "Observation/obs-#: value ###.# kg for Patient #### exceeds ###; "
+			 "warning invariant at Observation.component.where(value = ###).value: "
+			 "bp ###/##; issue: ## bpm");
+	g_assert_cmpint (idx, ==, 2);
+	for (const gchar *p = detail; *p != '\0'; p++) {
+		if (!g_ascii_isdigit (*p))
+			continue;
+		/* the only digits left are the entry index of the element path */
+		g_assert_true (p > detail && p[-1] == '[' && *p == '2');
+	}
 }
 
 static void
@@ -400,8 +432,12 @@ test_rest_invalid_entry (Fixture *f, gconstpointer user_data)
 	for (guint i = 0; i < 8; i++)
 		g_assert_cmpint (ohe_push_request_get_outcome (request, i), ==,
 				 i == 5 ? OHE_PUSH_OUTCOME_REFUSED : OHE_PUSH_OUTCOME_WRITTEN);
+	/* a named entry comes with its element path */
 	g_assert_cmpstr (ohe_push_request_get_reason (request, 5), ==,
-			 "HTTP 400: Observation.status: the code is not in the value set");
+			 name_entry ? "HTTP 400: error invalid at Bundle.entry[6].resource.status: "
+				      "Observation.status: the code is not in the value set"
+				    : "HTTP 400: error invalid: Observation.status: the code is not "
+				      "in the value set");
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 7);
 	g_assert_null (fake_fhir_server_dup_resource (f->server, "Observation", "obs0005"));
 	/* named: refused + resend; unnamed: refused, halves 4|4, then 2|2, then 1|1 */
@@ -523,6 +559,26 @@ test_bundle_parse_limit (void)
 				  ==, cases[i].limit);
 }
 
+/* the cap is read from the text as sent, while the detail that is kept has no digits */
+static void
+test_bundle_find_limit (void)
+{
+	g_autoptr(JsonNode) oo = json_from_string (
+	    "{\"resourceType\":\"OperationOutcome\",\"issue\":["
+	    "{\"severity\":\"error\",\"code\":\"too-costly\","
+	    "\"diagnostics\":\"Bundle has 502 entries, more than the 50 this server accepts\"},"
+	    "{\"severity\":\"error\",\"code\":\"too-costly\","
+	    "\"details\":{\"text\":\"limit of 80 entries\"}}]}",
+	    NULL);
+	g_autofree gchar *detail = ohe_fhir_outcome_dup_detail (oo, NULL);
+
+	g_assert_cmpuint (ohe_fhir_outcome_find_limit (oo, 502), ==, 80);
+	g_assert_cmpuint (ohe_fhir_outcome_find_limit (oo, 70), ==, 50);
+	g_assert_cmpuint (ohe_fhir_outcome_find_limit (oo, 40), ==, 0);
+	g_assert_cmpuint (ohe_fhir_outcome_find_limit (NULL, 40), ==, 0);
+	g_assert_null (strpbrk (detail, "0123456789"));
+}
+
 static void
 test_rest_batch (Fixture *f, gconstpointer user_data)
 {
@@ -542,7 +598,8 @@ test_rest_batch (Fixture *f, gconstpointer user_data)
 			  3);
 	g_assert_cmpint (ohe_push_request_get_outcome (request, 2), ==, OHE_PUSH_OUTCOME_REFUSED);
 	g_assert_cmpstr (ohe_push_request_get_reason (request, 2), ==,
-			 "HTTP 400: Observation.status: the code is not in the value set");
+			 "HTTP 400: error invalid: Observation.status: the code is not in the value "
+			 "set");
 }
 
 static void
@@ -701,6 +758,24 @@ test_rest_health (Fixture *f, gconstpointer user_data)
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
 	g_assert_cmpstr (error->message, ==,
 			 "base_url is not an http(s) URL without user info or query");
+	g_clear_error (&error);
+
+	/* plain http only to this machine */
+	bad = ohe_fhir_rest_transport_new ("http://ehr.example.org/fhir", f->client, &error);
+	g_assert_null (bad);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
+	g_assert_cmpstr (error->message, ==,
+			 "base_url: plain http to ehr.example.org is refused, use https (http only "
+			 "to the loopback address)");
+	g_clear_error (&error);
+	for (guint i = 0; i < 4; i++) {
+		const gchar *const ok[] = {"https://ehr.example.org/fhir", "http://127.0.0.1:8080/fhir",
+					   "http://[::1]:8080/fhir", "http://localhost/fhir"};
+		g_autoptr(OheFhirRestTransport) good =
+		    ohe_fhir_rest_transport_new (ok[i], f->client, &error);
+		g_assert_no_error (error);
+		g_assert_nonnull (good);
+	}
 }
 
 static guint
@@ -760,6 +835,45 @@ test_ndjson (void)
 		n_files++;
 	}
 	g_assert_cmpuint (n_files, ==, 2);
+
+	g_unlink (obs);
+	g_unlink (dev);
+	g_rmdir (day);
+	g_rmdir (out);
+	g_rmdir (dir);
+}
+
+/* a planted line nesting 200,000 arrays is kept as it is, not parsed into a crash */
+static void
+test_ndjson_deep_line (void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dir = g_dir_make_tmp ("ohe-fhir-ndjson-XXXXXX", &error);
+	g_autofree gchar *out = g_build_filename (dir, "fhir-ndjson", NULL);
+	g_autofree gchar *day = g_build_filename (out, "2026-01-01", NULL);
+	g_autofree gchar *obs = g_build_filename (day, "Observation.ndjson", NULL);
+	g_autofree gchar *dev = g_build_filename (day, "Device.ndjson", NULL);
+	g_autofree gchar *deep = g_malloc (200000 + 2);
+	g_autofree gchar *contents = NULL;
+	g_autoptr(OheFhirNdjsonTransport) ndjson = ohe_fhir_ndjson_transport_new (out);
+	g_autoptr(GPtrArray) entries = test_entries (3, -1, 60);
+	g_autoptr(OhePushRequest) request = test_request (3);
+
+	g_assert_no_error (error);
+	memset (deep, '[', 200000);
+	deep[200000] = '\n';
+	deep[200001] = '\0';
+	g_assert_cmpint (g_mkdir_with_parents (day, 0700), ==, 0);
+	g_assert_true (g_file_set_contents (obs, deep, -1, &error));
+	g_assert_no_error (error);
+
+	g_assert_true (ohe_fhir_ndjson_transport_push (ndjson, entries, request, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
+			  3);
+	g_assert_cmpuint (test_count_lines (obs), ==, 4);
+	g_assert_true (g_file_get_contents (obs, &contents, NULL, NULL));
+	g_assert_true (g_str_has_prefix (contents, deep));
 
 	g_unlink (obs);
 	g_unlink (dev);
@@ -1608,6 +1722,7 @@ main (int argc, char **argv)
 	g_test_add ("/fhir/rest/stated-limit", Fixture, NULL, fixture_setup,
 		    test_rest_stated_limit, fixture_teardown);
 	g_test_add_func ("/fhir/bundle/parse-limit", test_bundle_parse_limit);
+	g_test_add_func ("/fhir/bundle/find-limit", test_bundle_find_limit);
 	g_test_add ("/fhir/rest/batch", Fixture, NULL, fixture_setup, test_rest_batch,
 		    fixture_teardown);
 	g_test_add ("/fhir/rest/breaker", Fixture, NULL, fixture_setup, test_rest_breaker,
@@ -1622,6 +1737,8 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add_func ("/fhir/ndjson/replace", test_ndjson);
 	g_test_add_func ("/fhir/ndjson/unwritable", test_ndjson_unwritable);
+	g_test_add_func ("/fhir/ndjson/deep-line", test_ndjson_deep_line);
+	g_test_add_func ("/fhir/bundle/outcome-redacted", test_bundle_outcome_redacted);
 	g_test_add ("/fhir/sink/put", Fixture, NULL, fixture_setup, test_sink_put,
 		    fixture_teardown);
 	g_test_add ("/fhir/sink/remembers-limit", Fixture, NULL, fixture_setup,

@@ -630,8 +630,23 @@ test_mapping_errors (void)
 	    "{\n  \"format_version\": 1,\n  \"kinds\": {,}\n}", -1, "broken.json", &error);
 	g_assert_null (mapping);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
-	g_assert_true (g_str_has_prefix (error->message, "broken.json:3:12: Parse error: "));
+	g_assert_cmpstr (error->message, ==,
+			 "broken.json is not valid JSON: unexpected token at line 3 column 12");
 	g_clear_error (&error);
+
+	/* nesting that would exhaust json-glib's stack is refused before parsing */
+	{
+		g_autofree gchar *deep = g_malloc (200000 + 1);
+		memset (deep, '[', 200000);
+		deep[200000] = '\0';
+		mapping = ohe_fhir_mapping_new_from_data (deep, -1, "deep.json", &error);
+		g_assert_null (mapping);
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+		g_assert_cmpstr (error->message, ==,
+				 "deep.json nests arrays and objects deeper than 64 levels at line 1 "
+				 "column 65");
+		g_clear_error (&error);
+	}
 
 	mapping = ohe_fhir_mapping_new_from_file ("/nonexistent/fhir-r5.json", &error);
 	g_assert_null (mapping);

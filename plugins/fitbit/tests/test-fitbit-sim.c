@@ -799,7 +799,7 @@ static void
 test_malformed (OheTestFixture *fx, gconstpointer data)
 {
 	ohe_test_broken_body (fx, "malformed", OHE_ERROR_INVALID_DATA,
-			      "heart-rate list: malformed JSON: ");
+			      "heart-rate list is not valid JSON: ");
 	g_assert_cmpuint (ohe_sim_fault_get_injected (ohe_sim_server_get_fault (fx->server),
 						      OHE_SIM_FAULT_MALFORMED),
 			  ==, 1);

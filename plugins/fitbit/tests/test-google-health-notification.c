@@ -218,6 +218,31 @@ test_handshake (void)
 	g_assert_cmpuint (ohe_google_health_notification_check_secret (NULL, "Bearer x"), ==, 403);
 }
 
+/* 200,000 nested arrays, which exhaust json-glib's stack unless refused first */
+static gchar *
+ohe_test_deep_json (void)
+{
+	gchar *json = g_malloc (200000 + 1);
+	memset (json, '[', 200000);
+	json[200000] = '\0';
+	return json;
+}
+
+static void
+test_deep (void)
+{
+	g_autofree gchar *deep = ohe_test_deep_json ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) hints =
+	    ohe_google_health_notification_parse ((const guint8 *)deep, strlen (deep), &error);
+
+	g_assert_null (hints);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	g_assert_cmpstr (error->message, ==,
+			 "notification nests arrays and objects deeper than 64 levels at line 1 "
+			 "column 65");
+}
+
 static void
 test_parse (void)
 {
@@ -342,6 +367,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/fitbit/notification/signature", test_signature);
 	g_test_add_func ("/fitbit/notification/handshake", test_handshake);
 	g_test_add_func ("/fitbit/notification/parse", test_parse);
+	g_test_add_func ("/fitbit/notification/deep", test_deep);
 	g_test_add_func ("/fitbit/notification/provider", test_provider);
 	return g_test_run ();
 }

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ohe-google-health-parser.h"
 
 /* the reference samples in fixtures/, asserted value by value */
@@ -322,6 +324,21 @@ test_identity_settings_devices (void)
 	tz = ohe_google_health_parse_settings (settings, &error);
 	g_assert_no_error (error);
 	g_assert_cmpstr (g_time_zone_get_identifier (tz), ==, "Europe/Berlin");
+	/* a zone naming a file is refused before the tzdata lookup opens it */
+	for (guint i = 0; i < 2; i++) {
+		const gchar *json = i == 0 ? "{\"timeZone\":\"/etc/shadow\"}"
+					   : "{\"timeZone\":\"../../../../etc/passwd\"}";
+		g_autoptr(JsonNode) hostile =
+		    ohe_google_health_parse_json (json, strlen (json), "settings", &error);
+		g_autoptr(GTimeZone) refused = NULL;
+		g_assert_no_error (error);
+		refused = ohe_google_health_parse_settings (hostile, &error);
+		g_assert_null (refused);
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+		g_assert_cmpstr (error->message, ==,
+				 "settings.timeZone is not an IANA time-zone name");
+		g_clear_error (&error);
+	}
 	devices = ohe_google_health_parse_paired_devices (devices_root, &next, &error);
 	g_assert_no_error (error);
 	g_assert_null (next);
@@ -349,6 +366,68 @@ ohe_test_expect_error (const gchar *type_id, const gchar *json, const gchar *mes
 	g_assert_null (out);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
 	g_assert_cmpstr (error->message, ==, message);
+}
+
+/* 200,000 nested arrays, which exhaust json-glib's stack unless refused first */
+static gchar *
+ohe_test_deep_json (void)
+{
+	gchar *json = g_malloc (200000 + 1);
+	memset (json, '[', 200000);
+	json[200000] = '\0';
+	return json;
+}
+
+static void
+test_deep (void)
+{
+	g_autofree gchar *deep = ohe_test_deep_json ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) root =
+	    ohe_google_health_parse_json (deep, strlen (deep), "heart-rate list", &error);
+
+	g_assert_null (root);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	g_assert_cmpstr (error->message, ==,
+			 "heart-rate list nests arrays and objects deeper than 64 levels at line 1 "
+			 "column 65");
+}
+
+/* out-of-range values are refused with their path, not turned into measurements */
+static void
+test_out_of_range (void)
+{
+	ohe_test_expect_error (
+	    "heart-rate",
+	    "{\"dataPoints\":[{\"heartRate\":{\"beatsPerMinute\":\"72\",\"sampleTime\":{"
+	    "\"physicalTime\":\"1012-11-21T08:01:00Z\"}}}]}",
+	    "heart-rate dataPoints[0].heartRate.sampleTime.physicalTime: before 1970 or after 2099");
+	ohe_test_expect_error (
+	    "heart-rate",
+	    "{\"dataPoints\":[{\"heartRate\":{\"beatsPerMinute\":\"72\",\"sampleTime\":{"
+	    "\"physicalTime\":\"2100-01-01T00:00:00Z\"}}}]}",
+	    "heart-rate dataPoints[0].heartRate.sampleTime.physicalTime: before 1970 or after 2099");
+	ohe_test_expect_error (
+	    "heart-rate",
+	    "{\"dataPoints\":[{\"heartRate\":{\"beatsPerMinute\":\"-1\",\"sampleTime\":{"
+	    "\"physicalTime\":\"2026-11-21T08:01:00Z\"}}}]}",
+	    "heart-rate dataPoints[0].heartRate.beatsPerMinute: negative");
+
+	/* the shipped ECG, recorded at 20 kHz instead of 250 Hz */
+	{
+		g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "fixtures",
+							       "list-electrocardiogram.json", NULL);
+		g_autofree gchar *text = NULL;
+		g_autofree gchar *fast = NULL;
+		g_auto(GStrv) parts = NULL;
+		g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+		parts = g_strsplit (text, "\"samplingFrequencyHertz\": 250", 2);
+		g_assert_cmpuint (g_strv_length (parts), ==, 2);
+		fast = g_strjoinv ("\"samplingFrequencyHertz\": 20000", parts);
+		ohe_test_expect_error ("electrocardiogram", fast,
+				       "electrocardiogram dataPoints[0].electrocardiogram."
+				       "samplingFrequencyHertz: out of range");
+	}
 }
 
 static void
@@ -500,6 +579,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/fitbit/parser/other-types", test_other_types);
 	g_test_add_func ("/fitbit/parser/identity-settings-devices", test_identity_settings_devices);
 	g_test_add_func ("/fitbit/parser/errors", test_errors);
+	g_test_add_func ("/fitbit/parser/deep", test_deep);
+	g_test_add_func ("/fitbit/parser/out-of-range", test_out_of_range);
 	g_test_add_func ("/fitbit/parser/scalars", test_scalars);
 	g_test_add_func ("/fitbit/parser/error-envelope", test_error_envelope);
 	g_test_add_func ("/fitbit/parser/table", test_table);

@@ -5,6 +5,10 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include <oheplugin.h>
 
 #include "ohe-withings-parser.h"
@@ -159,6 +163,85 @@ parse_getmeas_text (const gchar *json, GError **error)
 	return ohe_withings_parser_getmeas (body, error);
 }
 
+/*
+ * A provider's timezone naming a file is never opened: a FIFO would block
+ * the parser forever. The page parses, its times carry offset 0.
+ */
+static void
+test_getmeas_hostile_timezone (void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dir = g_dir_make_tmp ("ohe-withings-tz-XXXXXX", &error);
+	g_autofree gchar *fifo = NULL;
+	g_autofree gchar *escaped_fifo = NULL;
+	g_autofree gchar *relative_fifo = NULL;
+	const gchar *names[] = {"/etc/shadow", "../../../../etc/passwd", NULL, NULL};
+
+	g_assert_no_error (error);
+	fifo = g_build_filename (dir, "zone", NULL);
+	g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+	escaped_fifo = g_strescape (fifo, NULL);
+	relative_fifo = g_strconcat ("../../../../../../../../../..", escaped_fifo, NULL);
+	names[2] = escaped_fifo;
+	names[3] = relative_fifo;
+
+	for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+		g_autofree gchar *json = g_strdup_printf (
+		    "{\"status\":0,\"body\":{\"updatetime\":1700000100,\"timezone\":\"%s\","
+		    "\"more\":0,\"offset\":0,\"measuregrps\":["
+		    "{\"grpid\":1,\"attrib\":0,\"date\":1700000000,\"category\":1,"
+		    "\"measures\":[{\"value\":72000,\"type\":1,\"unit\":-3}]}]}}",
+		    names[i]);
+		g_autoptr(OheWithingsPage) page = parse_getmeas_text (json, &error);
+		g_test_message ("timezone %u", i);
+		g_assert_no_error (error);
+		g_assert_cmpuint (page->measurements->len, ==, 1);
+		g_assert_cmpint (
+		    ohe_measurement_get_utc_offset (g_ptr_array_index (page->measurements, 0)), ==,
+		    0);
+		g_assert_null (ohe_withings_parser_time_zone_new (names[i]));
+	}
+	g_unlink (fifo);
+	g_rmdir (dir);
+}
+
+/* out-of-range values are refused with their path, not turned into measurements */
+static void
+test_out_of_range (void)
+{
+	struct {
+		const gchar *json;
+		const gchar *message;
+	} cases[] = {
+	    {"{\"status\":0,\"body\":{\"timezone\":\"UTC\",\"more\":0,\"offset\":0,"
+	     "\"measuregrps\":[{\"grpid\":1,\"attrib\":0,\"date\":4102444800,\"category\":1,"
+	     "\"measures\":[{\"value\":72000,\"type\":1,\"unit\":-3}]}]}}",
+	     "measuregrp 1 member 'date' is not a timestamp: 4102444800"},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(OheWithingsPage) page = parse_getmeas_text (cases[i].json, &error);
+		g_assert_null (page);
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+		g_assert_cmpstr (error->message, ==, cases[i].message);
+	}
+	{
+		const gchar *json = "{\"status\":0,\"body\":{\"series\":{\"1700000000\":{"
+				    "\"deviceid\":\"d1\",\"duration\":60,\"steps\":-12}}}}";
+		g_autoptr(GError) error = NULL;
+		g_autoptr(JsonObject) body =
+		    ohe_withings_parser_envelope_from_data (json, strlen (json), &error);
+		g_autoptr(OheWithingsPage) page = NULL;
+		g_assert_no_error (error);
+		page = ohe_withings_parser_intraday (body, NULL, NULL, &error);
+		g_assert_null (page);
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+		g_assert_cmpstr (error->message, ==,
+				 "series[1700000000] member 'steps' is negative");
+	}
+}
+
 static void
 test_getmeas_rules (void)
 {
@@ -275,8 +358,34 @@ test_envelope (void)
 		g_autoptr(JsonObject) body =
 		    ohe_withings_parser_envelope_from_data ("{\"status\":0,\"bo", 15, &error);
 		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
-		g_assert_true (g_str_has_prefix (error->message, "Withings answer is not JSON: "));
+		g_assert_cmpstr (error->message, ==,
+				 "Withings answer is not valid JSON: unexpected token at line 1 column 12");
 	}
+}
+
+/* 200,000 nested arrays, which exhaust json-glib's stack unless refused first */
+static gchar *
+ohe_test_deep_json (void)
+{
+	gchar *json = g_malloc (200000 + 1);
+	memset (json, '[', 200000);
+	json[200000] = '\0';
+	return json;
+}
+
+static void
+test_deep (void)
+{
+	g_autofree gchar *deep = ohe_test_deep_json ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonObject) body =
+	    ohe_withings_parser_envelope_from_data (deep, strlen (deep), &error);
+
+	g_assert_null (body);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	g_assert_cmpstr (error->message, ==,
+			 "Withings answer nests arrays and objects deeper than 64 levels at line 1 "
+			 "column 65");
 }
 
 static void
@@ -450,6 +559,7 @@ test_webhook (void)
 	    {"userid=1&appli=x", "notification field 'appli' is missing or not a number"},
 	    {"userid=1&appli=99", "notification field 'appli' has unknown value 99"},
 	    {"userid=1&appli=4&startdate=yesterday", "notification field 'startdate' is not a timestamp"},
+	    {"userid=1&appli=4&startdate=4102444800", "notification field 'startdate' is not a timestamp"},
 	    {"userid=1&appli=4&startdate=20&enddate=10", "notification field 'enddate' is before 'startdate'"},
 	    {"userid=1&appli=46&action=%00rm", "notification field 'action' has an unknown value"},
 	    {"{\"userid\":1}", "notification field 'userid' is missing or not a number"},
@@ -520,7 +630,10 @@ main (int argc, char **argv)
 	g_test_add_func ("/withings/parser/getmeas", test_getmeas);
 	g_test_add_func ("/withings/parser/getmeas-page", test_getmeas_page);
 	g_test_add_func ("/withings/parser/getmeas-rules", test_getmeas_rules);
+	g_test_add_func ("/withings/parser/hostile-timezone", test_getmeas_hostile_timezone);
+	g_test_add_func ("/withings/parser/out-of-range", test_out_of_range);
 	g_test_add_func ("/withings/parser/envelope", test_envelope);
+	g_test_add_func ("/withings/parser/deep", test_deep);
 	g_test_add_func ("/withings/parser/intraday", test_intraday);
 	g_test_add_func ("/withings/parser/heart", test_heart);
 	g_test_add_func ("/withings/parser/devices", test_devices);
