@@ -60,6 +60,9 @@ for key, name in (("execs", "number_of_executed_units"), ("exec_per_sec", "avera
     m = re.search(r"^stat::%s:\s+(\d+)" % name, text, re.M)
     if m:
         stats[key] = int(m.group(1))
+# libFuzzer leaves the average at 0 when it stops early
+if stats["exec_per_sec"] == 0 and seconds > 0:
+    stats["exec_per_sec"] = stats["execs"] // seconds
 crashed = rc != 0 or "ERROR: libFuzzer" in text or "SUMMARY: " in text
 stats["result"] = "FAIL" if crashed else "OK"
 if crashed:
