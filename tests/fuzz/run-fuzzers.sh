@@ -85,6 +85,9 @@ case $seconds in ''|*[!0-9]*) echo "run-fuzzers.sh: SECONDS must be a whole numb
 if [ ! -d "$build" ]; then
   CC=${FUZZ_CC:-clang} meson setup "$build" -Dfuzzing=true -Dintrospection=false \
     -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link
+else
+  # so that the target list below sees targets added since the last run
+  meson setup --reconfigure "$build" >/dev/null
 fi
 targets="$*"
 if [ -z "$targets" ]; then
@@ -110,6 +113,10 @@ export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp"
 export G_DEBUG="fatal-criticals"
 export LC_ALL="C.UTF-8"
 export FUZZ_MERGE=$merge
+# the NDJSON target writes and renames a file per input: keep that in memory
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  export TMPDIR=/dev/shm
+fi
 results="$build/fuzz-results.json"
 echo "fuzzing $(echo "$targets" | wc -w) targets for ${seconds}s each, ${FUZZ_JOBS:-$(nproc)} at a time"
 # shellcheck disable=SC2086
