@@ -272,9 +272,20 @@ ohe_config_validate_keyfile (OheConfig *self, GKeyFile *keyfile, GError **error)
 {
 	for (guint i = 0; i < G_N_ELEMENTS (ohe_config_keys); i++) {
 		const OheConfigKey *k = &ohe_config_keys[i];
-		g_autofree gchar *value = g_key_file_get_string (keyfile, k->group, k->key, NULL);
+		g_autoptr(GError) error_local = NULL;
+		g_autofree gchar *value =
+		    g_key_file_get_string (keyfile, k->group, k->key, &error_local);
 		gint64 number;
 
+		/* a value GKeyFile cannot read (bad UTF-8 or escape) would read as absent */
+		if (value == NULL &&
+		    !g_error_matches (error_local, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+		    !g_error_matches (error_local, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND)) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+				     "%s: [%s] %s is not valid UTF-8 or holds an invalid escape",
+				     self->source, k->group, k->key);
+			return FALSE;
+		}
 		if (value == NULL)
 			value = g_strdup (k->default_value);
 		g_strstrip (value);

@@ -99,13 +99,15 @@ ohe_google_health_public_key_new_from_pem (const gchar *pem,
 
 	ohe_crypto_init ();
 	b = strstr (text, begin);
+	/* after the whole BEGIN line: "-----BEGIN PUBLIC KEY--------END…" overlaps */
+	if (b != NULL)
+		b += strlen (begin);
 	e = b != NULL ? strstr (b, end) : NULL;
 	if (b == NULL || e == NULL) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "notification key: no PEM PUBLIC KEY block");
 		return NULL;
 	}
-	b += strlen (begin);
 	der = ohe_google_health_base64_decode (b, (gsize)(e - b), &der_len);
 	if (der == NULL || der_len != sizeof (ohe_google_health_p256_spki_prefix) +
 					  OHE_GOOGLE_HEALTH_P256_POINT_LEN ||

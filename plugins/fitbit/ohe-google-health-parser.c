@@ -140,6 +140,12 @@ ohe_google_health_parse_timestamp (const gchar *text,
 			     "%s: not an RFC 3339 timestamp", field);
 		return FALSE;
 	}
+	/* a measurement needs a time after the epoch (ohe_measurement_validate) */
+	if (g_date_time_to_unix (dt) <= 0) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			     "%s: not after 1970-01-01T00:00:00Z", field);
+		return FALSE;
+	}
 	*value_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
 	if (!ohe_plausible_time_us (*value_us)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
@@ -510,6 +516,11 @@ ohe_google_health_read_date (OheGoogleHealthPoint *pt,
 	start = g_date_time_new (tz != NULL ? tz : utc, year, month, day, 0, 0, 0);
 	if (start == NULL) {
 		ohe_google_health_set_field_error (error, &sub, "day", "not a valid date");
+		return FALSE;
+	}
+	/* 1970-01-01 starts at or before the epoch in UTC and east of it */
+	if (g_date_time_to_unix (start) <= 0) {
+		ohe_google_health_set_field_error (error, &sub, "day", "not after 1970-01-01");
 		return FALSE;
 	}
 	end = g_date_time_add_days (start, 1);
