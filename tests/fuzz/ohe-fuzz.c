@@ -43,9 +43,10 @@ ohe_fuzz_init (void)
  * ohe_fuzz_json_depth_ok:
  *
  * json-glib parses recursively, so a few hundred kilobytes of `[` exhaust
- * the stack. Until the SDK's shared JSON guard (ohe-json.h) lands and the
- * parsers call it themselves, the targets skip inputs nested deeper than
- * OHE_FUZZ_JSON_MAX_DEPTH here; replace this with the SDK check then.
+ * the stack. The parsers refuse deep input through the SDK's JSON guard
+ * (ohe-json.h); the targets still skip inputs nested deeper than
+ * OHE_FUZZ_JSON_MAX_DEPTH here, a skip that is to go so that deep inputs
+ * reach that guard.
  *
  * Returns: %TRUE if no array or object nests deeper than the cap
  */
