@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 /**
  * SECTION:ohe-component-name
  * @title: Component names
- * @short_description: the component names of a components measurement, part of the provider ↔ sink contract
+ * @short_description: the component names of a components measurement, part of the provider ↔ sink
+ * contract
  *
  * The named numbers of a measurement of value type
  * %OHE_VALUE_TYPE_COMPONENTS. Only `blood_pressure` has components:

@@ -72,11 +72,8 @@ ohe_json_is_structural (gchar c)
  * Since: 0.1
  */
 gboolean
-ohe_json_check (const gchar *data,
-		gsize length,
-		const gchar *what,
-		const OheJsonLimits *limits,
-		GError **error)
+ohe_json_check (
+    const gchar *data, gsize length, const gchar *what, const OheJsonLimits *limits, GError **error)
 {
 	guint max_depth = OHE_JSON_DEFAULT_MAX_DEPTH;
 	guint max_tokens = OHE_JSON_DEFAULT_MAX_TOKENS;

@@ -57,6 +57,9 @@ ohe_json_parse (const gchar *data,
 		const OheJsonLimits *limits,
 		GError **error);
 JsonNode *
-ohe_json_parse_bytes (GBytes *bytes, const gchar *what, const OheJsonLimits *limits, GError **error);
+ohe_json_parse_bytes (GBytes *bytes,
+		      const gchar *what,
+		      const OheJsonLimits *limits,
+		      GError **error);
 
 G_END_DECLS

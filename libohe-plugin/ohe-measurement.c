@@ -33,16 +33,16 @@ struct _OheMeasurement {
 	gint exponent;
 	guint n_components;
 	OheMeasurementComponent components[OHE_MEASUREMENT_MAX_COMPONENTS];
-	GPtrArray *series; /* nullable, owned, of OheSeries */
+	GPtrArray *series;    /* nullable, owned, of OheSeries */
 	guint statistics_set; /* bit per OheStatistic */
 	gdouble statistics[OHE_STATISTIC_LAST];
-	const gchar *classification;	  /* interned, nullable */
-	gchar *classification_raw;	  /* owned, nullable */
-	const gchar *provider;		  /* interned, nullable */
-	gchar *device_id;		  /* owned, nullable */
-	gchar *native_id;		  /* owned, nullable */
+	const gchar *classification; /* interned, nullable */
+	gchar *classification_raw;   /* owned, nullable */
+	const gchar *provider;	     /* interned, nullable */
+	gchar *device_id;	     /* owned, nullable */
+	gchar *native_id;	     /* owned, nullable */
 	OheMeasurementKind parent_kind;
-	gchar *parent_native_id;	  /* owned, nullable */
+	gchar *parent_native_id; /* owned, nullable */
 	gboolean manual;
 	gboolean retracted;
 	GPtrArray *qualifiers; /* nullable, owned: key, value, key, value… */
@@ -973,7 +973,8 @@ ohe_measurement_check_contract (OheMeasurement *self, const gchar *kind, GError 
 			     known != NULL ? known : "a positive integer");
 		return FALSE;
 	}
-	if (self->classification != NULL && self->kind != OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION &&
+	if (self->classification != NULL &&
+	    self->kind != OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION &&
 	    self->kind != OHE_MEASUREMENT_KIND_ECG) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 			     "%s %s measurement: the kind holds no classification ('%s')", provider,
@@ -981,7 +982,8 @@ ohe_measurement_check_contract (OheMeasurement *self, const gchar *kind, GError 
 		return FALSE;
 	}
 	if (self->classification != NULL && !ohe_classification_is_valid (self->classification)) {
-		g_autofree gchar *known = ohe_measurement_join_names (ohe_classification_list (), NULL);
+		g_autofree gchar *known =
+		    ohe_measurement_join_names (ohe_classification_list (), NULL);
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 			     "%s %s measurement: classification '%s' is not in the contract "
 			     "(expected %s)",
@@ -1013,7 +1015,8 @@ ohe_measurement_validate (OheMeasurement *self, GError **error)
 {
 	const gchar *kind = ohe_measurement_kind_to_string (self->kind);
 
-	if (self->kind == OHE_MEASUREMENT_KIND_UNKNOWN || (guint)self->kind >= OHE_MEASUREMENT_KIND_LAST) {
+	if (self->kind == OHE_MEASUREMENT_KIND_UNKNOWN ||
+	    (guint)self->kind >= OHE_MEASUREMENT_KIND_LAST) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "measurement has no kind");
 		return FALSE;
@@ -1043,7 +1046,8 @@ ohe_measurement_validate (OheMeasurement *self, GError **error)
 				     "%s measurement has no components", kind);
 			return FALSE;
 		}
-		for (const gchar *const *n = ohe_component_name_list (self->kind); *n != NULL; n++) {
+		for (const gchar *const *n = ohe_component_name_list (self->kind); *n != NULL;
+		     n++) {
 			if (ohe_component_name_is_required (self->kind, *n) &&
 			    !ohe_measurement_get_component (self, *n, NULL)) {
 				g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,

@@ -47,8 +47,8 @@ static const gchar *const ohe_oauth2_secret_fields[] = {
 
 /* the parameters of the consent URL in the order they are written */
 static const gchar *const ohe_oauth2_authorize_order[] = {
-    "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge",
-    "code_challenge_method",
+    "response_type", "client_id",      "redirect_uri",		"scope",
+    "state",	     "code_challenge", "code_challenge_method",
 };
 
 typedef struct {
@@ -647,7 +647,8 @@ ohe_oauth2_provider_token_request (OheOAuth2Provider *self,
 static JsonObject *
 ohe_oauth2_parse_json_object (GBytes *body, GError **error)
 {
-	g_autoptr(JsonNode) root = ohe_json_parse_bytes (body, "token endpoint answer", NULL, error);
+	g_autoptr(JsonNode) root =
+		       ohe_json_parse_bytes (body, "token endpoint answer", NULL, error);
 
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
 		return NULL;
@@ -735,8 +736,8 @@ ohe_oauth2_provider_real_parse_token_response (OheOAuth2Provider *self,
 {
 	guint status = ohe_http_response_get_status (response);
 	g_autoptr(GError) parse_error = NULL;
-	g_autoptr(JsonObject) obj =
-	    ohe_oauth2_parse_json_object (ohe_http_response_get_body (response), &parse_error);
+	g_autoptr(JsonObject) obj = ohe_oauth2_parse_json_object (
+	    ohe_http_response_get_body (response), &parse_error);
 	JsonNode *token_type_node;
 	const gchar *token_type;
 	const gchar *oauth_error = NULL;

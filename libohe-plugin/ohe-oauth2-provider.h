@@ -11,11 +11,7 @@
 G_BEGIN_DECLS
 
 #define OHE_TYPE_OAUTH2_PROVIDER (ohe_oauth2_provider_get_type ())
-G_DECLARE_DERIVABLE_TYPE (OheOAuth2Provider,
-			  ohe_oauth2_provider,
-			  OHE,
-			  OAUTH2_PROVIDER,
-			  OheProvider)
+G_DECLARE_DERIVABLE_TYPE (OheOAuth2Provider, ohe_oauth2_provider, OHE, OAUTH2_PROVIDER, OheProvider)
 
 /**
  * OheOAuth2ProviderClass:
@@ -80,9 +76,10 @@ struct _OheOAuth2ProviderClass {
 	    {.name = "client_secret_file",                                                         \
 	     .type = OHE_PLUGIN_CONFIG_TYPE_STRING,                                                \
 	     .summary = "file whose first line is the client secret"},                             \
-	    {.name = "scope",                                                                      \
-	     .type = OHE_PLUGIN_CONFIG_TYPE_STRING,                                                \
-	     .summary = "overrides the scope the provider asks consent for"}
+	{                                                                                          \
+		.name = "scope", .type = OHE_PLUGIN_CONFIG_TYPE_STRING,                            \
+		.summary = "overrides the scope the provider asks consent for"                     \
+	}
 
 OheHttpClient *
 ohe_oauth2_provider_get_http_client (OheOAuth2Provider *self);

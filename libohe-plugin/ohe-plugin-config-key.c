@@ -117,7 +117,8 @@ ohe_plugin_config_key_check (const OhePluginConfigKey *key,
 			problem = g_strdup ("is not true or false");
 		break;
 	case OHE_PLUGIN_CONFIG_TYPE_ENUM: {
-		g_auto(GStrv) choices = g_strsplit (key->choices != NULL ? key->choices : "", "|", -1);
+		g_auto(GStrv) choices =
+			    g_strsplit (key->choices != NULL ? key->choices : "", "|", -1);
 		if (!g_strv_contains ((const gchar *const *)choices, text))
 			problem = g_strdup_printf ("is not one of %s", key->choices);
 		break;

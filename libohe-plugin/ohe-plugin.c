@@ -361,7 +361,10 @@ ohe_plugin_setup (OhePlugin *self, GCancellable *cancellable, GError **error)
 }
 
 static void
-ohe_plugin_setup_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+ohe_plugin_setup_thread (GTask *task,
+			 gpointer source,
+			 gpointer task_data,
+			 GCancellable *cancellable)
 {
 	GError *error = NULL;
 	if (!ohe_plugin_setup (OHE_PLUGIN (source), cancellable, &error)) {
@@ -491,9 +494,9 @@ ohe_plugin_class_init (OhePluginClass *klass)
 	 *
 	 * Since: 0.1
 	 */
-	ohe_plugin_props[PROP_NAME] =
-	    g_param_spec_string ("name", NULL, NULL, NULL,
-				 G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+	ohe_plugin_props[PROP_NAME] = g_param_spec_string (
+	    "name", NULL, NULL, NULL,
+	    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 	/**
 	 * OhePlugin:metrics:
 	 *
@@ -501,9 +504,8 @@ ohe_plugin_class_init (OhePluginClass *klass)
 	 *
 	 * Since: 0.1
 	 */
-	ohe_plugin_props[PROP_METRICS] =
-	    g_param_spec_object ("metrics", NULL, NULL, OHE_TYPE_METRICS,
-				 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+	ohe_plugin_props[PROP_METRICS] = g_param_spec_object (
+	    "metrics", NULL, NULL, OHE_TYPE_METRICS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 	g_object_class_install_properties (object_class, PROP_LAST, ohe_plugin_props);
 }
 

@@ -87,12 +87,12 @@ typedef const OhePluginInfo *(*OhePluginQueryFunc) (void);
  *
  * Since: 0.1
  */
-#define OHE_PLUGIN_DEFINE(plugin_name, type_func)                                                 \
+#define OHE_PLUGIN_DEFINE(plugin_name, type_func)                                                  \
 	G_MODULE_EXPORT const OhePluginInfo *ohe_plugin_query (void);                              \
 	const OhePluginInfo *ohe_plugin_query (void)                                               \
 	{                                                                                          \
-		static const OhePluginInfo info = {OHE_PLUGIN_ABI_VERSION, plugin_name, type_func, \
-						   {NULL}};                                        \
+		static const OhePluginInfo info = {                                                \
+		    OHE_PLUGIN_ABI_VERSION, plugin_name, type_func, {NULL}};                       \
 		return &info;                                                                      \
 	}
 
@@ -123,11 +123,8 @@ typedef gchar *(*OhePluginStateLookupFunc) (gpointer user_data,
  *
  * Since: 0.1
  */
-typedef gboolean (*OhePluginStateSaveFunc) (gpointer user_data,
-					    const gchar *plugin,
-					    const gchar *key,
-					    const gchar *value,
-					    GError **error);
+typedef gboolean (*OhePluginStateSaveFunc) (
+    gpointer user_data, const gchar *plugin, const gchar *key, const gchar *value, GError **error);
 
 const gchar *
 ohe_plugin_get_name (OhePlugin *self);

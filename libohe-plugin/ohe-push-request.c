@@ -94,7 +94,8 @@ ohe_push_request_new (const gchar *link_id, const gchar *patient_reference, GPtr
 	self->link_id = g_strdup (link_id);
 	self->patient_reference = g_strdup (patient_reference);
 	self->measurements = g_ptr_array_ref (measurements);
-	self->outcomes = g_array_sized_new (FALSE, TRUE, sizeof (OhePushOutcome), measurements->len);
+	self->outcomes =
+	    g_array_sized_new (FALSE, TRUE, sizeof (OhePushOutcome), measurements->len);
 	g_array_set_size (self->outcomes, measurements->len);
 	self->reasons = g_ptr_array_new_full (measurements->len, g_free);
 	g_ptr_array_set_size (self->reasons, measurements->len);
@@ -219,9 +220,7 @@ ohe_push_request_set_outcome (OhePushRequest *self,
  * Since: 0.1
  */
 void
-ohe_push_request_set_written (OhePushRequest *self,
-			      guint idx,
-			      const gchar *const *resource_ids)
+ohe_push_request_set_written (OhePushRequest *self, guint idx, const gchar *const *resource_ids)
 {
 	g_return_if_fail (OHE_IS_PUSH_REQUEST (self));
 	g_return_if_fail (idx < self->outcomes->len);
@@ -238,7 +237,9 @@ ohe_push_request_set_written (OhePushRequest *self,
  * Since: 0.1
  */
 void
-ohe_push_request_set_all_outcomes (OhePushRequest *self, OhePushOutcome outcome, const gchar *reason)
+ohe_push_request_set_all_outcomes (OhePushRequest *self,
+				   OhePushOutcome outcome,
+				   const gchar *reason)
 {
 	g_return_if_fail (OHE_IS_PUSH_REQUEST (self));
 	for (guint i = 0; i < self->outcomes->len; i++)

@@ -68,7 +68,9 @@ const gchar *
 ohe_push_outcome_to_string (OhePushOutcome outcome);
 
 OhePushRequest *
-ohe_push_request_new (const gchar *link_id, const gchar *patient_reference, GPtrArray *measurements);
+ohe_push_request_new (const gchar *link_id,
+		      const gchar *patient_reference,
+		      GPtrArray *measurements);
 const gchar *
 ohe_push_request_get_link_id (OhePushRequest *self);
 const gchar *
@@ -85,9 +87,7 @@ ohe_push_request_set_outcome (OhePushRequest *self,
 			      OhePushOutcome outcome,
 			      const gchar *reason);
 void
-ohe_push_request_set_written (OhePushRequest *self,
-			      guint idx,
-			      const gchar *const *resource_ids);
+ohe_push_request_set_written (OhePushRequest *self, guint idx, const gchar *const *resource_ids);
 void
 ohe_push_request_set_all_outcomes (OhePushRequest *self,
 				   OhePushOutcome outcome,

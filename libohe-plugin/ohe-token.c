@@ -67,7 +67,8 @@ ohe_token_new (void)
 }
 
 static gboolean
-ohe_token_read_string (JsonObject *obj, const gchar *key, gchar **out, gboolean required, GError **error)
+ohe_token_read_string (
+    JsonObject *obj, const gchar *key, gchar **out, gboolean required, GError **error)
 {
 	JsonNode *node = json_object_get_member (obj, key);
 	if (node == NULL || JSON_NODE_HOLDS_NULL (node)) {
@@ -119,8 +120,8 @@ ohe_token_new_from_json (JsonObject *obj, gint64 now_s, GError **error)
 		} else if (type == G_TYPE_DOUBLE) {
 			expires_in = (gint64)json_node_get_double (node);
 		} else if (type == G_TYPE_STRING &&
-			   g_ascii_string_to_signed (json_node_get_string (node), 10, 0,
-						     G_MAXINT32, &expires_in, NULL)) {
+			   g_ascii_string_to_signed (json_node_get_string (node), 10, 0, G_MAXINT32,
+						     &expires_in, NULL)) {
 			/* some providers send it as a string */
 		} else {
 			g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
@@ -380,8 +381,7 @@ ohe_token_new_from_string (const gchar *json, GError **error)
 		return NULL;
 	if (!ohe_token_read_string (obj, "scope", &self->scope, FALSE, error))
 		return NULL;
-	if (!ohe_token_read_string (obj, "external_user_id", &self->external_user_id, FALSE,
-				    error))
+	if (!ohe_token_read_string (obj, "external_user_id", &self->external_user_id, FALSE, error))
 		return NULL;
 	self->expires_at = json_object_get_int_member_with_default (obj, "expires_at", 0);
 	return g_steal_pointer (&self);

@@ -74,7 +74,6 @@ ohe_url_policy_check (const gchar *url, const gchar *key, GError **error)
 			     key, g_uri_get_host (uri));
 		return FALSE;
 	}
-	g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
-		     "%s: must be an https URL", key);
+	g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT, "%s: must be an https URL", key);
 	return FALSE;
 }

@@ -14,7 +14,8 @@ ohe_batch_new (GPtrArray *measurements, const gchar *cursor)
 	self->measurements = g_ptr_array_ref (measurements);
 	self->n_fetched = measurements->len;
 	self->cursor = g_strdup (cursor);
-	self->outcomes = g_array_sized_new (FALSE, TRUE, sizeof (OhePushOutcome), measurements->len);
+	self->outcomes =
+	    g_array_sized_new (FALSE, TRUE, sizeof (OhePushOutcome), measurements->len);
 	g_array_set_size (self->outcomes, measurements->len);
 	self->reasons = g_ptr_array_new_full (measurements->len, g_free);
 	g_ptr_array_set_size (self->reasons, measurements->len);
@@ -70,7 +71,8 @@ ohe_batch_dup_pending (OheBatch *self, GArray **indices)
 	for (guint i = 0; i < self->measurements->len; i++) {
 		if (ohe_batch_get_outcome (self, i) != OHE_PUSH_OUTCOME_PENDING)
 			continue;
-		g_ptr_array_add (pending, ohe_measurement_ref (g_ptr_array_index (self->measurements, i)));
+		g_ptr_array_add (pending,
+				 ohe_measurement_ref (g_ptr_array_index (self->measurements, i)));
 		g_array_append_val (*indices, i);
 	}
 	return pending;
@@ -80,12 +82,12 @@ ohe_batch_dup_pending (OheBatch *self, GArray **indices)
 gchar *
 ohe_batch_describe (OheMeasurement *measurement)
 {
-	g_autoptr(GDateTime) dt =
-	    g_date_time_new_from_unix_utc (ohe_measurement_get_start (measurement) / G_USEC_PER_SEC);
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (
+	    ohe_measurement_get_start (measurement) / G_USEC_PER_SEC);
 	g_autofree gchar *when = dt != NULL ? g_date_time_format_iso8601 (dt) : g_strdup ("?");
 	const gchar *native_id = ohe_measurement_get_native_id (measurement);
-	return g_strdup_printf ("%s@%s provider=%s native=%s",
-				ohe_measurement_kind_to_string (ohe_measurement_get_kind (measurement)),
-				when, ohe_measurement_get_provider (measurement) ?: "-",
-				native_id != NULL ? native_id : "-");
+	return g_strdup_printf (
+	    "%s@%s provider=%s native=%s",
+	    ohe_measurement_kind_to_string (ohe_measurement_get_kind (measurement)), when,
+	    ohe_measurement_get_provider (measurement) ?: "-", native_id != NULL ? native_id : "-");
 }

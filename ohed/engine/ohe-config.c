@@ -52,7 +52,8 @@ static const OheConfigKey ohe_config_keys[] = {
     {"daemon", "drain_timeout", OHE_CONFIG_TYPE_INT, "30", 0, 3600, NULL},
     {"daemon", "token_key_file", OHE_CONFIG_TYPE_STRING, "", 0, 0, NULL},
     {"daemon", "token_old_key_files", OHE_CONFIG_TYPE_LIST, "", 0, 0, NULL},
-    {"daemon", "oauth_redirect_uri", OHE_CONFIG_TYPE_STRING, "http://localhost:8080/api/v1/links/callback", 0, 0, NULL},
+    {"daemon", "oauth_redirect_uri", OHE_CONFIG_TYPE_STRING,
+     "http://localhost:8080/api/v1/links/callback", 0, 0, NULL},
     {"store", "backend", OHE_CONFIG_TYPE_ENUM, "sqlite", 0, 0, "sqlite|postgresql"},
     {"store", "sqlite_path", OHE_CONFIG_TYPE_STRING, "", 0, 0, NULL},
     {"store", "postgresql_uri", OHE_CONFIG_TYPE_STRING, "", 0, 0, NULL},
@@ -279,8 +280,10 @@ ohe_config_validate_keyfile (OheConfig *self, GKeyFile *keyfile, GError **error)
 
 		/* a value GKeyFile cannot read (bad UTF-8 or escape) would read as absent */
 		if (value == NULL &&
-		    !g_error_matches (error_local, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
-		    !g_error_matches (error_local, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND)) {
+		    !g_error_matches (error_local, G_KEY_FILE_ERROR,
+				      G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+		    !g_error_matches (error_local, G_KEY_FILE_ERROR,
+				      G_KEY_FILE_ERROR_GROUP_NOT_FOUND)) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
 				     "%s: [%s] %s is not valid UTF-8 or holds an invalid escape",
 				     self->source, k->group, k->key);
@@ -292,10 +295,11 @@ ohe_config_validate_keyfile (OheConfig *self, GKeyFile *keyfile, GError **error)
 		switch (k->type) {
 		case OHE_CONFIG_TYPE_INT:
 			if (!g_ascii_string_to_signed (value, 10, k->min, k->max, &number, NULL)) {
-				g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
-					     "%s: [%s] %s = '%s' is not an integer between %" G_GINT64_FORMAT
-					     " and %" G_GINT64_FORMAT,
-					     self->source, k->group, k->key, value, k->min, k->max);
+				g_set_error (
+				    error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+				    "%s: [%s] %s = '%s' is not an integer between %" G_GINT64_FORMAT
+				    " and %" G_GINT64_FORMAT,
+				    self->source, k->group, k->key, value, k->min, k->max);
 				return FALSE;
 			}
 			break;

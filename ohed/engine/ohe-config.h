@@ -37,7 +37,10 @@ ohe_config_get_list (OheConfig *self, const gchar *group, const gchar *key);
 void
 ohe_config_set_string (OheConfig *self, const gchar *group, const gchar *key, const gchar *value);
 gchar *
-ohe_config_get_state_path (OheConfig *self, const gchar *group, const gchar *key, const gchar *file);
+ohe_config_get_state_path (OheConfig *self,
+			   const gchar *group,
+			   const gchar *key,
+			   const gchar *file);
 gchar **
 ohe_config_list_documented_keys (void);
 gboolean

@@ -24,13 +24,13 @@
  */
 struct _OheEngine {
 	GObject parent_instance;
-	OheConfig *config;	 /* owned */
-	OheMetrics *metrics;	 /* owned */
-	OhePluginLoader *loader; /* owned */
-	OheStore *store;	 /* owned */
-	OheJobQueue *queue;	 /* owned */
-	OheSecretBox *secrets;	 /* owned: seals tokens for the store */
-	GPtrArray *workers;	 /* owned, of GThread */
+	OheConfig *config;		/* owned */
+	OheMetrics *metrics;		/* owned */
+	OhePluginLoader *loader;	/* owned */
+	OheStore *store;		/* owned */
+	OheJobQueue *queue;		/* owned */
+	OheSecretBox *secrets;		/* owned: seals tokens for the store */
+	GPtrArray *workers;		/* owned, of GThread */
 	GCancellable *stop_cancellable; /* owned: cancels in-flight jobs */
 	GCancellable *pop_cancellable;	/* owned: wakes idle workers */
 	gint stopping;			/* atomic */
@@ -111,8 +111,8 @@ ohe_engine_register_metrics (OheEngine *self)
 	g_autoptr(GError) error = NULL;
 
 	if (!ohe_metrics_register_counter (self->metrics, "ohe_sync_jobs_total",
-					   "Sync jobs finished, by provider and result",
-					   job_labels, &error) ||
+					   "Sync jobs finished, by provider and result", job_labels,
+					   &error) ||
 	    !ohe_metrics_register_counter (self->metrics, "ohe_sync_measurements_total",
 					   "Measurements handled, by provider and outcome",
 					   item_labels, &error) ||
@@ -124,8 +124,8 @@ ohe_engine_register_metrics (OheEngine *self)
 					     G_N_ELEMENTS (job_buckets), &error) ||
 	    !ohe_metrics_register_gauge (self->metrics, "ohe_job_queue_depth",
 					 "Jobs waiting in the queue", no_labels, &error) ||
-	    !ohe_metrics_register_gauge (self->metrics, "ohe_jobs_running",
-					 "Jobs being worked on", no_labels, &error))
+	    !ohe_metrics_register_gauge (self->metrics, "ohe_jobs_running", "Jobs being worked on",
+					 no_labels, &error))
 		g_warning ("metrics: %s", error->message);
 }
 
@@ -184,8 +184,7 @@ ohe_engine_token_changed_cb (OheProvider *provider,
 	/* a rotated refresh token that is not saved breaks the link for good */
 	sealed = ohe_engine_seal_token (self, link_id, token, &error);
 	if (sealed == NULL || !ohe_store_set_link_token (self->store, link_id, sealed, &error))
-		g_warning ("cannot save the renewed token of link %s: %s", link_id,
-			   error->message);
+		g_warning ("cannot save the renewed token of link %s: %s", link_id, error->message);
 }
 
 static gboolean
@@ -193,8 +192,10 @@ ohe_engine_setup_secrets (OheEngine *self, GError **error)
 {
 	g_autofree gchar *key_file =
 	    ohe_config_get_state_path (self->config, "daemon", "token_key_file", "token.key");
-	g_auto(GStrv) old_files = ohe_config_get_list (self->config, "daemon", "token_old_key_files");
-	g_autofree gchar *configured = ohe_config_get_string (self->config, "daemon", "token_key_file");
+	g_auto(GStrv) old_files =
+		    ohe_config_get_list (self->config, "daemon", "token_old_key_files");
+	g_autofree gchar *configured =
+	    ohe_config_get_string (self->config, "daemon", "token_key_file");
 	/* only the embedded default key is created; a configured one must exist */
 	gboolean create = configured == NULL || configured[0] == '\0';
 
@@ -218,11 +219,8 @@ ohe_engine_lookup_plugin_state_cb (gpointer user_data,
 }
 
 static gboolean
-ohe_engine_save_plugin_state_cb (gpointer user_data,
-				 const gchar *plugin,
-				 const gchar *key,
-				 const gchar *value,
-				 GError **error)
+ohe_engine_save_plugin_state_cb (
+    gpointer user_data, const gchar *plugin, const gchar *key, const gchar *value, GError **error)
 {
 	return ohe_store_set_plugin_state (OHE_STORE (user_data), plugin, key, value, error);
 }
@@ -274,7 +272,8 @@ ohe_engine_load_plugins (OheEngine *self, GCancellable *cancellable, GError **er
 		if (!ohe_plugin_setup (plugin, cancellable, &error_local)) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_PLUGIN_INVALID,
 				     "plugin %s failed to set up: %s", ohe_plugin_get_name (plugin),
-				     error_local != NULL ? error_local->message : "no reason given");
+				     error_local != NULL ? error_local->message
+							 : "no reason given");
 			return FALSE;
 		}
 		if (OHE_IS_PROVIDER (plugin)) {
@@ -375,7 +374,8 @@ ohe_engine_ask_kinds (OheProvider *provider, const gchar *const *kinds, OheFetch
 	}
 	for (guint i = 0; kinds[i] != NULL; i++) {
 		OheMeasurementKind kind = ohe_measurement_kind_from_string (kinds[i]);
-		if (kind != OHE_MEASUREMENT_KIND_UNKNOWN && ohe_provider_supports_kind (provider, kind))
+		if (kind != OHE_MEASUREMENT_KIND_UNKNOWN &&
+		    ohe_provider_supports_kind (provider, kind))
 			ohe_fetch_request_add_kind (request, kind);
 	}
 	return ohe_fetch_request_get_n_kinds (request) > 0;
@@ -423,11 +423,8 @@ ohe_engine_record_outcomes (OheEngine *self, OheJob *job, const OheSyncStats *st
 }
 
 gboolean
-ohe_engine_run_job (OheEngine *self,
-		    OheJob *job,
-		    OheSyncStats *stats,
-		    GCancellable *cancellable,
-		    GError **error)
+ohe_engine_run_job (
+    OheEngine *self, OheJob *job, OheSyncStats *stats, GCancellable *cancellable, GError **error)
 {
 	g_autoptr(OheLink) link = NULL;
 	g_autoptr(OheToken) token = NULL;
@@ -466,8 +463,8 @@ ohe_engine_run_job (OheEngine *self,
 	sink_name = ohe_config_get_string (self->config, "daemon", "sink");
 	sink = ohe_plugin_loader_get_sink (self->loader, sink_name);
 	if (sink == NULL) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
-			     "sink plugin %s is not loaded", sink_name);
+		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND, "sink plugin %s is not loaded",
+			     sink_name);
 		return FALSE;
 	}
 	patient = ohe_store_get_patient_reference (self->store, ohe_link_get_user_id (link), error);
@@ -516,15 +513,15 @@ ohe_engine_run_job (OheEngine *self,
 }
 
 static void
-ohe_engine_record_job (OheEngine *self, OheJob *job, const OheSyncStats *stats, const gchar *result,
-		       gint64 started_us)
+ohe_engine_record_job (
+    OheEngine *self, OheJob *job, const OheSyncStats *stats, const gchar *result, gint64 started_us)
 {
 	const gchar *provider = ohe_job_get_provider (job);
 	ohe_metrics_counter_add (self->metrics, "ohe_sync_jobs_total",
 				 OHE_METRICS_LABELS (provider, result), 1);
-	ohe_metrics_histogram_observe (self->metrics, "ohe_sync_job_duration_seconds",
-				       (const gchar *const[]){NULL},
-				       (gdouble)(g_get_monotonic_time () - started_us) / G_USEC_PER_SEC);
+	ohe_metrics_histogram_observe (
+	    self->metrics, "ohe_sync_job_duration_seconds", (const gchar *const[]){NULL},
+	    (gdouble)(g_get_monotonic_time () - started_us) / G_USEC_PER_SEC);
 }
 
 static void
@@ -575,10 +572,11 @@ ohe_engine_worker_thread (gpointer user_data)
 
 	while (!g_atomic_int_get (&self->stopping)) {
 		g_autoptr(GError) error = NULL;
-		g_autoptr(OheJob) job =
-		    ohe_job_queue_pop (self->queue, G_USEC_PER_SEC, self->pop_cancellable, &error);
+		g_autoptr(OheJob) job = ohe_job_queue_pop (self->queue, G_USEC_PER_SEC,
+							    self->pop_cancellable, &error);
 		if (job == NULL) {
-			if (error != NULL && !g_error_matches (error, OHE_ERROR, OHE_ERROR_CANCELLED))
+			if (error != NULL &&
+			    !g_error_matches (error, OHE_ERROR, OHE_ERROR_CANCELLED))
 				g_warning ("job queue: %s", error->message);
 			continue;
 		}

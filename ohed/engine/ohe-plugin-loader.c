@@ -182,8 +182,8 @@ ohe_plugin_loader_load_file (OhePluginLoader *self, const gchar *path, GError **
 
 	module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
 	if (module == NULL) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_PLUGIN_INVALID,
-			     "cannot open module: %s", g_module_error ());
+		g_set_error (error, OHE_ERROR, OHE_ERROR_PLUGIN_INVALID, "cannot open module: %s",
+			     g_module_error ());
 		return NULL;
 	}
 	if (!g_module_symbol (module, OHE_PLUGIN_QUERY_SYMBOL, (gpointer *)&query) ||

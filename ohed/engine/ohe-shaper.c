@@ -16,7 +16,7 @@
  */
 struct _OheShaper {
 	GObject parent_instance;
-	const gchar *provider;		     /* interned */
+	const gchar *provider;			     /* interned */
 	gboolean allowed[OHE_MEASUREMENT_KIND_LAST]; /* consent, by kind */
 	gboolean allow_all;
 };

@@ -248,7 +248,8 @@ ohe_sync_run_push_pending (OheSyncRun *run,
 		return TRUE;
 	push = ohe_push_request_new (ohe_job_get_link_id (run->job), patient_reference, pending);
 	if (!ohe_sink_push (self->sink, push, run->cancellable, error)) {
-		g_prefix_error (error, "push to %s: ", ohe_plugin_get_name (OHE_PLUGIN (self->sink)));
+		g_prefix_error (error,
+				"push to %s: ", ohe_plugin_get_name (OHE_PLUGIN (self->sink)));
 		return FALSE;
 	}
 	for (guint i = 0; i < indices->len; i++)
@@ -299,13 +300,14 @@ ohe_sync_run_push_batch (OheSyncRun *run,
 		    tally.total[OHE_PUSH_OUTCOME_FILTERED];
 	if (tally.unanswered > 0 || accounted != batch->n_fetched ||
 	    batch->measurements->len != batch->n_fetched) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_FAILED,
-			     "batch accounting broken (sink %s): fetched %u, written %" G_GUINT64_FORMAT
-			     " + refused %" G_GUINT64_FORMAT " + filtered %" G_GUINT64_FORMAT
-			     ", %u items without an outcome",
-			     sink_name, batch->n_fetched, tally.total[OHE_PUSH_OUTCOME_WRITTEN],
-			     tally.total[OHE_PUSH_OUTCOME_REFUSED],
-			     tally.total[OHE_PUSH_OUTCOME_FILTERED], tally.unanswered);
+		g_set_error (
+		    error, OHE_ERROR, OHE_ERROR_FAILED,
+		    "batch accounting broken (sink %s): fetched %u, written %" G_GUINT64_FORMAT
+		    " + refused %" G_GUINT64_FORMAT " + filtered %" G_GUINT64_FORMAT
+		    ", %u items without an outcome",
+		    sink_name, batch->n_fetched, tally.total[OHE_PUSH_OUTCOME_WRITTEN],
+		    tally.total[OHE_PUSH_OUTCOME_REFUSED], tally.total[OHE_PUSH_OUTCOME_FILTERED],
+		    tally.unanswered);
 		g_critical ("job %s: %s", ohe_job_get_id (run->job), (*error)->message);
 		return FALSE;
 	}
@@ -332,7 +334,7 @@ ohe_sync_run_log_filtered (OheSyncRun *run, const OheSyncStats *stats)
 			   ohe_job_get_id (run->job), stats->filtered_by_kind[k],
 			   ohe_measurement_kind_to_string (k),
 			   stats->filter_reason_by_kind[k] != NULL ? stats->filter_reason_by_kind[k]
-								    : "no reason given");
+								   : "no reason given");
 	}
 }
 
@@ -340,8 +342,8 @@ static void
 ohe_sync_run_parent_cancelled (GCancellable *parent, gpointer user_data)
 {
 	OheSyncRun *run = user_data;
-	ohe_sync_run_fail (run, g_error_new_literal (OHE_ERROR, OHE_ERROR_CANCELLED,
-						     "sync cancelled"));
+	ohe_sync_run_fail (run,
+			   g_error_new_literal (OHE_ERROR, OHE_ERROR_CANCELLED, "sync cancelled"));
 }
 
 gboolean
@@ -385,9 +387,8 @@ ohe_sync_pipeline_run (OheSyncPipeline *self,
 	run.shaped = ohe_bounded_queue_new (self->depth, (GDestroyNotify)ohe_batch_free);
 	if (cancellable != NULL) {
 		run.parent_cancellable = cancellable;
-		run.cancel_id = g_cancellable_connect (cancellable,
-						       G_CALLBACK (ohe_sync_run_parent_cancelled),
-						       &run, NULL);
+		run.cancel_id = g_cancellable_connect (
+		    cancellable, G_CALLBACK (ohe_sync_run_parent_cancelled), &run, NULL);
 	}
 	ohe_fetch_request_set_emit_func (request, ohe_sync_run_emit, &run, NULL);
 
@@ -396,8 +397,8 @@ ohe_sync_pipeline_run (OheSyncPipeline *self,
 
 	while ((batch = ohe_bounded_queue_pop (run.shaped)) != NULL) {
 		GError *error_push = NULL;
-		gboolean ok = ohe_sync_run_push_batch (&run, batch, patient_reference, stats,
-						       &error_push);
+		gboolean ok =
+		    ohe_sync_run_push_batch (&run, batch, patient_reference, stats, &error_push);
 		ohe_batch_free (batch);
 		if (!ok) {
 			ohe_sync_run_fail (&run, error_push);
@@ -423,7 +424,8 @@ ohe_sync_pipeline_run (OheSyncPipeline *self,
 	g_mutex_clear (&run.mutex);
 
 	if (run.error == NULL && !ohe_sink_flush (self->sink, cancellable, &run.error))
-		g_prefix_error (&run.error, "flush %s: ", ohe_plugin_get_name (OHE_PLUGIN (self->sink)));
+		g_prefix_error (&run.error,
+				"flush %s: ", ohe_plugin_get_name (OHE_PLUGIN (self->sink)));
 	if (run.error != NULL) {
 		g_propagate_error (error, run.error);
 		return FALSE;

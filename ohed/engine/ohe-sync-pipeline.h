@@ -31,12 +31,12 @@ typedef struct {
 	guint fetch_queue_high_water;
 	guint push_queue_high_water;
 	gint64 fetch_blocked_us; /* time the provider waited on a full queue */
-	guint64 fetched_by_kind[OHE_MEASUREMENT_KIND_LAST];  /* of acknowledged batches */
+	guint64 fetched_by_kind[OHE_MEASUREMENT_KIND_LAST]; /* of acknowledged batches */
 	guint64 written_by_kind[OHE_MEASUREMENT_KIND_LAST];
 	guint64 refused_by_kind[OHE_MEASUREMENT_KIND_LAST];
 	guint64 filtered_by_kind[OHE_MEASUREMENT_KIND_LAST];
 	gchar *filter_reason_by_kind[OHE_MEASUREMENT_KIND_LAST]; /* owned: the first reason */
-	gchar *cursor;		 /* owned: the last acknowledged cursor */
+	gchar *cursor; /* owned: the last acknowledged cursor */
 } OheSyncStats;
 
 void

@@ -30,7 +30,8 @@ struct _OheSqliteStore {
 	GMutex mutex;	       /* serialises every use of db */
 };
 
-static void ohe_sqlite_store_iface_init (OheStoreInterface *iface);
+static void
+ohe_sqlite_store_iface_init (OheStoreInterface *iface);
 
 G_DEFINE_TYPE_WITH_CODE (OheSqliteStore,
 			 ohe_sqlite_store,
@@ -873,11 +874,8 @@ ohe_sqlite_store_get_plugin_state (OheStore *store,
 }
 
 static gboolean
-ohe_sqlite_store_set_plugin_state (OheStore *store,
-				   const gchar *plugin,
-				   const gchar *key,
-				   const gchar *value,
-				   GError **error)
+ohe_sqlite_store_set_plugin_state (
+    OheStore *store, const gchar *plugin, const gchar *key, const gchar *value, GError **error)
 {
 	OheSqliteStore *self = OHE_SQLITE_STORE (store);
 	g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
@@ -1005,10 +1003,11 @@ ohe_sqlite_store_take_oauth_state (OheStore *store,
 	gint64 now = ohe_sqlite_store_now (self);
 	gint rc;
 
-	select = ohe_sqlite_store_prepare (self,
-					   "SELECT link_id, code_verifier, redirect_uri, created_us "
-					   "FROM oauth_states WHERE state = ?1",
-					   "take oauth state", error);
+	select =
+	    ohe_sqlite_store_prepare (self,
+				      "SELECT link_id, code_verifier, redirect_uri, created_us "
+				      "FROM oauth_states WHERE state = ?1",
+				      "take oauth state", error);
 	delete = ohe_sqlite_store_prepare (
 	    self, "DELETE FROM oauth_states WHERE state = ?1 OR created_us < ?2",
 	    "take oauth state", error);
@@ -1264,11 +1263,8 @@ ohe_sqlite_store_add_job_outcome (OheStore *store,
 }
 
 static gint64
-ohe_sqlite_store_get_job_outcome (OheStore *store,
-				  const gchar *job_id,
-				  const gchar *kind,
-				  const gchar *outcome,
-				  GError **error)
+ohe_sqlite_store_get_job_outcome (
+    OheStore *store, const gchar *job_id, const gchar *kind, const gchar *outcome, GError **error)
 {
 	OheSqliteStore *self = OHE_SQLITE_STORE (store);
 	g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);

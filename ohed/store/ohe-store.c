@@ -378,10 +378,7 @@ ohe_store_take_oauth_state (OheStore *self,
  * Returns: (transfer full) (nullable): the value; %NULL without an error if none was set
  */
 gchar *
-ohe_store_get_plugin_state (OheStore *self,
-			    const gchar *plugin,
-			    const gchar *key,
-			    GError **error)
+ohe_store_get_plugin_state (OheStore *self, const gchar *plugin, const gchar *key, GError **error)
 {
 	OheStoreInterface *iface;
 	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
@@ -406,11 +403,8 @@ ohe_store_get_plugin_state (OheStore *self,
  * Returns: %TRUE on success
  */
 gboolean
-ohe_store_set_plugin_state (OheStore *self,
-			    const gchar *plugin,
-			    const gchar *key,
-			    const gchar *value,
-			    GError **error)
+ohe_store_set_plugin_state (
+    OheStore *self, const gchar *plugin, const gchar *key, const gchar *value, GError **error)
 {
 	OheStoreInterface *iface;
 	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
@@ -678,11 +672,8 @@ ohe_store_add_job_outcome (OheStore *self,
  * Returns: the recorded count (0 if none), or -1 on error
  */
 gint64
-ohe_store_get_job_outcome (OheStore *self,
-			   const gchar *job_id,
-			   const gchar *kind,
-			   const gchar *outcome,
-			   GError **error)
+ohe_store_get_job_outcome (
+    OheStore *self, const gchar *job_id, const gchar *kind, const gchar *outcome, GError **error)
 {
 	OheStoreInterface *iface;
 	g_return_val_if_fail (OHE_IS_STORE (self), -1);

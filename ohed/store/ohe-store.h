@@ -171,24 +171,15 @@ ohe_store_take_oauth_state (OheStore *self,
 			    GError **error);
 
 gchar *
-ohe_store_get_plugin_state (OheStore *self,
-			    const gchar *plugin,
-			    const gchar *key,
-			    GError **error);
+ohe_store_get_plugin_state (OheStore *self, const gchar *plugin, const gchar *key, GError **error);
 gboolean
-ohe_store_set_plugin_state (OheStore *self,
-			    const gchar *plugin,
-			    const gchar *key,
-			    const gchar *value,
-			    GError **error);
+ohe_store_set_plugin_state (
+    OheStore *self, const gchar *plugin, const gchar *key, const gchar *value, GError **error);
 gchar *
 ohe_store_get_cursor (OheStore *self, const gchar *link_id, const gchar *stream, GError **error);
 gboolean
-ohe_store_set_cursor (OheStore *self,
-		      const gchar *link_id,
-		      const gchar *stream,
-		      const gchar *cursor,
-		      GError **error);
+ohe_store_set_cursor (
+    OheStore *self, const gchar *link_id, const gchar *stream, const gchar *cursor, GError **error);
 
 gboolean
 ohe_store_save_job (OheStore *self, OheJob *job, GError **error);
@@ -208,11 +199,8 @@ GPtrArray *
 ohe_store_list_dead_letters (OheStore *self, GError **error);
 
 gboolean
-ohe_store_add_audit (OheStore *self,
-		     const gchar *actor,
-		     const gchar *action,
-		     const gchar *detail,
-		     GError **error);
+ohe_store_add_audit (
+    OheStore *self, const gchar *actor, const gchar *action, const gchar *detail, GError **error);
 GPtrArray *
 ohe_store_list_audit (OheStore *self, guint limit, GError **error);
 
@@ -225,10 +213,7 @@ ohe_store_add_job_outcome (OheStore *self,
 			   guint64 count,
 			   GError **error);
 gint64
-ohe_store_get_job_outcome (OheStore *self,
-			   const gchar *job_id,
-			   const gchar *kind,
-			   const gchar *outcome,
-			   GError **error);
+ohe_store_get_job_outcome (
+    OheStore *self, const gchar *job_id, const gchar *kind, const gchar *outcome, GError **error);
 
 G_END_DECLS

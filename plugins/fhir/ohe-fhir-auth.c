@@ -125,8 +125,8 @@ ohe_fhir_auth_read_secret_file (
 
 	if (g_file_test (filename, G_FILE_TEST_EXISTS) &&
 	    !ohe_private_file_check (filename, key, &error_local)) {
-		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "%s: ",
-					    self->group);
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
+					    "%s: ", self->group);
 		return NULL;
 	}
 	if (!g_file_get_contents (filename, &contents, &len, &error_local)) {
@@ -425,7 +425,7 @@ ohe_fhir_auth_dup_basic (OheFhirAuth *self)
 	g_autoptr (OheFhirAuthSecret) secret = g_uri_escape_string (self->secret, NULL, FALSE);
 	g_autoptr (OheFhirAuthSecret) pair = g_strconcat (id, ":", secret, NULL);
 	g_autoptr (OheFhirAuthSecret) encoded =
-	    g_base64_encode ((const guchar *)pair, strlen (pair));
+		       g_base64_encode ((const guchar *)pair, strlen (pair));
 	return g_strconcat ("Basic ", encoded, NULL);
 }
 

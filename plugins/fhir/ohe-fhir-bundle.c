@@ -444,7 +444,7 @@ GBytes *
 ohe_fhir_bundle_to_bytes (OheFhirBundle *self)
 {
 	g_autoptr(GHashTable) urns =
-	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	GString *out = g_string_sized_new (4096);
 	gboolean conditional = self->mode != OHE_FHIR_WRITE_MODE_PUT;
 
@@ -620,11 +620,13 @@ ohe_fhir_outcome_path (JsonObject *issue)
 		if (array == NULL || json_array_get_length (array) == 0)
 			continue;
 		node = json_array_get_element (array, 0);
-		if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+		if (!JSON_NODE_HOLDS_VALUE (node) ||
+		    json_node_get_value_type (node) != G_TYPE_STRING)
 			continue;
 		path = json_node_get_string (node);
 		for (const gchar *p = path; *p != '\0'; p++) {
-			if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '[' && *p != ']')
+			if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '[' &&
+			    *p != ']')
 				return ohe_fhir_outcome_redact (path);
 		}
 		return g_strdup (path);
@@ -695,8 +697,8 @@ ohe_fhir_outcome_dup_detail (JsonNode *outcome, gint *entry_index)
 
 /* words with which servers state a size cap, lowercase */
 static const gchar *const ohe_fhir_limit_words[] = {
-    "limit", "maximum", "max ", "max.", "max:", "at most", "more than", "exceed",
-    "too many", "allowed", "accepts", "up to", NULL,
+    "limit",  "maximum",  "max ",    "max.",	"max:",	 "at most", "more than",
+    "exceed", "too many", "allowed", "accepts", "up to", NULL,
 };
 
 /**
@@ -727,7 +729,8 @@ ohe_fhir_outcome_parse_limit (const gchar *detail, guint n_sent)
 	for (const gchar *p = lower; *p != '\0';) {
 		gchar *end = NULL;
 		guint64 value;
-		if (!g_ascii_isdigit (*p) || (p > lower && (g_ascii_isalnum (p[-1]) || p[-1] == '.'))) {
+		if (!g_ascii_isdigit (*p) ||
+		    (p > lower && (g_ascii_isalnum (p[-1]) || p[-1] == '.'))) {
 			p++;
 			continue;
 		}

@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-
 #include "ohe-fhir-identifier.h"
 #include "ohe-json-writer.h"
 

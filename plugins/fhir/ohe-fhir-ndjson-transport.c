@@ -166,7 +166,7 @@ ohe_fhir_ndjson_merge_file (const gchar *path,
 {
 	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr(GHashTable) by_id =
-	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	g_autoptr(GString) contents = g_string_new (NULL);
 	g_autofree gchar *old = NULL;
 	g_autoptr(GError) error_local = NULL;

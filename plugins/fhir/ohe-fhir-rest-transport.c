@@ -686,20 +686,20 @@ ohe_fhir_rest_transport_check_interactions (OheFhirRestTransport *self, JsonObje
 		return;
 	for (guint i = 0; i < json_array_get_length (json_node_get_array (rest)); i++) {
 		JsonNode *node = json_array_get_element (json_node_get_array (rest), i);
-		JsonNode *interactions = JSON_NODE_HOLDS_OBJECT (node)
-					     ? json_object_get_member (json_node_get_object (node),
-								       "interaction")
-					     : NULL;
+		JsonNode *interactions =
+		    JSON_NODE_HOLDS_OBJECT (node)
+			? json_object_get_member (json_node_get_object (node), "interaction")
+			: NULL;
 		if (interactions == NULL || !JSON_NODE_HOLDS_ARRAY (interactions))
 			continue;
 		for (guint j = 0; j < json_array_get_length (json_node_get_array (interactions));
 		     j++) {
 			JsonNode *item =
 			    json_array_get_element (json_node_get_array (interactions), j);
-			JsonNode *member = JSON_NODE_HOLDS_OBJECT (item)
-					       ? json_object_get_member (
-						     json_node_get_object (item), "code")
-					       : NULL;
+			JsonNode *member =
+			    JSON_NODE_HOLDS_OBJECT (item)
+				? json_object_get_member (json_node_get_object (item), "code")
+				: NULL;
 			const gchar *code = NULL;
 			if (member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
 			    json_node_get_value_type (member) == G_TYPE_STRING)

@@ -19,11 +19,8 @@ typedef void (*OheFhirInvalidateFunc) (gpointer user_data);
 typedef void (*OheFhirLimitFunc) (gpointer user_data, OheFhirBundleType type, guint limit);
 
 #define OHE_TYPE_FHIR_REST_TRANSPORT (ohe_fhir_rest_transport_get_type ())
-G_DECLARE_FINAL_TYPE (OheFhirRestTransport,
-		      ohe_fhir_rest_transport,
-		      OHE,
-		      FHIR_REST_TRANSPORT,
-		      GObject)
+G_DECLARE_FINAL_TYPE (
+    OheFhirRestTransport, ohe_fhir_rest_transport, OHE, FHIR_REST_TRANSPORT, GObject)
 
 OheFhirRestTransport *
 ohe_fhir_rest_transport_new (const gchar *base_url, OheHttpClient *client, GError **error);

@@ -41,9 +41,9 @@ static GHashTable *ohe_fhir_sink_limits;
 #define OHE_FHIR_SINK_MAX_BUNDLE	 10000
 #define OHE_FHIR_SINK_MAX_ENTRIES	 100000
 /* plugin state key of a learned entry limit: prefix, bundle type, write mode, base URL */
-#define OHE_FHIR_SINK_LIMIT_KEY "entry-limit" 
-#define OHE_FHIR_SINK_DEFAULT_TIMEOUT	 30 /* s */
-#define OHE_FHIR_SINK_MAX_TIMEOUT	 3600
+#define OHE_FHIR_SINK_LIMIT_KEY	      "entry-limit"
+#define OHE_FHIR_SINK_DEFAULT_TIMEOUT 30 /* s */
+#define OHE_FHIR_SINK_MAX_TIMEOUT     3600
 /* the FHIR server's breaker: 5 failures open it for 60 s, 3 good trials close it */
 #define OHE_FHIR_SINK_BREAKER_FAILURES	5
 #define OHE_FHIR_SINK_BREAKER_OPEN	60
@@ -57,10 +57,10 @@ struct _OheFhirSink {
 	OheHttpClient *client;		/* owned, REST only */
 	OheFhirRestTransport *rest;	/* owned, nullable */
 	OheFhirNdjsonTransport *ndjson; /* owned, nullable */
-	OheFhirAuth *auth; /* owned, REST only */
-	GMutex mutex;		 /* protects what follows */
-	GPtrArray *idle_writers; /* owned: a writer is not thread-safe, one per push */
-	GHashTable *upserted;	 /* "Type/id" of shared resources stored (put mode) */
+	OheFhirAuth *auth;		/* owned, REST only */
+	GMutex mutex;			/* protects what follows */
+	GPtrArray *idle_writers;	/* owned: a writer is not thread-safe, one per push */
+	GHashTable *upserted;		/* "Type/id" of shared resources stored (put mode) */
 };
 
 G_DEFINE_TYPE (OheFhirSink, ohe_fhir_sink, OHE_TYPE_SINK)
@@ -153,7 +153,8 @@ ohe_fhir_sink_limit_learned_cb (gpointer user_data, OheFhirBundleType type, guin
 		    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	known = GPOINTER_TO_UINT (g_hash_table_lookup (ohe_fhir_sink_limits, key));
 	if (known == 0 || limit < known)
-		g_hash_table_insert (ohe_fhir_sink_limits, g_strdup (key), GUINT_TO_POINTER (limit));
+		g_hash_table_insert (ohe_fhir_sink_limits, g_strdup (key),
+				     GUINT_TO_POINTER (limit));
 	G_UNLOCK (ohe_fhir_sink_limits);
 	if (!ohe_plugin_save_state (OHE_PLUGIN (self), key, value, &error) &&
 	    !g_error_matches (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED))
@@ -204,8 +205,7 @@ ohe_fhir_sink_setup_rest (OheFhirSink *self, const gchar *base_url, GError **err
 	 * other entries' urn:uuid fullUrls, which only a transaction resolves.
 	 */
 	g_autofree gchar *bundle_type_text = ohe_plugin_get_config_string (
-	    plugin, "bundle_type",
-	    self->mode == OHE_FHIR_WRITE_MODE_PUT ? "batch" : "transaction");
+	    plugin, "bundle_type", self->mode == OHE_FHIR_WRITE_MODE_PUT ? "batch" : "transaction");
 	OheFhirBundleType bundle_type;
 	guint bundle_size;
 	guint max_entries;
@@ -264,16 +264,16 @@ ohe_fhir_sink_setup (OhePlugin *plugin, GCancellable *cancellable, GError **erro
 	g_autofree gchar *mode = ohe_plugin_get_config_string (plugin, "write_mode", "put");
 	g_autofree gchar *base_url = ohe_plugin_get_config_string (plugin, "base_url", "");
 	g_autofree gchar *state_dir = ohe_plugin_get_state_dir (plugin);
-	g_autofree gchar *default_output_dir =
-	    state_dir != NULL ? g_build_filename (state_dir, "ndjson", NULL)
-			      : g_strdup (OHE_FHIR_SINK_DEFAULT_OUTPUT_DIR);
+	g_autofree gchar *default_output_dir = state_dir != NULL
+						   ? g_build_filename (state_dir, "ndjson", NULL)
+						   : g_strdup (OHE_FHIR_SINK_DEFAULT_OUTPUT_DIR);
 	g_autofree gchar *output_dir =
 	    ohe_plugin_get_config_string (plugin, "output_dir", default_output_dir);
 
-	if (!ohe_metrics_register_counter (ohe_plugin_get_metrics (plugin),
-					   "ohe_sink_resources_written_total",
-					   "Resources a sink wrote, by sink and resource type",
-					   (const gchar *const[]){"sink", "resource_type", NULL}, error))
+	if (!ohe_metrics_register_counter (
+		ohe_plugin_get_metrics (plugin), "ohe_sink_resources_written_total",
+		"Resources a sink wrote, by sink and resource type",
+		(const gchar *const[]){"sink", "resource_type", NULL}, error))
 		return FALSE;
 	if (!ohe_fhir_write_mode_from_string (mode, &self->mode)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
@@ -377,7 +377,8 @@ ohe_fhir_sink_dup_native_key (OheMeasurementKind kind, const gchar *native_id)
 static void
 ohe_fhir_sink_refuse_orphans (OhePushRequest *request)
 {
-	g_autoptr(GHashTable) unwritten = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(GHashTable) unwritten =
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	guint n = ohe_push_request_get_n_measurements (request);
 
 	for (guint i = 0; i < n; i++) {
@@ -396,15 +397,15 @@ ohe_fhir_sink_refuse_orphans (OhePushRequest *request)
 		g_autofree gchar *key = NULL;
 		g_autofree gchar *reason = NULL;
 
-		if (parent == NULL || ohe_push_request_get_outcome (request, i) != OHE_PUSH_OUTCOME_PENDING)
+		if (parent == NULL ||
+		    ohe_push_request_get_outcome (request, i) != OHE_PUSH_OUTCOME_PENDING)
 			continue;
 		key = ohe_fhir_sink_dup_native_key (ohe_measurement_get_parent_kind (m), parent);
 		if (!g_hash_table_contains (unwritten, key))
 			continue;
-		reason = g_strdup_printf ("derived from %s %s, which is not written",
-					  ohe_measurement_kind_to_string (
-					      ohe_measurement_get_parent_kind (m)),
-					  parent);
+		reason = g_strdup_printf (
+		    "derived from %s %s, which is not written",
+		    ohe_measurement_kind_to_string (ohe_measurement_get_parent_kind (m)), parent);
 		ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_REFUSED, reason);
 	}
 }
@@ -423,11 +424,11 @@ ohe_fhir_sink_write (OheFhirSink *self,
 {
 	g_autoptr(OheFhirWriter) writer = ohe_fhir_sink_take_writer (self);
 	g_autoptr(GPtrArray) raw =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
 	g_autoptr(GPtrArray) resources =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_resource_free);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_resource_free);
 	g_autoptr(GPtrArray) by_item =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
 	const gchar *patient = ohe_push_request_get_patient_reference (request);
 	guint n = ohe_push_request_get_n_measurements (request);
 
@@ -470,7 +471,8 @@ ohe_fhir_sink_write (OheFhirSink *self,
 	for (guint i = 0; i < n; i++) {
 		GPtrArray *entries = g_ptr_array_index (by_item, i);
 		/* a refused orphan still carries the Device its siblings reference */
-		gboolean orphan = ohe_push_request_get_outcome (request, i) != OHE_PUSH_OUTCOME_PENDING;
+		gboolean orphan =
+		    ohe_push_request_get_outcome (request, i) != OHE_PUSH_OUTCOME_PENDING;
 		if (orphan && entries->len > 0)
 			g_ptr_array_add (orphans, GUINT_TO_POINTER (i));
 		for (guint j = 0; j < entries->len; j++) {
@@ -498,7 +500,8 @@ ohe_fhir_sink_count_written (OheFhirSink *self, GPtrArray *entries, OhePushReque
 		}
 		if (landed)
 			ohe_metrics_counter_add (metrics, "ohe_sink_resources_written_total",
-						 OHE_METRICS_LABELS ("fhir", entry->resource_type), 1);
+						 OHE_METRICS_LABELS ("fhir", entry->resource_type),
+						 1);
 	}
 }
 
@@ -510,7 +513,8 @@ ohe_fhir_sink_push (OheSink *sink,
 {
 	OheFhirSink *self = OHE_FHIR_SINK (sink);
 	g_autoptr(GPtrArray) entries = NULL;
-	g_autoptr(GPtrArray) resource_ids = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
+	g_autoptr(GPtrArray) resource_ids =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
 	g_autoptr(GPtrArray) orphans = g_ptr_array_new ();
 	g_autoptr(GPtrArray) orphan_reasons = g_ptr_array_new_with_free_func (g_free);
 	gboolean ok;

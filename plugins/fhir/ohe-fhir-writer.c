@@ -322,8 +322,8 @@ ohe_fhir_writer_begin_resource (OheFhirWriterProvider *provider,
 	if (value_is_id)
 		memcpy (id, value, OHE_FHIR_ID_LEN + 1);
 	else
-		ohe_fhir_identifier_resource_id (r->identifier_system, r->identifier_value,
-						 patient, id);
+		ohe_fhir_identifier_resource_id (r->identifier_system, r->identifier_value, patient,
+						 id);
 	r->resource_type = resource_type;
 	r->measurement_index = index;
 	/* sized like the last one of its system: one allocation, rarely a regrowth */
@@ -735,9 +735,9 @@ ohe_fhir_writer_observation (OheFhirWriter *self,
 	g_string_truncate (self->value, 0);
 	hashed = ohe_fhir_identifier_append_value (&self->identifier_cache, self->value, m,
 						   system->system, self->patient);
-	r = ohe_fhir_writer_begin_resource (provider, self->patient, system, OHE_FHIR_WRITER_TYPE ("Observation"),
-					    self->value->str, self->value->len, hashed, profile,
-					    index, &w);
+	r = ohe_fhir_writer_begin_resource (provider, self->patient, system,
+					    OHE_FHIR_WRITER_TYPE ("Observation"), self->value->str,
+					    self->value->len, hashed, profile, index, &w);
 	if (retracted)
 		OHE_JSON_WRITER_FRAGMENT (&w, "\"status\":\"entered-in-error\"");
 	else

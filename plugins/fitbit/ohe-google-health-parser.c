@@ -53,10 +53,10 @@ gboolean
 ohe_google_health_parse_int64 (const gchar *text, const gchar *field, gint64 *value, GError **error)
 {
 	g_autoptr(GError) error_local = NULL;
-	if (text == NULL || !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, value,
-						       &error_local)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-			     "%s: not an int64 string", field);
+	if (text == NULL ||
+	    !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, value, &error_local)) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s: not an int64 string",
+			     field);
 		return FALSE;
 	}
 	return TRUE;
@@ -355,11 +355,8 @@ ohe_google_health_get_number (OheGoogleHealthPoint *pt,
 }
 
 static gboolean
-ohe_google_health_get_int32 (OheGoogleHealthPoint *pt,
-			     JsonObject *obj,
-			     const gchar *member,
-			     gint32 *value,
-			     GError **error)
+ohe_google_health_get_int32 (
+    OheGoogleHealthPoint *pt, JsonObject *obj, const gchar *member, gint32 *value, GError **error)
 {
 	JsonNode *node = ohe_google_health_member (obj, member);
 	gint64 v;
@@ -415,7 +412,8 @@ ohe_google_health_get_offset (OheGoogleHealthPoint *pt,
 	field = ohe_google_health_field (pt, member);
 	if (!ohe_google_health_parse_duration (text, field, &us, error))
 		return FALSE;
-	if (us % G_USEC_PER_SEC != 0 || ABS (us / G_USEC_PER_SEC) > OHE_GOOGLE_HEALTH_MAX_OFFSET_S) {
+	if (us % G_USEC_PER_SEC != 0 ||
+	    ABS (us / G_USEC_PER_SEC) > OHE_GOOGLE_HEALTH_MAX_OFFSET_S) {
 		ohe_google_health_set_field_error (error, pt, member,
 						   "not a UTC offset in whole seconds");
 		return FALSE;
@@ -533,7 +531,9 @@ ohe_google_health_read_date (OheGoogleHealthPoint *pt,
 /* building measurements */
 
 static OheMeasurement *
-ohe_google_health_add (OheGoogleHealthPoint *pt, OheMeasurementKind kind, OheMeasurementOrigin origin)
+ohe_google_health_add (OheGoogleHealthPoint *pt,
+		       OheMeasurementKind kind,
+		       OheMeasurementOrigin origin)
 {
 	OheMeasurement *m = ohe_measurement_new (kind);
 	ohe_measurement_set_origin (m, origin);
@@ -661,7 +661,8 @@ ohe_google_health_parse_heart_rate (OheGoogleHealthPoint *pt, JsonObject *payloa
 					OHE_MEASUREMENT_KIND_HEART_RATE,
 					OHE_MEASUREMENT_ORIGIN_STREAM, 0, &m, error))
 		return FALSE;
-	ohe_google_health_set_enum_qualifier (m, metadata, "motionContext", OHE_QUALIFIER_MOTION_CONTEXT);
+	ohe_google_health_set_enum_qualifier (m, metadata, "motionContext",
+					      OHE_QUALIFIER_MOTION_CONTEXT);
 	ohe_google_health_set_enum_qualifier (m, metadata, "sensorLocation",
 					      OHE_QUALIFIER_SENSOR_LOCATION);
 	return TRUE;
@@ -775,7 +776,8 @@ ohe_google_health_parse_respiratory_rate_sleep (OheGoogleHealthPoint *pt,
 					   OHE_MEASUREMENT_KIND_RESPIRATORY_RATE,
 					   OHE_MEASUREMENT_ORIGIN_SUMMARY, 0, &m, error))
 		return FALSE;
-	ohe_measurement_set_qualifier (m, OHE_QUALIFIER_SLEEP_PHASE, OHE_QUALIFIER_SLEEP_PHASE_VALUE_FULL);
+	ohe_measurement_set_qualifier (m, OHE_QUALIFIER_SLEEP_PHASE,
+				       OHE_QUALIFIER_SLEEP_PHASE_VALUE_FULL);
 	return ohe_google_health_set_stat (&sub, full, "standardDeviation", FALSE, m,
 					   OHE_STATISTIC_STD_DEV, error);
 }
@@ -816,7 +818,8 @@ ohe_google_health_parse_core_temperature (OheGoogleHealthPoint *pt,
 					   OHE_MEASUREMENT_KIND_BODY_TEMPERATURE,
 					   OHE_MEASUREMENT_ORIGIN_SPOT, 0, &m, error))
 		return FALSE;
-	ohe_google_health_set_enum_qualifier (m, payload, "measurementLocation", OHE_QUALIFIER_SITE);
+	ohe_google_health_set_enum_qualifier (m, payload, "measurementLocation",
+					      OHE_QUALIFIER_SITE);
 	return TRUE;
 }
 
@@ -873,8 +876,8 @@ ohe_google_health_add_device_info (OheMeasurement *m, JsonObject *payload)
 	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
 		return;
 	for (guint i = 0; i < G_N_ELEMENTS (members); i++) {
-		const gchar *value =
-		    ohe_google_health_get_string_or_null (json_node_get_object (node), members[i][0]);
+		const gchar *value = ohe_google_health_get_string_or_null (
+		    json_node_get_object (node), members[i][0]);
 		if (value != NULL && strlen (value) <= 128)
 			ohe_measurement_set_qualifier (m, members[i][1], value);
 	}
@@ -962,8 +965,8 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 		return FALSE;
 
 	/* interval start == end at the reading time: the recording lasts n / fs */
-	pt->end_us = pt->start_us +
-		     (gint64)ohe_series_get_n_samples (series) * G_USEC_PER_SEC / (gint64)fs;
+	pt->end_us =
+	    pt->start_us + (gint64)ohe_series_get_n_samples (series) * G_USEC_PER_SEC / (gint64)fs;
 	ecg = ohe_google_health_add (pt, OHE_MEASUREMENT_KIND_ECG, OHE_MEASUREMENT_ORIGIN_SPOT);
 	ohe_measurement_add_series (ecg, series);
 	fs_text = g_strdup_printf ("%d", fs);
@@ -996,9 +999,11 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 		ohe_measurement_set_classification (afib, code, classification);
 		/* the recording's own result too, for its report's conclusion */
 		ohe_measurement_set_classification (ecg, code, classification);
-		ohe_measurement_set_qualifier (afib, OHE_QUALIFIER_METHOD, OHE_QUALIFIER_METHOD_VALUE_ECG);
+		ohe_measurement_set_qualifier (afib, OHE_QUALIFIER_METHOD,
+					       OHE_QUALIFIER_METHOD_VALUE_ECG);
 		if (rhythm != NULL && rhythm->band != NULL)
-			ohe_measurement_set_qualifier (afib, OHE_QUALIFIER_HEART_RATE_BAND, rhythm->band);
+			ohe_measurement_set_qualifier (afib, OHE_QUALIFIER_HEART_RATE_BAND,
+						       rhythm->band);
 		ohe_measurement_set_parent (afib, OHE_MEASUREMENT_KIND_ECG, parent_id);
 	}
 	pt->native_id = parent_id;
@@ -1059,7 +1064,8 @@ ohe_google_health_parse_irn (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 		m = ohe_google_health_add (&sub, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION,
 					   OHE_MEASUREMENT_ORIGIN_SPOT);
 		ohe_measurement_set_classification (m, OHE_CLASSIFICATION_POSITIVE, "positive");
-		ohe_measurement_set_qualifier (m, OHE_QUALIFIER_METHOD, OHE_QUALIFIER_METHOD_VALUE_PPG);
+		ohe_measurement_set_qualifier (m, OHE_QUALIFIER_METHOD,
+					       OHE_QUALIFIER_METHOD_VALUE_PPG);
 	}
 	return TRUE;
 }
@@ -1139,7 +1145,8 @@ ohe_google_health_parse_point (const OheGoogleHealthDataType *type,
 		return FALSE;
 	if (source != NULL) {
 		JsonNode *device = ohe_google_health_member (source, "device");
-		const gchar *method = ohe_google_health_get_string_or_null (source, "recordingMethod");
+		const gchar *method =
+		    ohe_google_health_get_string_or_null (source, "recordingMethod");
 		if (device != NULL && JSON_NODE_HOLDS_OBJECT (device))
 			pt.device = ohe_google_health_get_string_or_null (
 			    json_node_get_object (device), "displayName");
@@ -1193,7 +1200,8 @@ ohe_google_health_parse_data_points (const OheGoogleHealthDataType *type,
 				     GError **error)
 {
 	OheGoogleHealthPayloadFunc func = ohe_google_health_payload_func (type);
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+	g_autoptr(GPtrArray) out =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	JsonObject *obj;
 	JsonNode *points;
 	JsonNode *token;
@@ -1205,8 +1213,8 @@ ohe_google_health_parse_data_points (const OheGoogleHealthDataType *type,
 		return NULL;
 	}
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-			     "%s list: not a JSON object", type->id);
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s list: not a JSON object",
+			     type->id);
 		return NULL;
 	}
 	obj = json_node_get_object (root);
@@ -1223,8 +1231,8 @@ ohe_google_health_parse_data_points (const OheGoogleHealthDataType *type,
 			     "%s list: dataPoints is not an array", type->id);
 		return NULL;
 	}
-	for (guint i = 0; points != NULL && i < json_array_get_length (json_node_get_array (points));
-	     i++) {
+	for (guint i = 0;
+	     points != NULL && i < json_array_get_length (json_node_get_array (points)); i++) {
 		JsonNode *point = json_array_get_element (json_node_get_array (points), i);
 		if (!JSON_NODE_HOLDS_OBJECT (point)) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
@@ -1310,7 +1318,8 @@ ohe_google_health_parse_settings (JsonNode *root, GError **error)
 	const gchar *name = NULL;
 
 	if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-		name = ohe_google_health_get_string_or_null (json_node_get_object (root), "timeZone");
+		name =
+		    ohe_google_health_get_string_or_null (json_node_get_object (root), "timeZone");
 	/* only a name shaped as an IANA name reaches the tzdata lookup */
 	return ohe_time_zone_new_from_name (name, "settings.timeZone", error);
 }
@@ -1326,8 +1335,8 @@ ohe_google_health_parse_settings (JsonNode *root, GError **error)
 GPtrArray *
 ohe_google_health_parse_paired_devices (JsonNode *root, gchar **next_page_token, GError **error)
 {
-	g_autoptr(GPtrArray) out =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_google_health_device_free);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (
+	    (GDestroyNotify)ohe_google_health_device_free);
 	JsonObject *obj;
 	JsonNode *list;
 	const gchar *token;
@@ -1367,8 +1376,10 @@ ohe_google_health_parse_paired_devices (JsonNode *root, gchar **next_page_token,
 			return NULL;
 		}
 		device->id = g_strdup (slash + 1);
-		device->device_type = g_strdup (ohe_google_health_get_string_or_null (d, "deviceType"));
-		device->version = g_strdup (ohe_google_health_get_string_or_null (d, "deviceVersion"));
+		device->device_type =
+		    g_strdup (ohe_google_health_get_string_or_null (d, "deviceType"));
+		device->version =
+		    g_strdup (ohe_google_health_get_string_or_null (d, "deviceVersion"));
 		device->battery_level = -1;
 		battery = ohe_google_health_member (d, "batteryLevel");
 		if (battery != NULL && JSON_NODE_HOLDS_VALUE (battery) &&
@@ -1377,7 +1388,8 @@ ohe_google_health_parse_paired_devices (JsonNode *root, gchar **next_page_token,
 			device->battery_level = (gint)json_node_get_int (battery);
 		sync = ohe_google_health_get_string_or_null (d, "lastSyncTime");
 		if (sync != NULL) {
-			g_autofree gchar *field = g_strdup_printf ("pairedDevices[%u].lastSyncTime", i);
+			g_autofree gchar *field =
+			    g_strdup_printf ("pairedDevices[%u].lastSyncTime", i);
 			if (!ohe_google_health_parse_timestamp (sync, field, &device->last_sync_us,
 								error))
 				return NULL;

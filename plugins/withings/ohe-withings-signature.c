@@ -53,9 +53,9 @@ ohe_withings_signature_compute (const gchar *client_secret, GHashTable *signed_f
 			g_string_append_c (msg, ',');
 		g_string_append (msg, value != NULL ? value : "");
 	}
-	signature = g_compute_hmac_for_data (G_CHECKSUM_SHA256, (const guchar *)client_secret,
-					     strlen (client_secret), (const guchar *)msg->str,
-					     msg->len);
+	signature =
+	    g_compute_hmac_for_data (G_CHECKSUM_SHA256, (const guchar *)client_secret,
+				     strlen (client_secret), (const guchar *)msg->str, msg->len);
 	/* the message holds a nonce; not a secret, but not kept around either */
 	memset (msg->str, 0, msg->len);
 	return signature;

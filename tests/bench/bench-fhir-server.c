@@ -25,7 +25,8 @@
 static GType
 bench_load (const gchar *path, GError **error)
 {
-	GModule *module = g_module_open_full (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL, error);
+	GModule *module =
+	    g_module_open_full (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL, error);
 	OhePluginQueryFunc query = NULL;
 
 	if (module == NULL)
@@ -46,7 +47,8 @@ bench_admin (OheHttpClient *client, const gchar *member, gint64 *value, GError *
 {
 	g_autofree gchar *url = g_strdup_printf ("%s/%s", g_getenv ("OHE_FHIR_ADMIN_URL"),
 						 member != NULL ? "stats" : "reset");
-	g_autoptr(OheHttpRequest) request = ohe_http_request_new (member != NULL ? "GET" : "POST", url);
+	g_autoptr(OheHttpRequest) request =
+		       ohe_http_request_new (member != NULL ? "GET" : "POST", url);
 	g_autoptr(OheHttpResponse) response = NULL;
 	g_autoptr(JsonNode) root = NULL;
 	JsonObject *obj;
@@ -78,7 +80,7 @@ static OhePushRequest *
 bench_request (guint64 first)
 {
 	g_autoptr(GPtrArray) ms =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	gint64 base_us = G_GINT64_CONSTANT (1793491200000000);
 	for (guint i = 0; i < BENCH_BATCH; i++) {
 		OheMeasurement *m = ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE);
@@ -159,8 +161,8 @@ bench_run (GType type, guint64 count, gchar **keys, GError **error)
 		 refused - first_refused);
 	if (written != count) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_FAILED,
-			     "expected %" G_GUINT64_FORMAT " written, got %" G_GUINT64_FORMAT, count,
-			     written);
+			     "expected %" G_GUINT64_FORMAT " written, got %" G_GUINT64_FORMAT,
+			     count, written);
 		return FALSE;
 	}
 	return TRUE;
@@ -185,7 +187,8 @@ main (int argc, char **argv)
 	if (argc > 2)
 		count = MAX (g_ascii_strtoull (argv[2], NULL, 10) / BENCH_BATCH, 1) * BENCH_BATCH;
 	type = bench_load (argv[1], &error);
-	if (type == G_TYPE_INVALID || !bench_run (type, count, argc > 3 ? argv + 3 : NULL, &error)) {
+	if (type == G_TYPE_INVALID ||
+	    !bench_run (type, count, argc > 3 ? argv + 3 : NULL, &error)) {
 		g_printerr ("bench-fhir-server: %s\n", error->message);
 		return 1;
 	}

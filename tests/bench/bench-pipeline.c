@@ -69,8 +69,8 @@ bench_run (guint64 count, GError **error)
 		 stats.fetch_queue_high_water, stats.push_queue_high_water);
 	if (stats.written != count) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_FAILED,
-			     "expected %" G_GUINT64_FORMAT " accepted, got %" G_GUINT64_FORMAT, count,
-			     stats.written);
+			     "expected %" G_GUINT64_FORMAT " accepted, got %" G_GUINT64_FORMAT,
+			     count, stats.written);
 		return FALSE;
 	}
 	ohe_sync_stats_clear (&stats);

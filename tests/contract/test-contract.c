@@ -114,8 +114,8 @@ test_fetch (OheProvider *provider, OheToken *token, gint64 from_s, gint64 to_s, 
 {
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GArray) kinds = ohe_provider_get_kinds (provider);
-	g_autoptr (OheFetchRequest) request =
-	    ohe_fetch_request_new ("link-1", from_s * G_USEC_PER_SEC, to_s * G_USEC_PER_SEC);
+	g_autoptr (OheFetchRequest) request = ohe_fetch_request_new (
+	    "link-1", from_s * G_USEC_PER_SEC, to_s * G_USEC_PER_SEC);
 	GPtrArray *all = g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 
 	for (guint i = 0; i < kinds->len; i++)
@@ -140,9 +140,8 @@ test_link (OheProvider *provider, const gchar *redirect, const gchar *verifier)
 	g_autoptr (GUri) location = NULL;
 	g_autoptr (GHashTable) params = NULL;
 	/* Withings has no PKCE: any challenge is left out of its URL */
-	g_autofree gchar *challenge = verifier != NULL
-					  ? ohe_oauth2_compute_code_challenge (verifier)
-					  : g_strdup ("unused");
+	g_autofree gchar *challenge =
+	    verifier != NULL ? ohe_oauth2_compute_code_challenge (verifier) : g_strdup ("unused");
 	g_autofree gchar *url =
 	    ohe_provider_build_authorize_url (provider, "state-1", challenge, redirect, &error);
 	OheToken *token;
@@ -157,8 +156,8 @@ test_link (OheProvider *provider, const gchar *redirect, const gchar *verifier)
 	    soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location"),
 	    G_URI_FLAGS_ENCODED_QUERY, &error);
 	g_assert_no_error (error);
-	params = g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_NONE,
-				     &error);
+	params =
+	    g_uri_parse_params (g_uri_get_query (location), -1, "&", G_URI_PARAMS_NONE, &error);
 	g_assert_no_error (error);
 	token = ohe_provider_exchange_code (provider, g_hash_table_lookup (params, "code"),
 					    verifier, redirect, NULL, &error);
@@ -197,8 +196,7 @@ test_fetch_withings (GArray **kinds)
 	g_key_file_set_string (config, "plugin:withings", "api_base", api);
 	g_key_file_set_string (config, "plugin:withings", "authorize_url", authorize);
 	g_key_file_set_string (config, "plugin:withings", "client_id", "sim-client");
-	g_key_file_set_string (config, "plugin:withings", "client_secret",
-			       "sim-secret-0123456789");
+	g_key_file_set_string (config, "plugin:withings", "client_secret", "sim-secret-0123456789");
 	g_key_file_set_string (config, "plugin:withings", "callback_url",
 			       "https://hooks.example.org/w");
 	provider = g_object_new (OHE_TYPE_WITHINGS_PROVIDER, "name", "withings", NULL);
@@ -220,7 +218,8 @@ test_fetch_fitbit (GArray **kinds)
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GKeyFile) config = g_key_file_new ();
 	g_autoptr (GPtrArray) users = NULL;
-	g_autoptr (OheClock) clock = ohe_clock_new_fake ((TEST_GOOGLE_END + 6 * 3600) * G_USEC_PER_SEC);
+	g_autoptr (OheClock) clock =
+		       ohe_clock_new_fake ((TEST_GOOGLE_END + 6 * 3600) * G_USEC_PER_SEC);
 	g_autoptr (OheSimServer) server = ohe_sim_server_new (TEST_SEED, &error);
 	g_autoptr (OheFitbitProvider) provider = NULL;
 	g_autoptr (OheToken) token = NULL;
@@ -313,9 +312,9 @@ test_reference_new (GPtrArray *all, OheMeasurementKind kind, const gchar *native
 static GPtrArray *
 test_fetch_reference (GArray **kinds)
 {
-	static const OheMeasurementKind declared[] = {
-	    K (HEART_RATE), K (BLOOD_PRESSURE), K (RR_INTERVALS), K (ECG), K (AFIB_CLASSIFICATION),
-	    K (STEPS)};
+	static const OheMeasurementKind declared[] = {K (HEART_RATE),	       K (BLOOD_PRESSURE),
+						      K (RR_INTERVALS),	       K (ECG),
+						      K (AFIB_CLASSIFICATION), K (STEPS)};
 	const gchar *user = "1001";
 	const gint64 day = 1793491200; /* 2026-11-01T00:00:00Z */
 	GPtrArray *all = g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
@@ -332,10 +331,12 @@ test_fetch_reference (GArray **kinds)
 
 		while (t < 60000) {
 			gint32 interval;
-			g_assert_true (ohe_sim_data_sample_at (TEST_SEED, user, K (HEART_RATE),
-							       start + (gint64)(t / 1000), &sample));
-			interval = (gint32)(60000.0 / ohe_sim_sample_value_to_double (&sample, 0) + 0.5);
-			g_assert_true (ohe_series_append_offset_sample (beats, t, interval, &error));
+			g_assert_true (ohe_sim_data_sample_at (
+			    TEST_SEED, user, K (HEART_RATE), start + (gint64)(t / 1000), &sample));
+			interval =
+			    (gint32)(60000.0 / ohe_sim_sample_value_to_double (&sample, 0) + 0.5);
+			g_assert_true (
+			    ohe_series_append_offset_sample (beats, t, interval, &error));
 			g_assert_no_error (error);
 			t += interval;
 		}
@@ -343,13 +344,15 @@ test_fetch_reference (GArray **kinds)
 		ohe_measurement_set_time (rr, start * G_USEC_PER_SEC,
 					  start * G_USEC_PER_SEC + (gint64)t * 1000);
 		hr = test_reference_new (all, K (HEART_RATE), "rr-1/hr", start);
-		g_assert_true (ohe_sim_data_sample_at (TEST_SEED, user, K (HEART_RATE), start, &sample));
+		g_assert_true (
+		    ohe_sim_data_sample_at (TEST_SEED, user, K (HEART_RATE), start, &sample));
 		ohe_measurement_set_value_decimal (hr, sample.values[0], sample.exponent);
 		ohe_measurement_set_parent (hr, K (RR_INTERVALS), "rr-1");
 	}
 	/* the day's recording as limb leads I, II and III (III = II − I) */
 	{
-		g_autoptr (GArray) ecgs = ohe_sim_data_generate_ecg (TEST_SEED, user, day, day + 86400);
+		g_autoptr (GArray) ecgs =
+			       ohe_sim_data_generate_ecg (TEST_SEED, user, day, day + 86400);
 		const OheSimEcg *e = &g_array_index (ecgs, OheSimEcg, 0);
 		g_autoptr (GArray) samples = ohe_sim_data_ecg_get_samples (TEST_SEED, user, e);
 		const gchar *const *leads = ohe_series_name_list (K (ECG));
@@ -359,20 +362,22 @@ test_fetch_reference (GArray **kinds)
 
 		g_assert_cmpuint (ecgs->len, ==, 1);
 		for (guint l = 0; leads[l] != NULL; l++) {
-			g_autoptr (OheSeries) lead =
-			    ohe_series_new_with_interval (leads[l], 1000.0 / e->sampling_frequency);
+			g_autoptr (OheSeries) lead = ohe_series_new_with_interval (
+			    leads[l], 1000.0 / e->sampling_frequency);
 			ohe_series_set_factor (lead, 1.0 / e->scaling_factor);
 			for (guint i = 0; i < samples->len; i++) {
 				gint32 one = g_array_index (samples, gint32, i);
 				gint32 two = one + one / 2;
-				ohe_series_append_sample (lead, l == 0 ? one : l == 1 ? two : two - one);
+				ohe_series_append_sample (lead, l == 0	 ? one
+								: l == 1 ? two
+									 : two - one);
 			}
 			ohe_measurement_add_series (ecg, lead);
 		}
 		ohe_measurement_set_time (ecg, e->time * G_USEC_PER_SEC,
-					  e->time * G_USEC_PER_SEC +
-					      (gint64)e->n_samples * G_USEC_PER_SEC /
-						  e->sampling_frequency);
+					  e->time * G_USEC_PER_SEC + (gint64)e->n_samples *
+									 G_USEC_PER_SEC /
+									 e->sampling_frequency);
 		ohe_measurement_set_classification (ecg, ohe_sim_ecg_rhythm_to_code (e->rhythm),
 						    NULL);
 		ohe_measurement_set_qualifier (ecg, OHE_QUALIFIER_SAMPLING_FREQUENCY, fs);
@@ -392,19 +397,19 @@ test_fetch_reference (GArray **kinds)
 	}
 	/* a cuff that reports the mean pressure, its pulse and a flagged rhythm */
 	{
-		g_autoptr (GArray) bps =
-		    ohe_sim_data_generate (TEST_SEED, user, K (BLOOD_PRESSURE), day, day + 86400);
+		g_autoptr (GArray) bps = ohe_sim_data_generate (TEST_SEED, user, K (BLOOD_PRESSURE),
+								day, day + 86400);
 		const OheSimSample *b = &g_array_index (bps, OheSimSample, 0);
 		OheMeasurement *bp = test_reference_new (all, K (BLOOD_PRESSURE), "bp-1", b->time);
 		OheMeasurement *child;
 
-		ohe_measurement_set_component_decimal (bp, OHE_COMPONENT_NAME_SYSTOLIC, b->values[0],
-						       b->exponent);
+		ohe_measurement_set_component_decimal (bp, OHE_COMPONENT_NAME_SYSTOLIC,
+						       b->values[0], b->exponent);
 		ohe_measurement_set_component_decimal (bp, OHE_COMPONENT_NAME_DIASTOLIC,
 						       b->values[1], b->exponent);
-		ohe_measurement_set_component_decimal (
-		    bp, OHE_COMPONENT_NAME_MEAN, (b->values[0] + 2 * b->values[1]) * 10 / 3,
-		    b->exponent - 1);
+		ohe_measurement_set_component_decimal (bp, OHE_COMPONENT_NAME_MEAN,
+						       (b->values[0] + 2 * b->values[1]) * 10 / 3,
+						       b->exponent - 1);
 		child = test_reference_new (all, K (HEART_RATE), "bp-1/hr", b->time);
 		ohe_measurement_set_value_decimal (child, b->values[2], b->exponent);
 		ohe_measurement_set_parent (child, K (BLOOD_PRESSURE), "bp-1");
@@ -417,7 +422,7 @@ test_fetch_reference (GArray **kinds)
 	/* the day's steps as one civil-day total */
 	{
 		g_autoptr (GArray) steps =
-		    ohe_sim_data_generate (TEST_SEED, user, K (STEPS), day, day + 86400);
+			       ohe_sim_data_generate (TEST_SEED, user, K (STEPS), day, day + 86400);
 		OheMeasurement *total = test_reference_new (all, K (STEPS), "steps-1", day);
 		gint64 sum = 0;
 
@@ -425,7 +430,8 @@ test_fetch_reference (GArray **kinds)
 			sum += g_array_index (steps, OheSimSample, i).values[0];
 		g_assert_cmpint (sum, >, 0);
 		ohe_measurement_set_origin (total, OHE_MEASUREMENT_ORIGIN_SUMMARY);
-		ohe_measurement_set_time (total, day * G_USEC_PER_SEC, (day + 86400) * G_USEC_PER_SEC);
+		ohe_measurement_set_time (total, day * G_USEC_PER_SEC,
+					  (day + 86400) * G_USEC_PER_SEC);
 		ohe_measurement_set_value_decimal (total, sum, 0);
 		ohe_measurement_set_qualifier (total, OHE_QUALIFIER_TOTAL,
 					       OHE_QUALIFIER_TOTAL_VALUE_DAY);
@@ -478,8 +484,8 @@ test_first_reference (const OheFhirResource *r, const gchar *name)
 	if (!json_object_has_member (obj, name))
 		return NULL;
 	array = json_object_get_array_member (obj, name);
-	return g_strdup (json_object_get_string_member (json_array_get_object_element (array, 0),
-							"reference"));
+	return g_strdup (
+	    json_object_get_string_member (json_array_get_object_element (array, 0), "reference"));
 }
 
 /* one component per series (ECG leads) or per component (blood pressure) */
@@ -518,8 +524,8 @@ test_row (gconstpointer data)
 
 	for (guint i = 0; i < provider->measurements->len; i++) {
 		OheMeasurement *m = g_ptr_array_index (provider->measurements, i);
-		g_autoptr (GPtrArray) out =
-		    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_resource_free);
+		g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (
+		    (GDestroyNotify)ohe_fhir_resource_free);
 		g_autoptr (GError) error = NULL;
 		const OheFhirResource *main = NULL;
 		guint n_reports = 0;
@@ -630,7 +636,8 @@ test_withings_ecg_regression (void)
 	for (guint i = 0; i < G_N_ELEMENTS (test_withings_ecgs); i++)
 		g_string_append_printf (
 		    list,
-		    "%s{\"deviceid\":\"dev-%d\",\"model\":%d,\"ecg\":{\"signalid\":%" G_GINT64_FORMAT
+		    "%s{\"deviceid\":\"dev-%d\",\"model\":%d,\"ecg\":{\"signalid\":"
+		    "%" G_GINT64_FORMAT
 		    ",\"afib\":%d},\"heart_rate\":%u,\"timestamp\":%" G_GINT64_FORMAT "}",
 		    i > 0 ? "," : "", test_withings_ecgs[i].model, test_withings_ecgs[i].model,
 		    test_withings_ecgs[i].signalid, test_withings_ecgs[i].afib, 60 + i * 7,
@@ -644,9 +651,8 @@ test_withings_ecg_regression (void)
 	for (guint i = 0; i < records->len; i++) {
 		g_autofree gchar *get_json = test_withings_heart_get (i);
 		g_autoptr (JsonObject) get_body = test_withings_body (get_json);
-		g_autoptr (GPtrArray) ms =
-		    ohe_withings_parser_heart_get (get_body, g_ptr_array_index (records, i), tz,
-						   &error);
+		g_autoptr (GPtrArray) ms = ohe_withings_parser_heart_get (
+		    get_body, g_ptr_array_index (records, i), tz, &error);
 		g_autofree gchar *fs = g_strdup_printf ("%d", test_withings_ecgs[i].fs);
 		g_autofree gchar *ecg_ref = NULL;
 		OheMeasurement *ecg;
@@ -659,29 +665,30 @@ test_withings_ecg_regression (void)
 		g_assert_cmpuint (ohe_measurement_get_n_series (ecg), ==, 1);
 		/* the lead is not stated: unnamed, never the wire name "signal" */
 		g_assert_null (ohe_series_get_name (ohe_measurement_get_series (ecg, 0)));
-		g_assert_cmpuint (ohe_series_get_n_samples (ohe_measurement_get_series (ecg, 0)), ==,
-				  test_withings_ecgs[i].n_samples);
-		g_assert_cmpint (ohe_measurement_get_end (ecg) - ohe_measurement_get_start (ecg), ==,
+		g_assert_cmpuint (ohe_series_get_n_samples (ohe_measurement_get_series (ecg, 0)),
+				  ==, test_withings_ecgs[i].n_samples);
+		g_assert_cmpint (ohe_measurement_get_end (ecg) - ohe_measurement_get_start (ecg),
+				 ==,
 				 (gint64)test_withings_ecgs[i].n_samples * G_USEC_PER_SEC /
 				     test_withings_ecgs[i].fs);
-		g_assert_cmpstr (ohe_measurement_get_qualifier (ecg, OHE_QUALIFIER_SAMPLING_FREQUENCY),
-				 ==, fs);
-		g_assert_cmpstr (ohe_measurement_get_qualifier (ecg, OHE_QUALIFIER_WEAR_POSITION), ==,
-				 test_withings_ecgs[i].wear_name);
-		g_assert_cmpstr (ohe_measurement_get_qualifier (ecg, OHE_QUALIFIER_DEVICE_MODEL), ==,
-				 test_withings_ecgs[i].model_name);
+		g_assert_cmpstr (
+		    ohe_measurement_get_qualifier (ecg, OHE_QUALIFIER_SAMPLING_FREQUENCY), ==, fs);
+		g_assert_cmpstr (ohe_measurement_get_qualifier (ecg, OHE_QUALIFIER_WEAR_POSITION),
+				 ==, test_withings_ecgs[i].wear_name);
+		g_assert_cmpstr (ohe_measurement_get_qualifier (ecg, OHE_QUALIFIER_DEVICE_MODEL),
+				 ==, test_withings_ecgs[i].model_name);
 
 		/* in fetch order: the ECG, then its AFib result and its heart rate */
 		for (guint j = 0; j < ms->len; j++) {
 			OheMeasurement *m = g_ptr_array_index (ms, j);
-			g_autoptr (GPtrArray) out =
-			    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_resource_free);
+			g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (
+			    (GDestroyNotify)ohe_fhir_resource_free);
 			const OheFhirResource *obs = NULL;
 
 			g_assert_true (ohe_measurement_validate (m, &error));
 			g_assert_no_error (error);
-			g_assert_true (ohe_fhir_writer_write (test_writer, m, j, TEST_PATIENT, out,
-							      &error));
+			g_assert_true (
+			    ohe_fhir_writer_write (test_writer, m, j, TEST_PATIENT, out, &error));
 			g_assert_no_error (error);
 			for (guint k = 0; k < out->len; k++) {
 				const OheFhirResource *r = g_ptr_array_index (out, k);
@@ -693,7 +700,8 @@ test_withings_ecg_regression (void)
 					obs = r;
 					if (j == 0) {
 						JsonObject *c = json_array_get_object_element (
-						    json_object_get_array_member (o, "component"), 0);
+						    json_object_get_array_member (o, "component"),
+						    0);
 						JsonObject *coding = json_array_get_object_element (
 						    json_object_get_array_member (
 							json_object_get_object_member (c, "code"),
@@ -702,17 +710,19 @@ test_withings_ecg_regression (void)
 						ecg_ref = g_strconcat ("Observation/", r->id, NULL);
 						/* MDC_ECG_ELEC_POTL: lead not stated */
 						g_assert_cmpstr (
-						    json_object_get_string_member (coding, "code"), ==,
-						    "131328");
+						    json_object_get_string_member (coding, "code"),
+						    ==, "131328");
 					} else {
 						JsonObject *from = json_array_get_object_element (
-						    json_object_get_array_member (o, "derivedFrom"), 0);
-						g_assert_cmpstr (
-						    json_object_get_string_member (from, "reference"), ==,
-						    ecg_ref);
+						    json_object_get_array_member (o, "derivedFrom"),
+						    0);
+						g_assert_cmpstr (json_object_get_string_member (
+								     from, "reference"),
+								 ==, ecg_ref);
 					}
 				} else if (g_str_equal (r->resource_type, "DiagnosticReport")) {
-					g_autofree gchar *result = test_first_reference (r, "result");
+					g_autofree gchar *result =
+					    test_first_reference (r, "result");
 					JsonArray *codes =
 					    json_object_get_array_member (o, "conclusionCode");
 					JsonObject *coding = json_array_get_object_element (
@@ -722,8 +732,9 @@ test_withings_ecg_regression (void)
 					g_assert_cmpuint (j, ==, 0);
 					g_assert_nonnull (obs);
 					g_assert_cmpstr (result, ==, ecg_ref);
-					g_assert_cmpstr (json_object_get_string_member (coding, "code"),
-							 ==, test_withings_ecgs[i].classification);
+					g_assert_cmpstr (
+					    json_object_get_string_member (coding, "code"), ==,
+					    test_withings_ecgs[i].classification);
 					report_seen = TRUE;
 				}
 			}
@@ -736,7 +747,8 @@ test_withings_ecg_regression (void)
 	/* what the plugin emitted before: refused by the shaper's check, naming the name */
 	{
 		g_autoptr (OheMeasurement) old = ohe_measurement_new (OHE_MEASUREMENT_KIND_ECG);
-		g_autoptr (OheSeries) signal = ohe_series_new_with_interval ("signal", 1000.0 / 300);
+		g_autoptr (OheSeries) signal =
+			       ohe_series_new_with_interval ("signal", 1000.0 / 300);
 		g_autoptr (GPtrArray) out = g_ptr_array_new ();
 
 		ohe_series_append_sample (signal, 12);
@@ -773,8 +785,9 @@ test_coverage (void)
 		gpointer key;
 
 		for (guint i = 0; i < provider->measurements->len; i++)
-			g_hash_table_add (emitted, GINT_TO_POINTER (ohe_measurement_get_kind (
-						       g_ptr_array_index (provider->measurements, i))));
+			g_hash_table_add (emitted,
+					  GINT_TO_POINTER (ohe_measurement_get_kind (
+					      g_ptr_array_index (provider->measurements, i))));
 		for (guint i = 0; i < G_N_ELEMENTS (test_rows); i++) {
 			if (g_str_equal (test_rows[i].provider, provider->name))
 				g_assert_true (
@@ -800,7 +813,8 @@ test_coverage (void)
 				    provider->name, kind);
 			if (!g_hash_table_contains (emitted, key))
 				g_string_append_printf (
-				    problems, "\n%s row %s: nothing emitted from the simulator's data",
+				    problems,
+				    "\n%s row %s: nothing emitted from the simulator's data",
 				    provider->name, kind);
 		}
 	}

@@ -119,7 +119,7 @@ test_engine_start (const gchar *conf, const gchar *const *envp, GError **error)
 
 static const struct {
 	const gchar *conf;
-	const gchar *env; /* one OHED_… variable, or NULL */
+	const gchar *env;     /* one OHED_… variable, or NULL */
 	const gchar *message; /* NULL: the engine starts */
 } test_plugin_groups[] = {
     {"[plugin:synthetic]\ncount=5\nfail_error=gone\n[plugin:nullsink]\nreject_every=3\n", NULL,
@@ -149,9 +149,9 @@ test_config_plugin_groups (void)
 	for (guint i = 0; i < G_N_ELEMENTS (test_plugin_groups); i++) {
 		const gchar *envp[] = {test_plugin_groups[i].env, NULL};
 		g_autoptr(GError) error = NULL;
-		gboolean ok = test_engine_start (test_plugin_groups[i].conf,
-						 test_plugin_groups[i].env != NULL ? envp : NULL,
-						 &error);
+		gboolean ok =
+		    test_engine_start (test_plugin_groups[i].conf,
+				       test_plugin_groups[i].env != NULL ? envp : NULL, &error);
 
 		if (test_plugin_groups[i].message == NULL) {
 			g_assert_no_error (error);
@@ -166,10 +166,7 @@ test_config_plugin_groups (void)
 
 /* the value of @key in the commented-out [plugin:@plugin] section of data/ohed.conf */
 static gboolean
-test_documented_default (const gchar *conf,
-			 const gchar *plugin,
-			 const gchar *key,
-			 gchar **value)
+test_documented_default (const gchar *conf, const gchar *plugin, const gchar *key, gchar **value)
 {
 	g_autofree gchar *header = g_strdup_printf ("# [plugin:%s]", plugin);
 	g_auto(GStrv) lines = g_strsplit (conf, "\n", -1);
@@ -229,8 +226,8 @@ test_config_plugin_keys_documented (void)
 			if (!test_documented_default (conf, name, keys[k].name, &value))
 				g_error ("[plugin:%s] %s is not in data/ohed.conf", name,
 					 keys[k].name);
-			g_assert_cmpstr (value, ==,
-					 keys[k].default_value != NULL ? keys[k].default_value : "");
+			g_assert_cmpstr (
+			    value, ==, keys[k].default_value != NULL ? keys[k].default_value : "");
 			if (strstr (readme, quoted) == NULL)
 				g_error ("[plugin:%s] %s is not in plugins/%s/README.md", name,
 					 keys[k].name, name);

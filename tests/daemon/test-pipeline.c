@@ -48,8 +48,8 @@ fixture_setup (Fixture *fx, gconstpointer user_data)
 	fx->engine = ohe_engine_new (fx->config);
 	g_assert_true (ohe_engine_setup (fx->engine, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_true (ohe_store_add_user (ohe_engine_get_store (fx->engine), "u1",
-					   "Patient/p1", &error));
+	g_assert_true (
+	    ohe_store_add_user (ohe_engine_get_store (fx->engine), "u1", "Patient/p1", &error));
 	g_assert_no_error (error);
 }
 
@@ -193,8 +193,10 @@ test_pipeline_refused_and_rejected (Fixture *fx, gconstpointer user_data)
 		const gchar *reason = ohe_dead_letter_get_reason (letter);
 		g_assert_cmpstr (ohe_dead_letter_get_link_id (letter), ==, link_id);
 		g_assert_cmpstr (ohe_dead_letter_get_job_id (letter), ==, ohe_job_get_id (job));
-		g_assert_true (g_str_has_prefix (ohe_dead_letter_get_item (letter), "heart_rate@2026-11-"));
-		if (g_strcmp0 (reason, "heart_rate measurement has neither a value nor statistics") == 0)
+		g_assert_true (
+		    g_str_has_prefix (ohe_dead_letter_get_item (letter), "heart_rate@2026-11-"));
+		if (g_strcmp0 (reason,
+			       "heart_rate measurement has neither a value nor statistics") == 0)
 			shaper_refused++;
 		else if (g_strcmp0 (reason, "rejected by configuration") == 0)
 			sink_rejected++;
@@ -267,7 +269,8 @@ test_pipeline_sink_failure (Fixture *fx, gconstpointer user_data)
 	fixture_set (fx, "plugin:nullsink", "fail_pushes", "1");
 	g_assert_false (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE);
-	g_assert_nonnull (strstr (error->message, "push to nullsink: null sink configured to fail"));
+	g_assert_nonnull (
+	    strstr (error->message, "push to nullsink: null sink configured to fail"));
 	g_assert_true (ohe_error_is_transient (error));
 	g_clear_error (&error);
 	cursor = fixture_cursor (fx, job);
@@ -392,11 +395,11 @@ test_pipeline_sink_not_mapped (Fixture *fx, gconstpointer user_data)
 	g_assert_null (cursor);
 	dead = ohe_store_list_dead_letters (ohe_engine_get_store (fx->engine), &error);
 	g_assert_cmpuint (dead->len, ==, 0);
-	g_assert_cmpfloat (ohe_metrics_get_value (ohe_engine_get_metrics (fx->engine),
-						  "ohe_sync_measurements_by_kind_total",
-						  OHE_METRICS_LABELS ("synthetic", "heart_rate",
-								      "filtered")),
-			   ==, 2000);
+	g_assert_cmpfloat (
+	    ohe_metrics_get_value (ohe_engine_get_metrics (fx->engine),
+				   "ohe_sync_measurements_by_kind_total",
+				   OHE_METRICS_LABELS ("synthetic", "heart_rate", "filtered")),
+	    ==, 2000);
 	ohe_sync_stats_clear (&stats);
 }
 
@@ -624,7 +627,8 @@ test_pipeline_window_and_link_cursor (Fixture *fx, gconstpointer user_data)
 {
 	g_autofree gchar *link_id = fixture_add_link (fx, "u1", "heart_rate");
 	g_autoptr(OheJob) window_job = fixture_new_job (link_id);
-	g_autoptr(OheJob) incremental = ohe_job_new (link_id, "synthetic", OHE_JOB_PRIORITY_INCREMENTAL);
+	g_autoptr(OheJob) incremental =
+		       ohe_job_new (link_id, "synthetic", OHE_JOB_PRIORITY_INCREMENTAL);
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *link_cursor = NULL;
 	g_autofree gchar *link_cursor2 = NULL;
@@ -718,8 +722,8 @@ main (int argc, char **argv)
 		    test_pipeline_nothing_asked, fixture_teardown);
 	g_test_add ("/pipeline/sink-not-mapped", Fixture, NULL, fixture_setup,
 		    test_pipeline_sink_not_mapped, fixture_teardown);
-	g_test_add ("/pipeline/accounting", Fixture, NULL, fixture_setup,
-		    test_pipeline_accounting, fixture_teardown);
+	g_test_add ("/pipeline/accounting", Fixture, NULL, fixture_setup, test_pipeline_accounting,
+		    fixture_teardown);
 	g_test_add ("/pipeline/invariant-broken", Fixture, NULL, fixture_setup,
 		    test_pipeline_invariant_broken, fixture_teardown);
 	g_test_add ("/pipeline/cancel", Fixture, NULL, fixture_setup, test_pipeline_cancel,

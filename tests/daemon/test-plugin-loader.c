@@ -45,8 +45,8 @@ test_loader_good (void)
 	g_assert_true (ohe_plugin_get_metrics (plugin) == metrics);
 	g_assert_true (g_str_has_suffix (ohe_plugin_loader_get_plugin_path (loader, "synthetic"),
 					 "libohe_synthetic.so"));
-	g_assert_true (ohe_provider_supports_kind (OHE_PROVIDER (plugin),
-						   OHE_MEASUREMENT_KIND_HEART_RATE));
+	g_assert_true (
+	    ohe_provider_supports_kind (OHE_PROVIDER (plugin), OHE_MEASUREMENT_KIND_HEART_RATE));
 
 	/* the same plugin twice is a conflict, not a second instance */
 	{
@@ -94,12 +94,14 @@ test_loader_bad (void)
 	g_test_expect_message ("ohed", G_LOG_LEVEL_WARNING,
 			       "refusing plugin */libohe_noquery.so: module does not export "
 			       "ohe_plugin_query()");
-	g_test_expect_message ("ohed", G_LOG_LEVEL_WARNING,
-			       "refusing plugin */libohe_notaprovider.so: plugin notaprovider: type "
-			       "OheNotAProvider is neither an OheProvider nor an OheSink");
-	g_test_expect_message ("ohed", G_LOG_LEVEL_WARNING,
-			       "refusing plugin */libohe_wrongabi.so: built for plugin ABI 99, this "
-			       "ohed provides ABI 1");
+	g_test_expect_message (
+	    "ohed", G_LOG_LEVEL_WARNING,
+	    "refusing plugin */libohe_notaprovider.so: plugin notaprovider: type "
+	    "OheNotAProvider is neither an OheProvider nor an OheSink");
+	g_test_expect_message (
+	    "ohed", G_LOG_LEVEL_WARNING,
+	    "refusing plugin */libohe_wrongabi.so: built for plugin ABI 99, this "
+	    "ohed provides ABI 1");
 	g_test_expect_message ("ohed", G_LOG_LEVEL_WARNING,
 			       "refusing plugin */ohe-misnamed.so: file name is not "
 			       "libohe_<name>.so with a name of 1-32 characters of [a-z0-9]; not "
@@ -214,7 +216,8 @@ test_loader_writable_run (void)
 		g_assert_cmpint (g_chmod (root, 0775), ==, 0);
 		g_assert_cmpuint (ohe_plugin_loader_load_dir (loader, dir, &error), ==, 0);
 		g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
-		g_assert_true (g_str_has_prefix (error->message, "parent of the plugin directory "));
+		g_assert_true (
+		    g_str_has_prefix (error->message, "parent of the plugin directory "));
 		g_clear_error (&error);
 		/* with the sticky bit, as /tmp, others cannot replace the directory */
 		g_assert_cmpint (g_chmod (root, 01777), ==, 0);

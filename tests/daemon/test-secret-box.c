@@ -12,7 +12,7 @@
 
 #include "ohe-secret-box.h"
 
-static const guint8 key_a[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+static const guint8 key_a[32] = {1,  2,	 3,  4,	 5,  6,	 7,  8,	 9,  10, 11, 12, 13, 14, 15, 16,
 				 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 static const guint8 key_b[32] = {9};
 
@@ -116,7 +116,8 @@ test_secret_box_rotation_and_files (void)
 	g_assert_cmpint (g_stat (path, &st), ==, 0);
 	g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 	g_assert_true (ohe_secret_box_add_key_file (again, path, FALSE, &error));
-	g_assert_cmpstr (ohe_secret_box_get_key_id (again), ==, ohe_secret_box_get_key_id (new_box));
+	g_assert_cmpstr (ohe_secret_box_get_key_id (again), ==,
+			 ohe_secret_box_get_key_id (new_box));
 
 	/* rotation: the new key seals, the old one still opens */
 	g_assert_true (ohe_secret_box_add_key (old_box, key_a, sizeof (key_a), &error));

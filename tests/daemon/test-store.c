@@ -19,7 +19,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 static const gchar *const test_tables[] = {
-    "schema_version", "users",	    "links",	 "cursors", "jobs",
+    "schema_version", "users",	    "links",	 "cursors",	 "jobs",
     "dead_letters",   "api_tokens", "audit_log", "job_outcomes", NULL,
 };
 
@@ -1051,8 +1051,7 @@ test_store_one_account (void)
 
 	/* behind the store's back the index refuses as well */
 	db = test_raw_open (path);
-	g_assert_cmpint (sqlite3_exec (db,
-				       "UPDATE links SET state = 'error' WHERE id = 'link-b'",
+	g_assert_cmpint (sqlite3_exec (db, "UPDATE links SET state = 'error' WHERE id = 'link-b'",
 				       NULL, NULL, &errmsg),
 			 ==, SQLITE_CONSTRAINT);
 	g_assert_nonnull (strstr (errmsg, "UNIQUE"));
@@ -1060,7 +1059,8 @@ test_store_one_account (void)
 	errmsg = NULL;
 
 	/* revoked, the first link frees the account; then it cannot take it back */
-	g_assert_true (ohe_store_update_link_state (store, "link-a", OHE_LINK_STATE_REVOKED, &error));
+	g_assert_true (
+	    ohe_store_update_link_state (store, "link-a", OHE_LINK_STATE_REVOKED, &error));
 	g_assert_no_error (error);
 	g_assert_true (ohe_store_update_link (store, second, &error));
 	g_assert_no_error (error);
@@ -1124,8 +1124,8 @@ test_store_migrate_one_account (void)
 		g_autofree gchar *sql =
 		    g_strdup_printf ("SELECT state FROM links WHERE id = '%s'", rows[i].id);
 		g_autofree gchar *state = test_raw_text (db, sql);
-		g_autofree gchar *token_sql = g_strdup_printf (
-		    "SELECT token IS NULL FROM links WHERE id = '%s'", rows[i].id);
+		g_autofree gchar *token_sql =
+		    g_strdup_printf ("SELECT token IS NULL FROM links WHERE id = '%s'", rows[i].id);
 		g_assert_cmpstr (state, ==, rows[i].state_after);
 		/* a revoked duplicate keeps no token */
 		g_assert_cmpint (test_raw_int (db, token_sql), ==,
@@ -1139,8 +1139,8 @@ test_store_migrate_one_account (void)
 		const gchar *detail = ohe_audit_entry_get_detail (entry);
 		g_assert_cmpstr (ohe_audit_entry_get_actor (entry), ==, "migration 0006");
 		g_assert_cmpstr (ohe_audit_entry_get_action (entry), ==, "link-revoke");
-		g_assert_true (g_str_has_suffix (detail,
-						 "withings account already linked by link link-old"));
+		g_assert_true (
+		    g_str_has_suffix (detail, "withings account already linked by link link-old"));
 		g_assert_true (g_str_has_prefix (detail, "link link-new of user user-2: ") ||
 			       g_str_has_prefix (detail, "link link-stale of user user-3: "));
 	}

@@ -22,11 +22,17 @@ test_terminal_escape_field (void)
 	    {"back\\slash", "back\\\\slash"},
 	    {"del\x7f", "del\\x7f"},
 	    /* C1 CSI as UTF-8, and as a raw byte that is not UTF-8 */
-	    {"\xc2\x9b" "2J", "\\u009b2J"},
-	    {"\x9b" "2J", "\\x9b2J"},
+	    {"\xc2\x9b"
+	     "2J",
+	     "\\u009b2J"},
+	    {"\x9b"
+	     "2J",
+	     "\\x9b2J"},
 	    {"Z\xc3\xbcrich \xe2\x9c\x93", "Z\xc3\xbcrich \xe2\x9c\x93"},
 	    /* a right-to-left override reorders what follows on screen */
-	    {"abc\xe2\x80\xae" "fed", "abc\\u202efed"},
+	    {"abc\xe2\x80\xae"
+	     "fed",
+	     "abc\\u202efed"},
 	    {"trunc\xe2\x80", "trunc\\xe2\\x80"},
 	};
 
@@ -44,8 +50,8 @@ test_terminal_escape_field (void)
 static void
 test_terminal_escape_output (void)
 {
-	g_autofree gchar *escaped = ohe_terminal_escape ("a\tb\\c\n\x1b[31mred\x1b[0m\n",
-							 OHE_TERMINAL_ESCAPE_OUTPUT);
+	g_autofree gchar *escaped =
+	    ohe_terminal_escape ("a\tb\\c\n\x1b[31mred\x1b[0m\n", OHE_TERMINAL_ESCAPE_OUTPUT);
 	g_assert_cmpstr (escaped, ==, "a\tb\\c\n\\x1b[31mred\\x1b[0m\n");
 }
 

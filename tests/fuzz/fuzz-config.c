@@ -28,7 +28,8 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 	}
 	{
 		g_auto(GStrv) dirs = ohe_config_get_list (config, "daemon", "plugin_dir");
-		g_autofree gchar *db = ohe_config_get_state_path (config, "store", "sqlite_path", "ohed.db");
+		g_autofree gchar *db =
+		    ohe_config_get_state_path (config, "store", "sqlite_path", "ohed.db");
 		g_autofree gchar *sink = ohe_config_get_string (config, "daemon", "sink");
 		gint workers = ohe_config_get_int (config, "daemon", "workers");
 

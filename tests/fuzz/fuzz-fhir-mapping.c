@@ -20,8 +20,8 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 
 	if (!ohe_fuzz_json_depth_ok (data, size))
 		return 0;
-	mapping = ohe_fhir_mapping_new_from_data ((const gchar *)data, (gssize)size, "fuzz.json",
-						  &error);
+	mapping =
+	    ohe_fhir_mapping_new_from_data ((const gchar *)data, (gssize)size, "fuzz.json", &error);
 	if (mapping == NULL) {
 		g_assert_nonnull (error);
 		g_assert_true (g_str_has_prefix (error->message, "fuzz.json"));

@@ -52,9 +52,10 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 	g_autofree gchar *day = NULL;
 	g_autofree gchar *path = NULL;
 	g_autofree gchar *out = NULL;
-	g_autoptr(GPtrArray) measurements = g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+	g_autoptr(GPtrArray) measurements =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	g_autoptr(GPtrArray) entries =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
 	g_autoptr(OhePushRequest) request = NULL;
 	g_autoptr(GError) error = NULL;
 	FILE *f;
@@ -78,12 +79,13 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 	for (guint i = 0; i < G_N_ELEMENTS (ids); i++) {
 		OheMeasurement *m = ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE);
 		g_autofree gchar *json = g_strdup_printf (
-		    "{\"resourceType\":\"Observation\",\"id\":\"%s\",\"status\":\"final\"}", ids[i]);
+		    "{\"resourceType\":\"Observation\",\"id\":\"%s\",\"status\":\"final\"}",
+		    ids[i]);
 		ohe_measurement_set_time (m, OHE_FUZZ_DAY_US, OHE_FUZZ_DAY_US);
 		ohe_measurement_set_value (m, 60);
 		g_ptr_array_add (measurements, m);
-		g_ptr_array_add (entries, ohe_fhir_entry_new ("Observation", ids[i], NULL, NULL, json,
-							      i, OHE_FUZZ_DAY_US));
+		g_ptr_array_add (entries, ohe_fhir_entry_new ("Observation", ids[i], NULL, NULL,
+							      json, i, OHE_FUZZ_DAY_US));
 	}
 	request = ohe_push_request_new ("fuzz-link", "Patient/fuzz", measurements);
 	g_assert_true (ohe_fhir_ndjson_transport_push (transport, entries, request, NULL, &error));
@@ -93,7 +95,8 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 	g_assert_true (g_file_get_contents (path, &out, NULL, &error));
 	for (guint i = 0; i < G_N_ELEMENTS (ids); i++) {
 		g_autofree gchar *line = g_strdup_printf (
-		    "{\"resourceType\":\"Observation\",\"id\":\"%s\",\"status\":\"final\"}\n", ids[i]);
+		    "{\"resourceType\":\"Observation\",\"id\":\"%s\",\"status\":\"final\"}\n",
+		    ids[i]);
 		/* a planted file may repeat a line: ours replaces one of them */
 		g_assert_cmpuint (ohe_fuzz_count (out, line), >=, 1);
 	}

@@ -51,14 +51,14 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 		g_assert_true (g_utf8_validate (detail, -1, NULL));
 
 	bundle = ohe_fhir_bundle_new (size % 2 == 0 ? OHE_FHIR_BUNDLE_TYPE_TRANSACTION
-						     : OHE_FHIR_BUNDLE_TYPE_BATCH,
+						    : OHE_FHIR_BUNDLE_TYPE_BATCH,
 				      OHE_FHIR_WRITE_MODE_PUT);
 	n = ohe_fuzz_count_entries (root);
 	for (guint i = 0; i < n; i++) {
 		g_autofree gchar *id = g_strdup_printf ("fuzz-%u", i);
-		g_autoptr(OheFhirEntry) entry = ohe_fhir_entry_new (
-		    "Observation", id, "urn:ietf:rfc:3986", id, "{\"resourceType\":\"Observation\"}",
-		    i, 0);
+		g_autoptr(OheFhirEntry) entry =
+			       ohe_fhir_entry_new ("Observation", id, "urn:ietf:rfc:3986", id,
+						   "{\"resourceType\":\"Observation\"}", i, 0);
 		ohe_fhir_bundle_add_entry (bundle, entry);
 	}
 	if (ohe_fhir_bundle_parse_response (bundle, root, results, NULL)) {

@@ -42,7 +42,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 		g_autofree gchar *reason = NULL;
 		g_autoptr(GTimeZone) zone = ohe_google_health_parse_settings (root, NULL);
 		g_autoptr(GPtrArray) devices =
-		    ohe_google_health_parse_paired_devices (root, &next, NULL);
+			       ohe_google_health_parse_paired_devices (root, &next, NULL);
 
 		if (ohe_google_health_parse_identity (root, &user, &legacy, NULL))
 			g_assert_nonnull (user);

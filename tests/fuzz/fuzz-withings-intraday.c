@@ -30,7 +30,8 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 	if (body == NULL)
 		return 0;
 	for (guint z = 0; z < G_N_ELEMENTS (zones); z++) {
-		g_autoptr(OheWithingsPage) page = ohe_withings_parser_intraday (body, zones[z], NULL, NULL);
+		g_autoptr(OheWithingsPage) page =
+			       ohe_withings_parser_intraday (body, zones[z], NULL, NULL);
 		for (guint i = 0; page != NULL && i < page->measurements->len; i++)
 			g_assert_true (ohe_measurement_validate (
 			    g_ptr_array_index (page->measurements, i), NULL));

@@ -143,7 +143,8 @@ ohe_test_json_refused (void)
 	    {"{\"a\":1}\n{\"a\":2}", -1, "body holds a second JSON value at line 2 column 1"},
 	    {"{}x", -1, "body holds a second JSON value at line 1 column 3"},
 	    {"1 2", -1, "body holds a second JSON value at line 1 column 3"},
-	    {"{\"pin\": 12345 6789}", -1, "body is not valid JSON: unexpected token at line 1 column 13"},
+	    {"{\"pin\": 12345 6789}", -1,
+	     "body is not valid JSON: unexpected token at line 1 column 13"},
 	    {"{\"a\": [1,]}", -1, "body is not valid JSON: trailing comma at line 1 column 9"},
 	    {"[\"\xff\"]", -1, "body is not valid JSON: not UTF-8"},
 	    {"[1] ", 2, "body is not valid JSON: missing comma at line 1 column 2"},
@@ -151,8 +152,8 @@ ohe_test_json_refused (void)
 
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
 		g_autoptr(GError) error = NULL;
-		g_autoptr(JsonNode) node =
-		    ohe_json_parse (cases[i].json, cases[i].length, "body", NULL, &error);
+		g_autoptr(JsonNode) node = ohe_json_parse (cases[i].json, cases[i].length, "body",
+							    NULL, &error);
 		g_test_message ("case %u: %s", i, error != NULL ? error->message : "(parsed)");
 		g_assert_null (node);
 		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);

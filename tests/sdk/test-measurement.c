@@ -170,7 +170,8 @@ static void
 test_measurement_linked (void)
 {
 	g_autoptr(OheMeasurement) hr = ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE);
-	g_autoptr(OheMeasurement) afib = ohe_measurement_new (OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION);
+	g_autoptr(OheMeasurement) afib =
+		       ohe_measurement_new (OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION);
 	g_autoptr(GError) error = NULL;
 
 	ohe_measurement_set_parent (hr, OHE_MEASUREMENT_KIND_ECG, "sig-1");
@@ -191,7 +192,7 @@ test_measurement_contract (void)
 {
 	static const struct {
 		OheMeasurementKind kind;
-		const gchar *series;	   /* "-" for an unnamed series */
+		const gchar *series; /* "-" for an unnamed series */
 		const gchar *component;
 		const gchar *key;
 		const gchar *value;
@@ -299,7 +300,8 @@ test_measurement_contract_lists (void)
 	ohe_measurement_set_component (bp, OHE_COMPONENT_NAME_SYSTOLIC, 120);
 	g_assert_false (ohe_measurement_validate (bp, &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
-	g_assert_cmpstr (error->message, ==, "blood_pressure measurement has no diastolic component");
+	g_assert_cmpstr (error->message, ==,
+			 "blood_pressure measurement has no diastolic component");
 
 	g_assert_cmpuint (g_strv_length ((gchar **)keys), ==, 16);
 	for (guint i = 0; keys[i] != NULL; i++) {
@@ -310,8 +312,8 @@ test_measurement_contract_lists (void)
 	}
 	g_assert_false (ohe_qualifier_is_valid_key ("Device_model"));
 	g_assert_null (ohe_qualifier_list_values (OHE_QUALIFIER_DEVICE_MODEL));
-	g_assert_cmpuint (g_strv_length ((gchar **)ohe_qualifier_list_values (OHE_QUALIFIER_METHOD)),
-			  ==, 3);
+	g_assert_cmpuint (
+	    g_strv_length ((gchar **)ohe_qualifier_list_values (OHE_QUALIFIER_METHOD)), ==, 3);
 	g_assert_true (ohe_qualifier_is_valid_value (OHE_QUALIFIER_SAMPLING_FREQUENCY, "500"));
 	g_assert_false (ohe_qualifier_is_valid_value (OHE_QUALIFIER_SAMPLING_FREQUENCY, "0"));
 	g_assert_false (ohe_qualifier_is_valid_value ("unknown", "x"));

@@ -457,8 +457,9 @@ ohe_test_fixture_setup (OheTestFixture *fixture, gconstpointer user_data)
 	fixture->secret_file = g_build_filename (g_get_user_config_dir (), "client-secret", NULL);
 	g_assert_true (g_mkdir_with_parents (g_get_user_config_dir (), 0700) == 0);
 	/* only the first line counts */
-	g_assert_true (g_file_set_contents_full (
-	    fixture->secret_file, "  " OHE_TEST_CLIENT_SECRET "  \nsecond line\n", -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
+	g_assert_true (g_file_set_contents_full (fixture->secret_file,
+						 "  " OHE_TEST_CLIENT_SECRET "  \nsecond line\n",
+						 -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
 	g_assert_no_error (error);
 
 	fixture->provider = g_object_new (OHE_TYPE_TEST_PROVIDER, "name", "oauth2test", NULL);
@@ -642,7 +643,7 @@ ohe_test_oauth2_client_errors (OheTestFixture *fixture, gconstpointer user_data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OheToken) token = NULL;
 	g_autoptr(OheToken) expired =
-	    ohe_test_token_new ("at-old", "rt-seed", OHE_TEST_NOW_S - 10);
+		       ohe_test_token_new ("at-old", "rt-seed", OHE_TEST_NOW_S - 10);
 	g_autoptr(OheToken) no_refresh = ohe_test_token_new ("at-old", NULL, OHE_TEST_NOW_S - 10);
 	g_autoptr(GKeyFile) config = g_key_file_new ();
 	const gchar *group = "plugin:oauth2test";
@@ -807,7 +808,7 @@ ohe_test_oauth2_not_expired (OheTestFixture *fixture, gconstpointer user_data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OheToken) fresh =
-	    ohe_test_token_new ("at-fresh", "rt-seed", OHE_TEST_NOW_S + 61);
+		       ohe_test_token_new ("at-fresh", "rt-seed", OHE_TEST_NOW_S + 61);
 	g_autoptr(OheToken) result = NULL;
 	g_autoptr(OheToken) result2 = NULL;
 
@@ -879,7 +880,7 @@ ohe_test_oauth2_coalesce (OheTestFixture *fixture, gconstpointer user_data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OheToken) expired =
-	    ohe_test_token_new ("at-old", "rt-seed", OHE_TEST_NOW_S - 10);
+		       ohe_test_token_new ("at-old", "rt-seed", OHE_TEST_NOW_S - 10);
 	g_autoptr(OheToken) late = NULL;
 	OheTestEnsureJob jobs[OHE_TEST_THREADS] = {{NULL}};
 
@@ -931,7 +932,7 @@ static void
 ohe_test_oauth2_coalesce_error (OheTestFixture *fixture, gconstpointer user_data)
 {
 	g_autoptr(OheToken) revoked =
-	    ohe_test_token_new ("at-old", "rt-revoked", OHE_TEST_NOW_S - 10);
+		       ohe_test_token_new ("at-old", "rt-revoked", OHE_TEST_NOW_S - 10);
 	OheTestEnsureJob jobs[OHE_TEST_THREADS] = {{NULL}};
 
 	g_mutex_lock (&fixture->server->mutex);

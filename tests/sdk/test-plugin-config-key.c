@@ -32,9 +32,7 @@ static const OhePluginConfigKey test_keys[] = {
      .default_value = "put",
      .choices = "put|post",
      .summary = "write mode"},
-    {.name = "kinds",
-     .type = OHE_PLUGIN_CONFIG_TYPE_KINDS,
-     .summary = "kinds"},
+    {.name = "kinds", .type = OHE_PLUGIN_CONFIG_TYPE_KINDS, .summary = "kinds"},
     {.name = "api_key",
      .type = OHE_PLUGIN_CONFIG_TYPE_STRING,
      .flags = OHE_PLUGIN_CONFIG_KEY_SECRET,
@@ -54,7 +52,8 @@ static const struct {
     {"page_size", " 1000 ", NULL},
     {"page_size", "0", "[plugin:test] page_size = '0' is not an integer between 1 and 1000"},
     {"page_size", "1001", "[plugin:test] page_size = '1001' is not an integer between 1 and 1000"},
-    {"page_size", "12abc", "[plugin:test] page_size = '12abc' is not an integer between 1 and 1000"},
+    {"page_size", "12abc",
+     "[plugin:test] page_size = '12abc' is not an integer between 1 and 1000"},
     {"page_size", "1e3", "[plugin:test] page_size = '1e3' is not an integer between 1 and 1000"},
     {"offset", "-5", NULL},
     {"offset", "-6", "[plugin:test] offset = '-6' is not an integer between -5 and 5"},
@@ -137,7 +136,8 @@ test_config_key_secret (void)
 	};
 	g_autoptr(GError) error = NULL;
 
-	g_assert_false (ohe_plugin_config_key_check (&secret_int[0], "plugin:test", "12345x", &error));
+	g_assert_false (
+	    ohe_plugin_config_key_check (&secret_int[0], "plugin:test", "12345x", &error));
 	g_assert_cmpstr (error->message, ==,
 			 "[plugin:test] pin = (secret, not shown) is not an integer between 0 and "
 			 "9999");
@@ -158,18 +158,18 @@ static void
 test_config_key_group (void)
 {
 	g_autoptr(GKeyFile) good = test_keyfile ("[plugin:test]\n"
-						 "client_id=abc\n"
-						 "client_secret=xyz\n"
-						 "page_size=250\n"
-						 "kinds=steps\n"
-						 "[plugin:other]\n"
-						 "anything=1\n");
+						  "client_id=abc\n"
+						  "client_secret=xyz\n"
+						  "page_size=250\n"
+						  "kinds=steps\n"
+						  "[plugin:other]\n"
+						  "anything=1\n");
 	g_autoptr(GKeyFile) typo = test_keyfile ("[plugin:test]\n"
-						 "client_id=abc\n"
-						 "client_secert=hunter2\n");
+						  "client_id=abc\n"
+						  "client_secert=hunter2\n");
 	g_autoptr(GKeyFile) bad = test_keyfile ("[plugin:test]\n"
-						"page_size=250\n"
-						"mode=patch\n");
+						 "page_size=250\n"
+						 "mode=patch\n");
 	g_autoptr(GKeyFile) escape = test_keyfile ("[plugin:test]\nclient_id=a\\qb\n");
 	g_autoptr(GError) error = NULL;
 
@@ -181,12 +181,14 @@ test_config_key_group (void)
 	g_assert_no_error (error);
 
 	/* an unknown key is named with the keys there are; its value, maybe a secret, is not */
-	g_assert_false (ohe_plugin_config_keys_check_group (test_keys, typo, "plugin:test", &error));
+	g_assert_false (
+	    ohe_plugin_config_keys_check_group (test_keys, typo, "plugin:test", &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
-	g_assert_cmpstr (error->message, ==,
-			 "[plugin:test] client_secert: unknown key (known keys: authorize_url, "
-			 "token_url, client_id, client_secret, client_secret_file, scope, page_size, "
-			 "offset, verbose, mode, kinds, api_key)");
+	g_assert_cmpstr (
+	    error->message, ==,
+	    "[plugin:test] client_secert: unknown key (known keys: authorize_url, "
+	    "token_url, client_id, client_secret, client_secret_file, scope, page_size, "
+	    "offset, verbose, mode, kinds, api_key)");
 	g_assert_null (strstr (error->message, "hunter2"));
 	g_clear_error (&error);
 

@@ -11,7 +11,7 @@ static OhePushRequest *
 test_request (guint n)
 {
 	g_autoptr(GPtrArray) ms =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	for (guint i = 0; i < n; i++)
 		g_ptr_array_add (ms, ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE));
 	return ohe_push_request_new ("link-1", "Patient/p1", ms);
@@ -24,7 +24,8 @@ test_push_request_pending (void)
 	g_autoptr(OhePushRequest) request = test_request (3);
 
 	g_assert_cmpuint (ohe_push_request_get_n_measurements (request), ==, 3);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_PENDING), ==, 3);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_PENDING), ==,
+			  3);
 	for (guint i = 0; i < 3; i++) {
 		g_assert_cmpint (ohe_push_request_get_outcome (request, i), ==,
 				 OHE_PUSH_OUTCOME_PENDING);
@@ -69,7 +70,8 @@ test_push_request_outcomes (void)
 	g_assert_cmpstr (ohe_push_request_get_reason (request, 0), ==, "derived from ecg x");
 	ohe_push_request_set_written (request, 1, NULL);
 	g_assert_null (ohe_push_request_get_reason (request, 1));
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 1);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
+			  1);
 }
 
 static void
@@ -89,9 +91,9 @@ test_push_outcome_names (void)
 		OhePushOutcome outcome;
 		const gchar *name;
 	} rows[] = {
-	    {OHE_PUSH_OUTCOME_PENDING, "pending"},   {OHE_PUSH_OUTCOME_WRITTEN, "written"},
-	    {OHE_PUSH_OUTCOME_REFUSED, "refused"},   {OHE_PUSH_OUTCOME_FILTERED, "filtered"},
-	    {OHE_PUSH_OUTCOME_RETRY, "retry"},       {(OhePushOutcome)99, "unknown"},
+	    {OHE_PUSH_OUTCOME_PENDING, "pending"}, {OHE_PUSH_OUTCOME_WRITTEN, "written"},
+	    {OHE_PUSH_OUTCOME_REFUSED, "refused"}, {OHE_PUSH_OUTCOME_FILTERED, "filtered"},
+	    {OHE_PUSH_OUTCOME_RETRY, "retry"},	   {(OhePushOutcome)99, "unknown"},
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
 		g_assert_cmpstr (ohe_push_outcome_to_string (rows[i].outcome), ==, rows[i].name);

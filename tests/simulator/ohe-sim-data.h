@@ -89,11 +89,8 @@ ohe_sim_data_get_component_name (OheMeasurementKind kind, guint index);
  * Returns: %FALSE if @kind is not supported
  */
 gboolean
-ohe_sim_data_sample_at (guint64 seed,
-			const gchar *user,
-			OheMeasurementKind kind,
-			gint64 time,
-			OheSimSample *sample);
+ohe_sim_data_sample_at (
+    guint64 seed, const gchar *user, OheMeasurementKind kind, gint64 time, OheSimSample *sample);
 /**
  * ohe_sim_data_generate:
  * @seed: the data seed
@@ -110,11 +107,8 @@ ohe_sim_data_sample_at (guint64 seed,
  *   kinds or an empty range
  */
 GArray *
-ohe_sim_data_generate (guint64 seed,
-		       const gchar *user,
-		       OheMeasurementKind kind,
-		       gint64 from,
-		       gint64 to);
+ohe_sim_data_generate (
+    guint64 seed, const gchar *user, OheMeasurementKind kind, gint64 from, gint64 to);
 /**
  * ohe_sim_sample_value_to_string:
  * @sample: a sample

@@ -35,8 +35,8 @@ struct _FakeFhirServer {
 	GHashTable *identifiers; /* "Type|system|value" → id */
 	GPtrArray *posts;	 /* of owned gchar*, the POST bodies */
 	gboolean keep_bodies;
-	gboolean discard; /* answer without storing: benchmarks */
-	guint max_entries; /* larger bundles get 413; 0: no limit */
+	gboolean discard;     /* answer without storing: benchmarks */
+	guint max_entries;    /* larger bundles get 413; 0: no limit */
 	gboolean state_limit; /* the 413 states max_entries */
 	gchar *interactions;  /* owned, nullable: the metadata's rest[0].interaction */
 	guint next_id;

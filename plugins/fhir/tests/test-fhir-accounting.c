@@ -98,7 +98,8 @@ test_rmtree (const gchar *path)
 
 	while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
 		g_autofree gchar *child = g_build_filename (path, name, NULL);
-		if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+		if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
+		    !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
 			test_rmtree (child);
 		else
 			g_unlink (child);
@@ -115,7 +116,7 @@ test_outcomes (void)
 	g_autofree gchar *out = g_build_filename (dir, "out", NULL);
 	g_autoptr(OheSink) sink = test_sink_new (out);
 	g_autoptr(GPtrArray) ms =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	g_autoptr(OhePushRequest) request = NULL;
 	OheMeasurement *sleep;
 	const gchar *const *ids;
@@ -154,10 +155,14 @@ test_outcomes (void)
 	g_assert_true (test_ids_have_prefix (ids, "Observation/"));
 	g_assert_true (test_ids_have_prefix (ids, "DiagnosticReport/"));
 
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 2);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_FILTERED), ==, 1);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_REFUSED), ==, 1);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_PENDING), ==, 0);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
+			  2);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_FILTERED), ==,
+			  1);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_REFUSED), ==,
+			  1);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_PENDING), ==,
+			  0);
 	g_assert_finalize_object (g_steal_pointer (&sink));
 	test_rmtree (dir);
 }
@@ -171,7 +176,8 @@ test_collect_references (JsonNode *node, GPtrArray *refs)
 		g_autoptr(GList) members = json_object_get_members (object);
 		for (GList *l = members; l != NULL; l = l->next) {
 			JsonNode *child = json_object_get_member (object, l->data);
-			if (g_strcmp0 (l->data, "reference") == 0 && JSON_NODE_HOLDS_VALUE (child) &&
+			if (g_strcmp0 (l->data, "reference") == 0 &&
+			    JSON_NODE_HOLDS_VALUE (child) &&
 			    json_node_get_value_type (child) == G_TYPE_STRING)
 				g_ptr_array_add (refs, g_strdup (json_node_get_string (child)));
 			else
@@ -216,9 +222,9 @@ test_read_ndjson_tree (const gchar *path, GHashTable *resources)
 			node = json_from_string (lines[i], &error);
 			g_assert_no_error (error);
 			object = json_node_get_object (node);
-			key = g_strdup_printf ("%s/%s",
-					       json_object_get_string_member (object, "resourceType"),
-					       json_object_get_string_member (object, "id"));
+			key = g_strdup_printf (
+			    "%s/%s", json_object_get_string_member (object, "resourceType"),
+			    json_object_get_string_member (object, "id"));
 			refs = g_ptr_array_new_with_free_func (g_free);
 			test_collect_references (node, refs);
 			g_hash_table_replace (resources, key, refs);
@@ -240,7 +246,8 @@ test_dangling_references (GHashTable *resources, const gchar *patient)
 		GPtrArray *refs = value;
 		for (guint i = 0; i < refs->len; i++) {
 			const gchar *ref = g_ptr_array_index (refs, i);
-			if (g_strcmp0 (ref, patient) != 0 && !g_hash_table_contains (resources, ref))
+			if (g_strcmp0 (ref, patient) != 0 &&
+			    !g_hash_table_contains (resources, ref))
 				g_ptr_array_add (dangling,
 						 g_strdup_printf ("%s → %s", (gchar *)key, ref));
 		}
@@ -252,14 +259,14 @@ test_dangling_references (GHashTable *resources, const gchar *patient)
 static void
 test_closure_checker (void)
 {
-	g_autoptr(GHashTable) resources =
-	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
-	g_autoptr(JsonNode) node =
-	    json_from_string ("{\"resourceType\":\"Observation\",\"id\":\"a\","
-			      "\"subject\":{\"reference\":\"Patient/p1\"},"
-			      "\"derivedFrom\":[{\"reference\":\"Observation/missing\"}],"
-			      "\"hasMember\":[{\"reference\":\"Observation/a\"}]}",
-			      NULL);
+	g_autoptr(GHashTable) resources = g_hash_table_new_full (
+	    g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(JsonNode) node = json_from_string (
+	    "{\"resourceType\":\"Observation\",\"id\":\"a\","
+	    "\"subject\":{\"reference\":\"Patient/p1\"},"
+	    "\"derivedFrom\":[{\"reference\":\"Observation/missing\"}],"
+	    "\"hasMember\":[{\"reference\":\"Observation/a\"}]}",
+	    NULL);
 	GPtrArray *refs = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr(GPtrArray) dangling = NULL;
 
@@ -285,8 +292,8 @@ test_ndjson_closure (void)
 	g_autofree gchar *dir = g_dir_make_tmp ("ohe-fhir-accounting-XXXXXX", &error);
 	g_autofree gchar *out = g_build_filename (dir, "out", NULL);
 	g_autoptr(OheSink) sink = test_sink_new (out);
-	g_autoptr(GHashTable) resources =
-	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GHashTable) resources = g_hash_table_new_full (
+	    g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
 	g_autoptr(GPtrArray) dangling = NULL;
 	guint observations = 0;
 	guint reports = 0;
@@ -294,8 +301,8 @@ test_ndjson_closure (void)
 	gpointer key;
 
 	for (guint round = 0; round < 2; round++) {
-		g_autoptr(GPtrArray) ms =
-		    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		g_autoptr(GPtrArray) ms = g_ptr_array_new_with_free_func (
+		    (GDestroyNotify)ohe_measurement_unref);
 		g_autoptr(OhePushRequest) request = NULL;
 		g_autofree gchar *ecg_id = g_strdup_printf ("ecg-%u", round);
 		g_autofree gchar *child_id = g_strdup_printf ("ecg-hr-%u", round);
@@ -331,10 +338,11 @@ test_ndjson_closure (void)
 		request = test_request (ms);
 		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 		g_assert_no_error (error);
-		g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_REFUSED), ==,
-				  2);
-		g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
-				  ms->len - 2);
+		g_assert_cmpuint (
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_REFUSED), ==, 2);
+		g_assert_cmpuint (
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
+		    ms->len - 2);
 		g_assert_cmpint (ohe_push_request_get_outcome (request, ms->len - 3), ==,
 				 OHE_PUSH_OUTCOME_REFUSED);
 		g_assert_cmpstr (ohe_push_request_get_reason (request, ms->len - 3), ==,

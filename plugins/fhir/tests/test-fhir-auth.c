@@ -101,8 +101,8 @@ static void
 test_write_private (const gchar *path, const gchar *contents)
 {
 	g_autoptr (GError) error = NULL;
-	g_assert_true (g_file_set_contents_full (path, contents, -1,
-						 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
+	g_assert_true (g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+						 0600, &error));
 	g_assert_no_error (error);
 }
 

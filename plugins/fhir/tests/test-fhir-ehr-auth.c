@@ -179,7 +179,7 @@ static OhePushRequest *
 test_request (guint bump)
 {
 	g_autoptr (GPtrArray) ms =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	for (guint i = 0; i < TEST_N_MEASUREMENTS; i++) {
 		OheMeasurement *m = ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE);
 		gint64 t = TEST_DAY_US + (gint64)i * 60 * G_USEC_PER_SEC;

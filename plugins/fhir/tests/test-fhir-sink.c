@@ -86,7 +86,7 @@ static GPtrArray *
 test_entries (guint n, gint bad, guint value)
 {
 	g_autoptr(GPtrArray) raw =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
 	for (guint i = 0; i < n; i++) {
 		g_ptr_array_add (raw, test_device (i));
 		g_ptr_array_add (raw,
@@ -99,7 +99,7 @@ static OhePushRequest *
 test_request (guint n)
 {
 	g_autoptr(GPtrArray) ms =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	for (guint i = 0; i < n; i++)
 		g_ptr_array_add (ms, ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE));
 	return ohe_push_request_new ("link1", "Patient/p1", ms);
@@ -182,8 +182,8 @@ test_bundle_outcome_redacted (void)
 static void
 test_bundle_parse_response_bad (void)
 {
-	g_autoptr(OheFhirBundle) bundle =
-	    ohe_fhir_bundle_new (OHE_FHIR_BUNDLE_TYPE_TRANSACTION, OHE_FHIR_WRITE_MODE_PUT);
+	g_autoptr(OheFhirBundle) bundle = ohe_fhir_bundle_new (OHE_FHIR_BUNDLE_TYPE_TRANSACTION,
+								OHE_FHIR_WRITE_MODE_PUT);
 	g_autoptr(OheFhirEntry) entry = test_observation (0, "final", 60);
 	OheFhirEntryResult results[1] = {{0}};
 	const struct {
@@ -332,8 +332,7 @@ test_rest_conditional_create (Fixture *f, gconstpointer user_data)
 	/* replaying creates nothing */
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==,
-			  3);
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==, 3);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 3);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Device"), ==, 1);
 }
@@ -365,8 +364,7 @@ test_rest_conditional_update (Fixture *f, gconstpointer user_data)
 	    fake_fhir_server_dup_by_identifier (f->server, "Observation", TEST_SYSTEM, "m0001");
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, changed, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==,
-			  2);
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==, 2);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 2);
 	stored = fake_fhir_server_dup_resource (f->server, "Observation",
 						obs_ref + strlen ("Observation/"));
@@ -434,10 +432,11 @@ test_rest_invalid_entry (Fixture *f, gconstpointer user_data)
 				 i == 5 ? OHE_PUSH_OUTCOME_REFUSED : OHE_PUSH_OUTCOME_WRITTEN);
 	/* a named entry comes with its element path */
 	g_assert_cmpstr (ohe_push_request_get_reason (request, 5), ==,
-			 name_entry ? "HTTP 400: error invalid at Bundle.entry[6].resource.status: "
-				      "Observation.status: the code is not in the value set"
-				    : "HTTP 400: error invalid: Observation.status: the code is not "
-				      "in the value set");
+			 name_entry
+			     ? "HTTP 400: error invalid at Bundle.entry[6].resource.status: "
+			       "Observation.status: the code is not in the value set"
+			     : "HTTP 400: error invalid: Observation.status: the code is not "
+			       "in the value set");
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 7);
 	g_assert_null (fake_fhir_server_dup_resource (f->server, "Observation", "obs0005"));
 	/* named: refused + resend; unnamed: refused, halves 4|4, then 2|2, then 1|1 */
@@ -475,8 +474,8 @@ test_rest_too_large (Fixture *f, gconstpointer user_data)
 		g_assert_no_error (error);
 		g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 5);
 		g_assert_cmpuint (ohe_fhir_rest_transport_get_n_refused (f->rest), ==, 1);
-		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==, 6);
+		g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN),
+				  ==, 6);
 	}
 }
 
@@ -500,9 +499,8 @@ test_rest_stated_limit (Fixture *f, gconstpointer user_data)
 	fake_fhir_server_set_max_entries (f->server, 4);
 	fake_fhir_server_set_state_limit (f->server, TRUE);
 	ohe_fhir_rest_transport_set_bundle_type (f->rest, OHE_FHIR_BUNDLE_TYPE_BATCH);
-	ohe_fhir_rest_transport_set_limit_func (f->rest, test_rest_limit_learned,
-						g_array_ref (learned),
-						(GDestroyNotify)g_array_unref);
+	ohe_fhir_rest_transport_set_limit_func (
+	    f->rest, test_rest_limit_learned, g_array_ref (learned), (GDestroyNotify)g_array_unref);
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
 	g_assert_no_error (error);
 	/* 10 entries refused, then the Device and 3 Observations three times */
@@ -516,7 +514,8 @@ test_rest_stated_limit (Fixture *f, gconstpointer user_data)
 	g_assert_cmpuint (g_array_index (learned, guint, 1), ==, 4);
 	for (guint i = 1; i < 4; i++) {
 		g_autoptr(JsonNode) post = fake_fhir_server_dup_post (f->server, i);
-		JsonArray *sent = json_object_get_array_member (json_node_get_object (post), "entry");
+		JsonArray *sent =
+		    json_object_get_array_member (json_node_get_object (post), "entry");
 		g_assert_cmpuint (json_array_get_length (sent), ==, 4);
 	}
 
@@ -597,9 +596,10 @@ test_rest_batch (Fixture *f, gconstpointer user_data)
 	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  3);
 	g_assert_cmpint (ohe_push_request_get_outcome (request, 2), ==, OHE_PUSH_OUTCOME_REFUSED);
-	g_assert_cmpstr (ohe_push_request_get_reason (request, 2), ==,
-			 "HTTP 400: error invalid: Observation.status: the code is not in the value "
-			 "set");
+	g_assert_cmpstr (
+	    ohe_push_request_get_reason (request, 2), ==,
+	    "HTTP 400: error invalid: Observation.status: the code is not in the value "
+	    "set");
 }
 
 static void
@@ -722,7 +722,7 @@ static void
 test_rest_shared_only (Fixture *f, gconstpointer user_data)
 {
 	g_autoptr(GPtrArray) raw =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
 	g_autoptr(GPtrArray) entries = NULL;
 	g_autoptr(OhePushRequest) request = test_request (1);
 	g_autoptr(GError) error = NULL;
@@ -769,10 +769,11 @@ test_rest_health (Fixture *f, gconstpointer user_data)
 			 "to the loopback address)");
 	g_clear_error (&error);
 	for (guint i = 0; i < 4; i++) {
-		const gchar *const ok[] = {"https://ehr.example.org/fhir", "http://127.0.0.1:8080/fhir",
-					   "http://[::1]:8080/fhir", "http://localhost/fhir"};
+		const gchar *const ok[] = {"https://ehr.example.org/fhir",
+					   "http://127.0.0.1:8080/fhir", "http://[::1]:8080/fhir",
+					   "http://localhost/fhir"};
 		g_autoptr(OheFhirRestTransport) good =
-		    ohe_fhir_rest_transport_new (ok[i], f->client, &error);
+			       ohe_fhir_rest_transport_new (ok[i], f->client, &error);
 		g_assert_no_error (error);
 		g_assert_nonnull (good);
 	}
@@ -887,7 +888,7 @@ test_ndjson_unwritable (void)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OheFhirNdjsonTransport) ndjson =
-	    ohe_fhir_ndjson_transport_new ("/proc/ohe-no-such-dir");
+		       ohe_fhir_ndjson_transport_new ("/proc/ohe-no-such-dir");
 	g_autoptr(GPtrArray) entries = test_entries (2, -1, 60);
 	g_autoptr(OhePushRequest) request = test_request (2);
 
@@ -930,11 +931,8 @@ test_state_lookup (gpointer user_data, const gchar *plugin, const gchar *key, GE
 }
 
 static gboolean
-test_state_save (gpointer user_data,
-		 const gchar *plugin,
-		 const gchar *key,
-		 const gchar *value,
-		 GError **error)
+test_state_save (
+    gpointer user_data, const gchar *plugin, const gchar *key, const gchar *value, GError **error)
 {
 	g_hash_table_insert (user_data, g_strdup_printf ("%s %s", plugin, key), g_strdup (value));
 	return TRUE;
@@ -963,7 +961,7 @@ static OhePushRequest *
 test_sink_request (guint n, guint bump)
 {
 	g_autoptr(GPtrArray) ms =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	for (guint i = 0; i < n; i++) {
 		OheMeasurement *m = ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE);
 		gint64 t = TEST_DAY_US + (gint64)i * 60 * G_USEC_PER_SEC;
@@ -982,14 +980,16 @@ static void
 test_sink_remembers_limit (Fixture *f, gconstpointer user_data)
 {
 	const gchar *base = fake_fhir_server_get_base_url (f->server);
-	g_autoptr(GHashTable) state = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-	g_autoptr(GHashTable) empty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) state =
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) empty =
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	g_autoptr(GHashTable) seeded =
-	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	g_autofree gchar *key = g_strdup_printf ("fhir entry-limit/batch/put/%s", base);
 	FakeFhirServer *other = fake_fhir_server_new ();
-	g_autofree gchar *other_key =
-	    g_strdup_printf ("fhir entry-limit/batch/put/%s", fake_fhir_server_get_base_url (other));
+	g_autofree gchar *other_key = g_strdup_printf ("fhir entry-limit/batch/put/%s",
+						       fake_fhir_server_get_base_url (other));
 	g_autoptr(GError) error = NULL;
 
 	fake_fhir_server_set_max_entries (f->server, 4);
@@ -1231,8 +1231,10 @@ test_sink_concurrent (Fixture *f, gconstpointer user_data)
 static void
 test_sink_bearer (Fixture *f, gconstpointer user_data)
 {
-	const gchar *keys[] = {"base_url", fake_fhir_server_get_base_url (f->server), "auth",
-			       "bearer", "token", "test-token-1", NULL};
+	const gchar *keys[] = {"base_url", fake_fhir_server_get_base_url (f->server),
+			       "auth",	   "bearer",
+			       "token",	   "test-token-1",
+			       NULL};
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OheSink) sink = test_sink_new (keys, f->clock, &error);
 	g_autoptr(OhePushRequest) request = test_sink_request (10, 0);
@@ -1315,9 +1317,9 @@ test_sink_config_errors (void)
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
 		g_autoptr(GError) error = NULL;
-		const gchar *keys[] = {"base_url", "http://127.0.0.1:9/fhir", cases[i].key,
-				       cases[i].value, cases[i].other_key, cases[i].other_value,
-				       NULL};
+		const gchar *keys[] = {
+		    "base_url",		"http://127.0.0.1:9/fhir", cases[i].key, cases[i].value,
+		    cases[i].other_key, cases[i].other_value,	   NULL};
 		g_autoptr(OheSink) sink = NULL;
 		/* the base_url under test (or none) comes last and wins */
 		if (g_str_equal (cases[i].key, "output_dir"))
@@ -1354,11 +1356,11 @@ static GPtrArray *
 test_observation_identifiers (OhePushRequest *request)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(OheFhirMapping) mapping =
-	    ohe_fhir_mapping_new_from_file (OHE_SOURCE_DATADIR "/mappings/fhir-r5.json", &error);
+	g_autoptr(OheFhirMapping) mapping = ohe_fhir_mapping_new_from_file (
+	    OHE_SOURCE_DATADIR "/mappings/fhir-r5.json", &error);
 	g_autoptr(OheFhirWriter) writer = NULL;
 	g_autoptr(GPtrArray) out =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_resource_free);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_resource_free);
 	GPtrArray *idents = g_ptr_array_new_with_free_func ((GDestroyNotify)test_identifier_free);
 
 	g_assert_no_error (error);
@@ -1468,7 +1470,7 @@ test_integration_assert_stored (OheHttpClient *client, const gchar *base, OhePus
 	g_assert_cmpuint (idents->len, ==, ohe_push_request_get_n_measurements (request));
 	for (guint i = 0; i < idents->len; i += MAX (idents->len / 7, 1)) {
 		g_autoptr(GPtrArray) ids =
-		    test_search_identifier (client, base, g_ptr_array_index (idents, i));
+			       test_search_identifier (client, base, g_ptr_array_index (idents, i));
 		g_assert_cmpuint (ids->len, ==, 1);
 	}
 }
@@ -1491,7 +1493,8 @@ test_integration_economy (void)
 {
 	const gchar *base = g_getenv ("OHE_FHIR_BASE_URL");
 	g_autoptr(OheHttpClient) client = ohe_http_client_new ("test");
-	g_autoptr(GHashTable) state = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) state =
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	g_autoptr(OheSink) sink = NULL;
 	g_autoptr(GError) error = NULL;
 	guint n = 0;
@@ -1528,7 +1531,8 @@ test_integration_transaction_limit (void)
 {
 	const gchar *base = g_getenv ("OHE_FHIR_BASE_URL");
 	g_autoptr(OheHttpClient) client = ohe_http_client_new ("test");
-	g_autoptr(GHashTable) state = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) state =
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	g_autoptr(OheSink) sink = NULL;
 	g_autoptr(OhePushRequest) first = test_sink_request (300, 0);
 	g_autoptr(OhePushRequest) second = test_sink_request (300, 1);
@@ -1719,8 +1723,8 @@ main (int argc, char **argv)
 		    fixture_setup, test_rest_invalid_entry, fixture_teardown);
 	g_test_add ("/fhir/rest/too-large", Fixture, NULL, fixture_setup, test_rest_too_large,
 		    fixture_teardown);
-	g_test_add ("/fhir/rest/stated-limit", Fixture, NULL, fixture_setup,
-		    test_rest_stated_limit, fixture_teardown);
+	g_test_add ("/fhir/rest/stated-limit", Fixture, NULL, fixture_setup, test_rest_stated_limit,
+		    fixture_teardown);
 	g_test_add_func ("/fhir/bundle/parse-limit", test_bundle_parse_limit);
 	g_test_add_func ("/fhir/bundle/find-limit", test_bundle_find_limit);
 	g_test_add ("/fhir/rest/batch", Fixture, NULL, fixture_setup, test_rest_batch,

@@ -155,7 +155,8 @@ test_int (JsonNode *root, const gchar *path)
 	return json_node_get_int (node);
 }
 
-/* the id of a resource whose identifier value is not a hash: SHA-256 of "system|value" NUL patient */
+/* the id of a resource whose identifier value is not a hash: SHA-256 of "system|value" NUL patient
+ */
 static gchar *
 test_expected_id (const gchar *system, const gchar *value, const gchar *patient)
 {
@@ -320,13 +321,13 @@ test_json_writer_date_time (void)
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
 		g_autoptr (GString) out = g_string_new (NULL);
 		g_autoptr (GDateTime) utc =
-		    g_date_time_new_from_unix_utc (cases[i].utc_us / G_USEC_PER_SEC);
+			       g_date_time_new_from_unix_utc (cases[i].utc_us / G_USEC_PER_SEC);
 		ohe_json_append_date_time (out, cases[i].utc_us, cases[i].offset);
 		g_assert_cmpstr (out->str, ==, cases[i].expected);
 		/* and the text means the same instant */
 		{
 			g_autoptr (GDateTime) parsed =
-			    g_date_time_new_from_iso8601 (out->str, NULL);
+				       g_date_time_new_from_iso8601 (out->str, NULL);
 			g_assert_nonnull (parsed);
 			g_assert_cmpint (g_date_time_to_unix (parsed), ==,
 					 g_date_time_to_unix (utc));
@@ -488,10 +489,10 @@ test_mapping_shipped (void)
 	/* the shipped mapping writes every name of the provider ↔ sink contract */
 	for (guint k = OHE_MEASUREMENT_KIND_UNKNOWN + 1; k < OHE_MEASUREMENT_KIND_LAST; k++) {
 		const OheFhirKindMap *map = ohe_fhir_mapping_lookup (mapping, k);
-		const gchar *const *names = ohe_measurement_kind_get_value_type (k) ==
-						    OHE_VALUE_TYPE_SERIES
-						? ohe_series_name_list (k)
-						: ohe_component_name_list (k);
+		const gchar *const *names =
+		    ohe_measurement_kind_get_value_type (k) == OHE_VALUE_TYPE_SERIES
+			? ohe_series_name_list (k)
+			: ohe_component_name_list (k);
 		for (guint i = 0; names[i] != NULL; i++) {
 			g_test_message ("kind %s name %s", ohe_measurement_kind_to_string (k),
 					names[i]);
@@ -520,14 +521,16 @@ test_mapping_shipped (void)
 		g_assert_true (json_parser_load_from_file (
 		    rhythm, OHE_SOURCE_DATADIR "/fhir/ohe-rhythm-codesystem.json", &error));
 		g_assert_no_error (error);
-		g_assert_cmpstr (test_str (json_parser_get_root (rhythm), "url"), ==, afib->value_system);
+		g_assert_cmpstr (test_str (json_parser_get_root (rhythm), "url"), ==,
+				 afib->value_system);
 		rhythm_concepts =
 		    json_node_get_array (test_get (json_parser_get_root (rhythm), "concept"));
 		g_assert_cmpuint (json_array_get_length (rhythm_concepts), ==, 6);
 		for (guint i = 0; codes[i] != NULL; i++)
-			g_assert_cmpstr (json_object_get_string_member (
-					     json_array_get_object_element (rhythm_concepts, i), "code"),
-					 ==, codes[i]);
+			g_assert_cmpstr (
+			    json_object_get_string_member (
+				json_array_get_object_element (rhythm_concepts, i), "code"),
+			    ==, codes[i]);
 	}
 }
 
@@ -593,20 +596,23 @@ test_mapping_errors (void)
 	     "declares for the kind"},
 	    {"{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
 	     "\"categories\":{\"vital-signs\":\"V\"},\"kinds\":{\"blood_pressure\":{"
-	     "\"category\":\"vital-signs\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]},"
+	     "\"category\":\"vital-signs\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]"
+	     "},"
 	     "\"unit\":\"mm[Hg]\",\"components\":{\"sys\":{\"coding\":[{\"system\":\"s\","
 	     "\"code\":\"1\"}]}}}}}",
 	     "test.json: kinds.blood_pressure.components.sys: not a series or component name the "
 	     "contract declares for the kind"},
 	    {"{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
 	     "\"categories\":{\"vital-signs\":\"V\"},\"kinds\":{\"blood_pressure\":{"
-	     "\"category\":\"vital-signs\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]},"
+	     "\"category\":\"vital-signs\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]"
+	     "},"
 	     "\"unit\":\"mm[Hg]\",\"default_component\":{\"coding\":[{\"system\":\"s\","
 	     "\"code\":\"1\"}]}}}}",
 	     "test.json: kinds.blood_pressure.default_component: the kind has no unnamed series"},
 	    {"{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
 	     "\"categories\":{\"vital-signs\":\"V\"},\"kinds\":{\"afib_classification\":{"
-	     "\"category\":\"vital-signs\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]},"
+	     "\"category\":\"vital-signs\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]"
+	     "},"
 	     "\"value_system\":\"v\",\"values\":{\"afib\":\"AFib\"}}}}",
 	     "test.json: kinds.afib_classification.values.afib: not a classification code of the "
 	     "contract"},
@@ -617,8 +623,8 @@ test_mapping_errors (void)
 	g_autoptr (OheFhirMapping) mapping = NULL;
 
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-		g_autoptr (OheFhirMapping) m =
-		    ohe_fhir_mapping_new_from_data (cases[i].json, -1, "test.json", &error);
+		g_autoptr (OheFhirMapping) m = ohe_fhir_mapping_new_from_data (cases[i].json, -1,
+									       "test.json", &error);
 		g_assert_null (m);
 		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
 		g_assert_cmpstr (error->message, ==, cases[i].message);
@@ -642,9 +648,10 @@ test_mapping_errors (void)
 		mapping = ohe_fhir_mapping_new_from_data (deep, -1, "deep.json", &error);
 		g_assert_null (mapping);
 		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
-		g_assert_cmpstr (error->message, ==,
-				 "deep.json nests arrays and objects deeper than 64 levels at line 1 "
-				 "column 65");
+		g_assert_cmpstr (
+		    error->message, ==,
+		    "deep.json nests arrays and objects deeper than 64 levels at line 1 "
+		    "column 65");
 		g_clear_error (&error);
 	}
 
@@ -817,7 +824,7 @@ test_writer_escaping (void)
 	g_autoptr (OheFhirWriter) writer = test_writer ();
 	g_autoptr (OheMeasurement) m = test_measurement (OHE_MEASUREMENT_KIND_BODY_WEIGHT, native);
 	g_autoptr (OheMeasurement) bad =
-	    test_measurement (OHE_MEASUREMENT_KIND_BODY_WEIGHT, "x\xffy");
+		       test_measurement (OHE_MEASUREMENT_KIND_BODY_WEIGHT, "x\xffy");
 	g_autoptr (GPtrArray) out = NULL;
 	g_autoptr (GPtrArray) out_bad = NULL;
 	g_autoptr (JsonNode) obs = NULL;
@@ -910,7 +917,7 @@ test_writer_blood_pressure (void)
 {
 	g_autoptr (OheFhirWriter) writer = test_writer ();
 	g_autoptr (OheMeasurement) bp =
-	    test_measurement (OHE_MEASUREMENT_KIND_BLOOD_PRESSURE, "grp7");
+		       test_measurement (OHE_MEASUREMENT_KIND_BLOOD_PRESSURE, "grp7");
 	g_autoptr (OheMeasurement) pulse = test_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, NULL);
 	g_autoptr (GPtrArray) out = NULL;
 	g_autoptr (GPtrArray) out_pulse = NULL;
@@ -1126,15 +1133,16 @@ test_writer_ecg_unmapped_lead (void)
 	    "{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
 	    "\"categories\":{\"procedure\":\"P\"},\"kinds\":{\"ecg\":{"
 	    "\"category\":\"procedure\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]},"
-	    "\"unit\":\"mV\",\"components\":{\"I\":{\"coding\":[{\"system\":\"s\",\"code\":\"1\"}]}}}}}";
+	    "\"unit\":\"mV\",\"components\":{\"I\":{\"coding\":[{\"system\":\"s\",\"code\":\"1\"}]}"
+	    "}}}}";
 	static const gint32 samples[] = {1, 2};
 	g_autoptr (GError) error = NULL;
 	g_autoptr (OheFhirMapping) mapping =
-	    ohe_fhir_mapping_new_from_data (json, -1, "test.json", &error);
+		       ohe_fhir_mapping_new_from_data (json, -1, "test.json", &error);
 	g_autoptr (OheFhirWriter) writer = NULL;
 	g_autoptr (OheMeasurement) ecg = test_measurement (OHE_MEASUREMENT_KIND_ECG, "ecg-11");
 	g_autoptr (OheSeries) lead3 =
-	    ohe_series_new_with_interval (OHE_SERIES_NAME_LEAD_III, 1000.0 / 300);
+		       ohe_series_new_with_interval (OHE_SERIES_NAME_LEAD_III, 1000.0 / 300);
 	g_autoptr (GPtrArray) out = g_ptr_array_new ();
 
 	g_assert_no_error (error);
@@ -1187,7 +1195,7 @@ test_writer_aggregate (void)
 	g_autoptr (OheMeasurement) hr = test_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, NULL);
 	g_autoptr (OheMeasurement) steps = test_measurement (OHE_MEASUREMENT_KIND_STEPS, NULL);
 	g_autoptr (OheMeasurement) sample =
-	    test_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, NULL);
+		       test_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, NULL);
 	g_autoptr (GPtrArray) out = NULL;
 	g_autoptr (GPtrArray) out_steps = NULL;
 	g_autoptr (GPtrArray) out_sample = NULL;
@@ -1339,9 +1347,9 @@ test_writer_classification (void)
 {
 	g_autoptr (OheFhirWriter) writer = test_writer ();
 	g_autoptr (OheMeasurement) m =
-	    test_measurement (OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, "a1");
+		       test_measurement (OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, "a1");
 	g_autoptr (OheMeasurement) odd =
-	    test_measurement (OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, "a2");
+		       test_measurement (OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, "a2");
 	g_autoptr (GPtrArray) out = NULL;
 	g_autoptr (GPtrArray) out_odd = g_ptr_array_new ();
 	g_autoptr (JsonNode) obs = NULL;
@@ -1375,7 +1383,7 @@ test_writer_deterministic (void)
 	g_autoptr (OheFhirWriter) b = test_writer ();
 	g_autoptr (OheFhirMapping) mapping = test_mapping ();
 	g_autoptr (OheFhirWriter) custom =
-	    ohe_fhir_writer_new (mapping, "https://example.org/ids/");
+		       ohe_fhir_writer_new (mapping, "https://example.org/ids/");
 	g_autoptr (OheMeasurement) m = test_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, NULL);
 	g_autoptr (GPtrArray) out_a = NULL;
 	g_autoptr (GPtrArray) out_b = NULL;

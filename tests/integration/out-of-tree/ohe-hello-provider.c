@@ -21,7 +21,8 @@ ohe_hello_provider_fetch (OheProvider *provider,
 			  GCancellable *cancellable,
 			  GError **error)
 {
-	g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+	g_autoptr(GPtrArray) batch =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	OheMeasurement *m = ohe_measurement_new (OHE_MEASUREMENT_KIND_BODY_WEIGHT);
 	gint64 at = ohe_fetch_request_get_start (request);
 	ohe_measurement_set_time (m, at, at);

@@ -99,7 +99,10 @@ ohe_null_sink_record (OheNullSink *self, const gchar *path, OhePushRequest *requ
 }
 
 static gboolean
-ohe_null_sink_push (OheSink *sink, OhePushRequest *request, GCancellable *cancellable, GError **error)
+ohe_null_sink_push (OheSink *sink,
+		    OhePushRequest *request,
+		    GCancellable *cancellable,
+		    GError **error)
 {
 	OheNullSink *self = OHE_NULL_SINK (sink);
 	OhePlugin *plugin = OHE_PLUGIN (sink);
@@ -108,7 +111,8 @@ ohe_null_sink_push (OheSink *sink, OhePushRequest *request, GCancellable *cancel
 	gint64 fail_pushes = ohe_plugin_get_config_int (plugin, "fail_pushes", 0);
 	gint64 forget_every = ohe_plugin_get_config_int (plugin, "forget_every", 0);
 	g_autofree gchar *record_path = ohe_plugin_get_config_string (plugin, "record_path", NULL);
-	g_autofree gchar *unmapped_text = ohe_plugin_get_config_string (plugin, "unmapped_kinds", "");
+	g_autofree gchar *unmapped_text =
+	    ohe_plugin_get_config_string (plugin, "unmapped_kinds", "");
 	g_auto(GStrv) unmapped = g_strsplit (unmapped_text, ",", -1);
 	guint accepted = 0;
 

@@ -14,11 +14,8 @@
  * resumes.
  */
 #define OHE_TYPE_SYNTHETIC_PROVIDER (ohe_synthetic_provider_get_type ())
-G_DECLARE_FINAL_TYPE (OheSyntheticProvider,
-		      ohe_synthetic_provider,
-		      OHE,
-		      SYNTHETIC_PROVIDER,
-		      OheProvider)
+G_DECLARE_FINAL_TYPE (
+    OheSyntheticProvider, ohe_synthetic_provider, OHE, SYNTHETIC_PROVIDER, OheProvider)
 
 struct _OheSyntheticProvider {
 	OheProvider parent_instance;
@@ -109,8 +106,8 @@ ohe_synthetic_provider_fetch (OheProvider *provider,
 		return FALSE;
 	}
 	while (index < (guint64)count) {
-		g_autoptr(GPtrArray) batch =
-		    g_ptr_array_new_full ((guint)batch_size, (GDestroyNotify)ohe_measurement_unref);
+		g_autoptr(GPtrArray) batch = g_ptr_array_new_full (
+		    (guint)batch_size, (GDestroyNotify)ohe_measurement_unref);
 		g_autofree gchar *next = NULL;
 
 		if (delay_us > 0 &&
