@@ -7,6 +7,9 @@ set -eu
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh --tests
 
+# C files as Debian 12's clang-format formats them with .clang-format
+tests/check-format.sh
+
 [ -d build ] || meson setup build -Dwerror=true
 # everything, not only what the tests depend on: one test installs the tree
 meson compile -C build
