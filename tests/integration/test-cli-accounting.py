@@ -12,7 +12,6 @@ NDJSON output resolves to a resource written there or to the user's Patient. The
 link whose consent names no kind the provider delivers says "nothing asked" instead
 of "fetched 0".
 """
-import http.client
 import json
 import os
 import re
@@ -21,38 +20,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
-checks = []
+from ohe_cli_test import check, dangling_references, finish, follow_consent, run
+
+
 PATIENT = "Patient/acc-1"
 SUMMARY = re.compile(
     r"^fetched (\d+), written (\d+), refused (\d+), filtered (\d+), (\d+) batches, [0-9.]+ s$",
     re.M)
 KIND_LINE = re.compile(
     r"^  (\w+) +fetched (\d+), written (\d+), refused (\d+), filtered (\d+)$", re.M)
-
-
-def check(name, condition, detail=""):
-    checks.append((name, bool(condition), detail))
-
-
-def run(cmd, env, expect_ok=True):
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-    if expect_ok and result.returncode != 0:
-        print(f"Bail out! {' '.join(cmd)} exited {result.returncode}: {result.stderr}")
-        sys.exit(1)
-    return result
-
-
-def follow_consent(url):
-    """GET the authorize URL without following the redirect; return Location."""
-    parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    conn.request("GET", f"{parts.path}?{parts.query}")
-    response = conn.getresponse()
-    location = response.getheader("Location")
-    conn.close()
-    return response.status, location
 
 
 def write_mapping(state):
@@ -89,18 +66,6 @@ mapping_file={write_mapping(state)}
     return conf
 
 
-def collect_references(node, out):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "reference" and isinstance(value, str):
-                out.append(value)
-            else:
-                collect_references(value, out)
-    elif isinstance(node, list):
-        for value in node:
-            collect_references(value, out)
-
-
 def read_ndjson(root):
     """Every resource under @root: "Type/id" → resource."""
     resources = {}
@@ -114,15 +79,6 @@ def read_ndjson(root):
                         r = json.loads(line)
                         resources[f"{r['resourceType']}/{r['id']}"] = r
     return resources
-
-
-def dangling_references(resources, patient):
-    dangling = []
-    for key, resource in resources.items():
-        refs = []
-        collect_references(resource, refs)
-        dangling += [f"{key} -> {ref}" for ref in refs if ref != patient and ref not in resources]
-    return dangling
 
 
 def link(ohectl, env, kinds=None):
@@ -226,12 +182,7 @@ def main():
         sim.terminate()
         sim.wait(timeout=30)
 
-    print(f"1..{len(checks)}")
-    failed = 0
-    for i, (name, ok, detail) in enumerate(checks, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {name}{'' if ok else f' ({detail})'}")
-        failed += not ok
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

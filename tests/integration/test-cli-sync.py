@@ -10,7 +10,6 @@ the server holds (each reference resolves to a stored resource or the user's Pat
 then replays the same window from a fresh state directory and checks that the server
 holds no duplicate.
 """
-import http.client
 import json
 import os
 import re
@@ -18,22 +17,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 import urllib.request
 
-checks = []
-
-
-def check(name, condition, detail=""):
-    checks.append((name, bool(condition), detail))
+import ohe_cli_test
+from ohe_cli_test import check, finish, follow_consent
 
 
 def run(cmd, env):
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-    if result.returncode != 0:
-        print(f"Bail out! {' '.join(cmd)} exited {result.returncode}: {result.stderr}")
-        sys.exit(1)
-    return result.stdout
+    return ohe_cli_test.run(cmd, env).stdout
 
 
 def fhir_get(path):
@@ -44,17 +35,6 @@ def fhir_get(path):
         request.add_header("Authorization", f"Bearer {bearer}")
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.load(response)
-
-
-def follow_consent(url):
-    """GET the authorize URL without following the redirect; return Location."""
-    parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    conn.request("GET", f"{parts.path}?{parts.query}")
-    response = conn.getresponse()
-    location = response.getheader("Location")
-    conn.close()
-    return response.status, location
 
 
 def write_config(state, sim, plugin_dirs):
@@ -111,29 +91,12 @@ def fhir_search_all(resource_type):
             return resources
 
 
-def collect_references(node, out):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "reference" and isinstance(value, str):
-                out.append(value)
-            else:
-                collect_references(value, out)
-    elif isinstance(node, list):
-        for value in node:
-            collect_references(value, out)
-
-
-def dangling_references(patient):
+def dangling_references_on_server(patient):
     stored = {}
     for resource_type in ["Observation", "DiagnosticReport", "Device", "DeviceAssociation"]:
         for r in fhir_search_all(resource_type):
             stored[f"{r['resourceType']}/{r['id']}"] = r
-    dangling = []
-    for key, resource in stored.items():
-        refs = []
-        collect_references(resource, refs)
-        dangling += [f"{key} -> {ref}" for ref in refs if ref != patient and ref not in stored]
-    return len(stored), dangling
+    return len(stored), ohe_cli_test.dangling_references(stored, patient)
 
 
 def main():
@@ -192,7 +155,7 @@ def main():
         associations = fhir_get("DeviceAssociation?_summary=count")["total"]
         check("R5 DeviceAssociation written", associations == devices,
               f"{associations} != {devices}")
-        n_stored, dangling = dangling_references("Patient/it-1")
+        n_stored, dangling = dangling_references_on_server("Patient/it-1")
         check("reference closure over the server's resources",
               n_stored >= observations + devices and not dangling,
               f"{n_stored} stored, {observations} + {devices} expected, {dangling[:5]}")
@@ -209,12 +172,7 @@ def main():
         sim.terminate()
         sim.wait(timeout=30)
 
-    print(f"1..{len(checks)}")
-    failed = 0
-    for i, (name, ok, detail) in enumerate(checks, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {name}{'' if ok else f' ({detail})'}")
-        failed += not ok
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

@@ -8,38 +8,13 @@ first link's EHR user and leaves the second link pending without the account. Af
 ohectl unlink of the first link the second user can take the account; link-add of the
 same account for a third user is refused too. The store runs the shipped migrations.
 """
-import http.client
 import os
 import re
 import subprocess
 import sys
 import tempfile
-import urllib.parse
 
-checks = []
-
-
-def check(name, condition, detail=""):
-    checks.append((name, bool(condition), detail))
-
-
-def run(cmd, env, expect_ok=True):
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
-    if expect_ok and result.returncode != 0:
-        print(f"Bail out! {' '.join(cmd)} exited {result.returncode}: {result.stderr}")
-        sys.exit(1)
-    return result
-
-
-def follow_consent(url):
-    """GET the authorize URL without following the redirect; return Location."""
-    parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    conn.request("GET", f"{parts.path}?{parts.query}")
-    response = conn.getresponse()
-    location = response.getheader("Location")
-    conn.close()
-    return location
+from ohe_cli_test import check, finish, follow_consent, run
 
 
 def write_config(state, sim, plugin_dirs):
@@ -64,7 +39,7 @@ client_secret=it-secret
 def consent(ohectl, env, user):
     """link-start for @user, consent at the simulator; returns the redirect address."""
     out = run([ohectl, "link-start", user, "withings", "heart_rate"], env).stdout
-    location = follow_consent(out.strip().splitlines()[-1])
+    _, location = follow_consent(out.strip().splitlines()[-1])
     if location is None or "code=" not in location:
         print(f"Bail out! consent for {user} did not redirect with a code: {location}")
         sys.exit(1)
@@ -147,12 +122,7 @@ def main():
         sim.terminate()
         sim.wait(timeout=30)
 
-    print(f"1..{len(checks)}")
-    failed = 0
-    for i, (name, ok, detail) in enumerate(checks, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {name}{'' if ok else f' ({detail})'}")
-        failed += not ok
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":
