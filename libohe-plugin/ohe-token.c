@@ -118,7 +118,14 @@ ohe_token_new_from_json (JsonObject *obj, gint64 now_s, GError **error)
 		if (type == G_TYPE_INT64) {
 			expires_in = json_node_get_int (node);
 		} else if (type == G_TYPE_DOUBLE) {
-			expires_in = (gint64)json_node_get_double (node);
+			gdouble seconds = json_node_get_double (node);
+			/* NaN and infinities too: casting them is undefined */
+			if (!(seconds >= 0 && seconds <= G_MAXINT32)) {
+				g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+						     "token response 'expires_in' out of range");
+				return NULL;
+			}
+			expires_in = (gint64)seconds;
 		} else if (type == G_TYPE_STRING &&
 			   g_ascii_string_to_signed (json_node_get_string (node), 10, 0, G_MAXINT32,
 						     &expires_in, NULL)) {
