@@ -15,6 +15,7 @@
 #include "ohe-decimal.h"
 #include "ohe-error.h"
 #include "ohe-fetch-request.h"
+#include "ohe-sync-hint.h"
 #include "ohe-http-client.h"
 #include "ohe-http-request.h"
 #include "ohe-http-response.h"
