@@ -681,7 +681,8 @@ ohe_http_client_send_once (OheHttpClient *self,
 			/* libsoup hands over a body cut short by a closed connection as if it
 			 * were complete: treat it as the transport error it is */
 			if (expected >= 0 && (goffset)buf->len < expected) {
-				g_set_error (&attempt->error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+				g_set_error (&attempt->error, G_IO_ERROR,
+					     G_IO_ERROR_CONNECTION_CLOSED,
 					     "connection closed after %u of %" G_GOFFSET_FORMAT
 					     " body bytes",
 					     buf->len, expected);
@@ -998,9 +999,9 @@ ohe_http_client_send (OheHttpClient *self,
 			    idempotent && ohe_http_client_error_is_transient (attempt.error);
 			if (!retryable || attempt_nr >= settings.max_attempts) {
 				g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE,
-					     "%s: %s %s failed after %u attempt%s: %s%s", self->name,
-					     method, host, attempt_nr, attempt_nr == 1 ? "" : "s",
-					     detail,
+					     "%s: %s %s failed after %u attempt%s: %s%s",
+					     self->name, method, host, attempt_nr,
+					     attempt_nr == 1 ? "" : "s", detail,
 					     !idempotent ? " (not retried: not idempotent)" : "");
 				return NULL;
 			}

@@ -58,38 +58,6 @@ ohe_fhir_ndjson_line_new (const GString *json)
 	return g_string_free (line, FALSE);
 }
 
-/* nesting outside strings stays within the bound (json-glib has none) */
-static gboolean
-ohe_fhir_ndjson_line_depth_ok (const gchar *line, gsize len)
-{
-	gboolean in_string = FALSE;
-	guint depth = 0;
-
-	for (gsize i = 0; i < len; i++) {
-		gchar c = line[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = FALSE;
-			continue;
-		}
-		if (c == '"') {
-			in_string = TRUE;
-		} else if (c == '{' || c == '[') {
-			if (++depth > OHE_FHIR_NDJSON_MAX_DEPTH)
-				return FALSE;
-		} else if (c == '}' || c == ']') {
-			if (depth == 0)
-				return FALSE;
-			depth--;
-		} else if (c == '\0') {
-			return FALSE;
-		}
-	}
-	return !in_string && depth == 0;
-}
-
 static const gchar *
 ohe_fhir_ndjson_get_string_member (JsonObject *object, const gchar *name)
 {
@@ -111,19 +79,16 @@ ohe_fhir_ndjson_get_string_member (JsonObject *object, const gchar *name)
 gchar *
 ohe_fhir_ndjson_line_dup_id (const gchar *line, gsize len, const gchar *resource_type)
 {
-	g_autoptr(JsonParser) parser = NULL;
-	JsonNode *root;
+	const OheJsonLimits limits = {.max_depth = OHE_FHIR_NDJSON_MAX_DEPTH};
+	g_autoptr(JsonNode) root = NULL;
 	JsonObject *object;
 	const gchar *type;
 	const gchar *id;
 
 	if (len == 0 || len > OHE_FHIR_NDJSON_MAX_LINE || line[0] != '{' ||
-	    !ohe_fhir_ndjson_line_depth_ok (line, len))
+	    memchr (line, '\0', len) != NULL)
 		return NULL;
-	parser = json_parser_new_immutable ();
-	if (!json_parser_load_from_data (parser, line, (gssize)len, NULL))
-		return NULL;
-	root = json_parser_get_root (parser);
+	root = ohe_json_parse (line, (gssize)len, "NDJSON line", &limits, NULL);
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
 		return NULL;
 	object = json_node_get_object (root);

@@ -187,7 +187,7 @@ ohe_fhir_ndjson_transport_evict (OheFhirNdjsonTransport *self)
 /**
  * ohe_fhir_ndjson_transport_push:
  * @entries: deduplicated entries
- * @request: receives %OHE_PUSH_OUTCOME_ACCEPTED for every measurement whose
+ * @request: receives %OHE_PUSH_OUTCOME_WRITTEN for every measurement whose
  *   folder was written and synced
  *
  * Returns: %FALSE if no folder could be written
@@ -278,8 +278,8 @@ ohe_fhir_ndjson_transport_check_health (OheFhirNdjsonTransport *self, GError **e
 	if (fd < 0)
 		return FALSE;
 	/* access() would ignore read-only mounts; really create a file */
-	probe = ohe_fhir_ndjson_write_temp (fd, "health", self->output_dir, empty, &self->perms,
-					    error);
+	probe =
+	    ohe_fhir_ndjson_write_temp (fd, "health", self->output_dir, empty, &self->perms, error);
 	if (probe != NULL)
 		unlinkat (fd, probe, 0);
 	close (fd);

@@ -7,35 +7,27 @@
 
 #include <string.h>
 
+#include "ohe-withings-config.h"
 #include "ohe-withings-parser.h"
 #include "ohe-withings-provider.h"
 #include "ohe-withings-signature.h"
 #include "ohe-withings-tables.h"
 
 /*
- * The Withings Public Health Data API (withings.md). Every call is a form
- * POST with an `action` to one of a few paths and answers HTTP 200 with a
+ * The Withings Public Health Data API (https://developer.withings.com/api-reference/). Every call
+ * is a form POST with an `action` to one of a few paths and answers HTTP 200 with a
  * `{status, body}` envelope; the status carries the error. The OAuth2 token
- * endpoint wraps its answer the same way. Config group [plugin:withings]:
- *   api_base       https://wbsapi.withings.net
- *   authorize_url  https://account.withings.com/oauth2_user/authorize2
- *   token_url      <api_base>/v2/oauth2
- *   callback_url   the notification URL given to notify subscribe
- *   client_id, client_secret or client_secret_file
- *   scope          user.info,user.metrics,user.activity
- *   rate_limit_waits  how often a call waits out status 601 before failing (1)
+ * endpoint wraps its answer the same way. The keys of [plugin:withings] are
+ * declared in ohe-withings-config.c.
  */
 
-#define OHE_WITHINGS_API_BASE "https://wbsapi.withings.net"
-#define OHE_WITHINGS_AUTHORIZE_URL "https://account.withings.com/oauth2_user/authorize2"
-#define OHE_WITHINGS_SCOPE "user.info,user.metrics,user.activity"
-
-/* 120 requests per minute per application, all users together (withings.md §4) */
+/* 120 requests per minute per application, all users together (Withings developer
+ * guide, "Keep user data up to date") */
 #define OHE_WITHINGS_APP_RATE_REQUESTS 120
-#define OHE_WITHINGS_APP_RATE_SECONDS 60
+#define OHE_WITHINGS_APP_RATE_SECONDS  60
 
 /* status 601 asks for at least a minute of backoff; jitter spreads the workers */
-#define OHE_WITHINGS_RATE_WAIT_US (60 * G_USEC_PER_SEC)
+#define OHE_WITHINGS_RATE_WAIT_US   (60 * G_USEC_PER_SEC)
 #define OHE_WITHINGS_RATE_JITTER_US (15 * G_USEC_PER_SEC)
 
 /* getintradayactivity returns at most the first 24 h after startdate */
@@ -94,8 +86,8 @@ ohe_withings_provider_config (OheWithingsProvider *self, const gchar *key, const
 static gchar *
 ohe_withings_provider_api_url (OheWithingsProvider *self, const gchar *path)
 {
-	g_autofree gchar *base = ohe_withings_provider_config (self, "api_base",
-							       OHE_WITHINGS_API_BASE);
+	g_autofree gchar *base =
+	    ohe_withings_provider_config (self, "api_base", OHE_WITHINGS_API_BASE);
 	gsize len = strlen (base);
 	while (len > 0 && base[len - 1] == '/')
 		base[--len] = '\0';
@@ -124,7 +116,7 @@ ohe_withings_provider_get_scope (OheOAuth2Provider *provider)
 					     OHE_WITHINGS_SCOPE);
 }
 
-/* Withings has no PKCE (withings.md §1.1): unknown parameters are not sent */
+/* Withings has no PKCE: unknown parameters are not sent */
 static void
 ohe_withings_provider_add_authorize_params (OheOAuth2Provider *provider, GHashTable *params)
 {
@@ -164,11 +156,12 @@ ohe_withings_provider_parse_token_response (OheOAuth2Provider *provider,
 		if (g_error_matches (error_local, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT) ||
 		    g_error_matches (error_local, OHE_ERROR, OHE_ERROR_AUTH_EXPIRED) ||
 		    g_error_matches (error_local, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED)) {
-			g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
-				     "token request rejected: %s; the authorization code (valid "
-				     "30 s, single use) or the refresh token is invalid or expired, "
-				     "the link needs consent again",
-				     error_local->message);
+			g_set_error (
+			    error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
+			    "token request rejected: %s; the authorization code (valid "
+			    "30 s, single use) or the refresh token is invalid or expired, "
+			    "the link needs consent again",
+			    error_local->message);
 			return NULL;
 		}
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
@@ -200,7 +193,8 @@ ohe_withings_provider_get_kinds (OheProvider *provider)
 	for (guint i = 0; i < ohe_withings_meastype_get_n (); i++)
 		g_hash_table_add (seen, GINT_TO_POINTER (ohe_withings_meastype_get (i)->kind));
 	for (guint i = 0; i < ohe_withings_intraday_field_get_n (); i++)
-		g_hash_table_add (seen, GINT_TO_POINTER (ohe_withings_intraday_field_get (i)->kind));
+		g_hash_table_add (seen,
+				  GINT_TO_POINTER (ohe_withings_intraday_field_get (i)->kind));
 	for (guint i = 0; i < G_N_ELEMENTS (ohe_withings_ecg_kinds); i++)
 		g_hash_table_add (seen, GINT_TO_POINTER (ohe_withings_ecg_kinds[i]));
 	for (gint k = OHE_MEASUREMENT_KIND_UNKNOWN + 1; k < OHE_MEASUREMENT_KIND_LAST; k++) {
@@ -215,6 +209,10 @@ static gboolean
 ohe_withings_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
 {
 	OheHttpClient *client = ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (plugin));
+
+	if (!OHE_PLUGIN_CLASS (ohe_withings_provider_parent_class)
+		 ->setup (plugin, cancellable, error))
+		return FALSE;
 	ohe_http_client_set_app_rate_limit (client, OHE_WITHINGS_APP_RATE_REQUESTS,
 					    OHE_WITHINGS_APP_RATE_SECONDS);
 	return TRUE;
@@ -303,8 +301,8 @@ ohe_withings_provider_call (OheWithingsProvider *self,
 				return NULL;
 			}
 			expired = ohe_withings_token_expired_copy (session->token);
-			renewed = ohe_oauth2_provider_ensure_token (oauth2, session->link_id, expired,
-								    cancellable, &error_refresh);
+			renewed = ohe_oauth2_provider_ensure_token (
+			    oauth2, session->link_id, expired, cancellable, &error_refresh);
 			if (renewed == NULL) {
 				g_propagate_prefixed_error (error, g_steal_pointer (&error_refresh),
 							    "withings %s: ", action);
@@ -322,8 +320,8 @@ ohe_withings_provider_call (OheWithingsProvider *self,
 				return NULL;
 			continue;
 		}
-		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "withings %s: ",
-					    action);
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
+					    "withings %s: ", action);
 		return NULL;
 	}
 }
@@ -360,8 +358,8 @@ ohe_withings_cursor_parse (const gchar *text, OheWithingsCursor *cursor, GError 
 		const gchar *eq = strchr (parts[i], '=');
 		gint64 value = 0;
 		if (eq == NULL ||
-		    !g_ascii_string_to_signed (eq + 1, 10, 0, G_GINT64_CONSTANT (32503680000), &value,
-					       NULL)) {
+		    !g_ascii_string_to_signed (eq + 1, 10, 0, G_GINT64_CONSTANT (32503680000),
+					       &value, NULL)) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "withings cursor part %u is not key=timestamp", i);
 			return FALSE;
@@ -421,11 +419,12 @@ ohe_withings_provider_load_devices (OheWithingsProvider *self,
 	g_autoptr(GPtrArray) devices = NULL;
 	g_autoptr(GError) error_local = NULL;
 
-	body = ohe_withings_provider_call (self, session, "/v2/user", form, cancellable,
-					   &error_local);
+	body =
+	    ohe_withings_provider_call (self, session, "/v2/user", form, cancellable, &error_local);
 	/* without user.info the models are just missing; the data does not depend on them */
-	if (body == NULL && (g_error_matches (error_local, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT) ||
-			     g_error_matches (error_local, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED))) {
+	if (body == NULL &&
+	    (g_error_matches (error_local, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT) ||
+	     g_error_matches (error_local, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED))) {
 		g_debug ("%s", error_local->message);
 		return TRUE;
 	}
@@ -439,9 +438,10 @@ ohe_withings_provider_load_devices (OheWithingsProvider *self,
 	for (guint i = 0; i < devices->len; i++) {
 		OheWithingsDevice *dev = g_ptr_array_index (devices, i);
 		if (dev->model != NULL)
-			g_hash_table_replace (models, g_strdup (dev->deviceid), g_strdup (dev->model));
+			g_hash_table_replace (models, g_strdup (dev->deviceid),
+					      g_strdup (dev->model));
 		if (*tz == NULL && dev->timezone != NULL)
-			*tz = g_time_zone_new_identifier (dev->timezone);
+			*tz = ohe_withings_parser_time_zone_new (dev->timezone);
 	}
 	return TRUE;
 }
@@ -494,7 +494,8 @@ ohe_withings_provider_fetch_meas (OheWithingsProvider *self,
 
 		if (page_nr >= OHE_WITHINGS_MAX_PAGES) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "withings getmeas: more than %u pages", OHE_WITHINGS_MAX_PAGES);
+				     "withings getmeas: more than %u pages",
+				     OHE_WITHINGS_MAX_PAGES);
 			return FALSE;
 		}
 		g_hash_table_insert (form, g_strdup ("meastypes"), g_strdup (meastypes));
@@ -503,13 +504,15 @@ ohe_withings_provider_fetch_meas (OheWithingsProvider *self,
 			ohe_withings_form_set_int (form, "lastupdate", cursor->lastupdate);
 		} else {
 			ohe_withings_form_set_int (form, "startdate",
-						   ohe_fetch_request_get_start (request) / G_USEC_PER_SEC);
-			ohe_withings_form_set_int (form, "enddate",
-						   ohe_fetch_request_get_end (request) / G_USEC_PER_SEC);
+						   ohe_fetch_request_get_start (request) /
+						       G_USEC_PER_SEC);
+			ohe_withings_form_set_int (
+			    form, "enddate", ohe_fetch_request_get_end (request) / G_USEC_PER_SEC);
 		}
 		if (offset > 0)
 			ohe_withings_form_set_int (form, "offset", offset);
-		body = ohe_withings_provider_call (self, session, "/measure", form, cancellable, error);
+		body = ohe_withings_provider_call (self, session, "/measure", form, cancellable,
+						   error);
 		if (body == NULL)
 			return FALSE;
 		page = ohe_withings_parser_getmeas (body, error);
@@ -529,7 +532,8 @@ ohe_withings_provider_fetch_meas (OheWithingsProvider *self,
 			return FALSE;
 		if (page->offset <= offset) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "withings getmeas: offset %" G_GINT64_FORMAT " does not advance",
+				     "withings getmeas: offset %" G_GINT64_FORMAT
+				     " does not advance",
 				     page->offset);
 			return FALSE;
 		}
@@ -652,7 +656,8 @@ ohe_withings_provider_fetch_ecg (OheWithingsProvider *self,
 					   ohe_fetch_request_get_end (request) / G_USEC_PER_SEC);
 		if (offset > 0)
 			ohe_withings_form_set_int (form, "offset", offset);
-		body = ohe_withings_provider_call (self, session, "/v2/heart", form, cancellable, error);
+		body = ohe_withings_provider_call (self, session, "/v2/heart", form, cancellable,
+						   error);
 		if (body == NULL)
 			return FALSE;
 		records = ohe_withings_parser_heart_list (body, &more, &next, error);
@@ -670,14 +675,15 @@ ohe_withings_provider_fetch_ecg (OheWithingsProvider *self,
 			return TRUE;
 		if (next <= offset) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "withings heart list: offset %" G_GINT64_FORMAT " does not advance",
+				     "withings heart list: offset %" G_GINT64_FORMAT
+				     " does not advance",
 				     next);
 			return FALSE;
 		}
 		offset = next;
 	}
-	g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "withings heart list: more than %u pages",
-		     OHE_WITHINGS_MAX_PAGES);
+	g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+		     "withings heart list: more than %u pages", OHE_WITHINGS_MAX_PAGES);
 	return FALSE;
 }
 
@@ -692,7 +698,8 @@ ohe_withings_provider_session_init (OheWithingsProvider *self,
 	session->link_id = link_id;
 	if (token == NULL) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
-			     "withings: link %s has no token", link_id != NULL ? link_id : "(none)");
+			     "withings: link %s has no token",
+			     link_id != NULL ? link_id : "(none)");
 		return FALSE;
 	}
 	if (link_id == NULL) {
@@ -712,17 +719,17 @@ ohe_withings_provider_fetch (OheProvider *provider,
 {
 	OheWithingsProvider *self = OHE_WITHINGS_PROVIDER (provider);
 	g_auto(OheWithingsSession) session = {NULL};
-	g_autoptr(GHashTable) models = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) models =
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	g_autoptr(GTimeZone) tz = NULL;
 	g_autofree gchar *fields = ohe_withings_data_fields_for_request (request);
 	OheWithingsCursor cursor;
 
 	if (!ohe_withings_cursor_parse (ohe_fetch_request_get_cursor (request), &cursor, error))
 		return FALSE;
-	if (!ohe_withings_provider_session_init (self, &session,
-						 ohe_fetch_request_get_link_id (request),
-						 ohe_fetch_request_get_token (request), cancellable,
-						 error))
+	if (!ohe_withings_provider_session_init (
+		self, &session, ohe_fetch_request_get_link_id (request),
+		ohe_fetch_request_get_token (request), cancellable, error))
 		return FALSE;
 	if (!ohe_withings_provider_fetch_meas (self, &session, request, &cursor, cancellable,
 					       error))
@@ -786,7 +793,8 @@ ohe_withings_provider_notify_call (OheWithingsProvider *self,
 {
 	g_auto(OheWithingsSession) session = {NULL};
 	g_autoptr(JsonObject) body = NULL;
-	if (!ohe_withings_provider_session_init (self, &session, link_id, token, cancellable, error))
+	if (!ohe_withings_provider_session_init (self, &session, link_id, token, cancellable,
+						 error))
 		return FALSE;
 	body = ohe_withings_provider_call (self, &session, "/notify", form, cancellable, error);
 	if (body == NULL)
@@ -797,7 +805,8 @@ ohe_withings_provider_notify_call (OheWithingsProvider *self,
 }
 
 static gchar *
-ohe_withings_provider_callback_url (OheWithingsProvider *self, const gchar *callback_url,
+ohe_withings_provider_callback_url (OheWithingsProvider *self,
+				    const gchar *callback_url,
 				    GError **error)
 {
 	g_autofree gchar *url = callback_url != NULL
@@ -878,8 +887,8 @@ ohe_withings_provider_list_subscriptions (OheWithingsProvider *self,
 {
 	g_autoptr(GHashTable) form = ohe_withings_form_new ("list");
 	g_autoptr(JsonObject) body = NULL;
-	g_autoptr(GPtrArray) subs =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_withings_subscription_free);
+	g_autoptr(GPtrArray) subs = g_ptr_array_new_with_free_func (
+	    (GDestroyNotify)ohe_withings_subscription_free);
 	JsonNode *profiles;
 	JsonArray *arr;
 
@@ -963,15 +972,17 @@ ohe_withings_provider_call_signed (OheWithingsProvider *self,
 	ohe_http_request_set_form (request, form);
 	/* a nonce is single use: a resent request would be rejected anyway */
 	ohe_http_request_set_idempotent (request, FALSE);
-	response = ohe_http_client_send (ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (self)),
-					 request, cancellable, error);
+	response =
+	    ohe_http_client_send (ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (self)),
+				  request, cancellable, error);
 	if (response == NULL)
 		return NULL;
 	if (!ohe_http_response_check_status (response, error))
 		return NULL;
 	body = ohe_withings_parser_envelope (ohe_http_response_get_body (response), error);
 	if (body == NULL)
-		g_prefix_error (error, "withings %s: ", (const gchar *)g_hash_table_lookup (form, "action"));
+		g_prefix_error (
+		    error, "withings %s: ", (const gchar *)g_hash_table_lookup (form, "action"));
 	return body;
 }
 
@@ -1042,9 +1053,9 @@ ohe_withings_provider_revoke_access (OheWithingsProvider *self,
 		return FALSE;
 	g_hash_table_insert (form, g_strdup ("client_id"), g_strdup (client_id));
 	g_hash_table_insert (form, g_strdup ("nonce"), g_strdup (nonce));
-	g_hash_table_insert (form, g_strdup ("signature"),
-			     ohe_withings_signature_for_nonce (client_secret, "revoke", client_id,
-							       nonce));
+	g_hash_table_insert (
+	    form, g_strdup ("signature"),
+	    ohe_withings_signature_for_nonce (client_secret, "revoke", client_id, nonce));
 	g_hash_table_insert (form, g_strdup ("userid"), g_strdup (userid));
 	body = ohe_withings_provider_call_signed (self, "/v2/oauth2", form, cancellable, error);
 	return body != NULL;
@@ -1058,6 +1069,7 @@ ohe_withings_provider_class_init (OheWithingsProviderClass *klass)
 	OheOAuth2ProviderClass *oauth2_class = OHE_OAUTH2_PROVIDER_CLASS (klass);
 
 	plugin_class->setup = ohe_withings_provider_setup;
+	ohe_plugin_class_set_config_keys (plugin_class, ohe_withings_config_keys);
 	provider_class->get_kinds = ohe_withings_provider_get_kinds;
 	provider_class->fetch = ohe_withings_provider_fetch;
 	oauth2_class->get_authorize_endpoint = ohe_withings_provider_get_authorize_endpoint;
