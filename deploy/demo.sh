@@ -57,7 +57,8 @@ redirect=$(curl -s -o /dev/null -w '%{redirect_url}' "$authorize")
 $ohectl link-finish "$redirect"
 $ohectl sync-now demo-user withings "$(date -u -d '3 days ago' +%Y-%m-%dT00:00:00Z)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
-echo "FHIR R5 NDJSON written (a bulk-data export per day and patient):"
+echo "FHIR R5 NDJSON written under $state/fhir/ndjson (a bulk-data export per day and"
+echo "patient; the scratch state directory is removed when the demo exits):"
 find "$state/fhir/ndjson" -name '*.ndjson' | sort | while read -r f; do
   printf '  %-56s %6d resources\n' "${f#"$state"/}" "$(wc -l <"$f")"
 done
