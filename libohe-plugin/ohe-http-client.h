@@ -9,6 +9,7 @@
 #include "ohe-http-request.h"
 #include "ohe-http-response.h"
 #include "ohe-metrics.h"
+#include "ohe-rate-limiter.h"
 
 G_BEGIN_DECLS
 
@@ -49,6 +50,12 @@ void
 ohe_http_client_set_app_rate_limit (OheHttpClient *self, guint requests, guint per_seconds);
 void
 ohe_http_client_set_user_rate_limit (OheHttpClient *self, guint requests, guint per_seconds);
+void
+ohe_http_client_set_rate_limiter (OheHttpClient *self, OheRateLimiter *limiter);
+OheRateLimiter *
+ohe_http_client_get_rate_limiter (OheHttpClient *self);
+void
+ohe_http_client_set_rate_limit_scope (OheHttpClient *self, const gchar *scope);
 void
 ohe_http_client_set_breaker (OheHttpClient *self,
 			     const gchar *target,

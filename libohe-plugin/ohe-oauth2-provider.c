@@ -268,11 +268,15 @@ static OheHttpClient *
 ohe_oauth2_provider_ensure_http_client_locked (OheOAuth2Provider *self)
 {
 	OheOAuth2ProviderPrivate *priv = GET_PRIVATE (self);
+	g_autoptr(OheRateLimiter) limiter = NULL;
 	if (priv->http_client == NULL) {
 		priv->http_client = ohe_http_client_new (ohe_plugin_get_name (OHE_PLUGIN (self)));
 		ohe_http_client_set_clock (priv->http_client, priv->clock);
 		ohe_http_client_set_metrics (priv->http_client,
 					     ohe_plugin_get_metrics (OHE_PLUGIN (self)));
+		/* token, notify and data calls all count in the host's budgets */
+		limiter = ohe_plugin_get_rate_limiter (OHE_PLUGIN (self));
+		ohe_http_client_set_rate_limiter (priv->http_client, limiter);
 	}
 	return priv->http_client;
 }

@@ -6,19 +6,21 @@
 #include "config.h"
 
 #include "ohe-error.h"
+#include "ohe-memory-rate-limiter.h"
 #include "ohe-plugin.h"
 
 typedef struct {
 	gchar *name;	     /* owned */
 	GKeyFile *config;    /* owned, nullable */
 	OheMetrics *metrics; /* owned */
-	GMutex mutex;	     /* protects config */
+	OheRateLimiter *limiter; /* owned, nullable */
+	GMutex mutex;	     /* protects config and limiter */
 } OhePluginPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (OhePlugin, ohe_plugin, G_TYPE_OBJECT)
 #define GET_PRIVATE(o) (ohe_plugin_get_instance_private (o))
 
-enum { PROP_0, PROP_NAME, PROP_METRICS, PROP_LAST };
+enum { PROP_0, PROP_NAME, PROP_METRICS, PROP_RATE_LIMITER, PROP_LAST };
 static GParamSpec *ohe_plugin_props[PROP_LAST] = {NULL};
 
 /**
@@ -68,6 +70,54 @@ ohe_plugin_set_metrics (OhePlugin *self, OheMetrics *metrics)
 	OhePluginPrivate *priv = GET_PRIVATE (self);
 	g_return_if_fail (OHE_IS_PLUGIN (self));
 	g_set_object (&priv->metrics, metrics);
+}
+
+/**
+ * ohe_plugin_get_rate_limiter:
+ * @self: an #OhePlugin
+ *
+ * The limiter provider budgets are kept with. The host sets one backed by its store
+ * before setup, so that every process using that store (the daemon, ohectl) shares the
+ * providers' budgets; without a host one, the plugin gets one of its own on first use,
+ * which counts within this process only.
+ *
+ * Returns: (transfer full): the rate limiter
+ *
+ * Since: 0.1
+ */
+OheRateLimiter *
+ohe_plugin_get_rate_limiter (OhePlugin *self)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	OheRateLimiter *limiter;
+	g_return_val_if_fail (OHE_IS_PLUGIN (self), NULL);
+	g_mutex_lock (&priv->mutex);
+	if (priv->limiter == NULL)
+		priv->limiter = ohe_memory_rate_limiter_new (NULL);
+	limiter = g_object_ref (priv->limiter);
+	g_mutex_unlock (&priv->mutex);
+	return limiter;
+}
+
+/**
+ * ohe_plugin_set_rate_limiter:
+ * @self: an #OhePlugin
+ * @limiter: (nullable): the host's limiter, %NULL for one of the plugin's own
+ *
+ * Called by the host before setup.
+ *
+ * Since: 0.1
+ */
+void
+ohe_plugin_set_rate_limiter (OhePlugin *self, OheRateLimiter *limiter)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	g_return_if_fail (OHE_IS_PLUGIN (self));
+	g_return_if_fail (limiter == NULL || OHE_IS_RATE_LIMITER (limiter));
+	g_mutex_lock (&priv->mutex);
+	g_set_object (&priv->limiter, limiter);
+	g_mutex_unlock (&priv->mutex);
+	g_object_notify_by_pspec (G_OBJECT (self), ohe_plugin_props[PROP_RATE_LIMITER]);
 }
 
 /**
@@ -311,6 +361,9 @@ ohe_plugin_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
 	case PROP_METRICS:
 		g_value_set_object (value, priv->metrics);
 		break;
+	case PROP_RATE_LIMITER:
+		g_value_take_object (value, ohe_plugin_get_rate_limiter (self));
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 		break;
@@ -330,6 +383,9 @@ ohe_plugin_set_property (GObject *object, guint prop_id, const GValue *value, GP
 	case PROP_METRICS:
 		ohe_plugin_set_metrics (self, g_value_get_object (value));
 		break;
+	case PROP_RATE_LIMITER:
+		ohe_plugin_set_rate_limiter (self, g_value_get_object (value));
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 		break;
@@ -344,6 +400,7 @@ ohe_plugin_finalize (GObject *object)
 	g_free (priv->name);
 	g_clear_pointer (&priv->config, g_key_file_unref);
 	g_clear_object (&priv->metrics);
+	g_clear_object (&priv->limiter);
 	g_mutex_clear (&priv->mutex);
 	G_OBJECT_CLASS (ohe_plugin_parent_class)->finalize (object);
 }
@@ -376,6 +433,17 @@ ohe_plugin_class_init (OhePluginClass *klass)
 	ohe_plugin_props[PROP_METRICS] =
 	    g_param_spec_object ("metrics", NULL, NULL, OHE_TYPE_METRICS,
 				 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+	/**
+	 * OhePlugin:rate-limiter:
+	 *
+	 * Where provider budgets are kept, see ohe_plugin_get_rate_limiter().
+	 *
+	 * Since: 0.1
+	 */
+	ohe_plugin_props[PROP_RATE_LIMITER] =
+	    g_param_spec_object ("rate-limiter", NULL, NULL, OHE_TYPE_RATE_LIMITER,
+				 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+				     G_PARAM_STATIC_STRINGS);
 	g_object_class_install_properties (object_class, PROP_LAST, ohe_plugin_props);
 }
 

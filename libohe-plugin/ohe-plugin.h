@@ -9,6 +9,7 @@
 #include <gmodule.h>
 
 #include "ohe-metrics.h"
+#include "ohe-rate-limiter.h"
 #include "ohe-version.h"
 
 G_BEGIN_DECLS
@@ -98,6 +99,10 @@ OheMetrics *
 ohe_plugin_get_metrics (OhePlugin *self);
 void
 ohe_plugin_set_metrics (OhePlugin *self, OheMetrics *metrics);
+OheRateLimiter *
+ohe_plugin_get_rate_limiter (OhePlugin *self);
+void
+ohe_plugin_set_rate_limiter (OhePlugin *self, OheRateLimiter *limiter);
 void
 ohe_plugin_set_config (OhePlugin *self, GKeyFile *config);
 gchar *

@@ -24,6 +24,8 @@
  *   notification_secret(_file)           endpointAuthorization.secret, scheme included
  *   notification_public_key_file         PEM P-256 key that signs deliveries
  *   notification_key_id                  the Tink key id of that key (default: any)
+ *   rate_limit_requests                  requests per rolling window per user (300)
+ *   rate_limit_window                    the window in seconds (60)
  */
 
 #define OHE_FITBIT_BREAKER_TARGET "google-health"
@@ -32,7 +34,13 @@ struct _OheFitbitProvider {
 	OheOAuth2Provider parent_instance;
 	GMutex mutex;
 	gconstpointer limited_client; /* not owned, only compared: the client given the user limit */
+	guint rate_requests;	      /* per user and window, from the configuration */
+	guint rate_window;	      /* seconds */
 };
+
+/* a day: longer windows are no provider's and only grow the limiter's log */
+#define OHE_FITBIT_RATE_MAX_SECONDS (24 * 60 * 60)
+#define OHE_FITBIT_RATE_MAX_REQUESTS 100000
 
 G_DEFINE_TYPE (OheFitbitProvider, ohe_fitbit_provider, OHE_TYPE_OAUTH2_PROVIDER)
 
@@ -187,8 +195,8 @@ ohe_fitbit_provider_get_client (OheFitbitProvider *self)
 	OheHttpClient *client = ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (self));
 	g_mutex_lock (&self->mutex);
 	if (self->limited_client != client) {
-		ohe_http_client_set_user_rate_limit (client, OHE_FITBIT_USER_RATE_LIMIT,
-						     OHE_FITBIT_USER_RATE_SECONDS);
+		ohe_http_client_set_user_rate_limit (client, self->rate_requests,
+						     self->rate_window);
 		self->limited_client = client;
 	}
 	g_mutex_unlock (&self->mutex);
@@ -889,6 +897,60 @@ ohe_fitbit_provider_finalize (GObject *object)
 	G_OBJECT_CLASS (ohe_fitbit_provider_parent_class)->finalize (object);
 }
 
+/* a whole number in min..max, or the default when the key is not set */
+static gboolean
+ohe_fitbit_provider_config_uint (OheFitbitProvider *self,
+				 const gchar *key,
+				 guint64 min,
+				 guint64 max,
+				 guint def,
+				 guint *value,
+				 GError **error)
+{
+	g_autofree gchar *text = ohe_fitbit_provider_config (self, key, NULL);
+	guint64 parsed = 0;
+
+	if (text == NULL) {
+		*value = def;
+		return TRUE;
+	}
+	if (!g_ascii_string_to_unsigned (text, 10, min, max, &parsed, NULL)) {
+		g_autofree gchar *group = ohe_plugin_get_config_group (OHE_PLUGIN (self));
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     "[%s] %s: '%s' is not a whole number in %" G_GUINT64_FORMAT
+			     "..%" G_GUINT64_FORMAT,
+			     group, key, text, min, max);
+		return FALSE;
+	}
+	*value = (guint)parsed;
+	return TRUE;
+}
+
+/* Google counts 300 requests per minute per user: every link gets its own budget, kept
+ * by the host's limiter and so shared with other processes */
+static gboolean
+ohe_fitbit_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
+{
+	OheFitbitProvider *self = OHE_FITBIT_PROVIDER (plugin);
+	guint requests = 0;
+	guint window = 0;
+
+	if (!ohe_fitbit_provider_config_uint (self, "rate_limit_requests", 1,
+					      OHE_FITBIT_RATE_MAX_REQUESTS,
+					      OHE_FITBIT_USER_RATE_LIMIT, &requests, error) ||
+	    !ohe_fitbit_provider_config_uint (self, "rate_limit_window", 1,
+					      OHE_FITBIT_RATE_MAX_SECONDS,
+					      OHE_FITBIT_USER_RATE_SECONDS, &window, error))
+		return FALSE;
+	g_mutex_lock (&self->mutex);
+	self->rate_requests = requests;
+	self->rate_window = window;
+	/* the next request sets the new limit on the client */
+	self->limited_client = NULL;
+	g_mutex_unlock (&self->mutex);
+	return TRUE;
+}
+
 static void
 ohe_fitbit_provider_class_init (OheFitbitProviderClass *klass)
 {
@@ -897,6 +959,7 @@ ohe_fitbit_provider_class_init (OheFitbitProviderClass *klass)
 	OheOAuth2ProviderClass *oauth2_class = OHE_OAUTH2_PROVIDER_CLASS (klass);
 
 	object_class->finalize = ohe_fitbit_provider_finalize;
+	OHE_PLUGIN_CLASS (klass)->setup = ohe_fitbit_provider_setup;
 	provider_class->get_kinds = ohe_fitbit_provider_get_kinds;
 	provider_class->exchange_code = ohe_fitbit_provider_exchange_code;
 	provider_class->fetch = ohe_fitbit_provider_fetch;
@@ -910,6 +973,8 @@ static void
 ohe_fitbit_provider_init (OheFitbitProvider *self)
 {
 	g_mutex_init (&self->mutex);
+	self->rate_requests = OHE_FITBIT_USER_RATE_LIMIT;
+	self->rate_window = OHE_FITBIT_USER_RATE_SECONDS;
 }
 
 OHE_PLUGIN_DEFINE ("fitbit", ohe_fitbit_provider_get_type)

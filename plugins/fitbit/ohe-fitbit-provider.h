@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 #define OHE_FITBIT_DEFAULT_TOKEN_URL	 "https://oauth2.googleapis.com/token"
 #define OHE_FITBIT_DEFAULT_API_BASE	 "https://health.googleapis.com"
 
-/* Google's per-user quota (google-health.md §5) */
+/* Google's per-user quota: https://developers.google.com/health/rate-limits */
 #define OHE_FITBIT_USER_RATE_LIMIT 300
 #define OHE_FITBIT_USER_RATE_SECONDS 60
 

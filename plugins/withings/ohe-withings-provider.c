@@ -24,15 +24,21 @@
  *   client_id, client_secret or client_secret_file
  *   scope          user.info,user.metrics,user.activity
  *   rate_limit_waits  how often a call waits out status 601 before failing (1)
+ *   rate_limit_requests  requests per rolling window for the application (120)
+ *   rate_limit_window    the window in seconds (60)
  */
 
 #define OHE_WITHINGS_API_BASE "https://wbsapi.withings.net"
 #define OHE_WITHINGS_AUTHORIZE_URL "https://account.withings.com/oauth2_user/authorize2"
 #define OHE_WITHINGS_SCOPE "user.info,user.metrics,user.activity"
 
-/* 120 requests per minute per application, all users together (withings.md §4) */
+/* 120 requests per minute per application, all users together:
+ * https://developer.withings.com/developer-guide/v3/data-api/keep-user-data-up-to-date/ */
 #define OHE_WITHINGS_APP_RATE_REQUESTS 120
 #define OHE_WITHINGS_APP_RATE_SECONDS 60
+/* a day: longer windows are no provider's and only grow the limiter's log */
+#define OHE_WITHINGS_RATE_MAX_SECONDS (24 * 60 * 60)
+#define OHE_WITHINGS_RATE_MAX_REQUESTS 100000
 
 /* status 601 asks for at least a minute of backoff; jitter spreads the workers */
 #define OHE_WITHINGS_RATE_WAIT_US (60 * G_USEC_PER_SEC)
@@ -211,12 +217,55 @@ ohe_withings_provider_get_kinds (OheProvider *provider)
 	return kinds;
 }
 
+/* a whole number in min..max, or the default when the key is not set */
+static gboolean
+ohe_withings_provider_config_uint (OheWithingsProvider *self,
+				   const gchar *key,
+				   guint64 min,
+				   guint64 max,
+				   guint def,
+				   guint *value,
+				   GError **error)
+{
+	g_autofree gchar *text = ohe_plugin_get_config_string (OHE_PLUGIN (self), key, NULL);
+	guint64 parsed = 0;
+
+	if (text != NULL)
+		g_strstrip (text);
+	if (text == NULL || text[0] == '\0') {
+		*value = def;
+		return TRUE;
+	}
+	if (!g_ascii_string_to_unsigned (text, 10, min, max, &parsed, NULL)) {
+		g_autofree gchar *group = ohe_plugin_get_config_group (OHE_PLUGIN (self));
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     "[%s] %s: '%s' is not a whole number in %" G_GUINT64_FORMAT
+			     "..%" G_GUINT64_FORMAT,
+			     group, key, text, min, max);
+		return FALSE;
+	}
+	*value = (guint)parsed;
+	return TRUE;
+}
+
+/* every call with the app's credentials (token, notify, data, all links) counts in
+ * one budget, kept by the host's limiter and so shared with other processes */
 static gboolean
 ohe_withings_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
 {
+	OheWithingsProvider *self = OHE_WITHINGS_PROVIDER (plugin);
 	OheHttpClient *client = ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (plugin));
-	ohe_http_client_set_app_rate_limit (client, OHE_WITHINGS_APP_RATE_REQUESTS,
-					    OHE_WITHINGS_APP_RATE_SECONDS);
+	guint requests = 0;
+	guint window = 0;
+
+	if (!ohe_withings_provider_config_uint (self, "rate_limit_requests", 1,
+						OHE_WITHINGS_RATE_MAX_REQUESTS,
+						OHE_WITHINGS_APP_RATE_REQUESTS, &requests, error) ||
+	    !ohe_withings_provider_config_uint (self, "rate_limit_window", 1,
+						OHE_WITHINGS_RATE_MAX_SECONDS,
+						OHE_WITHINGS_APP_RATE_SECONDS, &window, error))
+		return FALSE;
+	ohe_http_client_set_app_rate_limit (client, requests, window);
 	return TRUE;
 }
 
