@@ -20,7 +20,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 static const gchar *const test_tables[] = {
     "schema_version", "users",	    "links",	 "cursors", "jobs",
-    "dead_letters",   "api_tokens", "audit_log", NULL,
+    "dead_letters",   "api_tokens", "audit_log", "rate_limit_events", NULL,
 };
 
 static gchar *
