@@ -276,7 +276,8 @@ ohe_oauth2_provider_ensure_http_client_locked (OheOAuth2Provider *self)
 					     ohe_plugin_get_metrics (OHE_PLUGIN (self)));
 		/* token, notify and data calls all count in the host's budgets */
 		limiter = ohe_plugin_get_rate_limiter (OHE_PLUGIN (self));
-		ohe_http_client_set_rate_limiter (priv->http_client, limiter);
+		if (limiter != NULL)
+			ohe_http_client_set_rate_limiter (priv->http_client, limiter);
 	}
 	return priv->http_client;
 }

@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include "ohe-error.h"
-#include "ohe-memory-rate-limiter.h"
 #include "ohe-plugin.h"
 
 typedef struct {
@@ -78,10 +77,10 @@ ohe_plugin_set_metrics (OhePlugin *self, OheMetrics *metrics)
  *
  * The limiter provider budgets are kept with. The host sets one backed by its store
  * before setup, so that every process using that store (the daemon, ohectl) shares the
- * providers' budgets; without a host one, the plugin gets one of its own on first use,
- * which counts within this process only.
+ * providers' budgets. Without one, each HTTP client counts its own requests, on its own
+ * clock, within this process only.
  *
- * Returns: (transfer full): the rate limiter
+ * Returns: (transfer full) (nullable): the host's rate limiter, or %NULL
  *
  * Since: 0.1
  */
@@ -92,9 +91,7 @@ ohe_plugin_get_rate_limiter (OhePlugin *self)
 	OheRateLimiter *limiter;
 	g_return_val_if_fail (OHE_IS_PLUGIN (self), NULL);
 	g_mutex_lock (&priv->mutex);
-	if (priv->limiter == NULL)
-		priv->limiter = ohe_memory_rate_limiter_new (NULL);
-	limiter = g_object_ref (priv->limiter);
+	limiter = priv->limiter != NULL ? g_object_ref (priv->limiter) : NULL;
 	g_mutex_unlock (&priv->mutex);
 	return limiter;
 }
@@ -102,7 +99,7 @@ ohe_plugin_get_rate_limiter (OhePlugin *self)
 /**
  * ohe_plugin_set_rate_limiter:
  * @self: an #OhePlugin
- * @limiter: (nullable): the host's limiter, %NULL for one of the plugin's own
+ * @limiter: (nullable): the host's limiter, %NULL for none
  *
  * Called by the host before setup.
  *

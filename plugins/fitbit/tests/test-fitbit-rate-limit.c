@@ -30,6 +30,7 @@ typedef struct {
 	OheSimServer *server;
 	OheFitbitProvider *provider;
 	const OheSimUser *user;
+	OheRateLimiter *limiter;
 	guint n_emitted;
 } Fixture;
 
@@ -39,7 +40,6 @@ fixture_start (Fixture *f, guint client_limit)
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GKeyFile) config = g_key_file_new ();
 	g_autoptr (GPtrArray) users = NULL;
-	g_autoptr (OheRateLimiter) limiter = ohe_memory_rate_limiter_new (NULL);
 	g_autofree gchar *base = NULL;
 	g_autofree gchar *api = NULL;
 	g_autofree gchar *authorize = NULL;
@@ -72,7 +72,8 @@ fixture_start (Fixture *f, guint client_limit)
 	f->provider = g_object_new (OHE_TYPE_FITBIT_PROVIDER, "name", "fitbit", NULL);
 	ohe_plugin_set_config (OHE_PLUGIN (f->provider), config);
 	/* as the host does: the budget lives in the limiter, not in the plugin */
-	ohe_plugin_set_rate_limiter (OHE_PLUGIN (f->provider), limiter);
+	f->limiter = ohe_memory_rate_limiter_new (NULL);
+	ohe_plugin_set_rate_limiter (OHE_PLUGIN (f->provider), f->limiter);
 	g_assert_true (ohe_plugin_setup (OHE_PLUGIN (f->provider), NULL, &error));
 	g_assert_no_error (error);
 	/* a 429 fails the request at once: retries would hide it */
@@ -86,6 +87,7 @@ fixture_stop (Fixture *f)
 	ohe_sim_server_stop (f->server);
 	g_assert_finalize_object (f->provider);
 	g_object_unref (f->server);
+	g_object_unref (f->limiter);
 }
 
 static OheToken *
@@ -177,6 +179,15 @@ test_backfill_11_days (void)
 	backfill (&f, token, &error);
 	g_assert_no_error (error);
 	elapsed = (gdouble)(g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+	/* the requests were counted in the host's limiter, under the provider's budget */
+	{
+		g_autoptr (OheRateLimiter) used = ohe_http_client_get_rate_limiter (
+		    ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (f.provider)));
+		g_assert_true (used == f.limiter);
+		g_assert_cmpuint (ohe_memory_rate_limiter_count (OHE_MEMORY_RATE_LIMITER (f.limiter),
+								 "fitbit:user:" LINK, WINDOW_S * G_USEC_PER_SEC),
+				  >, 0);
+	}
 	requests = count_api_requests (&f);
 	floor_s = (gdouble)requests / LIMIT * WINDOW_S;
 	g_test_message ("11-day backfill: %u measurements, %u requests, %.2f s, floor %.2f s "
