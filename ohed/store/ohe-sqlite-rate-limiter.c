@@ -25,6 +25,7 @@ struct _OheSqliteRateLimiter {
 	sqlite3 *db;	 /* owned, protected by mutex */
 	gchar *path;	 /* owned */
 	OheClock *clock; /* owned, protected by mutex */
+	guint n_acquired; /* protected by mutex */
 	GMutex mutex;
 };
 
@@ -40,6 +41,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 /* how long an acquire waits for another process holding the write lock */
 #define OHE_SQLITE_RATE_LIMITER_BUSY_TIMEOUT_MS 5000
+/* every so many admissions, rows older than any window are dropped, also those of budgets
+ * nobody consults any more (a deleted link's); plugins allow windows of a day at most */
+#define OHE_SQLITE_RATE_LIMITER_SWEEP_EVERY 1000
+#define OHE_SQLITE_RATE_LIMITER_MAX_WINDOW_US ((gint64)24 * 60 * 60 * G_USEC_PER_SEC)
 
 static gboolean
 ohe_sqlite_rate_limiter_fail (OheSqliteRateLimiter *self, const gchar *what, GError **error)
@@ -133,6 +138,15 @@ ohe_sqlite_rate_limiter_acquire (OheRateLimiter *limiter,
 		    sqlite3_step (insert) != SQLITE_DONE)
 			return ohe_sqlite_rate_limiter_fail (self, "record", error);
 	}
+	if (++self->n_acquired % OHE_SQLITE_RATE_LIMITER_SWEEP_EVERY == 0) {
+		g_autoptr(sqlite3_stmt) sweep = NULL;
+		if (sqlite3_prepare_v2 (self->db, "DELETE FROM rate_limit_events WHERE at_us <= ?1",
+					-1, &sweep, NULL) != SQLITE_OK ||
+		    sqlite3_bind_int64 (sweep, 1, now_us - OHE_SQLITE_RATE_LIMITER_MAX_WINDOW_US) !=
+			SQLITE_OK ||
+		    sqlite3_step (sweep) != SQLITE_DONE)
+			return ohe_sqlite_rate_limiter_fail (self, "sweep", error);
+	}
 	if (sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		return ohe_sqlite_rate_limiter_fail (self, "commit", error);
 	*ticket = id;
@@ -217,6 +231,14 @@ ohe_sqlite_rate_limiter_new (const gchar *path, GError **error)
 		return NULL;
 	}
 	sqlite3_busy_timeout (self->db, OHE_SQLITE_RATE_LIMITER_BUSY_TIMEOUT_MS);
+	/* the store put the file in WAL mode; as there, a power loss may lose the last rows:
+	 * then a few requests after the restart may go out early, and a refusal is retried */
+	if (sqlite3_exec (self->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_STORE,
+			     "store: rate limits: %s: set synchronous: %s", path,
+			     sqlite3_errmsg (self->db));
+		return NULL;
+	}
 	if (sqlite3_prepare_v2 (self->db, "SELECT COUNT(*) FROM rate_limit_events", -1, &probe,
 				NULL) != SQLITE_OK) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_STORE,

@@ -139,6 +139,46 @@ test_connections_share (void)
 		g_object_unref (limiters[i]);
 }
 
+static gint
+test_count_rows (const gchar *path, const gchar *bucket)
+{
+	g_autoptr(sqlite3) db = NULL;
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_prepare_v2 (db,
+					     "SELECT COUNT(*) FROM rate_limit_events WHERE bucket = ?1",
+					     -1, &stmt, NULL),
+			 ==, SQLITE_OK);
+	sqlite3_bind_text (stmt, 1, bucket, -1, SQLITE_STATIC);
+	g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+	return sqlite3_column_int (stmt, 0);
+}
+
+/* the rows of a budget nobody consults any more (a deleted link's) go after a day */
+static void
+test_sweep (void)
+{
+	g_autofree gchar *path = test_db_path ("sweep.db");
+	g_autoptr(OheStore) store = test_open_store (path);
+	g_autoptr(OheClock) clock = ohe_clock_new_fake (TEST_START_US);
+	g_autoptr(OheRateLimiter) limiter = test_open_limiter (path, clock);
+	const OheRateLimit gone = {"fitbit:user:deleted", 300, 60 * TEST_SECOND};
+	const OheRateLimit busy = {"withings:app", 1000, TEST_SECOND};
+
+	g_assert_cmpint (test_acquire (limiter, &gone, 1, NULL), ==, 0);
+	ohe_clock_advance (clock, G_GINT64_CONSTANT (24) * 3600 * TEST_SECOND);
+	/* within a day nothing is swept */
+	for (guint i = 0; i < 998; i++) {
+		g_assert_cmpint (test_acquire (limiter, &busy, 1, NULL), ==, 0);
+		ohe_clock_advance (clock, 1000);
+	}
+	g_assert_cmpint (test_count_rows (path, "fitbit:user:deleted"), ==, 1);
+	/* the thousandth admission sweeps what is older than a day */
+	g_assert_cmpint (test_acquire (limiter, &busy, 1, NULL), ==, 0);
+	g_assert_cmpint (test_count_rows (path, "fitbit:user:deleted"), ==, 0);
+	g_assert_cmpint (test_count_rows (path, "withings:app"), ==, 999);
+}
+
 static void
 test_no_table (void)
 {
@@ -174,6 +214,7 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 	g_test_add_func ("/sqlite-rate-limiter/shared-window", test_shared_window);
 	g_test_add_func ("/sqlite-rate-limiter/connections-share", test_connections_share);
+	g_test_add_func ("/sqlite-rate-limiter/sweep", test_sweep);
 	g_test_add_func ("/sqlite-rate-limiter/no-table", test_no_table);
 	return g_test_run ();
 }
