@@ -16,9 +16,10 @@
 /*
  * One SoupSession per provider (or sink) with the policies every caller of a
  * rate-limited cloud API needs: per-application and per-user "N requests per
- * rolling window" budgets kept by an #OheRateLimiter (the host's, shared by every
- * process using its store, or one of the client's own), retries with full-jitter exponential backoff that honour Retry-After, and a
- * circuit breaker per target so a failing provider is not hammered.
+ * rolling window" budgets kept by an #OheRateLimiter (the host's, shared by
+ * every process using its store, or one of the client's own), retries with
+ * full-jitter exponential backoff that honour Retry-After, and a circuit
+ * breaker per target so a failing provider is not hammered.
  *
  * Worker threads share one client and send synchronously; libsoup 3.2 allows
  * that on one session as long as it is configured before the first request.

@@ -283,7 +283,9 @@ ohe_sim_server_get_request_count (OheSimServer *self, const gchar *path);
  * fault; `--rate-limit` of the standalone simulator.
  */
 void
-ohe_sim_server_set_rate_limit (OheSimServer *self, const gchar *path_prefix, OheSimRateLimit *limit);
+ohe_sim_server_set_rate_limit (OheSimServer *self,
+			       const gchar *path_prefix,
+			       OheSimRateLimit *limit);
 /**
  * ohe_sim_server_get_rate_limited:
  * @self: a simulator
