@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <oheplugin.h>
+#include <string.h>
 
 #include "ohe-sim-server.h"
 #include "ohe-sim-withings.h"
@@ -16,7 +17,7 @@
  * application in any window" the way the cloud does (status 601). The window is scaled
  * down (LIMIT per WINDOW_S instead of 120 per 60 s) so the test runs in seconds; the
  * client must end with no 601 and take at most 1.1 times the floor, the requests it needed
- * divided by the limit, times the window. Up to WINDOW_S / LIMIT (100 ms) of work per
+ * divided by the limit, times the window. Up to WINDOW_S / LIMIT (150 ms) of work per
  * request, the limit and not the machine sets the pace.
  */
 
@@ -25,7 +26,22 @@
 #define REDIRECT      "https://app.example.org/cb"
 #define DAYS	      90
 #define LIMIT	      20
-#define WINDOW_S      2
+#define WINDOW_S      3
+
+/*
+ * ASan and valgrind slow the work per request far beyond WINDOW_S / LIMIT: there the
+ * backfill is shorter and only its correctness is checked (no 601, never more than LIMIT
+ * per window), not its pace, which the default build asserts.
+ */
+#define SHORT_DAYS 10
+
+static gboolean
+test_is_instrumented (void)
+{
+	const gchar *preload = g_getenv ("LD_PRELOAD");
+	return g_getenv ("ASAN_OPTIONS") != NULL ||
+	       (preload != NULL && strstr (preload, "vgpreload") != NULL);
+}
 
 typedef struct {
 	OheSimServer *server;
@@ -53,7 +69,8 @@ fixture_start (Fixture *f, guint client_limit)
 	ohe_sim_server_set_rate_limit (
 	    f->server, "/withings",
 	    ohe_sim_rate_limit_new (LIMIT, WINDOW_S * 1000, OHE_SIM_RATE_SCOPE_APP));
-	users = ohe_sim_server_add_users (f->server, 1, DAYS, 7);
+	users = ohe_sim_server_add_users (f->server, 1,
+					  test_is_instrumented () ? SHORT_DAYS : DAYS, 7);
 	f->user = g_ptr_array_index (users, 0);
 	g_assert_true (ohe_sim_server_start_in_thread (f->server, &port, &error));
 	g_assert_no_error (error);
@@ -178,13 +195,20 @@ test_backfill_90_days (void)
 	}
 	requests = ohe_sim_server_get_request_count (f.server, NULL);
 	floor_s = (gdouble)requests / LIMIT * WINDOW_S;
-	g_test_message ("90-day backfill: %u measurements, %u requests, %.2f s, floor %.2f s "
+	g_test_message ("%d-day backfill: %u measurements, %u requests, %.2f s, floor %.2f s "
 			"(%.3f of it), peak %u per %d s",
-			f.n_emitted, requests, elapsed, floor_s, elapsed / floor_s,
+			(gint)((f.user->data_to - f.user->data_from) / 86400), f.n_emitted, requests,
+			elapsed, floor_s, elapsed / floor_s,
 			ohe_sim_server_get_rate_peak (f.server, "/withings"), WINDOW_S);
 
 	g_assert_cmpuint (ohe_sim_server_get_rate_limited (f.server, "/withings"), ==, 0);
 	g_assert_cmpuint (f.n_emitted, >, 0);
+	g_assert_cmpuint (ohe_sim_server_get_rate_peak (f.server, "/withings"), <=, LIMIT);
+	if (test_is_instrumented ()) {
+		g_test_message ("instrumented build: the pace is not checked");
+		fixture_stop (&f);
+		return;
+	}
 	/* enough requests that the window binds several times */
 	g_assert_cmpuint (requests, >, 3 * LIMIT);
 	/* the budget was used to its limit, never beyond */
@@ -208,7 +232,9 @@ test_over_limit_601 (void)
 	g_assert_false (backfill (&f, token, &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_RATE_LIMITED);
 	g_assert_cmpuint (ohe_sim_server_get_rate_limited (f.server, "/withings"), ==, 1);
-	g_assert_cmpuint (ohe_sim_server_get_request_count (f.server, NULL), ==, LIMIT + 1);
+	/* at least the window's LIMIT went through first (more if the machine is so slow that
+	 * the first ones left the window before the client had sent twice as many) */
+	g_assert_cmpuint (ohe_sim_server_get_request_count (f.server, NULL), >=, LIMIT + 1);
 	fixture_stop (&f);
 }
 
