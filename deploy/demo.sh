@@ -7,6 +7,9 @@
 # (ohectl link-start, the consent redirect, ohectl link-finish), syncs three
 # days of data through fetch → shape → push, and shows the FHIR files.
 set -eu
+# the state directory holds the token key, the store and a config with the
+# client secret: ohed refuses any of them readable by group or others
+umask 077
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 [ -d build ] || meson setup build >/dev/null

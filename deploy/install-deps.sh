@@ -8,7 +8,8 @@ build_deps="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0
 libsoup-3.0-dev libjson-glib-dev libgcrypt20-dev libsqlite3-dev libpq-dev libhiredis-dev \
 gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gir1.2-soup-3.0 gir1.2-json-1.0 \
 gettext curl"
-test_deps="python3 python3-gi valgrind sqlite3 nodejs"
+# clang and its compiler-rt (libclang_rt.fuzzer, ASan, UBSan) build the fuzz targets
+test_deps="python3 python3-gi valgrind sqlite3 nodejs clang libclang-rt-14-dev clang-format git"
 
 packages=$build_deps
 [ "${1:-}" = "--tests" ] && packages="$packages $test_deps"

@@ -100,8 +100,9 @@ ohe_base64url_decode (const gchar *text, gsize *length, GError **error)
 		else if (c == '=' && i >= n - 2)
 			continue;
 		else if (!g_ascii_isalnum (c)) {
-			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "not base64url: unexpected character at offset %" G_GSIZE_FORMAT, i);
+			g_set_error (
+			    error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			    "not base64url: unexpected character at offset %" G_GSIZE_FORMAT, i);
 			return NULL;
 		}
 		g_string_append_c (standard, c);

@@ -45,7 +45,10 @@ G_STATIC_ASSERT (G_N_ELEMENTS (ohe_error_table) == OHE_ERROR_LAST);
  *
  * Since: 0.1
  */
+/* the quark name is stringified as written */
+/* clang-format off */
 G_DEFINE_QUARK (ohe-error-quark, ohe_error)
+/* clang-format on */
 
 /**
  * ohe_error_to_string:

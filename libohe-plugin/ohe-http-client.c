@@ -40,7 +40,7 @@
 #define OHE_HTTP_CLIENT_DEFAULT_BREAKER_FAILURES  5
 #define OHE_HTTP_CLIENT_DEFAULT_BREAKER_OPEN	  60 /* s */
 #define OHE_HTTP_CLIENT_DEFAULT_BREAKER_SUCCESSES 3
-#define OHE_HTTP_CLIENT_READ_CHUNK	 (64 * 1024)
+#define OHE_HTTP_CLIENT_READ_CHUNK		  (64 * 1024)
 
 #define OHE_HTTP_METRIC_REQUESTS "ohe_http_requests_total"
 #define OHE_HTTP_METRIC_DURATION "ohe_http_request_duration_seconds"
@@ -415,8 +415,8 @@ ohe_http_client_set_rate_limiter (OheHttpClient *self, OheRateLimiter *limiter)
 	g_mutex_lock (&self->mutex);
 	g_object_unref (self->limiter);
 	self->own_limiter = limiter == NULL;
-	self->limiter = limiter != NULL ? g_object_ref (limiter)
-					: ohe_memory_rate_limiter_new (self->clock);
+	self->limiter =
+	    limiter != NULL ? g_object_ref (limiter) : ohe_memory_rate_limiter_new (self->clock);
 	g_mutex_unlock (&self->mutex);
 }
 
@@ -746,7 +746,8 @@ ohe_http_client_send_once (OheHttpClient *self,
 			/* libsoup hands over a body cut short by a closed connection as if it
 			 * were complete: treat it as the transport error it is */
 			if (expected >= 0 && (goffset)buf->len < expected) {
-				g_set_error (&attempt->error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+				g_set_error (&attempt->error, G_IO_ERROR,
+					     G_IO_ERROR_CONNECTION_CLOSED,
 					     "connection closed after %u of %" G_GOFFSET_FORMAT
 					     " body bytes",
 					     buf->len, expected);
@@ -1077,9 +1078,9 @@ ohe_http_client_send (OheHttpClient *self,
 			    idempotent && ohe_http_client_error_is_transient (attempt.error);
 			if (!retryable || attempt_nr >= settings.max_attempts) {
 				g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE,
-					     "%s: %s %s failed after %u attempt%s: %s%s", self->name,
-					     method, host, attempt_nr, attempt_nr == 1 ? "" : "s",
-					     detail,
+					     "%s: %s %s failed after %u attempt%s: %s%s",
+					     self->name, method, host, attempt_nr,
+					     attempt_nr == 1 ? "" : "s", detail,
 					     !idempotent ? " (not retried: not idempotent)" : "");
 				return NULL;
 			}

@@ -5,10 +5,9 @@
 
 #include "config.h"
 
-#include <stdio.h>
-
 #include "ohe-error.h"
 #include "ohe-http-response.h"
+#include "ohe-json.h"
 
 /*
  * The answer to an OheHttpRequest: status, headers and the whole body.
@@ -115,26 +114,6 @@ ohe_http_response_get_body (OheHttpResponse *self)
 	return self->body;
 }
 
-static const gchar *
-ohe_http_response_json_error_to_string (const GError *error)
-{
-	/* json-glib's own messages quote the offending token, which may be a secret */
-	static const gchar *const names[] = {
-	    [JSON_PARSER_ERROR_PARSE] = "syntax error",
-	    [JSON_PARSER_ERROR_TRAILING_COMMA] = "trailing comma",
-	    [JSON_PARSER_ERROR_MISSING_COMMA] = "missing comma",
-	    [JSON_PARSER_ERROR_MISSING_COLON] = "missing colon",
-	    [JSON_PARSER_ERROR_INVALID_BAREWORD] = "unexpected token",
-	    [JSON_PARSER_ERROR_EMPTY_MEMBER_NAME] = "empty member name",
-	    [JSON_PARSER_ERROR_INVALID_DATA] = "not UTF-8",
-	    [JSON_PARSER_ERROR_UNKNOWN] = "unknown error",
-	};
-	if (error->domain != JSON_PARSER_ERROR || (guint)error->code >= G_N_ELEMENTS (names) ||
-	    names[error->code] == NULL)
-		return names[JSON_PARSER_ERROR_UNKNOWN];
-	return names[error->code];
-}
-
 /* a hint for the error message when an HTML error page or similar came back */
 static gchar *
 ohe_http_response_dup_content_type_hint (OheHttpResponse *self)
@@ -157,19 +136,18 @@ ohe_http_response_dup_content_type_hint (OheHttpResponse *self)
  *
  * Returns: (transfer full): the root node, or %NULL with %OHE_ERROR_INVALID_DATA
  * naming the problem (empty body, too large, not UTF-8, syntax error at
- * line:column); the body itself is never quoted
+ * line:column, nested too deeply, see ohe_json_parse()); the body itself is
+ * never quoted
  *
  * Since: 0.1
  */
 JsonNode *
 ohe_http_response_get_json (OheHttpResponse *self, GError **error)
 {
-	g_autoptr(JsonParser) parser = NULL;
-	g_autoptr(GError) error_local = NULL;
 	g_autofree gchar *hint = NULL;
+	g_autofree gchar *what = NULL;
 	const gchar *data;
 	gsize size = 0;
-	JsonNode *root;
 
 	g_return_val_if_fail (OHE_IS_HTTP_RESPONSE (self), NULL);
 
@@ -187,34 +165,8 @@ ohe_http_response_get_json (OheHttpResponse *self, GError **error)
 			     self->status, size, (guint)OHE_HTTP_RESPONSE_MAX_BODY_SIZE);
 		return NULL;
 	}
-	parser = json_parser_new_immutable ();
-	if (!json_parser_load_from_data (parser, data, (gssize)size, &error_local)) {
-		guint line = 0;
-		guint column = 0;
-		/* the position is only available in the message, as "<data>:LINE:COL: ..." */
-		if (error_local->domain == JSON_PARSER_ERROR &&
-		    sscanf (error_local->message, "<data>:%u:%u:", &line, &column) == 2) {
-			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "HTTP %u response body is not valid JSON%s: %s at line %u "
-				     "column %u",
-				     self->status, hint,
-				     ohe_http_response_json_error_to_string (error_local), line,
-				     column);
-		} else {
-			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "HTTP %u response body is not valid JSON%s: %s", self->status,
-				     hint, ohe_http_response_json_error_to_string (error_local));
-		}
-		return NULL;
-	}
-	root = json_parser_steal_root (parser);
-	if (root == NULL) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-			     "HTTP %u response body holds only whitespace, expected JSON%s",
-			     self->status, hint);
-		return NULL;
-	}
-	return root;
+	what = g_strdup_printf ("HTTP %u response body%s", self->status, hint);
+	return ohe_json_parse (data, (gssize)size, what, NULL, error);
 }
 
 /**

@@ -15,7 +15,7 @@ typedef struct {
 	const gchar *description;
 } OheMeasurementKindInfo;
 
-/* indexed by OheMeasurementKind; the catalogue of design/measurement-kinds.md §3 */
+/* indexed by OheMeasurementKind; the catalogue of docs/measurement-kinds.md */
 static const OheMeasurementKindInfo ohe_measurement_kind_table[] = {
     {"unknown", OHE_VALUE_TYPE_SCALAR, "1", OHE_AGGREGATION_NEVER, "Unknown"},
     {"heart_rate", OHE_VALUE_TYPE_SCALAR, "/min", OHE_AGGREGATION_MEAN, "Heart rate"},
@@ -35,12 +35,9 @@ static const OheMeasurementKindInfo ohe_measurement_kind_table[] = {
      "Pulse wave velocity"},
     {"vo2max", OHE_VALUE_TYPE_SCALAR, "mL/kg/min", OHE_AGGREGATION_NEVER, "VO2 max"},
     {"spo2", OHE_VALUE_TYPE_SCALAR, "%", OHE_AGGREGATION_MEAN, "Oxygen saturation"},
-    {"respiratory_rate", OHE_VALUE_TYPE_SCALAR, "/min", OHE_AGGREGATION_MEAN,
-     "Respiratory rate"},
-    {"body_temperature", OHE_VALUE_TYPE_SCALAR, "Cel", OHE_AGGREGATION_MEAN,
-     "Body temperature"},
-    {"skin_temperature", OHE_VALUE_TYPE_SCALAR, "Cel", OHE_AGGREGATION_MEAN,
-     "Skin temperature"},
+    {"respiratory_rate", OHE_VALUE_TYPE_SCALAR, "/min", OHE_AGGREGATION_MEAN, "Respiratory rate"},
+    {"body_temperature", OHE_VALUE_TYPE_SCALAR, "Cel", OHE_AGGREGATION_MEAN, "Body temperature"},
+    {"skin_temperature", OHE_VALUE_TYPE_SCALAR, "Cel", OHE_AGGREGATION_MEAN, "Skin temperature"},
     {"body_weight", OHE_VALUE_TYPE_SCALAR, "kg", OHE_AGGREGATION_NEVER, "Body weight"},
     {"body_height", OHE_VALUE_TYPE_SCALAR, "cm", OHE_AGGREGATION_NEVER, "Body height"},
     {"bmi", OHE_VALUE_TYPE_SCALAR, "kg/m2", OHE_AGGREGATION_NEVER, "Body mass index"},
@@ -54,8 +51,7 @@ static const OheMeasurementKindInfo ohe_measurement_kind_table[] = {
     {"bone_mass", OHE_VALUE_TYPE_SCALAR, "kg", OHE_AGGREGATION_NEVER, "Bone mass"},
     {"body_water_mass", OHE_VALUE_TYPE_SCALAR, "kg", OHE_AGGREGATION_NEVER, "Body water mass"},
     {"body_water_ratio", OHE_VALUE_TYPE_SCALAR, "%", OHE_AGGREGATION_NEVER, "Body water ratio"},
-    {"visceral_fat_index", OHE_VALUE_TYPE_SCALAR, "1", OHE_AGGREGATION_NEVER,
-     "Visceral fat index"},
+    {"visceral_fat_index", OHE_VALUE_TYPE_SCALAR, "1", OHE_AGGREGATION_NEVER, "Visceral fat index"},
     {"basal_metabolic_rate", OHE_VALUE_TYPE_SCALAR, "kcal/d", OHE_AGGREGATION_NEVER,
      "Basal metabolic rate"},
     {"metabolic_age", OHE_VALUE_TYPE_SCALAR, "a", OHE_AGGREGATION_NEVER, "Metabolic age"},

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 /**
  * OheMeasurementKind:
  *
- * The canonical measurement kinds; see design/measurement-kinds.md. Every
+ * The canonical measurement kinds; see docs/measurement-kinds.md. Every
  * provider plugin converts to the canonical unit of the kind while parsing.
  *
  * Since: 0.1

@@ -5,9 +5,13 @@
 
 #include "config.h"
 
+#include "ohe-classification.h"
+#include "ohe-component-name.h"
 #include "ohe-decimal.h"
 #include "ohe-error.h"
 #include "ohe-measurement.h"
+#include "ohe-qualifier.h"
+#include "ohe-series-name.h"
 
 #define OHE_MEASUREMENT_MAX_COMPONENTS 4
 
@@ -29,16 +33,16 @@ struct _OheMeasurement {
 	gint exponent;
 	guint n_components;
 	OheMeasurementComponent components[OHE_MEASUREMENT_MAX_COMPONENTS];
-	GPtrArray *series; /* nullable, owned, of OheSeries */
+	GPtrArray *series;    /* nullable, owned, of OheSeries */
 	guint statistics_set; /* bit per OheStatistic */
 	gdouble statistics[OHE_STATISTIC_LAST];
-	const gchar *classification;	  /* interned, nullable */
-	gchar *classification_raw;	  /* owned, nullable */
-	const gchar *provider;		  /* interned, nullable */
-	gchar *device_id;		  /* owned, nullable */
-	gchar *native_id;		  /* owned, nullable */
+	const gchar *classification; /* interned, nullable */
+	gchar *classification_raw;   /* owned, nullable */
+	const gchar *provider;	     /* interned, nullable */
+	gchar *device_id;	     /* owned, nullable */
+	gchar *native_id;	     /* owned, nullable */
 	OheMeasurementKind parent_kind;
-	gchar *parent_native_id;	  /* owned, nullable */
+	gchar *parent_native_id; /* owned, nullable */
 	gboolean manual;
 	gboolean retracted;
 	GPtrArray *qualifiers; /* nullable, owned: key, value, key, value… */
@@ -884,15 +888,125 @@ ohe_measurement_get_qualifier (OheMeasurement *self, const gchar *key)
 	return NULL;
 }
 
+/* "a, b or c" for an error message */
+static gchar *
+ohe_measurement_join_names (const gchar *const *names, const gchar *last)
+{
+	GString *out = g_string_new (NULL);
+	guint n = g_strv_length ((gchar **)names) + (last != NULL ? 1 : 0);
+
+	if (n == 0)
+		return g_string_free (out, FALSE);
+	for (guint i = 0; names[i] != NULL; i++) {
+		if (out->len > 0)
+			g_string_append (out, i + 1 == n ? " or " : ", ");
+		g_string_append (out, names[i]);
+	}
+	if (last != NULL) {
+		if (out->len > 0)
+			g_string_append (out, " or ");
+		g_string_append (out, last);
+	}
+	return g_string_free (out, FALSE);
+}
+
+/* the names a sink relies on: series, components, qualifiers, classification (ohe-qualifier.h…) */
+static gboolean
+ohe_measurement_check_contract (OheMeasurement *self, const gchar *kind, GError **error)
+{
+	const gchar *provider = self->provider != NULL ? self->provider : "(no provider)";
+
+	for (guint i = 0; self->series != NULL && i < self->series->len; i++) {
+		const gchar *name = ohe_series_get_name (g_ptr_array_index (self->series, i));
+		g_autofree gchar *known = NULL;
+
+		if (ohe_series_name_is_valid (self->kind, name))
+			continue;
+		known = ohe_measurement_join_names (
+		    ohe_series_name_list (self->kind),
+		    ohe_series_name_allows_unnamed (self->kind) ? "unnamed" : NULL);
+		if (known[0] == '\0')
+			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+				     "%s %s measurement: the kind holds no series (series '%s')",
+				     provider, kind, name != NULL ? name : "unnamed");
+		else
+			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+				     "%s %s measurement: series name '%s' is not in the contract "
+				     "(expected %s)",
+				     provider, kind, name != NULL ? name : "unnamed", known);
+		return FALSE;
+	}
+	for (guint i = 0; i < self->n_components; i++) {
+		const gchar *name = self->components[i].name;
+		g_autofree gchar *known = NULL;
+
+		if (ohe_component_name_is_valid (self->kind, name))
+			continue;
+		known = ohe_measurement_join_names (ohe_component_name_list (self->kind), NULL);
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			     "%s %s measurement: component name '%s' is not in the contract "
+			     "(expected %s)",
+			     provider, kind, name, known[0] != '\0' ? known : "no components");
+		return FALSE;
+	}
+	for (guint i = 0; self->qualifiers != NULL && i < self->qualifiers->len; i += 2) {
+		const gchar *key = g_ptr_array_index (self->qualifiers, i);
+		const gchar *value = g_ptr_array_index (self->qualifiers, i + 1);
+		const gchar *const *values;
+		g_autofree gchar *known = NULL;
+
+		if (!ohe_qualifier_is_valid_key (key)) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+				     "%s %s measurement: qualifier key '%s' is not in the contract",
+				     provider, kind, key);
+			return FALSE;
+		}
+		if (ohe_qualifier_is_valid_value (key, value))
+			continue;
+		values = ohe_qualifier_list_values (key);
+		if (values != NULL)
+			known = ohe_measurement_join_names (values, NULL);
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			     "%s %s measurement: qualifier %s value '%s' is not in the contract "
+			     "(expected %s)",
+			     provider, kind, key, value,
+			     known != NULL ? known : "a positive integer");
+		return FALSE;
+	}
+	if (self->classification != NULL &&
+	    self->kind != OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION &&
+	    self->kind != OHE_MEASUREMENT_KIND_ECG) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			     "%s %s measurement: the kind holds no classification ('%s')", provider,
+			     kind, self->classification);
+		return FALSE;
+	}
+	if (self->classification != NULL && !ohe_classification_is_valid (self->classification)) {
+		g_autofree gchar *known =
+		    ohe_measurement_join_names (ohe_classification_list (), NULL);
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			     "%s %s measurement: classification '%s' is not in the contract "
+			     "(expected %s)",
+			     provider, kind, self->classification, known);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /**
  * ohe_measurement_validate:
  * @self: an #OheMeasurement
  * @error: a #GError, or %NULL
  *
- * Checks that the measurement has what its kind needs, so a plugin bug is
- * caught before the sink.
+ * Checks that the measurement has what its kind needs and that every name a
+ * sink relies on is declared by the provider ↔ sink contract: series names
+ * (ohe-series-name.h), component names (ohe-component-name.h), qualifier
+ * keys and closed values (ohe-qualifier.h) and classification codes
+ * (ohe-classification.h, on `afib_classification` and `ecg` only). A plugin
+ * bug is caught before the sink, with an error naming the provider, the kind
+ * and the offending name.
  *
- * Returns: %TRUE if @self is complete
+ * Returns: %TRUE if @self is complete and within the contract
  *
  * Since: 0.1
  */
@@ -901,7 +1015,8 @@ ohe_measurement_validate (OheMeasurement *self, GError **error)
 {
 	const gchar *kind = ohe_measurement_kind_to_string (self->kind);
 
-	if (self->kind == OHE_MEASUREMENT_KIND_UNKNOWN || (guint)self->kind >= OHE_MEASUREMENT_KIND_LAST) {
+	if (self->kind == OHE_MEASUREMENT_KIND_UNKNOWN ||
+	    (guint)self->kind >= OHE_MEASUREMENT_KIND_LAST) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "measurement has no kind");
 		return FALSE;
@@ -913,6 +1028,8 @@ ohe_measurement_validate (OheMeasurement *self, GError **error)
 			     kind, self->start_us, self->end_us);
 		return FALSE;
 	}
+	if (!ohe_measurement_check_contract (self, kind, error))
+		return FALSE;
 	if (self->retracted)
 		return TRUE;
 	switch (ohe_measurement_kind_get_value_type (self->kind)) {
@@ -928,6 +1045,15 @@ ohe_measurement_validate (OheMeasurement *self, GError **error)
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "%s measurement has no components", kind);
 			return FALSE;
+		}
+		for (const gchar *const *n = ohe_component_name_list (self->kind); *n != NULL;
+		     n++) {
+			if (ohe_component_name_is_required (self->kind, *n) &&
+			    !ohe_measurement_get_component (self, *n, NULL)) {
+				g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+					     "%s measurement has no %s component", kind, *n);
+				return FALSE;
+			}
 		}
 		break;
 	case OHE_VALUE_TYPE_SERIES:

@@ -36,7 +36,8 @@ struct _OheMemoryRateLimiter {
 	guint64 next_ticket;
 };
 
-static void ohe_memory_rate_limiter_iface_init (OheRateLimiterInterface *iface);
+static void
+ohe_memory_rate_limiter_iface_init (OheRateLimiterInterface *iface);
 
 G_DEFINE_TYPE_WITH_CODE (OheMemoryRateLimiter,
 			 ohe_memory_rate_limiter,

@@ -11,11 +11,8 @@
 G_BEGIN_DECLS
 
 #define OHE_TYPE_MEMORY_RATE_LIMITER (ohe_memory_rate_limiter_get_type ())
-G_DECLARE_FINAL_TYPE (OheMemoryRateLimiter,
-		      ohe_memory_rate_limiter,
-		      OHE,
-		      MEMORY_RATE_LIMITER,
-		      GObject)
+G_DECLARE_FINAL_TYPE (
+    OheMemoryRateLimiter, ohe_memory_rate_limiter, OHE, MEMORY_RATE_LIMITER, GObject)
 
 OheRateLimiter *
 ohe_memory_rate_limiter_new (OheClock *clock);

@@ -884,8 +884,8 @@ ohe_metrics_render (OheMetrics *self)
 	families = ohe_metrics_sorted_values (self->families, ohe_metrics_compare_families);
 	for (guint i = 0; i < families->len; i++) {
 		OheMetricsFamily *family = g_ptr_array_index (families, i);
-		g_autoptr(GPtrArray) series =
-		    ohe_metrics_sorted_values (family->series, ohe_metrics_compare_series);
+		g_autoptr(GPtrArray) series = ohe_metrics_sorted_values (
+		    family->series, ohe_metrics_compare_series);
 
 		if (family->help != NULL && family->help[0] != '\0') {
 			g_string_append_printf (str, "# HELP %s ", family->name);

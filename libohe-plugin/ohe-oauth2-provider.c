@@ -10,6 +10,9 @@
 
 #include "ohe-crypto.h"
 #include "ohe-error.h"
+#include "ohe-json.h"
+#include "ohe-private-file.h"
+#include "ohe-url-policy.h"
 #include "ohe-oauth2-provider.h"
 
 /*
@@ -44,8 +47,8 @@ static const gchar *const ohe_oauth2_secret_fields[] = {
 
 /* the parameters of the consent URL in the order they are written */
 static const gchar *const ohe_oauth2_authorize_order[] = {
-    "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge",
-    "code_challenge_method",
+    "response_type", "client_id",      "redirect_uri",		"scope",
+    "state",	     "code_challenge", "code_challenge_method",
 };
 
 typedef struct {
@@ -382,6 +385,12 @@ ohe_oauth2_provider_real_get_client_secret (OheOAuth2Provider *self)
 	filename = ohe_oauth2_provider_config_string (self, "client_secret_file");
 	if (filename == NULL)
 		return NULL;
+	if (g_file_test (filename, G_FILE_TEST_EXISTS) &&
+	    !ohe_private_file_check (filename, "client_secret_file", &error_local)) {
+		g_warning ("plugin %s: %s", ohe_plugin_get_name (OHE_PLUGIN (self)),
+			   error_local->message);
+		return NULL;
+	}
 	if (!g_file_get_contents (filename, &contents, NULL, &error_local)) {
 		/* GFileError messages name the file, never its contents */
 		g_warning ("plugin %s: cannot read client_secret_file: %s",
@@ -641,21 +650,11 @@ ohe_oauth2_provider_token_request (OheOAuth2Provider *self,
 }
 
 static JsonObject *
-ohe_oauth2_parse_json_object (GBytes *body)
+ohe_oauth2_parse_json_object (GBytes *body, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	JsonNode *root;
-	gsize len = 0;
-	const gchar *data;
+	g_autoptr(JsonNode) root =
+		       ohe_json_parse_bytes (body, "token endpoint answer", NULL, error);
 
-	if (body == NULL)
-		return NULL;
-	data = g_bytes_get_data (body, &len);
-	if (data == NULL || len == 0 || len > G_MAXSSIZE)
-		return NULL;
-	if (!json_parser_load_from_data (parser, data, (gssize)len, NULL))
-		return NULL;
-	root = json_parser_get_root (parser);
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
 		return NULL;
 	return json_object_ref (json_node_get_object (root));
@@ -741,8 +740,9 @@ ohe_oauth2_provider_real_parse_token_response (OheOAuth2Provider *self,
 					       GError **error)
 {
 	guint status = ohe_http_response_get_status (response);
-	g_autoptr(JsonObject) obj =
-	    ohe_oauth2_parse_json_object (ohe_http_response_get_body (response));
+	g_autoptr(GError) parse_error = NULL;
+	g_autoptr(JsonObject) obj = ohe_oauth2_parse_json_object (
+	    ohe_http_response_get_body (response), &parse_error);
 	JsonNode *token_type_node;
 	const gchar *token_type;
 	const gchar *oauth_error = NULL;
@@ -751,6 +751,10 @@ ohe_oauth2_provider_real_parse_token_response (OheOAuth2Provider *self,
 		if (obj != NULL)
 			oauth_error = ohe_oauth2_json_get_string (obj, "error");
 		ohe_oauth2_set_token_error (error, status, oauth_error);
+		return NULL;
+	}
+	if (obj == NULL && parse_error != NULL) {
+		g_propagate_error (error, g_steal_pointer (&parse_error));
 		return NULL;
 	}
 	if (obj == NULL) {
@@ -1059,13 +1063,48 @@ ohe_oauth2_provider_finalize (GObject *object)
 	G_OBJECT_CLASS (ohe_oauth2_provider_parent_class)->finalize (object);
 }
 
+/*
+ * Refused at start, not at the first refresh: a client secret others can
+ * read, and an endpoint that would carry secrets or health data in plain
+ * http to another machine.
+ */
+static gboolean
+ohe_oauth2_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
+{
+	OheOAuth2Provider *self = OHE_OAUTH2_PROVIDER (plugin);
+	const gchar *const endpoint_keys[] = {"authorize_url", "token_url", "api_base"};
+	g_autofree gchar *filename =
+	    ohe_oauth2_provider_config_string (OHE_OAUTH2_PROVIDER (plugin), "client_secret_file");
+
+	for (guint i = 0; i < G_N_ELEMENTS (endpoint_keys); i++) {
+		g_autofree gchar *url = ohe_oauth2_provider_config_string (self, endpoint_keys[i]);
+		g_autofree gchar *key = NULL;
+		if (url == NULL)
+			continue;
+		key = g_strdup_printf ("[plugin:%s] %s", ohe_plugin_get_name (plugin),
+				       endpoint_keys[i]);
+		if (!ohe_url_policy_check (url, key, error))
+			return FALSE;
+	}
+
+	if (filename == NULL || !g_file_test (filename, G_FILE_TEST_EXISTS))
+		return TRUE;
+	if (!ohe_private_file_check (filename, "client_secret_file", error)) {
+		g_prefix_error (error, "plugin %s: ", ohe_plugin_get_name (plugin));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static void
 ohe_oauth2_provider_class_init (OheOAuth2ProviderClass *klass)
 {
 	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+	OhePluginClass *plugin_class = OHE_PLUGIN_CLASS (klass);
 	OheProviderClass *provider_class = OHE_PROVIDER_CLASS (klass);
 
 	object_class->finalize = ohe_oauth2_provider_finalize;
+	plugin_class->setup = ohe_oauth2_provider_setup;
 	provider_class->build_authorize_url = ohe_oauth2_provider_real_build_authorize_url;
 	provider_class->exchange_code = ohe_oauth2_provider_real_exchange_code;
 	provider_class->refresh_token = ohe_oauth2_provider_real_refresh_token;

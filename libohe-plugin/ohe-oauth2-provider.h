@@ -11,11 +11,7 @@
 G_BEGIN_DECLS
 
 #define OHE_TYPE_OAUTH2_PROVIDER (ohe_oauth2_provider_get_type ())
-G_DECLARE_DERIVABLE_TYPE (OheOAuth2Provider,
-			  ohe_oauth2_provider,
-			  OHE,
-			  OAUTH2_PROVIDER,
-			  OheProvider)
+G_DECLARE_DERIVABLE_TYPE (OheOAuth2Provider, ohe_oauth2_provider, OHE, OAUTH2_PROVIDER, OheProvider)
 
 /**
  * OheOAuth2ProviderClass:
@@ -52,6 +48,38 @@ struct _OheOAuth2ProviderClass {
 	/*< private >*/
 	gpointer padding[16];
 };
+
+/**
+ * OHE_OAUTH2_PROVIDER_CONFIG_KEYS:
+ *
+ * The #OhePluginConfigKey entries of the keys the default #OheOAuth2ProviderClass
+ * methods read (`authorize_url`, `token_url`, `client_id`, `client_secret`,
+ * `client_secret_file`, `scope`), to open the key table of an OAuth2 provider.
+ * Defaults are the provider's, so none is given here.
+ *
+ * Since: 0.1
+ */
+#define OHE_OAUTH2_PROVIDER_CONFIG_KEYS                                                            \
+	{.name = "authorize_url",                                                                  \
+	 .type = OHE_PLUGIN_CONFIG_TYPE_URL,                                                       \
+	 .summary = "consent page of the provider"},                                               \
+	    {.name = "token_url",                                                                  \
+	     .type = OHE_PLUGIN_CONFIG_TYPE_URL,                                                   \
+	     .summary = "token endpoint of the provider"},                                         \
+	    {.name = "client_id",                                                                  \
+	     .type = OHE_PLUGIN_CONFIG_TYPE_STRING,                                                \
+	     .summary = "OAuth2 client id of the application"},                                    \
+	    {.name = "client_secret",                                                              \
+	     .type = OHE_PLUGIN_CONFIG_TYPE_STRING,                                                \
+	     .flags = OHE_PLUGIN_CONFIG_KEY_SECRET,                                                \
+	     .summary = "OAuth2 client secret"},                                                   \
+	    {.name = "client_secret_file",                                                         \
+	     .type = OHE_PLUGIN_CONFIG_TYPE_STRING,                                                \
+	     .summary = "file whose first line is the client secret"},                             \
+	{                                                                                          \
+		.name = "scope", .type = OHE_PLUGIN_CONFIG_TYPE_STRING,                            \
+		.summary = "overrides the scope the provider asks consent for"                     \
+	}
 
 OheHttpClient *
 ohe_oauth2_provider_get_http_client (OheOAuth2Provider *self);

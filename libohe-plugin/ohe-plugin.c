@@ -9,11 +9,16 @@
 #include "ohe-plugin.h"
 
 typedef struct {
-	gchar *name;	     /* owned */
-	GKeyFile *config;    /* owned, nullable */
-	OheMetrics *metrics; /* owned */
+	gchar *name;		 /* owned */
+	GKeyFile *config;	 /* owned, nullable */
+	OheMetrics *metrics;	 /* owned */
 	OheRateLimiter *limiter; /* owned, nullable */
-	GMutex mutex;	     /* protects config and limiter */
+	GMutex mutex;		 /* protects config and limiter */
+	/* the host's key/value state, set once before setup */
+	OhePluginStateLookupFunc state_lookup;
+	OhePluginStateSaveFunc state_save;
+	gpointer state_data;
+	GDestroyNotify state_data_free;
 } OhePluginPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (OhePlugin, ohe_plugin, G_TYPE_OBJECT)
@@ -139,6 +144,41 @@ ohe_plugin_set_config (OhePlugin *self, GKeyFile *config)
 }
 
 /**
+ * ohe_plugin_class_set_config_keys:
+ * @klass: the plugin class, in its class_init
+ * @keys: (array zero-terminated=1): a static table of the keys the plugin reads,
+ *   terminated by an entry whose name is %NULL
+ *
+ * Declares the plugin's configuration keys (see #OhePluginConfigKey): the
+ * daemon checks the plugin's `[plugin:NAME]` group against them before
+ * setup and refuses to start on an unknown key or a bad value.
+ *
+ * Since: 0.1
+ */
+void
+ohe_plugin_class_set_config_keys (OhePluginClass *klass, const OhePluginConfigKey *keys)
+{
+	g_return_if_fail (OHE_IS_PLUGIN_CLASS (klass));
+	klass->config_keys = keys;
+}
+
+/**
+ * ohe_plugin_get_config_keys:
+ * @self: an #OhePlugin
+ *
+ * Returns: (nullable) (transfer none): the key table of the plugin's class,
+ *   or %NULL if it declares none
+ *
+ * Since: 0.1
+ */
+const OhePluginConfigKey *
+ohe_plugin_get_config_keys (OhePlugin *self)
+{
+	g_return_val_if_fail (OHE_IS_PLUGIN (self), NULL);
+	return OHE_PLUGIN_GET_CLASS (self)->config_keys;
+}
+
+/**
  * ohe_plugin_get_config_group:
  * @self: an #OhePlugin
  *
@@ -260,6 +300,92 @@ ohe_plugin_get_state_dir (OhePlugin *self)
 }
 
 /**
+ * ohe_plugin_set_state_store:
+ * @self: an #OhePlugin
+ * @lookup: (scope notified) (nullable): reads a value
+ * @save: (scope notified) (nullable): writes or (value %NULL) forgets a value
+ * @user_data: (closure): data for both functions
+ * @user_data_free: (destroy user_data) (nullable): frees @user_data with the plugin
+ *
+ * Called by the host before ohe_plugin_setup(): gives the plugin a small
+ * persistent key/value state of its own (the daemon keeps it in its store),
+ * for facts learned at run time that should survive a restart and be shared
+ * by every process using the same store, e.g. the entry limit a FHIR server
+ * enforces. Never for health data or secrets.
+ *
+ * Since: 0.1
+ */
+void
+ohe_plugin_set_state_store (OhePlugin *self,
+			    OhePluginStateLookupFunc lookup,
+			    OhePluginStateSaveFunc save,
+			    gpointer user_data,
+			    GDestroyNotify user_data_free)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+
+	g_return_if_fail (OHE_IS_PLUGIN (self));
+	g_mutex_lock (&priv->mutex);
+	if (priv->state_data_free != NULL)
+		priv->state_data_free (priv->state_data);
+	priv->state_lookup = lookup;
+	priv->state_save = save;
+	priv->state_data = user_data;
+	priv->state_data_free = user_data_free;
+	g_mutex_unlock (&priv->mutex);
+}
+
+/**
+ * ohe_plugin_lookup_state:
+ * @self: an #OhePlugin
+ * @key: a key the plugin chose, e.g. `entry-limit/batch/https://ehr.example/fhir`
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer full) (nullable): the value; %NULL without an error when the key is
+ *   not set or the host keeps no state
+ *
+ * Since: 0.1
+ */
+gchar *
+ohe_plugin_lookup_state (OhePlugin *self, const gchar *key, GError **error)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+
+	g_return_val_if_fail (OHE_IS_PLUGIN (self), NULL);
+	g_return_val_if_fail (key != NULL, NULL);
+	if (priv->state_lookup == NULL)
+		return NULL;
+	return priv->state_lookup (priv->state_data, priv->name, key, error);
+}
+
+/**
+ * ohe_plugin_save_state:
+ * @self: an #OhePlugin
+ * @key: a key the plugin chose
+ * @value: (nullable): the value; %NULL forgets the key
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE once the value is stored; %FALSE with %OHE_ERROR_NOT_SUPPORTED when the
+ *   host keeps no state
+ *
+ * Since: 0.1
+ */
+gboolean
+ohe_plugin_save_state (OhePlugin *self, const gchar *key, const gchar *value, GError **error)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+
+	g_return_val_if_fail (OHE_IS_PLUGIN (self), FALSE);
+	g_return_val_if_fail (key != NULL, FALSE);
+	if (priv->state_save == NULL) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED,
+			     "plugin %s: the host keeps no plugin state", priv->name);
+		return FALSE;
+	}
+	return priv->state_save (priv->state_data, priv->name, key, value, error);
+}
+
+/**
  * ohe_plugin_setup:
  * @self: an #OhePlugin
  * @cancellable: (nullable): a #GCancellable
@@ -282,7 +408,10 @@ ohe_plugin_setup (OhePlugin *self, GCancellable *cancellable, GError **error)
 }
 
 static void
-ohe_plugin_setup_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+ohe_plugin_setup_thread (GTask *task,
+			 gpointer source,
+			 gpointer task_data,
+			 GCancellable *cancellable)
 {
 	GError *error = NULL;
 	if (!ohe_plugin_setup (OHE_PLUGIN (source), cancellable, &error)) {
@@ -398,6 +527,8 @@ ohe_plugin_finalize (GObject *object)
 	g_clear_pointer (&priv->config, g_key_file_unref);
 	g_clear_object (&priv->metrics);
 	g_clear_object (&priv->limiter);
+	if (priv->state_data_free != NULL)
+		priv->state_data_free (priv->state_data);
 	g_mutex_clear (&priv->mutex);
 	G_OBJECT_CLASS (ohe_plugin_parent_class)->finalize (object);
 }
@@ -417,9 +548,9 @@ ohe_plugin_class_init (OhePluginClass *klass)
 	 *
 	 * Since: 0.1
 	 */
-	ohe_plugin_props[PROP_NAME] =
-	    g_param_spec_string ("name", NULL, NULL, NULL,
-				 G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+	ohe_plugin_props[PROP_NAME] = g_param_spec_string (
+	    "name", NULL, NULL, NULL,
+	    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 	/**
 	 * OhePlugin:metrics:
 	 *
@@ -427,9 +558,8 @@ ohe_plugin_class_init (OhePluginClass *klass)
 	 *
 	 * Since: 0.1
 	 */
-	ohe_plugin_props[PROP_METRICS] =
-	    g_param_spec_object ("metrics", NULL, NULL, OHE_TYPE_METRICS,
-				 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+	ohe_plugin_props[PROP_METRICS] = g_param_spec_object (
+	    "metrics", NULL, NULL, OHE_TYPE_METRICS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 	/**
 	 * OhePlugin:rate-limiter:
 	 *
@@ -437,10 +567,9 @@ ohe_plugin_class_init (OhePluginClass *klass)
 	 *
 	 * Since: 0.1
 	 */
-	ohe_plugin_props[PROP_RATE_LIMITER] =
-	    g_param_spec_object ("rate-limiter", NULL, NULL, OHE_TYPE_RATE_LIMITER,
-				 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-				     G_PARAM_STATIC_STRINGS);
+	ohe_plugin_props[PROP_RATE_LIMITER] = g_param_spec_object (
+	    "rate-limiter", NULL, NULL, OHE_TYPE_RATE_LIMITER,
+	    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 	g_object_class_install_properties (object_class, PROP_LAST, ohe_plugin_props);
 }
 

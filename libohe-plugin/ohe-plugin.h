@@ -9,6 +9,7 @@
 #include <gmodule.h>
 
 #include "ohe-metrics.h"
+#include "ohe-plugin-config-key.h"
 #include "ohe-rate-limiter.h"
 #include "ohe-version.h"
 
@@ -22,6 +23,8 @@ G_DECLARE_DERIVABLE_TYPE (OhePlugin, ohe_plugin, OHE, PLUGIN, GObject)
  * @setup: has default; prepares the plugin after its configuration was set;
  *   runs on a worker thread and may block
  * @shutdown: has default; releases what setup acquired
+ * @config_keys: (array zero-terminated=1): the configuration keys the plugin reads, set
+ *   with ohe_plugin_class_set_config_keys(); %NULL leaves the group unchecked
  *
  * The base of every provider and sink plugin.
  *
@@ -31,8 +34,9 @@ struct _OhePluginClass {
 	GObjectClass parent_class;
 	gboolean (*setup) (OhePlugin *self, GCancellable *cancellable, GError **error);
 	void (*shutdown) (OhePlugin *self);
+	const OhePluginConfigKey *config_keys;
 	/*< private >*/
-	gpointer padding[14];
+	gpointer padding[13];
 };
 
 /**
@@ -84,14 +88,44 @@ typedef const OhePluginInfo *(*OhePluginQueryFunc) (void);
  *
  * Since: 0.1
  */
-#define OHE_PLUGIN_DEFINE(plugin_name, type_func)                                                 \
+#define OHE_PLUGIN_DEFINE(plugin_name, type_func)                                                  \
 	G_MODULE_EXPORT const OhePluginInfo *ohe_plugin_query (void);                              \
 	const OhePluginInfo *ohe_plugin_query (void)                                               \
 	{                                                                                          \
-		static const OhePluginInfo info = {OHE_PLUGIN_ABI_VERSION, plugin_name, type_func, \
-						   {NULL}};                                        \
+		static const OhePluginInfo info = {                                                \
+		    OHE_PLUGIN_ABI_VERSION, plugin_name, type_func, {NULL}};                       \
 		return &info;                                                                      \
 	}
+
+/**
+ * OhePluginStateLookupFunc:
+ * @user_data: the host's data
+ * @plugin: the plugin name
+ * @key: the key
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer full) (nullable): the value, %NULL without an error if unset
+ *
+ * Since: 0.1
+ */
+typedef gchar *(*OhePluginStateLookupFunc) (gpointer user_data,
+					    const gchar *plugin,
+					    const gchar *key,
+					    GError **error);
+/**
+ * OhePluginStateSaveFunc:
+ * @user_data: the host's data
+ * @plugin: the plugin name
+ * @key: the key
+ * @value: (nullable): the value, %NULL to forget the key
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+typedef gboolean (*OhePluginStateSaveFunc) (
+    gpointer user_data, const gchar *plugin, const gchar *key, const gchar *value, GError **error);
 
 const gchar *
 ohe_plugin_get_name (OhePlugin *self);
@@ -105,6 +139,10 @@ void
 ohe_plugin_set_rate_limiter (OhePlugin *self, OheRateLimiter *limiter);
 void
 ohe_plugin_set_config (OhePlugin *self, GKeyFile *config);
+void
+ohe_plugin_class_set_config_keys (OhePluginClass *klass, const OhePluginConfigKey *keys);
+const OhePluginConfigKey *
+ohe_plugin_get_config_keys (OhePlugin *self);
 gchar *
 ohe_plugin_get_config_group (OhePlugin *self);
 gchar *
@@ -115,6 +153,16 @@ gboolean
 ohe_plugin_get_config_boolean (OhePlugin *self, const gchar *key, gboolean default_value);
 gchar *
 ohe_plugin_get_state_dir (OhePlugin *self);
+void
+ohe_plugin_set_state_store (OhePlugin *self,
+			    OhePluginStateLookupFunc lookup,
+			    OhePluginStateSaveFunc save,
+			    gpointer user_data,
+			    GDestroyNotify user_data_free);
+gchar *
+ohe_plugin_lookup_state (OhePlugin *self, const gchar *key, GError **error);
+gboolean
+ohe_plugin_save_state (OhePlugin *self, const gchar *key, const gchar *value, GError **error);
 gboolean
 ohe_plugin_setup (OhePlugin *self, GCancellable *cancellable, GError **error);
 void

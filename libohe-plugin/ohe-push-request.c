@@ -8,8 +8,10 @@
 #include "ohe-push-request.h"
 
 /*
- * One batch handed to a sink, with one outcome per measurement: the host
- * advances the cursor only when no item is pending or to be retried.
+ * One batch handed to a sink, with one typed outcome per measurement (what
+ * happened, why, and for a written item the resource ids it produced): the
+ * host advances the cursor only when every item is written, refused or
+ * filtered.
  */
 struct _OhePushRequest {
 	GObject parent_instance;
@@ -17,7 +19,8 @@ struct _OhePushRequest {
 	gchar *patient_reference; /* owned, nullable */
 	GPtrArray *measurements;  /* owned, of OheMeasurement */
 	GArray *outcomes;	  /* owned, of OhePushOutcome */
-	GPtrArray *details;	  /* owned, of nullable gchar* */
+	GPtrArray *reasons;	  /* owned, of nullable gchar* */
+	GPtrArray *resource_ids;  /* owned, of nullable GStrv */
 };
 
 G_DEFINE_TYPE (OhePushRequest, ohe_push_request, G_TYPE_OBJECT)
@@ -30,7 +33,8 @@ ohe_push_request_finalize (GObject *object)
 	g_free (self->patient_reference);
 	g_ptr_array_unref (self->measurements);
 	g_array_unref (self->outcomes);
-	g_ptr_array_unref (self->details);
+	g_ptr_array_unref (self->reasons);
+	g_ptr_array_unref (self->resource_ids);
 	G_OBJECT_CLASS (ohe_push_request_parent_class)->finalize (object);
 }
 
@@ -43,6 +47,34 @@ ohe_push_request_class_init (OhePushRequestClass *klass)
 static void
 ohe_push_request_init (OhePushRequest *self)
 {
+}
+
+/**
+ * ohe_push_outcome_to_string:
+ * @outcome: an #OhePushOutcome
+ *
+ * Returns: the outcome's name as the summary, the job record and the
+ *   metrics spell it: `pending`, `written`, `refused`, `filtered`, `retry`
+ *
+ * Since: 0.1
+ */
+const gchar *
+ohe_push_outcome_to_string (OhePushOutcome outcome)
+{
+	switch (outcome) {
+	case OHE_PUSH_OUTCOME_PENDING:
+		return "pending";
+	case OHE_PUSH_OUTCOME_WRITTEN:
+		return "written";
+	case OHE_PUSH_OUTCOME_REFUSED:
+		return "refused";
+	case OHE_PUSH_OUTCOME_FILTERED:
+		return "filtered";
+	case OHE_PUSH_OUTCOME_RETRY:
+		return "retry";
+	default:
+		return "unknown";
+	}
 }
 
 /**
@@ -62,10 +94,13 @@ ohe_push_request_new (const gchar *link_id, const gchar *patient_reference, GPtr
 	self->link_id = g_strdup (link_id);
 	self->patient_reference = g_strdup (patient_reference);
 	self->measurements = g_ptr_array_ref (measurements);
-	self->outcomes = g_array_sized_new (FALSE, TRUE, sizeof (OhePushOutcome), measurements->len);
+	self->outcomes =
+	    g_array_sized_new (FALSE, TRUE, sizeof (OhePushOutcome), measurements->len);
 	g_array_set_size (self->outcomes, measurements->len);
-	self->details = g_ptr_array_new_full (measurements->len, g_free);
-	g_ptr_array_set_size (self->details, measurements->len);
+	self->reasons = g_ptr_array_new_full (measurements->len, g_free);
+	g_ptr_array_set_size (self->reasons, measurements->len);
+	self->resource_ids = g_ptr_array_new_full (measurements->len, (GDestroyNotify)g_strfreev);
+	g_ptr_array_set_size (self->resource_ids, measurements->len);
 	return self;
 }
 
@@ -151,7 +186,10 @@ ohe_push_request_get_measurement (OhePushRequest *self, guint idx)
  * @self: an #OhePushRequest
  * @idx: the measurement index
  * @outcome: what happened to it
- * @detail: (nullable): why, e.g. the server's OperationOutcome text; no health values
+ * @reason: (nullable): why, e.g. the server's OperationOutcome text or an
+ *   `OHE_PUSH_REASON_` constant; never a health value
+ *
+ * Sets the outcome of one item and forgets any resource ids set before.
  *
  * Since: 0.1
  */
@@ -159,29 +197,53 @@ void
 ohe_push_request_set_outcome (OhePushRequest *self,
 			      guint idx,
 			      OhePushOutcome outcome,
-			      const gchar *detail)
+			      const gchar *reason)
 {
 	g_return_if_fail (OHE_IS_PUSH_REQUEST (self));
 	g_return_if_fail (idx < self->outcomes->len);
+	g_return_if_fail (outcome <= OHE_PUSH_OUTCOME_RETRY);
 	g_array_index (self->outcomes, OhePushOutcome, idx) = outcome;
-	g_free (self->details->pdata[idx]);
-	self->details->pdata[idx] = g_strdup (detail);
+	g_free (self->reasons->pdata[idx]);
+	self->reasons->pdata[idx] = g_strdup (reason);
+	g_clear_pointer (&self->resource_ids->pdata[idx], g_strfreev);
+}
+
+/**
+ * ohe_push_request_set_written:
+ * @self: an #OhePushRequest
+ * @idx: the measurement index
+ * @resource_ids: (nullable) (array zero-terminated=1): the resources the item
+ *   produced, e.g. `Observation/abc`
+ *
+ * Marks one item %OHE_PUSH_OUTCOME_WRITTEN with the resources it produced.
+ *
+ * Since: 0.1
+ */
+void
+ohe_push_request_set_written (OhePushRequest *self, guint idx, const gchar *const *resource_ids)
+{
+	g_return_if_fail (OHE_IS_PUSH_REQUEST (self));
+	g_return_if_fail (idx < self->outcomes->len);
+	ohe_push_request_set_outcome (self, idx, OHE_PUSH_OUTCOME_WRITTEN, NULL);
+	self->resource_ids->pdata[idx] = g_strdupv ((gchar **)resource_ids);
 }
 
 /**
  * ohe_push_request_set_all_outcomes:
  * @self: an #OhePushRequest
  * @outcome: what happened to every item
- * @detail: (nullable): why
+ * @reason: (nullable): why
  *
  * Since: 0.1
  */
 void
-ohe_push_request_set_all_outcomes (OhePushRequest *self, OhePushOutcome outcome, const gchar *detail)
+ohe_push_request_set_all_outcomes (OhePushRequest *self,
+				   OhePushOutcome outcome,
+				   const gchar *reason)
 {
 	g_return_if_fail (OHE_IS_PUSH_REQUEST (self));
 	for (guint i = 0; i < self->outcomes->len; i++)
-		ohe_push_request_set_outcome (self, i, outcome, detail);
+		ohe_push_request_set_outcome (self, i, outcome, reason);
 }
 
 /**
@@ -202,20 +264,38 @@ ohe_push_request_get_outcome (OhePushRequest *self, guint idx)
 }
 
 /**
- * ohe_push_request_get_detail:
+ * ohe_push_request_get_reason:
  * @self: an #OhePushRequest
  * @idx: the measurement index
  *
- * Returns: (nullable): the detail of the outcome
+ * Returns: (nullable): why the item has its outcome
  *
  * Since: 0.1
  */
 const gchar *
-ohe_push_request_get_detail (OhePushRequest *self, guint idx)
+ohe_push_request_get_reason (OhePushRequest *self, guint idx)
 {
 	g_return_val_if_fail (OHE_IS_PUSH_REQUEST (self), NULL);
-	g_return_val_if_fail (idx < self->details->len, NULL);
-	return g_ptr_array_index (self->details, idx);
+	g_return_val_if_fail (idx < self->reasons->len, NULL);
+	return g_ptr_array_index (self->reasons, idx);
+}
+
+/**
+ * ohe_push_request_get_resource_ids:
+ * @self: an #OhePushRequest
+ * @idx: the measurement index
+ *
+ * Returns: (nullable) (array zero-terminated=1) (transfer none): the
+ *   resources a written item produced
+ *
+ * Since: 0.1
+ */
+const gchar *const *
+ohe_push_request_get_resource_ids (OhePushRequest *self, guint idx)
+{
+	g_return_val_if_fail (OHE_IS_PUSH_REQUEST (self), NULL);
+	g_return_val_if_fail (idx < self->resource_ids->len, NULL);
+	return g_ptr_array_index (self->resource_ids, idx);
 }
 
 /**

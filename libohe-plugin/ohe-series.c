@@ -10,12 +10,12 @@
 
 struct _OheSeries {
 	gint ref_count;
-	gchar *name;		 /* owned, e.g. lead "I" */
-	gdouble interval_ms;	 /* 0 when offsets are used */
-	gdouble factor;		 /* unit per raw integer */
-	gdouble origin;		 /* value of raw 0 */
-	GArray *samples;	 /* owned, of gint32 */
-	GArray *offsets;	 /* owned, of gdouble in ms; NULL for a fixed interval */
+	gchar *name;	     /* owned, e.g. lead "I" */
+	gdouble interval_ms; /* 0 when offsets are used */
+	gdouble factor;	     /* unit per raw integer */
+	gdouble origin;	     /* value of raw 0 */
+	GArray *samples;     /* owned, of gint32 */
+	GArray *offsets;     /* owned, of gdouble in ms; NULL for a fixed interval */
 };
 
 G_DEFINE_BOXED_TYPE (OheSeries, ohe_series, ohe_series_ref, ohe_series_unref)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ohe-error.h"
+#include "ohe-json.h"
 #include "ohe-token.h"
 
 /*
@@ -66,7 +67,8 @@ ohe_token_new (void)
 }
 
 static gboolean
-ohe_token_read_string (JsonObject *obj, const gchar *key, gchar **out, gboolean required, GError **error)
+ohe_token_read_string (
+    JsonObject *obj, const gchar *key, gchar **out, gboolean required, GError **error)
 {
 	JsonNode *node = json_object_get_member (obj, key);
 	if (node == NULL || JSON_NODE_HOLDS_NULL (node)) {
@@ -116,10 +118,17 @@ ohe_token_new_from_json (JsonObject *obj, gint64 now_s, GError **error)
 		if (type == G_TYPE_INT64) {
 			expires_in = json_node_get_int (node);
 		} else if (type == G_TYPE_DOUBLE) {
-			expires_in = (gint64)json_node_get_double (node);
+			gdouble seconds = json_node_get_double (node);
+			/* NaN and infinities too: casting them is undefined */
+			if (!(seconds >= 0 && seconds <= G_MAXINT32)) {
+				g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+						     "token response 'expires_in' out of range");
+				return NULL;
+			}
+			expires_in = (gint64)seconds;
 		} else if (type == G_TYPE_STRING &&
-			   g_ascii_string_to_signed (json_node_get_string (node), 10, 0,
-						     G_MAXINT32, &expires_in, NULL)) {
+			   g_ascii_string_to_signed (json_node_get_string (node), 10, 0, G_MAXINT32,
+						     &expires_in, NULL)) {
 			/* some providers send it as a string */
 		} else {
 			g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
@@ -359,19 +368,15 @@ ohe_token_to_json (OheToken *self)
 OheToken *
 ohe_token_new_from_string (const gchar *json, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
 	g_autoptr(OheToken) self = ohe_token_new ();
+	g_autoptr(JsonNode) node = NULL;
 	JsonObject *obj;
-	JsonNode *node;
 
-	if (!json_parser_load_from_data (parser, json, -1, NULL)) {
-		/* the parser's message may quote the secret text */
-		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "stored token is not valid JSON");
+	/* the parse errors never quote the secret text */
+	node = ohe_json_parse (json, -1, "stored token", NULL, error);
+	if (node == NULL)
 		return NULL;
-	}
-	node = json_parser_get_root (parser);
-	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node)) {
+	if (!JSON_NODE_HOLDS_OBJECT (node)) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "stored token is not a JSON object");
 		return NULL;
@@ -383,8 +388,7 @@ ohe_token_new_from_string (const gchar *json, GError **error)
 		return NULL;
 	if (!ohe_token_read_string (obj, "scope", &self->scope, FALSE, error))
 		return NULL;
-	if (!ohe_token_read_string (obj, "external_user_id", &self->external_user_id, FALSE,
-				    error))
+	if (!ohe_token_read_string (obj, "external_user_id", &self->external_user_id, FALSE, error))
 		return NULL;
 	self->expires_at = json_object_get_int_member_with_default (obj, "expires_at", 0);
 	return g_steal_pointer (&self);

@@ -77,12 +77,12 @@ main (int argc, char *argv[])
 	g_autoptr(GMainLoop) loop = NULL;
 	const GOptionEntry options[] = {
 	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
-	     N_("Configuration file (default: $OHED_CONFIG, then the system ohed.conf)"),
-	     N_("FILE")},
+	     N_ ("Configuration file (default: $OHED_CONFIG, then the system ohed.conf)"),
+	     N_ ("FILE")},
 	    {"exit-when-idle", '\0', 0, G_OPTION_ARG_NONE, &daemon.exit_when_idle,
-	     N_("Exit once the job queue is empty"), NULL},
-	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Show debug messages"), NULL},
-	    {"version", '\0', 0, G_OPTION_ARG_NONE, &version, N_("Show the version"), NULL},
+	     N_ ("Exit once the job queue is empty"), NULL},
+	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_ ("Show debug messages"), NULL},
+	    {"version", '\0', 0, G_OPTION_ARG_NONE, &version, N_ ("Show the version"), NULL},
 	    {NULL}};
 
 	setlocale (LC_ALL, "");
@@ -92,14 +92,15 @@ main (int argc, char *argv[])
 	textdomain (GETTEXT_PACKAGE);
 
 	context = g_option_context_new (NULL);
-	g_option_context_set_summary (context, _("Open Health Exchange daemon"));
+	g_option_context_set_summary (context, _ ("Open Health Exchange daemon"));
 	g_option_context_add_main_entries (context, options, GETTEXT_PACKAGE);
 	if (!g_option_context_parse (context, &argc, &argv, &error)) {
 		g_printerr ("%s\n", error->message);
 		return EXIT_FAILURE;
 	}
 	if (version) {
-		g_print ("ohed %s (plugin ABI %u)\n", PACKAGE_VERSION, (guint)OHE_PLUGIN_ABI_VERSION);
+		g_print ("ohed %s (plugin ABI %u)\n", PACKAGE_VERSION,
+			 (guint)OHE_PLUGIN_ABI_VERSION);
 		return EXIT_SUCCESS;
 	}
 	if (verbose)
@@ -107,12 +108,12 @@ main (int argc, char *argv[])
 
 	config = ohe_config_new ();
 	if (!ohe_daemon_load_config (config, config_path, &error)) {
-		g_printerr (_("Configuration error: %s\n"), error->message);
+		g_printerr (_ ("Configuration error: %s\n"), error->message);
 		return EXIT_FAILURE;
 	}
 	engine = ohe_engine_new (config);
 	if (!ohe_engine_setup (engine, NULL, &error) || !ohe_engine_start (engine, &error)) {
-		g_printerr (_("Failed to start: %s\n"), error->message);
+		g_printerr (_ ("Failed to start: %s\n"), error->message);
 		return EXIT_FAILURE;
 	}
 

@@ -11,13 +11,17 @@ G_BEGIN_DECLS
 
 /*
  * What flows between the pipeline stages: measurements in worker memory
- * only, the stream position reached once they are acknowledged, and the
- * items an earlier stage refused (descriptor and reason, no values).
+ * only, the stream position reached once they are acknowledged, and one
+ * typed outcome per fetched measurement. The shaper refuses or filters items
+ * in place (nothing leaves the batch unaccounted for); the sink answers for
+ * the items still pending.
  */
 typedef struct {
-	GPtrArray *measurements; /* owned, of OheMeasurement */
+	GPtrArray *measurements; /* owned, of OheMeasurement: everything fetched */
+	guint n_fetched;	 /* what the provider emitted into this batch */
 	gchar *cursor;		 /* owned, nullable */
-	GPtrArray *refused;	 /* owned, of gchar*: "descriptor\treason" */
+	GArray *outcomes;	 /* owned, of OhePushOutcome, one per measurement */
+	GPtrArray *reasons;	 /* owned, of nullable gchar*, one per measurement */
 } OheBatch;
 
 OheBatch *
@@ -25,7 +29,13 @@ ohe_batch_new (GPtrArray *measurements, const gchar *cursor);
 void
 ohe_batch_free (OheBatch *self);
 void
-ohe_batch_refuse (OheBatch *self, OheMeasurement *measurement, const gchar *reason);
+ohe_batch_set_outcome (OheBatch *self, guint idx, OhePushOutcome outcome, const gchar *reason);
+OhePushOutcome
+ohe_batch_get_outcome (OheBatch *self, guint idx);
+const gchar *
+ohe_batch_get_reason (OheBatch *self, guint idx);
+GPtrArray *
+ohe_batch_dup_pending (OheBatch *self, GArray **indices);
 gchar *
 ohe_batch_describe (OheMeasurement *measurement);
 

@@ -29,11 +29,11 @@ struct _OheBoundedQueue {
 	GAsyncQueue *slots; /* owned */
 	GDestroyNotify item_free;
 	guint capacity;
-	gint closed;	     /* atomic */
-	gint aborted;	     /* atomic */
-	gint depth;	     /* atomic: items queued */
-	gint high_water;     /* atomic */
-	gint64 blocked_us;   /* producer time spent waiting for a slot; producer only */
+	gint closed;	   /* atomic */
+	gint aborted;	   /* atomic */
+	gint depth;	   /* atomic: items queued */
+	gint high_water;   /* atomic */
+	gint64 blocked_us; /* producer time spent waiting for a slot; producer only */
 };
 
 OheBoundedQueue *

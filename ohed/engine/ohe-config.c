@@ -17,7 +17,9 @@
  * without a file. OHED_<GROUP>_<KEY> overrides a daemon key, e.g.
  * OHED_DAEMON_WORKERS=4; OHED_PLUGIN_<NAME>_<KEY> overrides a plugin key,
  * e.g. OHED_PLUGIN_WITHINGS_CLIENT_ID. Values are checked against the table
- * below so a typo fails at start-up with the group, key and value named.
+ * below so a typo fails at start-up with the group, key and value named; a
+ * [plugin:NAME] group is checked the same way against the keys the plugin
+ * declares (ohe_config_check_plugin(), once the plugins are loaded).
  */
 
 typedef enum {
@@ -50,7 +52,8 @@ static const OheConfigKey ohe_config_keys[] = {
     {"daemon", "drain_timeout", OHE_CONFIG_TYPE_INT, "30", 0, 3600, NULL},
     {"daemon", "token_key_file", OHE_CONFIG_TYPE_STRING, "", 0, 0, NULL},
     {"daemon", "token_old_key_files", OHE_CONFIG_TYPE_LIST, "", 0, 0, NULL},
-    {"daemon", "oauth_redirect_uri", OHE_CONFIG_TYPE_STRING, "http://localhost:8080/api/v1/links/callback", 0, 0, NULL},
+    {"daemon", "oauth_redirect_uri", OHE_CONFIG_TYPE_STRING,
+     "http://localhost:8080/api/v1/links/callback", 0, 0, NULL},
     {"store", "backend", OHE_CONFIG_TYPE_ENUM, "sqlite", 0, 0, "sqlite|postgresql"},
     {"store", "sqlite_path", OHE_CONFIG_TYPE_STRING, "", 0, 0, NULL},
     {"store", "postgresql_uri", OHE_CONFIG_TYPE_STRING, "", 0, 0, NULL},
@@ -270,19 +273,33 @@ ohe_config_validate_keyfile (OheConfig *self, GKeyFile *keyfile, GError **error)
 {
 	for (guint i = 0; i < G_N_ELEMENTS (ohe_config_keys); i++) {
 		const OheConfigKey *k = &ohe_config_keys[i];
-		g_autofree gchar *value = g_key_file_get_string (keyfile, k->group, k->key, NULL);
+		g_autoptr(GError) error_local = NULL;
+		g_autofree gchar *value =
+		    g_key_file_get_string (keyfile, k->group, k->key, &error_local);
 		gint64 number;
 
+		/* a value GKeyFile cannot read (bad UTF-8 or escape) would read as absent */
+		if (value == NULL &&
+		    !g_error_matches (error_local, G_KEY_FILE_ERROR,
+				      G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+		    !g_error_matches (error_local, G_KEY_FILE_ERROR,
+				      G_KEY_FILE_ERROR_GROUP_NOT_FOUND)) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+				     "%s: [%s] %s is not valid UTF-8 or holds an invalid escape",
+				     self->source, k->group, k->key);
+			return FALSE;
+		}
 		if (value == NULL)
 			value = g_strdup (k->default_value);
 		g_strstrip (value);
 		switch (k->type) {
 		case OHE_CONFIG_TYPE_INT:
 			if (!g_ascii_string_to_signed (value, 10, k->min, k->max, &number, NULL)) {
-				g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
-					     "%s: [%s] %s = '%s' is not an integer between %" G_GINT64_FORMAT
-					     " and %" G_GINT64_FORMAT,
-					     self->source, k->group, k->key, value, k->min, k->max);
+				g_set_error (
+				    error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+				    "%s: [%s] %s = '%s' is not an integer between %" G_GINT64_FORMAT
+				    " and %" G_GINT64_FORMAT,
+				    self->source, k->group, k->key, value, k->min, k->max);
 				return FALSE;
 			}
 			break;
@@ -402,6 +419,47 @@ ohe_config_list_documented_keys (void)
 	for (guint i = 0; i < G_N_ELEMENTS (ohe_config_keys); i++) {
 		g_ptr_array_add (out, g_strdup_printf ("%s.%s", ohe_config_keys[i].group,
 						       ohe_config_keys[i].key));
+	}
+	g_ptr_array_add (out, NULL);
+	return (gchar **)g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+/*
+ * Checks the [plugin:NAME] group against the plugin's key table (see
+ * OhePluginConfigKey): an unknown key or a bad value is an error naming group, key and
+ * value, as for the daemon's own keys. A plugin without a table is not checked; that is
+ * logged once, when its group holds keys.
+ */
+gboolean
+ohe_config_check_plugin (OheConfig *self,
+			 const gchar *plugin_name,
+			 const OhePluginConfigKey *keys,
+			 GError **error)
+{
+	g_autofree gchar *group = g_strdup_printf ("plugin:%s", plugin_name);
+
+	g_return_val_if_fail (OHE_IS_CONFIG (self), FALSE);
+	if (keys == NULL) {
+		if (g_key_file_has_group (self->keyfile, group))
+			g_warning ("plugin %s declares no configuration keys: [%s] is not checked",
+				   plugin_name, group);
+		return TRUE;
+	}
+	return ohe_plugin_config_keys_check_group (keys, self->keyfile, group, error);
+}
+
+/* the NAME of every [plugin:NAME] group */
+gchar **
+ohe_config_list_plugin_names (OheConfig *self)
+{
+	g_auto(GStrv) groups = NULL;
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+
+	g_return_val_if_fail (OHE_IS_CONFIG (self), NULL);
+	groups = g_key_file_get_groups (self->keyfile, NULL);
+	for (guint i = 0; groups[i] != NULL; i++) {
+		if (g_str_has_prefix (groups[i], "plugin:"))
+			g_ptr_array_add (out, g_strdup (groups[i] + strlen ("plugin:")));
 	}
 	g_ptr_array_add (out, NULL);
 	return (gchar **)g_ptr_array_free (g_steal_pointer (&out), FALSE);

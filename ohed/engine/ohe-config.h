@@ -7,6 +7,8 @@
 
 #include <glib-object.h>
 
+#include <oheplugin.h>
+
 G_BEGIN_DECLS
 
 #define OHE_TYPE_CONFIG (ohe_config_get_type ())
@@ -35,8 +37,18 @@ ohe_config_get_list (OheConfig *self, const gchar *group, const gchar *key);
 void
 ohe_config_set_string (OheConfig *self, const gchar *group, const gchar *key, const gchar *value);
 gchar *
-ohe_config_get_state_path (OheConfig *self, const gchar *group, const gchar *key, const gchar *file);
+ohe_config_get_state_path (OheConfig *self,
+			   const gchar *group,
+			   const gchar *key,
+			   const gchar *file);
 gchar **
 ohe_config_list_documented_keys (void);
+gboolean
+ohe_config_check_plugin (OheConfig *self,
+			 const gchar *plugin_name,
+			 const OhePluginConfigKey *keys,
+			 GError **error);
+gchar **
+ohe_config_list_plugin_names (OheConfig *self);
 
 G_END_DECLS

@@ -25,14 +25,14 @@
  */
 struct _OheEngine {
 	GObject parent_instance;
-	OheConfig *config;	 /* owned */
-	OheMetrics *metrics;	 /* owned */
-	OhePluginLoader *loader; /* owned */
-	OheStore *store;	 /* owned */
-	OheRateLimiter *limiter; /* owned: the provider budgets, shared through the store */
-	OheJobQueue *queue;	 /* owned */
-	OheSecretBox *secrets;	 /* owned: seals tokens for the store */
-	GPtrArray *workers;	 /* owned, of GThread */
+	OheConfig *config;		/* owned */
+	OheMetrics *metrics;		/* owned */
+	OhePluginLoader *loader;	/* owned */
+	OheStore *store;		/* owned */
+	OheRateLimiter *limiter;	/* owned: the provider budgets, shared through the store */
+	OheJobQueue *queue;		/* owned */
+	OheSecretBox *secrets;		/* owned: seals tokens for the store */
+	GPtrArray *workers;		/* owned, of GThread */
 	GCancellable *stop_cancellable; /* owned: cancels in-flight jobs */
 	GCancellable *pop_cancellable;	/* owned: wakes idle workers */
 	gint stopping;			/* atomic */
@@ -108,23 +108,27 @@ ohe_engine_register_metrics (OheEngine *self)
 {
 	const gchar *const job_labels[] = {"provider", "result", NULL};
 	const gchar *const item_labels[] = {"provider", "outcome", NULL};
+	const gchar *const kind_labels[] = {"provider", "kind", "outcome", NULL};
 	const gchar *const no_labels[] = {NULL};
 	const gdouble job_buckets[] = {0.1, 0.5, 1, 5, 15, 60, 300, 1800};
 	g_autoptr(GError) error = NULL;
 
 	if (!ohe_metrics_register_counter (self->metrics, "ohe_sync_jobs_total",
-					   "Sync jobs finished, by provider and result",
-					   job_labels, &error) ||
+					   "Sync jobs finished, by provider and result", job_labels,
+					   &error) ||
 	    !ohe_metrics_register_counter (self->metrics, "ohe_sync_measurements_total",
 					   "Measurements handled, by provider and outcome",
 					   item_labels, &error) ||
+	    !ohe_metrics_register_counter (self->metrics, "ohe_sync_measurements_by_kind_total",
+					   "Measurements handled, by provider, kind and outcome",
+					   kind_labels, &error) ||
 	    !ohe_metrics_register_histogram (self->metrics, "ohe_sync_job_duration_seconds",
 					     "Duration of sync jobs", no_labels, job_buckets,
 					     G_N_ELEMENTS (job_buckets), &error) ||
 	    !ohe_metrics_register_gauge (self->metrics, "ohe_job_queue_depth",
 					 "Jobs waiting in the queue", no_labels, &error) ||
-	    !ohe_metrics_register_gauge (self->metrics, "ohe_jobs_running",
-					 "Jobs being worked on", no_labels, &error))
+	    !ohe_metrics_register_gauge (self->metrics, "ohe_jobs_running", "Jobs being worked on",
+					 no_labels, &error))
 		g_warning ("metrics: %s", error->message);
 }
 
@@ -183,8 +187,7 @@ ohe_engine_token_changed_cb (OheProvider *provider,
 	/* a rotated refresh token that is not saved breaks the link for good */
 	sealed = ohe_engine_seal_token (self, link_id, token, &error);
 	if (sealed == NULL || !ohe_store_set_link_token (self->store, link_id, sealed, &error))
-		g_warning ("cannot save the renewed token of link %s: %s", link_id,
-			   error->message);
+		g_warning ("cannot save the renewed token of link %s: %s", link_id, error->message);
 }
 
 static gboolean
@@ -192,8 +195,10 @@ ohe_engine_setup_secrets (OheEngine *self, GError **error)
 {
 	g_autofree gchar *key_file =
 	    ohe_config_get_state_path (self->config, "daemon", "token_key_file", "token.key");
-	g_auto(GStrv) old_files = ohe_config_get_list (self->config, "daemon", "token_old_key_files");
-	g_autofree gchar *configured = ohe_config_get_string (self->config, "daemon", "token_key_file");
+	g_auto(GStrv) old_files =
+		    ohe_config_get_list (self->config, "daemon", "token_old_key_files");
+	g_autofree gchar *configured =
+	    ohe_config_get_string (self->config, "daemon", "token_key_file");
 	/* only the embedded default key is created; a configured one must exist */
 	gboolean create = configured == NULL || configured[0] == '\0';
 
@@ -205,6 +210,22 @@ ohe_engine_setup_secrets (OheEngine *self, GError **error)
 			return FALSE;
 	}
 	return TRUE;
+}
+
+static gchar *
+ohe_engine_lookup_plugin_state_cb (gpointer user_data,
+				   const gchar *plugin,
+				   const gchar *key,
+				   GError **error)
+{
+	return ohe_store_get_plugin_state (OHE_STORE (user_data), plugin, key, error);
+}
+
+static gboolean
+ohe_engine_save_plugin_state_cb (
+    gpointer user_data, const gchar *plugin, const gchar *key, const gchar *value, GError **error)
+{
+	return ohe_store_set_plugin_state (OHE_STORE (user_data), plugin, key, value, error);
 }
 
 static gboolean
@@ -230,15 +251,33 @@ ohe_engine_load_plugins (OheEngine *self, GCancellable *cancellable, GError **er
 	}
 
 	plugins = ohe_plugin_loader_get_plugins (self->loader);
+	/* every group first: a typo stops the start before any plugin sets up */
+	for (guint i = 0; i < plugins->len; i++) {
+		OhePlugin *plugin = g_ptr_array_index (plugins, i);
+		if (!ohe_config_check_plugin (self->config, ohe_plugin_get_name (plugin),
+					      ohe_plugin_get_config_keys (plugin), error))
+			return FALSE;
+	}
+	{
+		g_auto(GStrv) names = ohe_config_list_plugin_names (self->config);
+		for (guint i = 0; names[i] != NULL; i++) {
+			if (ohe_plugin_loader_get_plugin (self->loader, names[i]) == NULL)
+				g_warning ("[plugin:%s] configures no loaded plugin", names[i]);
+		}
+	}
 	for (guint i = 0; i < plugins->len; i++) {
 		OhePlugin *plugin = g_ptr_array_index (plugins, i);
 		g_autoptr(GError) error_local = NULL;
 		ohe_plugin_set_config (plugin, ohe_config_get_keyfile (self->config));
 		ohe_plugin_set_rate_limiter (plugin, self->limiter);
+		ohe_plugin_set_state_store (plugin, ohe_engine_lookup_plugin_state_cb,
+					    ohe_engine_save_plugin_state_cb,
+					    g_object_ref (self->store), g_object_unref);
 		if (!ohe_plugin_setup (plugin, cancellable, &error_local)) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_PLUGIN_INVALID,
 				     "plugin %s failed to set up: %s", ohe_plugin_get_name (plugin),
-				     error_local != NULL ? error_local->message : "no reason given");
+				     error_local != NULL ? error_local->message
+							 : "no reason given");
 			return FALSE;
 		}
 		if (OHE_IS_PROVIDER (plugin)) {
@@ -330,12 +369,74 @@ ohe_engine_check_consent (OheEngine *self, OheLink *link, const GError *error)
 		g_warning ("link %s: %s", ohe_link_get_id (link), error_store->message);
 }
 
+/*
+ * Asks @request for the consented @kinds the provider delivers; no consented
+ * kind (a link from before consent lists were filled in) means every kind
+ * the provider offers. Returns %FALSE if that leaves nothing to ask for.
+ */
+static gboolean
+ohe_engine_ask_kinds (OheProvider *provider, const gchar *const *kinds, OheFetchRequest *request)
+{
+	if (kinds == NULL || kinds[0] == NULL) {
+		g_autoptr(GArray) offered = ohe_provider_get_kinds (provider);
+		for (guint i = 0; offered != NULL && i < offered->len; i++)
+			ohe_fetch_request_add_kind (request,
+						    g_array_index (offered, OheMeasurementKind, i));
+		return ohe_fetch_request_get_n_kinds (request) > 0;
+	}
+	for (guint i = 0; kinds[i] != NULL; i++) {
+		OheMeasurementKind kind = ohe_measurement_kind_from_string (kinds[i]);
+		if (kind != OHE_MEASUREMENT_KIND_UNKNOWN &&
+		    ohe_provider_supports_kind (provider, kind))
+			ohe_fetch_request_add_kind (request, kind);
+	}
+	return ohe_fetch_request_get_n_kinds (request) > 0;
+}
+
+/* the job record and the metrics: what became of every acknowledged item, per kind */
+static void
+ohe_engine_record_outcomes (OheEngine *self, OheJob *job, const OheSyncStats *stats)
+{
+	const gchar *provider = ohe_job_get_provider (job);
+	g_autoptr(GError) error = NULL;
+
+	ohe_metrics_counter_add (self->metrics, "ohe_sync_measurements_total",
+				 OHE_METRICS_LABELS (provider, "written"), stats->written);
+	ohe_metrics_counter_add (self->metrics, "ohe_sync_measurements_total",
+				 OHE_METRICS_LABELS (provider, "refused"), stats->refused);
+	ohe_metrics_counter_add (self->metrics, "ohe_sync_measurements_total",
+				 OHE_METRICS_LABELS (provider, "filtered"), stats->filtered);
+	for (guint k = 0; k < OHE_MEASUREMENT_KIND_LAST; k++) {
+		const gchar *kind = ohe_measurement_kind_to_string (k);
+		const struct {
+			const gchar *outcome;
+			guint64 count;
+		} rows[] = {
+		    {"fetched", stats->fetched_by_kind[k]},
+		    {"written", stats->written_by_kind[k]},
+		    {"refused", stats->refused_by_kind[k]},
+		    {"filtered", stats->filtered_by_kind[k]},
+		};
+		if (stats->fetched_by_kind[k] == 0)
+			continue;
+		for (guint r = 0; r < G_N_ELEMENTS (rows); r++) {
+			if (r > 0)
+				ohe_metrics_counter_add (
+				    self->metrics, "ohe_sync_measurements_by_kind_total",
+				    OHE_METRICS_LABELS (provider, kind, rows[r].outcome),
+				    rows[r].count);
+			if (error == NULL &&
+			    !ohe_store_add_job_outcome (self->store, ohe_job_get_id (job),
+							ohe_job_get_link_id (job), kind,
+							rows[r].outcome, rows[r].count, &error))
+				g_warning ("job %s: %s", ohe_job_get_id (job), error->message);
+		}
+	}
+}
+
 gboolean
-ohe_engine_run_job (OheEngine *self,
-		    OheJob *job,
-		    OheSyncStats *stats,
-		    GCancellable *cancellable,
-		    GError **error)
+ohe_engine_run_job (
+    OheEngine *self, OheJob *job, OheSyncStats *stats, GCancellable *cancellable, GError **error)
 {
 	g_autoptr(OheLink) link = NULL;
 	g_autoptr(OheToken) token = NULL;
@@ -347,6 +448,7 @@ ohe_engine_run_job (OheEngine *self,
 	const gchar *const *kinds;
 	OheProvider *provider;
 	OheSink *sink;
+	gboolean ok;
 
 	g_autoptr(GError) error_local = NULL;
 	g_autofree gchar *stream = NULL;
@@ -373,8 +475,8 @@ ohe_engine_run_job (OheEngine *self,
 	sink_name = ohe_config_get_string (self->config, "daemon", "sink");
 	sink = ohe_plugin_loader_get_sink (self->loader, sink_name);
 	if (sink == NULL) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
-			     "sink plugin %s is not loaded", sink_name);
+		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND, "sink plugin %s is not loaded",
+			     sink_name);
 		return FALSE;
 	}
 	patient = ohe_store_get_patient_reference (self->store, ohe_link_get_user_id (link), error);
@@ -394,18 +496,22 @@ ohe_engine_run_job (OheEngine *self,
 	kinds = (const gchar *const *)ohe_job_get_kinds (job);
 	if (kinds == NULL || kinds[0] == NULL)
 		kinds = (const gchar *const *)ohe_link_get_kinds (link);
-	for (guint i = 0; kinds != NULL && kinds[i] != NULL; i++) {
-		OheMeasurementKind kind = ohe_measurement_kind_from_string (kinds[i]);
-		if (kind != OHE_MEASUREMENT_KIND_UNKNOWN)
-			ohe_fetch_request_add_kind (request, kind);
+	if (!ohe_engine_ask_kinds (provider, kinds, request)) {
+		/* nothing to ask for: no fetch at all, and the summary says why */
+		g_info ("link %s: no kind it consents to is delivered by %s: nothing to fetch",
+			ohe_link_get_id (link), ohe_link_get_provider (link));
+		stats->nothing_asked = TRUE;
+		return TRUE;
 	}
 	shaper = ohe_shaper_new (ohe_link_get_provider (link),
 				 (const gchar *const *)ohe_link_get_kinds (link));
 	pipeline = ohe_sync_pipeline_new (
 	    provider, sink, self->store,
 	    (guint)ohe_config_get_int (self->config, "daemon", "pipeline_depth"));
-	if (!ohe_sync_pipeline_run (pipeline, job, request, shaper, patient, stats, cancellable,
-				    &error_local)) {
+	ok = ohe_sync_pipeline_run (pipeline, job, request, shaper, patient, stats, cancellable,
+				    &error_local);
+	ohe_engine_record_outcomes (self, job, stats);
+	if (!ok) {
 		ohe_engine_check_consent (self, link, error_local);
 		g_propagate_error (error, g_steal_pointer (&error_local));
 		return FALSE;
@@ -419,19 +525,15 @@ ohe_engine_run_job (OheEngine *self,
 }
 
 static void
-ohe_engine_record_job (OheEngine *self, OheJob *job, const OheSyncStats *stats, const gchar *result,
-		       gint64 started_us)
+ohe_engine_record_job (
+    OheEngine *self, OheJob *job, const OheSyncStats *stats, const gchar *result, gint64 started_us)
 {
 	const gchar *provider = ohe_job_get_provider (job);
 	ohe_metrics_counter_add (self->metrics, "ohe_sync_jobs_total",
 				 OHE_METRICS_LABELS (provider, result), 1);
-	ohe_metrics_counter_add (self->metrics, "ohe_sync_measurements_total",
-				 OHE_METRICS_LABELS (provider, "accepted"), stats->accepted);
-	ohe_metrics_counter_add (self->metrics, "ohe_sync_measurements_total",
-				 OHE_METRICS_LABELS (provider, "rejected"), stats->rejected);
-	ohe_metrics_histogram_observe (self->metrics, "ohe_sync_job_duration_seconds",
-				       (const gchar *const[]){NULL},
-				       (gdouble)(g_get_monotonic_time () - started_us) / G_USEC_PER_SEC);
+	ohe_metrics_histogram_observe (
+	    self->metrics, "ohe_sync_job_duration_seconds", (const gchar *const[]){NULL},
+	    (gdouble)(g_get_monotonic_time () - started_us) / G_USEC_PER_SEC);
 }
 
 static void
@@ -445,8 +547,10 @@ ohe_engine_process_job (OheEngine *self, OheJob *job)
 
 	ok = ohe_engine_run_job (self, job, &stats, self->stop_cancellable, &error);
 	if (ok) {
-		g_debug ("job %s done: %" G_GUINT64_FORMAT " accepted, %" G_GUINT64_FORMAT
-			 " rejected", ohe_job_get_id (job), stats.accepted, stats.rejected);
+		g_debug ("job %s done: fetched %" G_GUINT64_FORMAT ", written %" G_GUINT64_FORMAT
+			 ", refused %" G_GUINT64_FORMAT ", filtered %" G_GUINT64_FORMAT,
+			 ohe_job_get_id (job), stats.fetched, stats.written, stats.refused,
+			 stats.filtered);
 		ohe_engine_record_job (self, job, &stats, "done", started);
 		if (!ohe_job_queue_complete (self->queue, job, &error_queue))
 			g_warning ("job %s: %s", ohe_job_get_id (job), error_queue->message);
@@ -480,10 +584,11 @@ ohe_engine_worker_thread (gpointer user_data)
 
 	while (!g_atomic_int_get (&self->stopping)) {
 		g_autoptr(GError) error = NULL;
-		g_autoptr(OheJob) job =
-		    ohe_job_queue_pop (self->queue, G_USEC_PER_SEC, self->pop_cancellable, &error);
+		g_autoptr(OheJob) job = ohe_job_queue_pop (self->queue, G_USEC_PER_SEC,
+							    self->pop_cancellable, &error);
 		if (job == NULL) {
-			if (error != NULL && !g_error_matches (error, OHE_ERROR, OHE_ERROR_CANCELLED))
+			if (error != NULL &&
+			    !g_error_matches (error, OHE_ERROR, OHE_ERROR_CANCELLED))
 				g_warning ("job queue: %s", error->message);
 			continue;
 		}

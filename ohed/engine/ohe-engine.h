@@ -30,11 +30,8 @@ ohe_engine_start (OheEngine *self, GError **error);
 void
 ohe_engine_stop (OheEngine *self);
 gboolean
-ohe_engine_run_job (OheEngine *self,
-		    OheJob *job,
-		    OheSyncStats *stats,
-		    GCancellable *cancellable,
-		    GError **error);
+ohe_engine_run_job (
+    OheEngine *self, OheJob *job, OheSyncStats *stats, GCancellable *cancellable, GError **error);
 gboolean
 ohe_engine_wait_idle (OheEngine *self, gint64 timeout_us);
 OheConfig *

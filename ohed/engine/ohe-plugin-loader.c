@@ -5,7 +5,10 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gmodule.h>
 
@@ -111,6 +114,52 @@ ohe_plugin_loader_is_allowed (OhePluginLoader *self, const gchar *name)
 	return TRUE;
 }
 
+/* the plugin name in libohe_<name>.so, or NULL when @file is not named so */
+static gchar *
+ohe_plugin_loader_dup_file_plugin_name (const gchar *file)
+{
+	g_autofree gchar *name = NULL;
+	gsize len = strlen (file);
+
+	if (!g_str_has_prefix (file, "libohe_") || !g_str_has_suffix (file, ".so") ||
+	    len <= strlen ("libohe_") + strlen (".so"))
+		return NULL;
+	name = g_strndup (file + strlen ("libohe_"), len - strlen ("libohe_") - strlen (".so"));
+	if (!ohe_plugin_loader_name_is_valid (name))
+		return NULL;
+	return g_steal_pointer (&name);
+}
+
+/*
+ * Whoever can write to a plugin, its directory or the directory above can
+ * make ohed run their code. As ssh does for its keys, refuse modules and
+ * directories writable by group or others, except a parent with the sticky
+ * bit (such as /tmp) where others cannot rename our entries.
+ */
+static gboolean
+ohe_plugin_loader_check_writable (const gchar *path,
+				  const gchar *what,
+				  gboolean allow_sticky,
+				  GError **error)
+{
+	GStatBuf st;
+
+	if (g_stat (path, &st) != 0) {
+		gint saved = errno;
+		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND, "cannot check %s %s: %s", what,
+			     path, g_strerror (saved));
+		return FALSE;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) == 0)
+		return TRUE;
+	if (allow_sticky && S_ISDIR (st.st_mode) && (st.st_mode & S_ISVTX) != 0)
+		return TRUE;
+	g_set_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED,
+		     "%s %s is writable by group or others (mode %04o); run chmod go-w %s", what,
+		     path, (guint)(st.st_mode & 07777), path);
+	return FALSE;
+}
+
 static void
 ohe_plugin_loader_add_failure (OhePluginLoader *self, const gchar *path, const GError *error)
 {
@@ -133,8 +182,8 @@ ohe_plugin_loader_load_file (OhePluginLoader *self, const gchar *path, GError **
 
 	module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
 	if (module == NULL) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_PLUGIN_INVALID,
-			     "cannot open module: %s", g_module_error ());
+		g_set_error (error, OHE_ERROR, OHE_ERROR_PLUGIN_INVALID, "cannot open module: %s",
+			     g_module_error ());
 		return NULL;
 	}
 	if (!g_module_symbol (module, OHE_PLUGIN_QUERY_SYMBOL, (gpointer *)&query) ||
@@ -232,6 +281,13 @@ ohe_plugin_loader_load_dir (OhePluginLoader *self, const gchar *dir, GError **er
 			     "cannot read plugin directory: %s", error_local->message);
 		return 0;
 	}
+	{
+		g_autofree gchar *parent = g_path_get_dirname (dir);
+		if (!ohe_plugin_loader_check_writable (dir, "plugin directory", FALSE, error) ||
+		    !ohe_plugin_loader_check_writable (parent, "parent of the plugin directory",
+						       TRUE, error))
+			return 0;
+	}
 	while ((name = g_dir_read_name (gdir)) != NULL) {
 		if (g_str_has_suffix (name, ".so"))
 			g_ptr_array_add (names, g_strdup (name));
@@ -240,19 +296,27 @@ ohe_plugin_loader_load_dir (OhePluginLoader *self, const gchar *dir, GError **er
 	for (guint i = 0; i < names->len; i++) {
 		const gchar *file = g_ptr_array_index (names, i);
 		g_autofree gchar *path = g_build_filename (dir, file, NULL);
+		g_autofree gchar *plugin_name = ohe_plugin_loader_dup_file_plugin_name (file);
 		g_autoptr(GError) error_plugin = NULL;
 
-		/* opening a module runs its constructors: a module named
-		 * libohe_<name>.so that the lists exclude is never opened */
-		if (g_str_has_prefix (file, "libohe_")) {
-			g_autofree gchar *plugin_name =
-			    g_strndup (file + strlen ("libohe_"),
-				       strlen (file) - strlen ("libohe_") - strlen (".so"));
-			if (!ohe_plugin_loader_is_allowed (self, plugin_name)) {
-				g_info ("skipping %s: plugin %s is disabled by the allow/deny lists",
-					path, plugin_name);
-				continue;
-			}
+		/* opening a module runs its constructors: only a module named
+		 * libohe_<name>.so, that the lists include and that only its
+		 * owner can write is ever opened */
+		if (plugin_name == NULL) {
+			g_set_error_literal (&error_plugin, OHE_ERROR, OHE_ERROR_PLUGIN_INVALID,
+					     "file name is not libohe_<name>.so with a name of "
+					     "1-32 characters of [a-z0-9]; not opened");
+			ohe_plugin_loader_add_failure (self, path, error_plugin);
+			continue;
+		}
+		if (!ohe_plugin_loader_is_allowed (self, plugin_name)) {
+			g_info ("skipping %s: plugin %s is disabled by the allow/deny lists", path,
+				plugin_name);
+			continue;
+		}
+		if (!ohe_plugin_loader_check_writable (path, "plugin", FALSE, &error_plugin)) {
+			ohe_plugin_loader_add_failure (self, path, error_plugin);
+			continue;
 		}
 		if (ohe_plugin_loader_load_file (self, path, &error_plugin) != NULL) {
 			loaded++;

@@ -143,8 +143,8 @@ ohe_secret_box_add_key_file (OheSecretBox *self, const gchar *path, gboolean cre
 		}
 		memset (hex, 0, hex_len);
 		if (done != hex_len || fsync (fd) != 0) {
-			g_set_error (error, OHE_ERROR, OHE_ERROR_FAILED, "cannot write %s: %s",
-				     tmp, g_strerror (errno));
+			g_set_error (error, OHE_ERROR, OHE_ERROR_FAILED, "cannot write %s: %s", tmp,
+				     g_strerror (errno));
 			close (fd);
 			g_unlink (tmp);
 			return FALSE;
@@ -159,6 +159,9 @@ ohe_secret_box_add_key_file (OheSecretBox *self, const gchar *path, gboolean cre
 		g_unlink (tmp);
 		g_info ("created a new token key in %s", path);
 	}
+	if (g_file_test (path, G_FILE_TEST_EXISTS) &&
+	    !ohe_private_file_check (path, "token key", error))
+		return FALSE;
 	if (!g_file_get_contents (path, &contents, &len, &error_local)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
 			     "cannot read token key: %s", error_local->message);
@@ -202,7 +205,9 @@ ohe_secret_box_get_key_id (OheSecretBox *self)
 }
 
 static gcry_cipher_hd_t
-ohe_secret_box_cipher (const OheSecretKey *key, const guint8 *nonce, const gchar *context,
+ohe_secret_box_cipher (const OheSecretKey *key,
+		       const guint8 *nonce,
+		       const gchar *context,
 		       GError **error)
 {
 	gcry_cipher_hd_t hd = NULL;
@@ -225,7 +230,10 @@ ohe_secret_box_cipher (const OheSecretKey *key, const guint8 *nonce, const gchar
 
 /* @context binds the sealed value to its owner, e.g. the link id */
 GBytes *
-ohe_secret_box_seal (OheSecretBox *self, const gchar *plaintext, const gchar *context, GError **error)
+ohe_secret_box_seal (OheSecretBox *self,
+		     const gchar *plaintext,
+		     const gchar *context,
+		     GError **error)
 {
 	const OheSecretKey *key;
 	gsize len;
@@ -258,8 +266,8 @@ ohe_secret_box_seal (OheSecretBox *self, const gchar *plaintext, const gchar *co
 			     gcry_strerror (rc));
 		return NULL;
 	}
-	encoded = ohe_base64url_encode (blob, OHE_SECRET_BOX_NONCE_LEN + len +
-						  OHE_SECRET_BOX_TAG_LEN);
+	encoded =
+	    ohe_base64url_encode (blob, OHE_SECRET_BOX_NONCE_LEN + len + OHE_SECRET_BOX_TAG_LEN);
 	sealed = g_strdup_printf (OHE_SECRET_BOX_PREFIX "%s.%s", key->id, encoded);
 	return g_bytes_new_take (sealed, strlen (sealed));
 }

@@ -15,13 +15,19 @@ G_DECLARE_FINAL_TYPE (OheSecretBox, ohe_secret_box, OHE, SECRET_BOX, GObject)
 OheSecretBox *
 ohe_secret_box_new (void);
 gboolean
-ohe_secret_box_add_key_file (OheSecretBox *self, const gchar *path, gboolean create, GError **error);
+ohe_secret_box_add_key_file (OheSecretBox *self,
+			     const gchar *path,
+			     gboolean create,
+			     GError **error);
 gboolean
 ohe_secret_box_add_key (OheSecretBox *self, const guint8 *key, gsize key_len, GError **error);
 const gchar *
 ohe_secret_box_get_key_id (OheSecretBox *self);
 GBytes *
-ohe_secret_box_seal (OheSecretBox *self, const gchar *plaintext, const gchar *context, GError **error);
+ohe_secret_box_seal (OheSecretBox *self,
+		     const gchar *plaintext,
+		     const gchar *context,
+		     GError **error);
 gchar *
 ohe_secret_box_open (OheSecretBox *self, GBytes *sealed, const gchar *context, GError **error);
 

@@ -10,12 +10,13 @@
 /*
  * The middle pipeline stage. It never trusts a plugin: a measurement that
  * fails validation is refused with the reason (it becomes a dead letter) and
- * one of a kind the user did not consent to is dropped, so it never reaches
- * the EHR even if a provider returned it.
+ * one of a kind the user did not consent to is filtered, so it never reaches
+ * the EHR even if a provider returned it. Both stay in the batch with their
+ * outcome, so the pipeline can account for every fetched item.
  */
 struct _OheShaper {
 	GObject parent_instance;
-	const gchar *provider;		     /* interned */
+	const gchar *provider;			     /* interned */
 	gboolean allowed[OHE_MEASUREMENT_KIND_LAST]; /* consent, by kind */
 	gboolean allow_all;
 };
@@ -50,25 +51,24 @@ ohe_shaper_new (const gchar *provider, const gchar *const *consented_kinds)
 void
 ohe_shaper_apply (OheShaper *self, OheBatch *batch)
 {
-	g_autoptr(GPtrArray) kept =
-	    g_ptr_array_new_full (batch->measurements->len, (GDestroyNotify)ohe_measurement_unref);
-
 	for (guint i = 0; i < batch->measurements->len; i++) {
 		OheMeasurement *m = g_ptr_array_index (batch->measurements, i);
 		OheMeasurementKind kind = ohe_measurement_get_kind (m);
 		g_autoptr(GError) error = NULL;
 
-		if (!self->allow_all && (guint)kind < OHE_MEASUREMENT_KIND_LAST &&
-		    !self->allowed[kind])
+		if (ohe_batch_get_outcome (batch, i) != OHE_PUSH_OUTCOME_PENDING)
 			continue;
+		if (!self->allow_all && (guint)kind < OHE_MEASUREMENT_KIND_LAST &&
+		    !self->allowed[kind]) {
+			ohe_batch_set_outcome (batch, i, OHE_PUSH_OUTCOME_FILTERED,
+					       OHE_PUSH_REASON_NOT_CONSENTED);
+			continue;
+		}
 		if (ohe_measurement_get_provider (m) == NULL)
 			ohe_measurement_set_provider (m, self->provider);
 		if (!ohe_measurement_validate (m, &error)) {
-			ohe_batch_refuse (batch, m, error->message);
+			ohe_batch_set_outcome (batch, i, OHE_PUSH_OUTCOME_REFUSED, error->message);
 			continue;
 		}
-		g_ptr_array_add (kept, ohe_measurement_ref (m));
 	}
-	g_ptr_array_unref (batch->measurements);
-	batch->measurements = g_steal_pointer (&kept);
 }

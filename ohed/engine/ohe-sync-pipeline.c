@@ -18,8 +18,10 @@
  *
  * The provider blocks in ohe_fetch_request_emit() while `fetched` is full,
  * so memory stays bounded by depth × batch size whatever the window. The
- * cursor of a batch is stored only after the sink acknowledged every item of
- * it (accepted, or refused for good and dead-lettered); a failure anywhere
+ * cursor of a batch is stored only after every item of it is accounted for:
+ * written, refused (dead-lettered) or filtered (not consented, not mapped by
+ * the sink), checked as fetched = written + refused + filtered; an item
+ * without one of these outcomes fails the job loudly. A failure anywhere
  * stops all stages and leaves the cursor at the last acknowledged batch, so
  * a retry fetches the rest again and nothing is lost.
  */
@@ -70,6 +72,8 @@ void
 ohe_sync_stats_clear (OheSyncStats *stats)
 {
 	g_clear_pointer (&stats->cursor, g_free);
+	for (guint i = 0; i < OHE_MEASUREMENT_KIND_LAST; i++)
+		g_clear_pointer (&stats->filter_reason_by_kind[i], g_free);
 	memset (stats, 0, sizeof (*stats));
 }
 
@@ -177,16 +181,85 @@ ohe_sync_run_shape_thread (gpointer user_data)
 	return NULL;
 }
 
-static gboolean
-ohe_sync_run_dead_letter (OheSyncRun *run, const gchar *descriptor_and_reason, GError **error)
+/* what one batch came to, added to the run's stats once it is acknowledged */
+typedef struct {
+	guint64 by_outcome[OHE_PUSH_OUTCOME_RETRY + 1][OHE_MEASUREMENT_KIND_LAST];
+	guint64 total[OHE_PUSH_OUTCOME_RETRY + 1];
+	guint unanswered; /* pending or not an outcome at all */
+	const gchar *first_retry;
+} OheSyncTally;
+
+static void
+ohe_sync_tally_add (OheSyncTally *tally, OheBatch *batch, guint idx)
 {
-	g_auto(GStrv) parts = g_strsplit (descriptor_and_reason, "\t", 2);
-	return ohe_store_add_dead_letter (run->pipeline->store, ohe_job_get_id (run->job),
-					  ohe_job_get_link_id (run->job), parts[0],
-					  parts[1] != NULL ? parts[1] : "refused", error);
+	OhePushOutcome outcome = ohe_batch_get_outcome (batch, idx);
+	OheMeasurementKind kind =
+	    ohe_measurement_get_kind (g_ptr_array_index (batch->measurements, idx));
+
+	if (outcome == OHE_PUSH_OUTCOME_PENDING || (guint)outcome > OHE_PUSH_OUTCOME_RETRY) {
+		tally->unanswered++;
+		return;
+	}
+	if (outcome == OHE_PUSH_OUTCOME_RETRY && tally->first_retry == NULL)
+		tally->first_retry = ohe_batch_get_reason (batch, idx);
+	tally->total[outcome]++;
+	if ((guint)kind < OHE_MEASUREMENT_KIND_LAST)
+		tally->by_outcome[outcome][kind]++;
 }
 
-/* Delivers one batch; on success every item is acknowledged. */
+static void
+ohe_sync_stats_add_tally (OheSyncStats *stats, OheBatch *batch, const OheSyncTally *tally)
+{
+	stats->written += tally->total[OHE_PUSH_OUTCOME_WRITTEN];
+	stats->refused += tally->total[OHE_PUSH_OUTCOME_REFUSED];
+	stats->filtered += tally->total[OHE_PUSH_OUTCOME_FILTERED];
+	for (guint k = 0; k < OHE_MEASUREMENT_KIND_LAST; k++) {
+		stats->written_by_kind[k] += tally->by_outcome[OHE_PUSH_OUTCOME_WRITTEN][k];
+		stats->refused_by_kind[k] += tally->by_outcome[OHE_PUSH_OUTCOME_REFUSED][k];
+		stats->filtered_by_kind[k] += tally->by_outcome[OHE_PUSH_OUTCOME_FILTERED][k];
+		stats->fetched_by_kind[k] += tally->by_outcome[OHE_PUSH_OUTCOME_WRITTEN][k] +
+					     tally->by_outcome[OHE_PUSH_OUTCOME_REFUSED][k] +
+					     tally->by_outcome[OHE_PUSH_OUTCOME_FILTERED][k];
+	}
+	for (guint i = 0; i < batch->measurements->len; i++) {
+		OheMeasurementKind kind =
+		    ohe_measurement_get_kind (g_ptr_array_index (batch->measurements, i));
+		if (ohe_batch_get_outcome (batch, i) != OHE_PUSH_OUTCOME_FILTERED ||
+		    (guint)kind >= OHE_MEASUREMENT_KIND_LAST ||
+		    stats->filter_reason_by_kind[kind] != NULL)
+			continue;
+		stats->filter_reason_by_kind[kind] = g_strdup (ohe_batch_get_reason (batch, i));
+	}
+}
+
+/* hands the items still pending to the sink and copies its answers back */
+static gboolean
+ohe_sync_run_push_pending (OheSyncRun *run,
+			   OheBatch *batch,
+			   const gchar *patient_reference,
+			   GError **error)
+{
+	OheSyncPipeline *self = run->pipeline;
+	g_autoptr(GArray) indices = NULL;
+	g_autoptr(GPtrArray) pending = ohe_batch_dup_pending (batch, &indices);
+	g_autoptr(OhePushRequest) push = NULL;
+
+	if (pending->len == 0)
+		return TRUE;
+	push = ohe_push_request_new (ohe_job_get_link_id (run->job), patient_reference, pending);
+	if (!ohe_sink_push (self->sink, push, run->cancellable, error)) {
+		g_prefix_error (error,
+				"push to %s: ", ohe_plugin_get_name (OHE_PLUGIN (self->sink)));
+		return FALSE;
+	}
+	for (guint i = 0; i < indices->len; i++)
+		ohe_batch_set_outcome (batch, g_array_index (indices, guint, i),
+				       ohe_push_request_get_outcome (push, i),
+				       ohe_push_request_get_reason (push, i));
+	return TRUE;
+}
+
+/* Delivers one batch; on success every item is written, refused or filtered. */
 static gboolean
 ohe_sync_run_push_batch (OheSyncRun *run,
 			 OheBatch *batch,
@@ -195,57 +268,50 @@ ohe_sync_run_push_batch (OheSyncRun *run,
 			 GError **error)
 {
 	OheSyncPipeline *self = run->pipeline;
-	guint unacknowledged = 0;
-	const gchar *first_detail = NULL;
+	const gchar *sink_name = ohe_plugin_get_name (OHE_PLUGIN (self->sink));
+	OheSyncTally tally = {0};
+	guint64 accounted;
 
-	for (guint i = 0; i < batch->refused->len; i++) {
-		if (!ohe_sync_run_dead_letter (run, g_ptr_array_index (batch->refused, i), error))
+	if (!ohe_sync_run_push_pending (run, batch, patient_reference, error))
+		return FALSE;
+	for (guint i = 0; i < batch->measurements->len; i++) {
+		g_autofree gchar *descriptor = NULL;
+		const gchar *reason = ohe_batch_get_reason (batch, i);
+
+		ohe_sync_tally_add (&tally, batch, i);
+		if (ohe_batch_get_outcome (batch, i) != OHE_PUSH_OUTCOME_REFUSED)
+			continue;
+		descriptor = ohe_batch_describe (g_ptr_array_index (batch->measurements, i));
+		if (!ohe_store_add_dead_letter (self->store, ohe_job_get_id (run->job),
+						ohe_job_get_link_id (run->job), descriptor,
+						reason != NULL ? reason : "refused", error))
 			return FALSE;
-		stats->rejected++;
 	}
-	if (batch->measurements->len > 0) {
-		g_autoptr(OhePushRequest) push =
-		    ohe_push_request_new (ohe_job_get_link_id (run->job), patient_reference,
-					  batch->measurements);
-		if (!ohe_sink_push (self->sink, push, run->cancellable, error)) {
-			g_prefix_error (error, "push to %s: ",
-					ohe_plugin_get_name (OHE_PLUGIN (self->sink)));
-			return FALSE;
-		}
-		for (guint i = 0; i < batch->measurements->len; i++) {
-			OhePushOutcome outcome = ohe_push_request_get_outcome (push, i);
-			if (outcome == OHE_PUSH_OUTCOME_ACCEPTED) {
-				OheMeasurementKind kind = ohe_measurement_get_kind (
-				    g_ptr_array_index (batch->measurements, i));
-				stats->accepted++;
-				if ((guint)kind < OHE_MEASUREMENT_KIND_LAST)
-					stats->accepted_by_kind[kind]++;
-			} else if (outcome == OHE_PUSH_OUTCOME_REJECTED) {
-				g_autofree gchar *descriptor =
-				    ohe_batch_describe (g_ptr_array_index (batch->measurements, i));
-				const gchar *detail = ohe_push_request_get_detail (push, i);
-				if (!ohe_store_add_dead_letter (self->store, ohe_job_get_id (run->job),
-								ohe_job_get_link_id (run->job),
-								descriptor,
-								detail != NULL ? detail : "rejected",
-								error))
-					return FALSE;
-				stats->rejected++;
-			} else {
-				if (first_detail == NULL)
-					first_detail = ohe_push_request_get_detail (push, i);
-				unacknowledged++;
-			}
-		}
-		if (unacknowledged > 0) {
-			g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE,
-				     "sink %s did not acknowledge %u of %u items: %s",
-				     ohe_plugin_get_name (OHE_PLUGIN (self->sink)), unacknowledged,
-				     batch->measurements->len,
-				     first_detail != NULL ? first_detail : "no reason given");
-			return FALSE;
-		}
+	if (tally.total[OHE_PUSH_OUTCOME_RETRY] > 0) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE,
+			     "sink %s did not acknowledge %" G_GUINT64_FORMAT " of %u items: %s",
+			     sink_name, tally.total[OHE_PUSH_OUTCOME_RETRY],
+			     batch->measurements->len,
+			     tally.first_retry != NULL ? tally.first_retry : "no reason given");
+		return FALSE;
 	}
+	/* the invariant: nothing fetched goes unaccounted for */
+	accounted = tally.total[OHE_PUSH_OUTCOME_WRITTEN] + tally.total[OHE_PUSH_OUTCOME_REFUSED] +
+		    tally.total[OHE_PUSH_OUTCOME_FILTERED];
+	if (tally.unanswered > 0 || accounted != batch->n_fetched ||
+	    batch->measurements->len != batch->n_fetched) {
+		g_set_error (
+		    error, OHE_ERROR, OHE_ERROR_FAILED,
+		    "batch accounting broken (sink %s): fetched %u, written %" G_GUINT64_FORMAT
+		    " + refused %" G_GUINT64_FORMAT " + filtered %" G_GUINT64_FORMAT
+		    ", %u items without an outcome",
+		    sink_name, batch->n_fetched, tally.total[OHE_PUSH_OUTCOME_WRITTEN],
+		    tally.total[OHE_PUSH_OUTCOME_REFUSED], tally.total[OHE_PUSH_OUTCOME_FILTERED],
+		    tally.unanswered);
+		g_critical ("job %s: %s", ohe_job_get_id (run->job), (*error)->message);
+		return FALSE;
+	}
+	ohe_sync_stats_add_tally (stats, batch, &tally);
 	stats->batches++;
 	if (batch->cursor != NULL) {
 		if (!ohe_store_set_cursor (self->store, ohe_job_get_link_id (run->job), run->stream,
@@ -257,12 +323,27 @@ ohe_sync_run_push_batch (OheSyncRun *run,
 	return TRUE;
 }
 
+/* once per job and kind: what was filtered and why */
+static void
+ohe_sync_run_log_filtered (OheSyncRun *run, const OheSyncStats *stats)
+{
+	for (guint k = 0; k < OHE_MEASUREMENT_KIND_LAST; k++) {
+		if (stats->filtered_by_kind[k] == 0)
+			continue;
+		g_message ("job %s: %" G_GUINT64_FORMAT " %s measurements filtered: %s",
+			   ohe_job_get_id (run->job), stats->filtered_by_kind[k],
+			   ohe_measurement_kind_to_string (k),
+			   stats->filter_reason_by_kind[k] != NULL ? stats->filter_reason_by_kind[k]
+								   : "no reason given");
+	}
+}
+
 static void
 ohe_sync_run_parent_cancelled (GCancellable *parent, gpointer user_data)
 {
 	OheSyncRun *run = user_data;
-	ohe_sync_run_fail (run, g_error_new_literal (OHE_ERROR, OHE_ERROR_CANCELLED,
-						     "sync cancelled"));
+	ohe_sync_run_fail (run,
+			   g_error_new_literal (OHE_ERROR, OHE_ERROR_CANCELLED, "sync cancelled"));
 }
 
 gboolean
@@ -306,9 +387,8 @@ ohe_sync_pipeline_run (OheSyncPipeline *self,
 	run.shaped = ohe_bounded_queue_new (self->depth, (GDestroyNotify)ohe_batch_free);
 	if (cancellable != NULL) {
 		run.parent_cancellable = cancellable;
-		run.cancel_id = g_cancellable_connect (cancellable,
-						       G_CALLBACK (ohe_sync_run_parent_cancelled),
-						       &run, NULL);
+		run.cancel_id = g_cancellable_connect (
+		    cancellable, G_CALLBACK (ohe_sync_run_parent_cancelled), &run, NULL);
 	}
 	ohe_fetch_request_set_emit_func (request, ohe_sync_run_emit, &run, NULL);
 
@@ -317,8 +397,8 @@ ohe_sync_pipeline_run (OheSyncPipeline *self,
 
 	while ((batch = ohe_bounded_queue_pop (run.shaped)) != NULL) {
 		GError *error_push = NULL;
-		gboolean ok = ohe_sync_run_push_batch (&run, batch, patient_reference, stats,
-						       &error_push);
+		gboolean ok =
+		    ohe_sync_run_push_batch (&run, batch, patient_reference, stats, &error_push);
 		ohe_batch_free (batch);
 		if (!ok) {
 			ohe_sync_run_fail (&run, error_push);
@@ -333,6 +413,7 @@ ohe_sync_pipeline_run (OheSyncPipeline *self,
 	ohe_fetch_request_set_emit_func (request, NULL, NULL, NULL);
 
 	stats->fetched += run.fetched_count;
+	ohe_sync_run_log_filtered (&run, stats);
 	stats->fetch_queue_high_water = ohe_bounded_queue_get_high_water (run.fetched);
 	stats->push_queue_high_water = ohe_bounded_queue_get_high_water (run.shaped);
 	stats->fetch_blocked_us += ohe_bounded_queue_get_blocked_us (run.fetched);
@@ -343,7 +424,8 @@ ohe_sync_pipeline_run (OheSyncPipeline *self,
 	g_mutex_clear (&run.mutex);
 
 	if (run.error == NULL && !ohe_sink_flush (self->sink, cancellable, &run.error))
-		g_prefix_error (&run.error, "flush %s: ", ohe_plugin_get_name (OHE_PLUGIN (self->sink)));
+		g_prefix_error (&run.error,
+				"flush %s: ", ohe_plugin_get_name (OHE_PLUGIN (self->sink)));
 	if (run.error != NULL) {
 		g_propagate_error (error, run.error);
 		return FALSE;

@@ -16,17 +16,27 @@ G_BEGIN_DECLS
 #define OHE_TYPE_SYNC_PIPELINE (ohe_sync_pipeline_get_type ())
 G_DECLARE_FINAL_TYPE (OheSyncPipeline, ohe_sync_pipeline, OHE, SYNC_PIPELINE, GObject)
 
-/* what one run did; counts only, never values */
+/*
+ * What one run did; counts only, never values. Every fetched measurement of
+ * an acknowledged batch is counted in exactly one of written, refused and
+ * filtered; items of a batch that failed are counted in fetched only.
+ */
 typedef struct {
 	guint64 fetched;
-	guint64 accepted;
-	guint64 rejected;
+	guint64 written;
+	guint64 refused;
+	guint64 filtered;
 	guint64 batches;
+	gboolean nothing_asked; /* the job asked the provider for no kind it delivers */
 	guint fetch_queue_high_water;
 	guint push_queue_high_water;
 	gint64 fetch_blocked_us; /* time the provider waited on a full queue */
-	guint64 accepted_by_kind[OHE_MEASUREMENT_KIND_LAST];
-	gchar *cursor;		 /* owned: the last acknowledged cursor */
+	guint64 fetched_by_kind[OHE_MEASUREMENT_KIND_LAST]; /* of acknowledged batches */
+	guint64 written_by_kind[OHE_MEASUREMENT_KIND_LAST];
+	guint64 refused_by_kind[OHE_MEASUREMENT_KIND_LAST];
+	guint64 filtered_by_kind[OHE_MEASUREMENT_KIND_LAST];
+	gchar *filter_reason_by_kind[OHE_MEASUREMENT_KIND_LAST]; /* owned: the first reason */
+	gchar *cursor; /* owned: the last acknowledged cursor */
 } OheSyncStats;
 
 void

@@ -44,7 +44,8 @@ typedef struct {
 	guint64 seq;
 } OheMemoryJobQueueEntry;
 
-static void ohe_memory_job_queue_iface_init (OheJobQueueInterface *iface);
+static void
+ohe_memory_job_queue_iface_init (OheJobQueueInterface *iface);
 
 G_DEFINE_TYPE_WITH_CODE (OheMemoryJobQueue,
 			 ohe_memory_job_queue,
@@ -245,12 +246,14 @@ ohe_memory_job_queue_take_ready (OheMemoryJobQueue *self, gint64 *next_ready)
 			OheMemoryJobQueueEntry *entry = g_sequence_get (iter);
 			/* sorted by not_before: the rest of this priority waits too */
 			if (ohe_job_get_not_before (entry->job) > now) {
-				*next_ready = MIN (*next_ready, ohe_job_get_not_before (entry->job));
+				*next_ready =
+				    MIN (*next_ready, ohe_job_get_not_before (entry->job));
 				break;
 			}
 			/* one running job per link: two would race on its cursor and
 			 * push the same data twice */
-			if (ohe_memory_job_queue_link_is_busy (self, ohe_job_get_link_id (entry->job))) {
+			if (ohe_memory_job_queue_link_is_busy (self,
+							       ohe_job_get_link_id (entry->job))) {
 				iter = g_sequence_iter_next (iter);
 				continue;
 			}

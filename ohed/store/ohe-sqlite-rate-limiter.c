@@ -22,14 +22,15 @@
  */
 struct _OheSqliteRateLimiter {
 	GObject parent_instance;
-	sqlite3 *db;	 /* owned, protected by mutex */
-	gchar *path;	 /* owned */
-	OheClock *clock; /* owned, protected by mutex */
+	sqlite3 *db;	  /* owned, protected by mutex */
+	gchar *path;	  /* owned */
+	OheClock *clock;  /* owned, protected by mutex */
 	guint n_acquired; /* protected by mutex */
 	GMutex mutex;
 };
 
-static void ohe_sqlite_rate_limiter_iface_init (OheRateLimiterInterface *iface);
+static void
+ohe_sqlite_rate_limiter_iface_init (OheRateLimiterInterface *iface);
 
 G_DEFINE_TYPE_WITH_CODE (OheSqliteRateLimiter,
 			 ohe_sqlite_rate_limiter,
@@ -43,7 +44,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 #define OHE_SQLITE_RATE_LIMITER_BUSY_TIMEOUT_MS 5000
 /* every so many admissions, rows older than any window are dropped, also those of budgets
  * nobody consults any more (a deleted link's); plugins allow windows of a day at most */
-#define OHE_SQLITE_RATE_LIMITER_SWEEP_EVERY 1000
+#define OHE_SQLITE_RATE_LIMITER_SWEEP_EVERY   1000
 #define OHE_SQLITE_RATE_LIMITER_MAX_WINDOW_US ((gint64)24 * 60 * 60 * G_USEC_PER_SEC)
 
 static gboolean
@@ -76,10 +77,11 @@ ohe_sqlite_rate_limiter_check (OheSqliteRateLimiter *self,
 	    sqlite3_step (prune) != SQLITE_DONE)
 		return ohe_sqlite_rate_limiter_fail (self, "prune", error);
 	/* the requests-th newest request in the window must leave it first */
-	if (sqlite3_prepare_v2 (self->db,
-				"SELECT at_us FROM rate_limit_events WHERE bucket = ?1 AND at_us > ?2 "
-				"ORDER BY at_us DESC LIMIT 1 OFFSET ?3",
-				-1, &nth, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2 (
+		self->db,
+		"SELECT at_us FROM rate_limit_events WHERE bucket = ?1 AND at_us > ?2 "
+		"ORDER BY at_us DESC LIMIT 1 OFFSET ?3",
+		-1, &nth, NULL) != SQLITE_OK ||
 	    sqlite3_bind_text (nth, 1, limit->bucket, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
 	    sqlite3_bind_int64 (nth, 2, now_us - limit->window_us) != SQLITE_OK ||
 	    sqlite3_bind_int64 (nth, 3, (gint64)limit->requests - 1) != SQLITE_OK)
@@ -165,9 +167,9 @@ ohe_sqlite_rate_limiter_complete (OheRateLimiter *limiter,
 
 	/* a failure leaves the request counted from when it was sent: at worst the next
 	 * request goes out by the answer's latency too early */
-	if (sqlite3_prepare_v2 (self->db,
-				"UPDATE rate_limit_events SET at_us = MAX(at_us, ?1) WHERE ticket = ?2",
-				-1, &update, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2 (
+		self->db, "UPDATE rate_limit_events SET at_us = MAX(at_us, ?1) WHERE ticket = ?2",
+		-1, &update, NULL) != SQLITE_OK ||
 	    sqlite3_bind_int64 (update, 1, ohe_clock_get_real (self->clock)) != SQLITE_OK ||
 	    sqlite3_bind_int64 (update, 2, (gint64)ticket) != SQLITE_OK ||
 	    sqlite3_step (update) != SQLITE_DONE)
@@ -209,7 +211,7 @@ ohe_sqlite_rate_limiter_init (OheSqliteRateLimiter *self)
 
 /**
  * ohe_sqlite_rate_limiter_new:
- * @path: the database file of an #OheSqliteStore, already migrated to version 8 or later
+ * @path: the database file of an #OheSqliteStore, already migrated to version 9 or later
  * @error: a #GError, or %NULL
  *
  * Returns: (transfer full): the limiter, or %NULL with @error set
@@ -224,8 +226,8 @@ ohe_sqlite_rate_limiter_new (const gchar *path, GError **error)
 	self = g_object_new (OHE_TYPE_SQLITE_RATE_LIMITER, NULL);
 	self->path = g_strdup (path);
 	/* the store created the file and its tables: never create one here */
-	if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-			     NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_STORE, "store: rate limits: open %s: %s",
 			     path, self->db != NULL ? sqlite3_errmsg (self->db) : "out of memory");
 		return NULL;
@@ -243,7 +245,7 @@ ohe_sqlite_rate_limiter_new (const gchar *path, GError **error)
 				NULL) != SQLITE_OK) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_STORE,
 			     "store: rate limits: %s has no rate_limit_events table (schema "
-			     "version 8): %s",
+			     "version 9): %s",
 			     path, sqlite3_errmsg (self->db));
 		return NULL;
 	}

@@ -11,11 +11,8 @@
 G_BEGIN_DECLS
 
 #define OHE_TYPE_SQLITE_RATE_LIMITER (ohe_sqlite_rate_limiter_get_type ())
-G_DECLARE_FINAL_TYPE (OheSqliteRateLimiter,
-		      ohe_sqlite_rate_limiter,
-		      OHE,
-		      SQLITE_RATE_LIMITER,
-		      GObject)
+G_DECLARE_FINAL_TYPE (
+    OheSqliteRateLimiter, ohe_sqlite_rate_limiter, OHE, SQLITE_RATE_LIMITER, GObject)
 
 OheRateLimiter *
 ohe_sqlite_rate_limiter_new (const gchar *path, GError **error);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ohe-error.h"
+#include "ohe-private-file.h"
 #include "ohe-sqlite-store.h"
 
 /*
@@ -29,7 +30,8 @@ struct _OheSqliteStore {
 	GMutex mutex;	       /* serialises every use of db */
 };
 
-static void ohe_sqlite_store_iface_init (OheStoreInterface *iface);
+static void
+ohe_sqlite_store_iface_init (OheStoreInterface *iface);
 
 G_DEFINE_TYPE_WITH_CODE (OheSqliteStore,
 			 ohe_sqlite_store,
@@ -510,6 +512,52 @@ ohe_sqlite_store_read_links (OheSqliteStore *self,
 	return g_steal_pointer (&links);
 }
 
+/* the link states that hold a provider account (see 0006-one-account-one-patient.sql) */
+#define OHE_SQLITE_STORE_HOLDING_STATES "('active', 'needs_reconsent', 'error')"
+
+/*
+ * After a write of @link failed: if the index links_one_account refused it, names the link
+ * that holds the provider account and its EHR user; otherwise maps the error as usual. Call
+ * with the mutex held, right after the failed step.
+ */
+static void
+ohe_sqlite_store_set_link_error (OheSqliteStore *self,
+				 OheLink *link,
+				 const gchar *what,
+				 GError **error)
+{
+	const gchar *external_user_id = ohe_link_get_external_user_id (link);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+
+	if (sqlite3_extended_errcode (self->db) != SQLITE_CONSTRAINT_UNIQUE ||
+	    external_user_id == NULL) {
+		ohe_sqlite_store_set_error (self, error, "%s %s", what, ohe_link_get_id (link));
+		return;
+	}
+	if (sqlite3_prepare_v2 (self->db,
+				"SELECT id, user_id FROM links WHERE provider = ?1 AND "
+				"external_user_id = ?2 AND id <> ?3 AND "
+				"state IN " OHE_SQLITE_STORE_HOLDING_STATES " LIMIT 1",
+				-1, &stmt, NULL) != SQLITE_OK ||
+	    !ohe_sqlite_store_bind_text (stmt, 1, ohe_link_get_provider (link)) ||
+	    !ohe_sqlite_store_bind_text (stmt, 2, external_user_id) ||
+	    !ohe_sqlite_store_bind_text (stmt, 3, ohe_link_get_id (link)) ||
+	    sqlite3_step (stmt) != SQLITE_ROW) {
+		/* another unique constraint, e.g. one link per user and provider */
+		g_clear_pointer (&stmt, sqlite3_finalize);
+		g_set_error (error, OHE_ERROR, OHE_ERROR_CONFLICT,
+			     "store: %s %s: user %s already has a %s link", what,
+			     ohe_link_get_id (link), ohe_link_get_user_id (link),
+			     ohe_link_get_provider (link));
+		return;
+	}
+	g_set_error (error, OHE_ERROR, OHE_ERROR_CONFLICT,
+		     "store: %s %s: %s account %s is already linked to user %s (link %s)", what,
+		     ohe_link_get_id (link), ohe_link_get_provider (link), external_user_id,
+		     (const gchar *)sqlite3_column_text (stmt, 1),
+		     (const gchar *)sqlite3_column_text (stmt, 0));
+}
+
 static gboolean
 ohe_sqlite_store_add_link (OheStore *store, OheLink *link, GError **error)
 {
@@ -553,7 +601,7 @@ ohe_sqlite_store_add_link (OheStore *store, OheLink *link, GError **error)
 		return FALSE;
 	}
 	if (sqlite3_step (stmt) != SQLITE_DONE) {
-		ohe_sqlite_store_set_error (self, error, "add link %s", id);
+		ohe_sqlite_store_set_link_error (self, link, "add link", error);
 		return FALSE;
 	}
 	return TRUE;
@@ -792,6 +840,77 @@ ohe_sqlite_store_set_cursor (
 	return TRUE;
 }
 
+/* plugin state */
+
+static gchar *
+ohe_sqlite_store_get_plugin_state (OheStore *store,
+				   const gchar *plugin,
+				   const gchar *key,
+				   GError **error)
+{
+	OheSqliteStore *self = OHE_SQLITE_STORE (store);
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	gint rc;
+
+	stmt = ohe_sqlite_store_prepare (
+	    self, "SELECT value FROM plugin_state WHERE plugin = ?1 AND key = ?2",
+	    "get plugin state", error);
+	if (stmt == NULL)
+		return NULL;
+	if (!ohe_sqlite_store_bind_text (stmt, 1, plugin) ||
+	    !ohe_sqlite_store_bind_text (stmt, 2, key)) {
+		ohe_sqlite_store_set_error (self, error, "get plugin state %s/%s", plugin, key);
+		return NULL;
+	}
+	rc = sqlite3_step (stmt);
+	if (rc == SQLITE_DONE)
+		return NULL;
+	if (rc != SQLITE_ROW) {
+		ohe_sqlite_store_set_error (self, error, "get plugin state %s/%s", plugin, key);
+		return NULL;
+	}
+	return ohe_sqlite_store_column_text (stmt, 0);
+}
+
+static gboolean
+ohe_sqlite_store_set_plugin_state (
+    OheStore *store, const gchar *plugin, const gchar *key, const gchar *value, GError **error)
+{
+	OheSqliteStore *self = OHE_SQLITE_STORE (store);
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+
+	if (value == NULL) {
+		stmt = ohe_sqlite_store_prepare (
+		    self, "DELETE FROM plugin_state WHERE plugin = ?1 AND key = ?2",
+		    "forget plugin state", error);
+	} else {
+		stmt = ohe_sqlite_store_prepare (
+		    self,
+		    "INSERT INTO plugin_state (plugin, key, value, updated_us) "
+		    "VALUES (?1, ?2, ?3, ?4) "
+		    "ON CONFLICT (plugin, key) DO UPDATE SET "
+		    "value = excluded.value, updated_us = excluded.updated_us",
+		    "set plugin state", error);
+	}
+	if (stmt == NULL)
+		return FALSE;
+	if (!ohe_sqlite_store_bind_text (stmt, 1, plugin) ||
+	    !ohe_sqlite_store_bind_text (stmt, 2, key) ||
+	    (value != NULL &&
+	     (!ohe_sqlite_store_bind_text (stmt, 3, value) ||
+	      !ohe_sqlite_store_bind_int64 (stmt, 4, ohe_sqlite_store_now (self))))) {
+		ohe_sqlite_store_set_error (self, error, "set plugin state %s/%s", plugin, key);
+		return FALSE;
+	}
+	if (sqlite3_step (stmt) != SQLITE_DONE) {
+		ohe_sqlite_store_set_error (self, error, "set plugin state %s/%s", plugin, key);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 ohe_sqlite_store_update_link (OheStore *store, OheLink *link, GError **error)
 {
@@ -822,7 +941,7 @@ ohe_sqlite_store_update_link (OheStore *store, OheLink *link, GError **error)
 		return FALSE;
 	}
 	if (sqlite3_step (stmt) != SQLITE_DONE) {
-		ohe_sqlite_store_set_error (self, error, "update link %s", id);
+		ohe_sqlite_store_set_link_error (self, link, "update link", error);
 		return FALSE;
 	}
 	if (sqlite3_changes (self->db) == 0) {
@@ -884,10 +1003,11 @@ ohe_sqlite_store_take_oauth_state (OheStore *store,
 	gint64 now = ohe_sqlite_store_now (self);
 	gint rc;
 
-	select = ohe_sqlite_store_prepare (self,
-					   "SELECT link_id, code_verifier, redirect_uri, created_us "
-					   "FROM oauth_states WHERE state = ?1",
-					   "take oauth state", error);
+	select =
+	    ohe_sqlite_store_prepare (self,
+				      "SELECT link_id, code_verifier, redirect_uri, created_us "
+				      "FROM oauth_states WHERE state = ?1",
+				      "take oauth state", error);
 	delete = ohe_sqlite_store_prepare (
 	    self, "DELETE FROM oauth_states WHERE state = ?1 OR created_us < ?2",
 	    "take oauth state", error);
@@ -1106,6 +1226,73 @@ ohe_sqlite_store_add_dead_letter (OheStore *store,
 	return ohe_sqlite_store_step_done (self, stmt, "add dead letter", error);
 }
 
+/* job outcomes */
+
+static gboolean
+ohe_sqlite_store_add_job_outcome (OheStore *store,
+				  const gchar *job_id,
+				  const gchar *link_id,
+				  const gchar *kind,
+				  const gchar *outcome,
+				  guint64 count,
+				  GError **error)
+{
+	OheSqliteStore *self = OHE_SQLITE_STORE (store);
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+
+	stmt = ohe_sqlite_store_prepare (
+	    self,
+	    "INSERT INTO job_outcomes (job_id, link_id, kind, outcome, count, updated_us) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	    "ON CONFLICT (job_id, kind, outcome) DO UPDATE SET "
+	    "count = count + excluded.count, updated_us = excluded.updated_us",
+	    "add job outcome", error);
+	if (stmt == NULL)
+		return FALSE;
+	if (!ohe_sqlite_store_bind_text (stmt, 1, job_id) ||
+	    !ohe_sqlite_store_bind_text (stmt, 2, link_id) ||
+	    !ohe_sqlite_store_bind_text (stmt, 3, kind) ||
+	    !ohe_sqlite_store_bind_text (stmt, 4, outcome) ||
+	    !ohe_sqlite_store_bind_int64 (stmt, 5, (gint64)count) ||
+	    !ohe_sqlite_store_bind_int64 (stmt, 6, ohe_sqlite_store_now (self))) {
+		ohe_sqlite_store_set_error (self, error, "add job outcome");
+		return FALSE;
+	}
+	return ohe_sqlite_store_step_done (self, stmt, "add job outcome", error);
+}
+
+static gint64
+ohe_sqlite_store_get_job_outcome (
+    OheStore *store, const gchar *job_id, const gchar *kind, const gchar *outcome, GError **error)
+{
+	OheSqliteStore *self = OHE_SQLITE_STORE (store);
+	g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+	g_autoptr(sqlite3_stmt) stmt = NULL;
+	gint rc;
+
+	stmt = ohe_sqlite_store_prepare (self,
+					 "SELECT count FROM job_outcomes "
+					 "WHERE job_id = ?1 AND kind = ?2 AND outcome = ?3",
+					 "get job outcome", error);
+	if (stmt == NULL)
+		return -1;
+	if (!ohe_sqlite_store_bind_text (stmt, 1, job_id) ||
+	    !ohe_sqlite_store_bind_text (stmt, 2, kind) ||
+	    !ohe_sqlite_store_bind_text (stmt, 3, outcome)) {
+		ohe_sqlite_store_set_error (self, error, "get job outcome");
+		return -1;
+	}
+	rc = sqlite3_step (stmt);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW) {
+		ohe_sqlite_store_set_error (self, error, "get job outcome");
+		return -1;
+	}
+	return sqlite3_column_int64 (stmt, 0);
+}
+
 static GPtrArray *
 ohe_sqlite_store_list_dead_letters (OheStore *store, GError **error)
 {
@@ -1211,7 +1398,7 @@ ohe_sqlite_store_create_file (const gchar *path, GError **error)
 	gint fd;
 
 	if (g_file_test (path, G_FILE_TEST_EXISTS))
-		return TRUE;
+		return ohe_private_file_check (path, "store", error);
 	dir = g_path_get_dirname (path);
 	if (g_mkdir_with_parents (dir, 0700) != 0) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_STORE, "store: create %s: %s", dir,
@@ -1327,6 +1514,8 @@ ohe_sqlite_store_iface_init (OheStoreInterface *iface)
 	iface->take_oauth_state = ohe_sqlite_store_take_oauth_state;
 	iface->get_cursor = ohe_sqlite_store_get_cursor;
 	iface->set_cursor = ohe_sqlite_store_set_cursor;
+	iface->get_plugin_state = ohe_sqlite_store_get_plugin_state;
+	iface->set_plugin_state = ohe_sqlite_store_set_plugin_state;
 	iface->save_job = ohe_sqlite_store_save_job;
 	iface->delete_job = ohe_sqlite_store_delete_job;
 	iface->list_jobs = ohe_sqlite_store_list_jobs;
@@ -1334,6 +1523,8 @@ ohe_sqlite_store_iface_init (OheStoreInterface *iface)
 	iface->list_dead_letters = ohe_sqlite_store_list_dead_letters;
 	iface->add_audit = ohe_sqlite_store_add_audit;
 	iface->list_audit = ohe_sqlite_store_list_audit;
+	iface->add_job_outcome = ohe_sqlite_store_add_job_outcome;
+	iface->get_job_outcome = ohe_sqlite_store_get_job_outcome;
 }
 
 static void

@@ -369,6 +369,54 @@ ohe_store_take_oauth_state (OheStore *self,
 }
 
 /**
+ * ohe_store_get_plugin_state:
+ * @self: an #OheStore
+ * @plugin: the plugin name
+ * @key: the plugin's key
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer full) (nullable): the value; %NULL without an error if none was set
+ */
+gchar *
+ohe_store_get_plugin_state (OheStore *self, const gchar *plugin, const gchar *key, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	g_return_val_if_fail (plugin != NULL, NULL);
+	g_return_val_if_fail (key != NULL, NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->get_plugin_state == NULL) {
+		ohe_store_not_supported (self, "get plugin state", error);
+		return NULL;
+	}
+	return iface->get_plugin_state (self, plugin, key, error);
+}
+
+/**
+ * ohe_store_set_plugin_state:
+ * @self: an #OheStore
+ * @plugin: the plugin name
+ * @key: the plugin's key
+ * @value: (nullable): the value; %NULL forgets the key
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ohe_store_set_plugin_state (
+    OheStore *self, const gchar *plugin, const gchar *key, const gchar *value, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (plugin != NULL, FALSE);
+	g_return_val_if_fail (key != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->set_plugin_state == NULL)
+		return ohe_store_not_supported (self, "set plugin state", error);
+	return iface->set_plugin_state (self, plugin, key, value, error);
+}
+
+/**
  * ohe_store_get_cursor:
  * @self: an #OheStore
  * @link_id: the link id
@@ -578,4 +626,61 @@ ohe_store_list_audit (OheStore *self, guint limit, GError **error)
 		return NULL;
 	}
 	return iface->list_audit (self, limit, error);
+}
+
+/**
+ * ohe_store_add_job_outcome:
+ * @self: an #OheStore
+ * @job_id: the job
+ * @link_id: the link of the job
+ * @kind: a measurement kind name
+ * @outcome: `fetched`, `written`, `refused` or `filtered`
+ * @count: how many items of @kind an attempt of the job acknowledged with @outcome
+ * @error: a #GError, or %NULL
+ *
+ * Adds to the job record: the counts of every attempt of a job add up, as a
+ * retried job resumes after what was acknowledged.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ohe_store_add_job_outcome (OheStore *self,
+			   const gchar *job_id,
+			   const gchar *link_id,
+			   const gchar *kind,
+			   const gchar *outcome,
+			   guint64 count,
+			   GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (job_id != NULL && kind != NULL && outcome != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->add_job_outcome == NULL)
+		return ohe_store_not_supported (self, "add job outcome", error);
+	return iface->add_job_outcome (self, job_id, link_id, kind, outcome, count, error);
+}
+
+/**
+ * ohe_store_get_job_outcome:
+ * @self: an #OheStore
+ * @job_id: the job
+ * @kind: a measurement kind name
+ * @outcome: `fetched`, `written`, `refused` or `filtered`
+ * @error: a #GError, or %NULL
+ *
+ * Returns: the recorded count (0 if none), or -1 on error
+ */
+gint64
+ohe_store_get_job_outcome (
+    OheStore *self, const gchar *job_id, const gchar *kind, const gchar *outcome, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), -1);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->get_job_outcome == NULL) {
+		ohe_store_not_supported (self, "get job outcome", error);
+		return -1;
+	}
+	return iface->get_job_outcome (self, job_id, kind, outcome, error);
 }

@@ -76,6 +76,16 @@ struct _OheStoreInterface {
 				const gchar *cursor,
 				GError **error);
 
+	gchar *(*get_plugin_state) (OheStore *self,
+				    const gchar *plugin,
+				    const gchar *key,
+				    GError **error);
+	gboolean (*set_plugin_state) (OheStore *self,
+				      const gchar *plugin,
+				      const gchar *key,
+				      const gchar *value,
+				      GError **error);
+
 	gboolean (*save_job) (OheStore *self, OheJob *job, GError **error);
 	gboolean (*delete_job) (OheStore *self, const gchar *job_id, GError **error);
 	GPtrArray *(*list_jobs) (OheStore *self, GError **error);
@@ -94,6 +104,19 @@ struct _OheStoreInterface {
 			       const gchar *detail,
 			       GError **error);
 	GPtrArray *(*list_audit) (OheStore *self, guint limit, GError **error);
+
+	gboolean (*add_job_outcome) (OheStore *self,
+				     const gchar *job_id,
+				     const gchar *link_id,
+				     const gchar *kind,
+				     const gchar *outcome,
+				     guint64 count,
+				     GError **error);
+	gint64 (*get_job_outcome) (OheStore *self,
+				   const gchar *job_id,
+				   const gchar *kind,
+				   const gchar *outcome,
+				   GError **error);
 };
 
 gboolean
@@ -148,13 +171,15 @@ ohe_store_take_oauth_state (OheStore *self,
 			    GError **error);
 
 gchar *
+ohe_store_get_plugin_state (OheStore *self, const gchar *plugin, const gchar *key, GError **error);
+gboolean
+ohe_store_set_plugin_state (
+    OheStore *self, const gchar *plugin, const gchar *key, const gchar *value, GError **error);
+gchar *
 ohe_store_get_cursor (OheStore *self, const gchar *link_id, const gchar *stream, GError **error);
 gboolean
-ohe_store_set_cursor (OheStore *self,
-		      const gchar *link_id,
-		      const gchar *stream,
-		      const gchar *cursor,
-		      GError **error);
+ohe_store_set_cursor (
+    OheStore *self, const gchar *link_id, const gchar *stream, const gchar *cursor, GError **error);
 
 gboolean
 ohe_store_save_job (OheStore *self, OheJob *job, GError **error);
@@ -174,12 +199,21 @@ GPtrArray *
 ohe_store_list_dead_letters (OheStore *self, GError **error);
 
 gboolean
-ohe_store_add_audit (OheStore *self,
-		     const gchar *actor,
-		     const gchar *action,
-		     const gchar *detail,
-		     GError **error);
+ohe_store_add_audit (
+    OheStore *self, const gchar *actor, const gchar *action, const gchar *detail, GError **error);
 GPtrArray *
 ohe_store_list_audit (OheStore *self, guint limit, GError **error);
+
+gboolean
+ohe_store_add_job_outcome (OheStore *self,
+			   const gchar *job_id,
+			   const gchar *link_id,
+			   const gchar *kind,
+			   const gchar *outcome,
+			   guint64 count,
+			   GError **error);
+gint64
+ohe_store_get_job_outcome (
+    OheStore *self, const gchar *job_id, const gchar *kind, const gchar *outcome, GError **error);
 
 G_END_DECLS

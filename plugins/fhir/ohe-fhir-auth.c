@@ -123,6 +123,12 @@ ohe_fhir_auth_read_secret_file (
 	gchar *secret;
 	gsize len = 0;
 
+	if (g_file_test (filename, G_FILE_TEST_EXISTS) &&
+	    !ohe_private_file_check (filename, key, &error_local)) {
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
+					    "%s: ", self->group);
+		return NULL;
+	}
 	if (!g_file_get_contents (filename, &contents, &len, &error_local)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND, "%s %s: cannot read: %s",
 			     self->group, key, error_local->message);
@@ -237,6 +243,11 @@ ohe_fhir_auth_load_key (OheFhirAuth *self, OhePlugin *plugin, GError **error)
 	filename = ohe_fhir_auth_require (self, plugin, "private_key_file", error);
 	if (filename == NULL)
 		return FALSE;
+	if (g_file_test (filename, G_FILE_TEST_EXISTS) &&
+	    !ohe_private_file_check (filename, "private_key_file", error)) {
+		g_prefix_error (error, "%s: ", self->group);
+		return FALSE;
+	}
 	self->key = ohe_fhir_key_new_from_file (filename, error);
 	if (self->key == NULL) {
 		g_prefix_error (error, "%s private_key_file: ", self->group);
@@ -414,7 +425,7 @@ ohe_fhir_auth_dup_basic (OheFhirAuth *self)
 	g_autoptr (OheFhirAuthSecret) secret = g_uri_escape_string (self->secret, NULL, FALSE);
 	g_autoptr (OheFhirAuthSecret) pair = g_strconcat (id, ":", secret, NULL);
 	g_autoptr (OheFhirAuthSecret) encoded =
-	    g_base64_encode ((const guchar *)pair, strlen (pair));
+		       g_base64_encode ((const guchar *)pair, strlen (pair));
 	return g_strconcat ("Basic ", encoded, NULL);
 }
 

@@ -68,6 +68,12 @@ ohe_fhir_bundle_type_from_string (const gchar *str, OheFhirBundleType *type)
 	return FALSE;
 }
 
+const gchar *
+ohe_fhir_bundle_type_to_string (OheFhirBundleType type)
+{
+	return type == OHE_FHIR_BUNDLE_TYPE_BATCH ? "batch" : "transaction";
+}
+
 OheFhirEntry *
 ohe_fhir_entry_new (const gchar *resource_type,
 		    const gchar *id,
@@ -187,7 +193,7 @@ ohe_fhir_verdict_from_status (guint status)
 }
 
 /*
- * A measurement is accepted only if every resource it produced was; a
+ * A measurement is written only if every resource it produced was; a
  * rejected resource sends its measurement to the dead letters.
  */
 void
@@ -215,7 +221,7 @@ ohe_fhir_entry_results_apply (GPtrArray *entries,
 		if (verdicts[i] == OHE_FHIR_VERDICT_NONE)
 			continue;
 		if (verdicts[i] == OHE_FHIR_VERDICT_ACCEPTED) {
-			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_ACCEPTED, NULL);
+			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_WRITTEN, NULL);
 			continue;
 		}
 		if (why[i]->status == 0)
@@ -227,7 +233,7 @@ ohe_fhir_entry_results_apply (GPtrArray *entries,
 			detail = g_strdup_printf ("HTTP %u", why[i]->status);
 		ohe_push_request_set_outcome (request, i,
 					      verdicts[i] == OHE_FHIR_VERDICT_REJECTED
-						  ? OHE_PUSH_OUTCOME_REJECTED
+						  ? OHE_PUSH_OUTCOME_REFUSED
 						  : OHE_PUSH_OUTCOME_RETRY,
 					      detail);
 	}
@@ -438,7 +444,7 @@ GBytes *
 ohe_fhir_bundle_to_bytes (OheFhirBundle *self)
 {
 	g_autoptr(GHashTable) urns =
-	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	GString *out = g_string_sized_new (4096);
 	gboolean conditional = self->mode != OHE_FHIR_WRITE_MODE_PUT;
 
@@ -452,7 +458,7 @@ ohe_fhir_bundle_to_bytes (OheFhirBundle *self)
 		}
 	}
 	g_string_append_printf (out, "{\"resourceType\":\"Bundle\",\"type\":\"%s\",\"entry\":[",
-				self->type == OHE_FHIR_BUNDLE_TYPE_BATCH ? "batch" : "transaction");
+				ohe_fhir_bundle_type_to_string (self->type));
 	for (guint i = 0; i < self->entries->len; i++) {
 		OheFhirEntry *entry = g_ptr_array_index (self->entries, i);
 		if (i > 0)
@@ -573,13 +579,73 @@ ohe_fhir_append_capped (GString *out, const gchar *text)
 	g_string_append (out, "…");
 }
 
+/* a coded value (severity, code): a lower-case word, or nothing */
+static const gchar *
+ohe_fhir_outcome_token (JsonObject *issue, const gchar *key)
+{
+	const gchar *value = ohe_fhir_object_get_string (issue, key);
+	if (value == NULL || value[0] == '\0' || strlen (value) > 32)
+		return NULL;
+	for (const gchar *p = value; *p != '\0'; p++) {
+		if (!g_ascii_islower (*p) && *p != '-')
+			return NULL;
+	}
+	return value;
+}
+
+/* free text may quote the rejected value: every digit becomes '#' */
+static gchar *
+ohe_fhir_outcome_redact (const gchar *text)
+{
+	gchar *out = g_strdup (text);
+	for (gchar *p = out; *p != '\0'; p++) {
+		if (g_ascii_isdigit (*p))
+			*p = '#';
+	}
+	return out;
+}
+
+/* an element path such as Bundle.entry[3].resource.valueQuantity is kept;
+ * an expression with anything else (a where() with a literal) is redacted */
+static gchar *
+ohe_fhir_outcome_path (JsonObject *issue)
+{
+	const gchar *const keys[] = {"expression", "location"};
+
+	for (guint k = 0; k < G_N_ELEMENTS (keys); k++) {
+		JsonArray *array = ohe_fhir_object_get_array (issue, keys[k]);
+		JsonNode *node;
+		const gchar *path;
+
+		if (array == NULL || json_array_get_length (array) == 0)
+			continue;
+		node = json_array_get_element (array, 0);
+		if (!JSON_NODE_HOLDS_VALUE (node) ||
+		    json_node_get_value_type (node) != G_TYPE_STRING)
+			continue;
+		path = json_node_get_string (node);
+		for (const gchar *p = path; *p != '\0'; p++) {
+			if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '[' &&
+			    *p != ']')
+				return ohe_fhir_outcome_redact (path);
+		}
+		return g_strdup (path);
+	}
+	return NULL;
+}
+
 /**
  * ohe_fhir_outcome_dup_detail:
  * @outcome: (nullable): an OperationOutcome, or anything the server sent
  * @entry_index: (out) (optional): the bundle entry an issue names, or -1
  *
- * Returns: (transfer full) (nullable): the issues' diagnostics (or
- *   details.text, or code), joined and capped
+ * The detail ends up in dead letters and logs, which carry no health values,
+ * while a server's `diagnostics` may quote the value it rejected. Per issue:
+ * severity and code, the first element path, and the free text (diagnostics,
+ * else details.text) with every digit replaced by `#`.
+ *
+ * Returns: (transfer full) (nullable): "SEVERITY CODE at PATH: TEXT" per
+ *   issue, joined with "; " and capped
  */
 gchar *
 ohe_fhir_outcome_dup_detail (JsonNode *outcome, gint *entry_index)
@@ -596,22 +662,122 @@ ohe_fhir_outcome_dup_detail (JsonNode *outcome, gint *entry_index)
 		JsonObject *issue =
 		    JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 		const gchar *text = ohe_fhir_object_get_string (issue, "diagnostics");
+		const gchar *severity = ohe_fhir_outcome_token (issue, "severity");
+		const gchar *code = ohe_fhir_outcome_token (issue, "code");
+		g_autofree gchar *path = NULL;
+		g_autofree gchar *redacted = NULL;
+		g_autoptr(GString) piece = NULL;
+
 		if (text == NULL)
 			text = ohe_fhir_object_get_string (
 			    ohe_fhir_object_get_object (issue, "details"), "text");
-		if (text == NULL)
-			text = ohe_fhir_object_get_string (issue, "code");
 		ohe_fhir_scan_strings (ohe_fhir_object_get_array (issue, "expression"), &idx);
 		ohe_fhir_scan_strings (ohe_fhir_object_get_array (issue, "location"), &idx);
 		ohe_fhir_scan_entry_index (text, &idx);
-		if (text != NULL && i < OHE_FHIR_DETAIL_MAX_ISSUES)
-			ohe_fhir_append_capped (out, text);
+		if (issue == NULL || i >= OHE_FHIR_DETAIL_MAX_ISSUES)
+			continue;
+		piece = g_string_new (severity != NULL ? severity : "issue");
+		if (code != NULL)
+			g_string_append_printf (piece, " %s", code);
+		path = ohe_fhir_outcome_path (issue);
+		if (path != NULL)
+			g_string_append_printf (piece, " at %s", path);
+		if (text != NULL) {
+			redacted = ohe_fhir_outcome_redact (text);
+			g_string_append_printf (piece, ": %s", redacted);
+		}
+		ohe_fhir_append_capped (out, piece->str);
 	}
 	if (entry_index != NULL)
 		*entry_index = idx;
 	if (out->len == 0)
 		return NULL;
 	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* words with which servers state a size cap, lowercase */
+static const gchar *const ohe_fhir_limit_words[] = {
+    "limit",  "maximum",  "max ",    "max.",	"max:",	 "at most", "more than",
+    "exceed", "too many", "allowed", "accepts", "up to", NULL,
+};
+
+/**
+ * ohe_fhir_outcome_parse_limit:
+ * @detail: (nullable): the free text of one issue of a refused Bundle
+ * @n_sent: the entries of that Bundle
+ *
+ * Finds the size cap a server states when it refuses a Bundle for its size,
+ * e.g. "Bundle has 502 entries, more than the 50 this server accepts": the
+ * largest number in the text below @n_sent, if the text speaks of a limit.
+ *
+ * Returns: the cap, or 0 if the text states none
+ */
+guint
+ohe_fhir_outcome_parse_limit (const gchar *detail, guint n_sent)
+{
+	g_autofree gchar *lower = NULL;
+	gboolean speaks = FALSE;
+	guint limit = 0;
+
+	if (detail == NULL)
+		return 0;
+	lower = g_ascii_strdown (detail, -1);
+	for (guint i = 0; ohe_fhir_limit_words[i] != NULL && !speaks; i++)
+		speaks = strstr (lower, ohe_fhir_limit_words[i]) != NULL;
+	if (!speaks)
+		return 0;
+	for (const gchar *p = lower; *p != '\0';) {
+		gchar *end = NULL;
+		guint64 value;
+		if (!g_ascii_isdigit (*p) ||
+		    (p > lower && (g_ascii_isalnum (p[-1]) || p[-1] == '.'))) {
+			p++;
+			continue;
+		}
+		value = g_ascii_strtoull (p, &end, 10);
+		/* "4.5" or "50%" are not entry counts */
+		if (!(*end == '.' && g_ascii_isdigit (end[1])) && *end != '%' && value > 0 &&
+		    value < n_sent && value > limit)
+			limit = (guint)value;
+		p = end;
+	}
+	return limit;
+}
+
+/**
+ * ohe_fhir_outcome_find_limit:
+ * @outcome: (nullable): the OperationOutcome of a refused Bundle
+ * @n_sent: the entries of that Bundle
+ *
+ * The size cap the issues state, read from their free text as the server
+ * sent it: the detail of ohe_fhir_outcome_dup_detail() has its digits
+ * redacted. Only the number leaves this function.
+ *
+ * Returns: the largest cap an issue states, or 0
+ */
+guint
+ohe_fhir_outcome_find_limit (JsonNode *outcome, guint n_sent)
+{
+	JsonObject *obj = (outcome != NULL && JSON_NODE_HOLDS_OBJECT (outcome))
+			      ? json_node_get_object (outcome)
+			      : NULL;
+	JsonArray *issues = ohe_fhir_object_get_array (obj, "issue");
+	guint limit = 0;
+
+	for (guint i = 0; issues != NULL && i < json_array_get_length (issues); i++) {
+		JsonNode *node = json_array_get_element (issues, i);
+		JsonObject *issue =
+		    JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+		const gchar *texts[] = {
+		    ohe_fhir_object_get_string (issue, "diagnostics"),
+		    ohe_fhir_object_get_string (ohe_fhir_object_get_object (issue, "details"),
+						"text"),
+		};
+
+		for (guint t = 0; t < G_N_ELEMENTS (texts); t++)
+			limit = MAX (limit, ohe_fhir_outcome_parse_limit (texts[t], n_sent));
+	}
+	return limit;
 }
 
 /**

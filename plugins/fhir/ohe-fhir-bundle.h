@@ -26,6 +26,8 @@ const gchar *
 ohe_fhir_write_mode_to_string (OheFhirWriteMode mode);
 gboolean
 ohe_fhir_bundle_type_from_string (const gchar *str, OheFhirBundleType *type);
+const gchar *
+ohe_fhir_bundle_type_to_string (OheFhirBundleType type);
 
 /* one resource to deliver, and the measurements (request indices) it belongs to */
 typedef struct {
@@ -98,5 +100,9 @@ ohe_fhir_bundle_parse_response (OheFhirBundle *self,
 
 gchar *
 ohe_fhir_outcome_dup_detail (JsonNode *outcome, gint *entry_index);
+guint
+ohe_fhir_outcome_parse_limit (const gchar *detail, guint n_sent);
+guint
+ohe_fhir_outcome_find_limit (JsonNode *outcome, guint n_sent);
 
 G_END_DECLS

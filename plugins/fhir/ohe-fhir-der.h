@@ -40,10 +40,7 @@ ohe_fhir_der_peek_tag (const OheFhirDer *der);
 gboolean
 ohe_fhir_der_read (OheFhirDer *der, guint8 tag, OheFhirDer *content, GError **error);
 gboolean
-ohe_fhir_der_read_uint (OheFhirDer *der,
-			const guint8 **value,
-			gsize *value_len,
-			GError **error);
+ohe_fhir_der_read_uint (OheFhirDer *der, const guint8 **value, gsize *value_len, GError **error);
 gboolean
 ohe_fhir_der_read_small_uint (OheFhirDer *der, guint *value, GError **error);
 gboolean

@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-
 #include "ohe-fhir-identifier.h"
 #include "ohe-json-writer.h"
 
@@ -22,9 +21,15 @@
  *   derives from its parent; without a native id the lowercase hex SHA-256
  *   of system, patient, device, kind (+ shape) and time, separated by NUL
  *   bytes so that no field can run into the next;
- * - resource id: a hashed value covers its system and is the id itself;
- *   any other value gives the lowercase hex SHA-256 of "<system>|<value>"
- *   (64 characters, exactly the longest FHIR id).
+ * - resource id: a hashed value covers its system and patient and is the id
+ *   itself; any other value gives the lowercase hex SHA-256 of
+ *   "<system>|<value>", a NUL byte and the patient reference (64 characters,
+ *   exactly the longest FHIR id).
+ *
+ * Every id covers the patient the link is bound to: the same provider
+ * account synced for two patients (a store that let two links hold it, or
+ * an account moved from one patient to another) gives two sets of
+ * resources, and one patient's sync can never overwrite the other's.
  *
  * A daily step total hashes its local civil day rather than its start, so a
  * total that grows during the day keeps one identifier and one resource.
@@ -81,6 +86,7 @@ ohe_fhir_identifier_system (const gchar *base, const gchar *provider, const gcha
  * ohe_fhir_identifier_resource_id:
  * @system: the identifier system
  * @value: the identifier value
+ * @patient_reference: the patient the resource belongs to
  * @id: (out caller-allocates): 65 bytes for the id and its nul
  *
  * Computes the FHIR resource id that belongs to an identifier whose value
@@ -89,6 +95,7 @@ ohe_fhir_identifier_system (const gchar *base, const gchar *provider, const gcha
 void
 ohe_fhir_identifier_resource_id (const gchar *system,
 				 const gchar *value,
+				 const gchar *patient_reference,
 				 gchar id[OHE_FHIR_ID_LEN + 1])
 {
 	OheFhirSha256 sha;
@@ -96,7 +103,8 @@ ohe_fhir_identifier_resource_id (const gchar *system,
 	ohe_fhir_sha256_init (&sha);
 	ohe_fhir_sha256_update (&sha, system, strlen (system));
 	ohe_fhir_sha256_update (&sha, "|", 1);
-	ohe_fhir_sha256_update (&sha, value, strlen (value));
+	ohe_fhir_sha256_update (&sha, value, strlen (value) + 1);
+	ohe_fhir_sha256_update (&sha, patient_reference, strlen (patient_reference));
 	ohe_fhir_sha256_finish_hex (&sha, id);
 }
 
@@ -144,8 +152,8 @@ ohe_fhir_identifier_is_daily_total (OheMeasurement *m)
 		return FALSE;
 	if (ohe_measurement_get_origin (m) == OHE_MEASUREMENT_ORIGIN_SUMMARY)
 		return TRUE;
-	total = ohe_measurement_get_qualifier (m, "total");
-	return g_strcmp0 (total, "day") == 0;
+	total = ohe_measurement_get_qualifier (m, OHE_QUALIFIER_TOTAL);
+	return g_strcmp0 (total, OHE_QUALIFIER_TOTAL_VALUE_DAY) == 0;
 }
 
 /* the state after system, patient, device and kind (+ shape), each with its NUL */

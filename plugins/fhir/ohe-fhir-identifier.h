@@ -28,18 +28,25 @@ typedef struct {
 	guint shape;	     /* sample, civil-day total or aggregate */
 } OheFhirIdentifierCache;
 
-void ohe_fhir_identifier_cache_clear (OheFhirIdentifierCache *cache);
+void
+ohe_fhir_identifier_cache_clear (OheFhirIdentifierCache *cache);
 
-gchar *ohe_fhir_identifier_system (const gchar *base, const gchar *provider, const gchar *suffix);
-void ohe_fhir_identifier_resource_id (const gchar *system,
-				      const gchar *value,
-				      gchar id[OHE_FHIR_ID_LEN + 1]);
-void ohe_fhir_identifier_hash (const gchar *const *parts, gchar hex[OHE_FHIR_ID_LEN + 1]);
-gboolean ohe_fhir_identifier_is_daily_total (OheMeasurement *m);
-gboolean ohe_fhir_identifier_append_value (OheFhirIdentifierCache *cache,
-					   GString *out,
-					   OheMeasurement *m,
-					   const gchar *system,
-					   const gchar *patient_reference);
+gchar *
+ohe_fhir_identifier_system (const gchar *base, const gchar *provider, const gchar *suffix);
+void
+ohe_fhir_identifier_resource_id (const gchar *system,
+				 const gchar *value,
+				 const gchar *patient_reference,
+				 gchar id[OHE_FHIR_ID_LEN + 1]);
+void
+ohe_fhir_identifier_hash (const gchar *const *parts, gchar hex[OHE_FHIR_ID_LEN + 1]);
+gboolean
+ohe_fhir_identifier_is_daily_total (OheMeasurement *m);
+gboolean
+ohe_fhir_identifier_append_value (OheFhirIdentifierCache *cache,
+				  GString *out,
+				  OheMeasurement *m,
+				  const gchar *system,
+				  const gchar *patient_reference);
 
 G_END_DECLS

@@ -66,8 +66,8 @@ ohe_fhir_jwt_sign (OheFhirKey *key, const gchar *kid, JsonObject *claims, GError
 	    ohe_fhir_key_sign (key, (const guint8 *)signing_input, strlen (signing_input), error);
 	if (signature == NULL)
 		return NULL;
-	signature_b64 = ohe_base64url_encode (g_bytes_get_data (signature, NULL),
-						       g_bytes_get_size (signature));
+	signature_b64 =
+	    ohe_base64url_encode (g_bytes_get_data (signature, NULL), g_bytes_get_size (signature));
 	return g_strconcat (signing_input, ".", signature_b64, NULL);
 }
 

@@ -360,6 +360,13 @@ ohe_fhir_mapping_parse_components (JsonObject *obj,
 
 		if (!JSON_NODE_HOLDS_OBJECT (node))
 			return ohe_fhir_mapping_fail (error, load, sub, "expected an object");
+		/* only names of the provider ↔ sink contract: leads or BP components */
+		if (!(ohe_measurement_kind_get_value_type (map->kind) == OHE_VALUE_TYPE_SERIES
+			  ? ohe_series_name_is_valid (map->kind, key)
+			  : ohe_component_name_is_valid (map->kind, key)))
+			return ohe_fhir_mapping_fail (error, load, sub,
+						      "not a series or component name the "
+						      "contract declares for the kind");
 		component->key = g_strdup (key);
 		if (!ohe_fhir_mapping_parse_concept (json_node_get_object (node), sub, component,
 						     load, error))
@@ -368,6 +375,10 @@ ohe_fhir_mapping_parse_components (JsonObject *obj,
 	}
 	if (fallback != NULL) {
 		g_autofree gchar *sub = g_strdup_printf ("%s.default_component", path);
+		if (ohe_measurement_kind_get_value_type (map->kind) != OHE_VALUE_TYPE_SERIES ||
+		    !ohe_series_name_allows_unnamed (map->kind))
+			return ohe_fhir_mapping_fail (error, load, sub,
+						      "the kind has no unnamed series");
 		map->default_component = g_new0 (OheFhirCodeMap, 1);
 		if (!ohe_fhir_mapping_parse_concept (fallback, sub, map->default_component, load,
 						     error))
@@ -402,6 +413,11 @@ ohe_fhir_mapping_parse_values (JsonObject *obj,
 		if (!ohe_fhir_mapping_get_string (values, sub, l->data, TRUE, &display, load,
 						  error))
 			return FALSE;
+		if (!ohe_classification_is_valid (l->data)) {
+			g_autofree gchar *member = g_strdup_printf ("%s.%s", sub, (gchar *)l->data);
+			return ohe_fhir_mapping_fail (error, load, member,
+						      "not a classification code of the contract");
+		}
 		g_hash_table_insert (map->values, g_strdup (l->data), g_strdup (display));
 	}
 	return TRUE;
@@ -587,21 +603,14 @@ ohe_fhir_mapping_new_from_data (const gchar *data,
 				GError **error)
 {
 	g_autoptr (OheFhirMapping) self = g_object_new (OHE_TYPE_FHIR_MAPPING, NULL);
-	g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-	g_autoptr (GError) error_local = NULL;
+	g_autoptr (JsonNode) root = NULL;
 
 	g_return_val_if_fail (data != NULL, NULL);
 	self->source_name = g_strdup (source_name != NULL ? source_name : "mapping");
-	if (!json_parser_load_from_data (parser, data, len, &error_local)) {
-		/* json-glib says "<data>:<line>:<column>: …"; name the real source instead */
-		const gchar *message = error_local->message;
-		if (g_str_has_prefix (message, "<data>:"))
-			message += strlen ("<data>:");
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s:%s", self->source_name,
-			     message);
+	root = ohe_json_parse (data, len, self->source_name, NULL, error);
+	if (root == NULL)
 		return NULL;
-	}
-	if (!ohe_fhir_mapping_parse (self, json_parser_get_root (parser), error))
+	if (!ohe_fhir_mapping_parse (self, root, error))
 		return NULL;
 	return g_steal_pointer (&self);
 }

@@ -54,14 +54,18 @@ typedef struct {
 #define OHE_TYPE_FHIR_MAPPING (ohe_fhir_mapping_get_type ())
 G_DECLARE_FINAL_TYPE (OheFhirMapping, ohe_fhir_mapping, OHE, FHIR_MAPPING, GObject)
 
-OheFhirMapping *ohe_fhir_mapping_new_from_file (const gchar *path, GError **error);
-OheFhirMapping *ohe_fhir_mapping_new_from_data (const gchar *data,
-						gssize len,
-						const gchar *source_name,
-						GError **error);
-const OheFhirKindMap *ohe_fhir_mapping_lookup (OheFhirMapping *self, OheMeasurementKind kind);
-const OheFhirCodeMap *ohe_fhir_mapping_lookup_component (const OheFhirKindMap *map,
-							 const gchar *key);
-const gchar *ohe_fhir_mapping_get_source_name (OheFhirMapping *self);
+OheFhirMapping *
+ohe_fhir_mapping_new_from_file (const gchar *path, GError **error);
+OheFhirMapping *
+ohe_fhir_mapping_new_from_data (const gchar *data,
+				gssize len,
+				const gchar *source_name,
+				GError **error);
+const OheFhirKindMap *
+ohe_fhir_mapping_lookup (OheFhirMapping *self, OheMeasurementKind kind);
+const OheFhirCodeMap *
+ohe_fhir_mapping_lookup_component (const OheFhirKindMap *map, const gchar *key);
+const gchar *
+ohe_fhir_mapping_get_source_name (OheFhirMapping *self);
 
 G_END_DECLS

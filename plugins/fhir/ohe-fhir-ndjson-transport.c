@@ -96,13 +96,9 @@ ohe_fhir_ndjson_dup_line (GString *json)
 static gchar *
 ohe_fhir_ndjson_dup_line_id (const gchar *line)
 {
-	g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-	JsonNode *root;
+	g_autoptr(JsonNode) root = ohe_json_parse (line, -1, "NDJSON line", NULL, NULL);
 	JsonNode *id;
 
-	if (!json_parser_load_from_data (parser, line, -1, NULL))
-		return NULL;
-	root = json_parser_get_root (parser);
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
 		return NULL;
 	id = json_object_get_member (json_node_get_object (root), "id");
@@ -170,7 +166,7 @@ ohe_fhir_ndjson_merge_file (const gchar *path,
 {
 	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr(GHashTable) by_id =
-	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	g_autoptr(GString) contents = g_string_new (NULL);
 	g_autofree gchar *old = NULL;
 	g_autoptr(GError) error_local = NULL;
@@ -220,7 +216,7 @@ ohe_fhir_ndjson_merge_file (const gchar *path,
 /**
  * ohe_fhir_ndjson_transport_push:
  * @entries: deduplicated entries
- * @request: receives %OHE_PUSH_OUTCOME_ACCEPTED for every measurement whose
+ * @request: receives %OHE_PUSH_OUTCOME_WRITTEN for every measurement whose
  *   files were renamed into place
  *
  * Returns: %FALSE if no file could be written

@@ -10,11 +10,8 @@
 G_BEGIN_DECLS
 
 #define OHE_TYPE_FHIR_NDJSON_TRANSPORT (ohe_fhir_ndjson_transport_get_type ())
-G_DECLARE_FINAL_TYPE (OheFhirNdjsonTransport,
-		      ohe_fhir_ndjson_transport,
-		      OHE,
-		      FHIR_NDJSON_TRANSPORT,
-		      GObject)
+G_DECLARE_FINAL_TYPE (
+    OheFhirNdjsonTransport, ohe_fhir_ndjson_transport, OHE, FHIR_NDJSON_TRANSPORT, GObject)
 
 OheFhirNdjsonTransport *
 ohe_fhir_ndjson_transport_new (const gchar *output_dir);

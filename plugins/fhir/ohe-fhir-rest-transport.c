@@ -8,17 +8,26 @@
 #include "ohe-fhir-rest-transport.h"
 
 /*
- * Delivers entries to a FHIR REST server as transaction (or batch) Bundles,
- * one POST per bundle_size measurements. Every write is replay-safe (PUT with
- * our id, or conditional on our identifier), so the POST is marked
- * idempotent and OheHttpClient retries it on 5xx and transport errors.
+ * Delivers entries to a FHIR REST server as batch (or transaction) Bundles,
+ * one POST per bundle_size measurements and at most max_entries entries.
+ * Every write is replay-safe (PUT with our id, or conditional on our
+ * identifier), so the POST is marked idempotent and OheHttpClient retries it
+ * on 5xx and transport errors.
  *
- * A transaction is all-or-nothing: when the server refuses one for its
- * content (400, 409, 412, 422), the measurements are isolated so one bad
- * entry costs its own measurement only. If the OperationOutcome names the
- * entry, that measurement is rejected and the rest resent at once;
- * otherwise the bundle is split in halves until the culprits are alone,
- * which costs O(k log n) requests for k bad measurements of n.
+ * A batch is answered per entry. A transaction is all-or-nothing: when the
+ * server refuses one for its content (400, 409, 412, 422), the measurements
+ * are isolated so one bad entry costs its own measurement only. If the
+ * OperationOutcome names the entry, that measurement is rejected and the
+ * rest resent at once; otherwise the bundle is split in halves until the
+ * culprits are alone, which costs O(k log n) requests for k bad measurements
+ * of n.
+ *
+ * Servers cap the entries of a Bundle. A refusal that states the cap ("more
+ * than the 50 this server accepts") is learned at once and the same entries
+ * go again in bundles of that size; a refusal without one is split in
+ * halves, and if every part then went through, the largest part that did is
+ * learned. A learned limit only ever shrinks, holds per bundle type, and is
+ * reported through the limit callback so the sink can remember it.
  */
 
 #define OHE_FHIR_CONTENT_TYPE	"application/fhir+json"
@@ -29,13 +38,19 @@ struct _OheFhirRestTransport {
 	gchar *base_url;       /* owned, without a trailing slash */
 	OheHttpClient *client; /* owned */
 	OheFhirWriteMode mode;
-	OheFhirBundleType bundle_type;
+	gint bundle_type;  /* atomic OheFhirBundleType: check_health may change it */
 	guint bundle_size; /* measurements per bundle */
+	guint max_entries; /* entries per bundle, configured; 0: no cap of our own */
+	gint entry_limit[OHE_FHIR_BUNDLE_TYPE_BATCH + 1]; /* atomic, learned; 0: unknown */
+	OheFhirLimitFunc limit_learned;
+	gpointer limit_data; /* owned by limit_data_free */
+	GDestroyNotify limit_data_free;
 	OheFhirAuthorizeFunc authorize;
 	OheFhirInvalidateFunc invalidate;
 	gpointer auth_data; /* owned by auth_data_free */
 	GDestroyNotify auth_data_free;
 	gint n_requests;     /* atomic: pushes run on several workers */
+	gint n_refused;	     /* atomic: bundles refused as a whole */
 	gint version_warned; /* atomic */
 };
 
@@ -47,6 +62,8 @@ ohe_fhir_rest_transport_finalize (GObject *object)
 	OheFhirRestTransport *self = OHE_FHIR_REST_TRANSPORT (object);
 	if (self->auth_data_free != NULL)
 		self->auth_data_free (self->auth_data);
+	if (self->limit_data_free != NULL)
+		self->limit_data_free (self->limit_data);
 	g_free (self->base_url);
 	g_object_unref (self->client);
 	G_OBJECT_CLASS (ohe_fhir_rest_transport_parent_class)->finalize (object);
@@ -84,6 +101,9 @@ ohe_fhir_rest_transport_new (const gchar *base_url, OheHttpClient *client, GErro
 				     "base_url is not an http(s) URL without user info or query");
 		return NULL;
 	}
+	/* it carries the EHR's bearer token and health data */
+	if (!ohe_url_policy_check (base_url, "base_url", error))
+		return NULL;
 	self = g_object_new (OHE_TYPE_FHIR_REST_TRANSPORT, NULL);
 	self->client = g_object_ref (client);
 	self->base_url = g_strdup (base_url);
@@ -104,7 +124,115 @@ void
 ohe_fhir_rest_transport_set_bundle_type (OheFhirRestTransport *self, OheFhirBundleType type)
 {
 	g_return_if_fail (OHE_IS_FHIR_REST_TRANSPORT (self));
-	self->bundle_type = type;
+	g_atomic_int_set (&self->bundle_type, (gint)type);
+}
+
+OheFhirBundleType
+ohe_fhir_rest_transport_get_bundle_type (OheFhirRestTransport *self)
+{
+	g_return_val_if_fail (OHE_IS_FHIR_REST_TRANSPORT (self), OHE_FHIR_BUNDLE_TYPE_BATCH);
+	return (OheFhirBundleType)g_atomic_int_get (&self->bundle_type);
+}
+
+const gchar *
+ohe_fhir_rest_transport_get_base_url (OheFhirRestTransport *self)
+{
+	g_return_val_if_fail (OHE_IS_FHIR_REST_TRANSPORT (self), NULL);
+	return self->base_url;
+}
+
+/**
+ * ohe_fhir_rest_transport_set_max_entries:
+ * @entries: entries per Bundle, shared ones included; 0: no cap of our own
+ *
+ * A measurement's entries never straddle two Bundles: one with more entries
+ * than the cap travels alone.
+ */
+void
+ohe_fhir_rest_transport_set_max_entries (OheFhirRestTransport *self, guint entries)
+{
+	g_return_if_fail (OHE_IS_FHIR_REST_TRANSPORT (self));
+	self->max_entries = entries;
+}
+
+/**
+ * ohe_fhir_rest_transport_set_limit_func:
+ * @func: (nullable): called once each time the transport learns a lower entry
+ *   limit of the server, from the pushing thread
+ *
+ * Lets the owner remember what the server accepts, so a later transport for
+ * the same server starts with it (ohe_fhir_rest_transport_set_entry_limit()).
+ */
+void
+ohe_fhir_rest_transport_set_limit_func (OheFhirRestTransport *self,
+					OheFhirLimitFunc func,
+					gpointer user_data,
+					GDestroyNotify user_data_free)
+{
+	g_return_if_fail (OHE_IS_FHIR_REST_TRANSPORT (self));
+	if (self->limit_data_free != NULL)
+		self->limit_data_free (self->limit_data);
+	self->limit_learned = func;
+	self->limit_data = user_data;
+	self->limit_data_free = user_data_free;
+}
+
+/**
+ * ohe_fhir_rest_transport_set_entry_limit:
+ * @limit: entries the server accepts in one Bundle of @type, as learned earlier; 0: unknown
+ *
+ * Does not call the limit function.
+ */
+void
+ohe_fhir_rest_transport_set_entry_limit (OheFhirRestTransport *self,
+					 OheFhirBundleType type,
+					 guint limit)
+{
+	g_return_if_fail (OHE_IS_FHIR_REST_TRANSPORT (self));
+	g_return_if_fail (type <= OHE_FHIR_BUNDLE_TYPE_BATCH);
+	g_return_if_fail (limit <= G_MAXINT);
+	g_atomic_int_set (&self->entry_limit[type], (gint)limit);
+}
+
+/**
+ * ohe_fhir_rest_transport_get_entry_limit:
+ *
+ * Returns: the entries the server was seen to accept in one Bundle of @type;
+ *   0 while no refusal taught one
+ */
+guint
+ohe_fhir_rest_transport_get_entry_limit (OheFhirRestTransport *self, OheFhirBundleType type)
+{
+	g_return_val_if_fail (OHE_IS_FHIR_REST_TRANSPORT (self), 0);
+	g_return_val_if_fail (type <= OHE_FHIR_BUNDLE_TYPE_BATCH, 0);
+	return (guint)g_atomic_int_get (&self->entry_limit[type]);
+}
+
+/* a lower limit wins; a higher one is ignored (another push learned better) */
+static void
+ohe_fhir_rest_transport_learn (OheFhirRestTransport *self, OheFhirBundleType type, guint limit)
+{
+	gint old;
+
+	do {
+		old = g_atomic_int_get (&self->entry_limit[type]);
+		if (old > 0 && (guint)old <= limit)
+			return;
+	} while (!g_atomic_int_compare_and_exchange (&self->entry_limit[type], old, (gint)limit));
+	g_message ("FHIR server at %s takes at most %u entries in a %s Bundle: sending no more "
+		   "from now on",
+		   self->base_url, limit, ohe_fhir_bundle_type_to_string (type));
+	if (self->limit_learned != NULL)
+		self->limit_learned (self->limit_data, type, limit);
+}
+
+static guint
+ohe_fhir_rest_transport_get_cap (OheFhirRestTransport *self, OheFhirBundleType type)
+{
+	guint learned = (guint)g_atomic_int_get (&self->entry_limit[type]);
+	if (learned > 0 && (self->max_entries == 0 || learned < self->max_entries))
+		return learned;
+	return self->max_entries;
 }
 
 void
@@ -136,6 +264,19 @@ ohe_fhir_rest_transport_get_n_requests (OheFhirRestTransport *self)
 {
 	g_return_val_if_fail (OHE_IS_FHIR_REST_TRANSPORT (self), 0);
 	return (guint64)g_atomic_int_get (&self->n_requests);
+}
+
+/**
+ * ohe_fhir_rest_transport_get_n_refused:
+ *
+ * Returns: the Bundles the server refused as a whole so far (4xx other than
+ *   401 and 429); each one cost a request
+ */
+guint64
+ohe_fhir_rest_transport_get_n_refused (OheFhirRestTransport *self)
+{
+	g_return_val_if_fail (OHE_IS_FHIR_REST_TRANSPORT (self), 0);
+	return (guint64)g_atomic_int_get (&self->n_refused);
 }
 
 static OheHttpResponse *
@@ -218,6 +359,10 @@ typedef struct {
 	OheFhirEntryResult *results; /* one per entry */
 	GArray *shared;		     /* entry indices of Device, DeviceAssociation */
 	GCancellable *cancellable;
+	OheFhirBundleType type; /* for the whole push */
+	guint min_refused;	/* entries of the smallest bundle refused without a reason */
+	guint max_delivered;	/* entries of the largest bundle that went through */
+	gboolean leaf_refused;	/* a lone measurement was refused without a reason */
 } OheFhirRestPush;
 
 static void
@@ -244,6 +389,45 @@ ohe_fhir_rest_push_set_group (OheFhirRestPush *push,
 
 static gboolean
 ohe_fhir_rest_push_deliver (OheFhirRestPush *push, GPtrArray *groups, GError **error);
+
+/*
+ * The end of the bundle that starts at @groups[@start]: at most bundle_size
+ * measurements and @cap entries (the shared ones included), at least one
+ * measurement.
+ */
+static guint
+ohe_fhir_rest_push_pack (OheFhirRestPush *push, GPtrArray *groups, guint start, guint cap)
+{
+	guint n_entries = push->shared->len;
+	guint end = start;
+
+	while (end < groups->len && end - start < push->self->bundle_size) {
+		GArray *group = g_ptr_array_index (groups, end);
+		if (end > start && cap > 0 && n_entries + group->len > cap)
+			break;
+		n_entries += group->len;
+		end++;
+	}
+	return end;
+}
+
+/* @groups again, in bundles of at most @cap entries */
+static gboolean
+ohe_fhir_rest_push_deliver_packed (OheFhirRestPush *push,
+				   GPtrArray *groups,
+				   guint cap,
+				   GError **error)
+{
+	for (guint start = 0, end; start < groups->len; start = end) {
+		g_autoptr(GPtrArray) chunk = g_ptr_array_new ();
+		end = ohe_fhir_rest_push_pack (push, groups, start, cap);
+		for (guint i = start; i < end; i++)
+			g_ptr_array_add (chunk, g_ptr_array_index (groups, i));
+		if (!ohe_fhir_rest_push_deliver (push, chunk, error))
+			return FALSE;
+	}
+	return TRUE;
+}
 
 /* the named entry's measurement is rejected, the others go again */
 static gboolean
@@ -292,16 +476,29 @@ ohe_fhir_rest_push_isolate (OheFhirRestPush *push,
 	g_autoptr(GPtrArray) right = NULL;
 	guint status = ohe_http_response_get_status (response);
 	gint named = -1;
+	guint limit;
 	guint half;
 
 	detail = ohe_fhir_outcome_dup_detail (root, &named);
+	limit = ohe_fhir_outcome_find_limit (root, positions->len);
+	if (limit > 0 && named < 0) {
+		/* too many entries, and the server said how many it takes */
+		ohe_fhir_rest_transport_learn (push->self, push->type, limit);
+		if (groups->len > 1 &&
+		    ohe_fhir_rest_push_pack (push, groups, 0, limit) < groups->len)
+			return ohe_fhir_rest_push_deliver_packed (push, groups, limit, error);
+	}
 	if (groups->len == 1) {
+		if (named < 0 && push->min_refused > 0)
+			push->leaf_refused = TRUE;
 		ohe_fhir_rest_push_set_group (push, g_ptr_array_index (groups, 0), status, detail);
 		return TRUE;
 	}
 	if (named >= 0 && (guint)named < positions->len)
 		return ohe_fhir_rest_push_isolate_named (
 		    push, groups, g_array_index (positions, guint, named), status, detail, error);
+	if (push->min_refused == 0 || positions->len < push->min_refused)
+		push->min_refused = positions->len;
 	g_debug ("FHIR server refused a bundle of %u measurements without naming the entry, "
 		 "splitting it",
 		 groups->len);
@@ -320,7 +517,7 @@ static gboolean
 ohe_fhir_rest_push_deliver (OheFhirRestPush *push, GPtrArray *groups, GError **error)
 {
 	OheFhirRestTransport *self = push->self;
-	g_autoptr(OheFhirBundle) bundle = ohe_fhir_bundle_new (self->bundle_type, self->mode);
+	g_autoptr(OheFhirBundle) bundle = ohe_fhir_bundle_new (push->type, self->mode);
 	g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (guint));
 	g_autoptr(OheHttpResponse) response = NULL;
 	g_autoptr(GBytes) body = NULL;
@@ -364,8 +561,11 @@ ohe_fhir_rest_push_deliver (OheFhirRestPush *push, GPtrArray *groups, GError **e
 			ohe_fhir_entry_result_clear (&results[i]);
 		}
 		g_free (results);
+		push->max_delivered = MAX (push->max_delivered, positions->len);
 		return TRUE;
 	}
+	if (ohe_fhir_rest_status_is_content_error (status))
+		g_atomic_int_inc (&self->n_refused);
 	if (ohe_fhir_rest_status_is_content_error (status) && groups->len > 0)
 		return ohe_fhir_rest_push_isolate (push, groups, positions, response, error);
 	root = ohe_http_response_get_json (response, NULL);
@@ -424,15 +624,22 @@ ohe_fhir_rest_transport_push (OheFhirRestTransport *self,
 	OheFhirRestPush push = {self, entries, results, shared, cancellable};
 	gboolean delivered = FALSE;
 	gboolean ok = TRUE;
+	guint start = 0;
 
 	g_return_val_if_fail (OHE_IS_FHIR_REST_TRANSPORT (self), FALSE);
 
+	push.type = ohe_fhir_rest_transport_get_bundle_type (self);
 	groups = ohe_fhir_rest_push_group (&push);
-	for (guint start = 0; start < MAX (groups->len, 1); start += self->bundle_size) {
+	/* once at least: shared entries alone still go */
+	do {
 		g_autoptr(GPtrArray) chunk = g_ptr_array_new ();
 		g_autoptr(GError) error_local = NULL;
-		for (guint i = start; i < MIN (groups->len, start + self->bundle_size); i++)
+		/* the cap may have been learned by the previous bundle */
+		guint end = ohe_fhir_rest_push_pack (
+		    &push, groups, start, ohe_fhir_rest_transport_get_cap (self, push.type));
+		for (guint i = start; i < end; i++)
 			g_ptr_array_add (chunk, g_ptr_array_index (groups, i));
+		start = end;
 		if (push.shared->len == 0 && chunk->len == 0)
 			break;
 		if (ohe_fhir_rest_push_deliver (&push, chunk, &error_local)) {
@@ -450,12 +657,64 @@ ohe_fhir_rest_transport_push (OheFhirRestTransport *self,
 				results[i].detail = g_strdup (error_local->message);
 		}
 		break;
-	}
+	} while (start < groups->len);
+	/* every part of a bundle refused without a reason went through: it was too large */
+	if (ok && push.min_refused > 0 && !push.leaf_refused && push.max_delivered > 0 &&
+	    push.max_delivered < push.min_refused)
+		ohe_fhir_rest_transport_learn (self, push.type, push.max_delivered);
 	if (ok)
 		ohe_fhir_entry_results_apply (entries, results, request);
 	for (guint i = 0; i < entries->len; i++)
 		ohe_fhir_entry_result_clear (&results[i]);
 	return ok;
+}
+
+/*
+ * Batches are preferred; a server whose CapabilityStatement lists its
+ * system interactions without batch but with transaction gets transactions.
+ */
+static void
+ohe_fhir_rest_transport_check_interactions (OheFhirRestTransport *self, JsonObject *statement)
+{
+	JsonNode *rest = json_object_get_member (statement, "rest");
+	gboolean batch = FALSE;
+	gboolean transaction = FALSE;
+	gboolean listed = FALSE;
+
+	if (ohe_fhir_rest_transport_get_bundle_type (self) != OHE_FHIR_BUNDLE_TYPE_BATCH ||
+	    rest == NULL || !JSON_NODE_HOLDS_ARRAY (rest))
+		return;
+	for (guint i = 0; i < json_array_get_length (json_node_get_array (rest)); i++) {
+		JsonNode *node = json_array_get_element (json_node_get_array (rest), i);
+		JsonNode *interactions =
+		    JSON_NODE_HOLDS_OBJECT (node)
+			? json_object_get_member (json_node_get_object (node), "interaction")
+			: NULL;
+		if (interactions == NULL || !JSON_NODE_HOLDS_ARRAY (interactions))
+			continue;
+		for (guint j = 0; j < json_array_get_length (json_node_get_array (interactions));
+		     j++) {
+			JsonNode *item =
+			    json_array_get_element (json_node_get_array (interactions), j);
+			JsonNode *member =
+			    JSON_NODE_HOLDS_OBJECT (item)
+				? json_object_get_member (json_node_get_object (item), "code")
+				: NULL;
+			const gchar *code = NULL;
+			if (member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
+			    json_node_get_value_type (member) == G_TYPE_STRING)
+				code = json_node_get_string (member);
+			listed = TRUE;
+			batch |= g_strcmp0 (code, "batch") == 0;
+			transaction |= g_strcmp0 (code, "transaction") == 0;
+		}
+	}
+	if (listed && !batch && transaction) {
+		g_message ("FHIR server at %s offers transactions but no batches: sending "
+			   "transaction Bundles",
+			   self->base_url);
+		ohe_fhir_rest_transport_set_bundle_type (self, OHE_FHIR_BUNDLE_TYPE_TRANSACTION);
+	}
 }
 
 /**
@@ -503,6 +762,7 @@ ohe_fhir_rest_transport_check_health (OheFhirRestTransport *self,
 	    JSON_NODE_HOLDS_VALUE (json_object_get_member (obj, "fhirVersion")) &&
 	    json_node_get_value_type (json_object_get_member (obj, "fhirVersion")) == G_TYPE_STRING)
 		version = json_object_get_string_member (obj, "fhirVersion");
+	ohe_fhir_rest_transport_check_interactions (self, obj);
 	if (g_strcmp0 (version, "5.0.0") != 0 &&
 	    g_atomic_int_compare_and_exchange (&self->version_warned, 0, 1))
 		g_warning ("FHIR server at %s reports fhirVersion %s, expected 5.0.0",

@@ -24,9 +24,13 @@ typedef struct {
 	guint8 buffer[64]; /* bytes after the last whole block */
 } OheFhirSha256;
 
-void ohe_fhir_sha256_init (OheFhirSha256 *self);
-void ohe_fhir_sha256_update (OheFhirSha256 *self, const void *data, gsize len);
-void ohe_fhir_sha256_finish_hex (OheFhirSha256 *self, gchar hex[OHE_FHIR_ID_LEN + 1]);
-gboolean ohe_fhir_sha256_set_accelerated (gboolean accelerated);
+void
+ohe_fhir_sha256_init (OheFhirSha256 *self);
+void
+ohe_fhir_sha256_update (OheFhirSha256 *self, const void *data, gsize len);
+void
+ohe_fhir_sha256_finish_hex (OheFhirSha256 *self, gchar hex[OHE_FHIR_ID_LEN + 1]);
+gboolean
+ohe_fhir_sha256_set_accelerated (gboolean accelerated);
 
 G_END_DECLS

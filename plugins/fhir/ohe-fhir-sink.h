@@ -7,6 +7,8 @@
 
 #include <oheplugin.h>
 
+#include "ohe-fhir-rest-transport.h"
+
 G_BEGIN_DECLS
 
 #define OHE_TYPE_FHIR_SINK (ohe_fhir_sink_get_type ())
@@ -16,5 +18,9 @@ OheHttpClient *
 ohe_fhir_sink_get_http_client (OheFhirSink *self);
 guint64
 ohe_fhir_sink_get_n_requests (OheFhirSink *self);
+guint64
+ohe_fhir_sink_get_n_refused (OheFhirSink *self);
+OheFhirRestTransport *
+ohe_fhir_sink_get_rest_transport (OheFhirSink *self);
 
 G_END_DECLS

@@ -287,10 +287,11 @@ ohe_fhir_writer_system_frame (OheFhirWriterProvider *provider,
  * Starts a resource: {"resourceType":…,"id":…,"meta":{…},"identifier":[…].
  * @head is `{"resourceType":"<type>","id":"`. With @value_is_id the value
  * is a hex hash that is the id as well (see ohe-fhir-identifier.c) and needs
- * no escaping.
+ * no escaping; otherwise the id covers @value, its system and @patient.
  */
 static OheFhirResource *
 ohe_fhir_writer_begin_resource (OheFhirWriterProvider *provider,
+				const gchar *patient,
 				OheFhirWriterSystem *system,
 				const gchar *resource_type,
 				const gchar *head,
@@ -321,7 +322,8 @@ ohe_fhir_writer_begin_resource (OheFhirWriterProvider *provider,
 	if (value_is_id)
 		memcpy (id, value, OHE_FHIR_ID_LEN + 1);
 	else
-		ohe_fhir_identifier_resource_id (r->identifier_system, r->identifier_value, id);
+		ohe_fhir_identifier_resource_id (r->identifier_system, r->identifier_value, patient,
+						 id);
 	r->resource_type = resource_type;
 	r->measurement_index = index;
 	/* sized like the last one of its system: one allocation, rarely a regrowth */
@@ -733,9 +735,9 @@ ohe_fhir_writer_observation (OheFhirWriter *self,
 	g_string_truncate (self->value, 0);
 	hashed = ohe_fhir_identifier_append_value (&self->identifier_cache, self->value, m,
 						   system->system, self->patient);
-	r = ohe_fhir_writer_begin_resource (provider, system, OHE_FHIR_WRITER_TYPE ("Observation"),
-					    self->value->str, self->value->len, hashed, profile,
-					    index, &w);
+	r = ohe_fhir_writer_begin_resource (provider, self->patient, system,
+					    OHE_FHIR_WRITER_TYPE ("Observation"), self->value->str,
+					    self->value->len, hashed, profile, index, &w);
 	if (retracted)
 		OHE_JSON_WRITER_FRAGMENT (&w, "\"status\":\"entered-in-error\"");
 	else
@@ -757,7 +759,7 @@ ohe_fhir_writer_observation (OheFhirWriter *self,
 		gchar parent_id[OHE_FHIR_ID_LEN + 1];
 		g_autofree gchar *valid = g_utf8_make_valid (parent_native_id, -1);
 
-		ohe_fhir_identifier_resource_id (parent->system, valid, parent_id);
+		ohe_fhir_identifier_resource_id (parent->system, valid, self->patient, parent_id);
 		OHE_JSON_WRITER_KEY (&w, "derivedFrom");
 		ohe_json_writer_begin_array (&w);
 		w.need_comma = FALSE;
@@ -785,12 +787,12 @@ ohe_fhir_writer_report (OheFhirWriter *self,
 	    ohe_fhir_mapping_lookup (self->mapping, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION);
 	const gchar *classification = ohe_measurement_get_classification (m);
 	const gchar *raw = ohe_measurement_get_classification_raw (m);
-	const gchar *qualifier = ohe_measurement_get_qualifier (m, "classification");
+	const gchar *qualifier = ohe_measurement_get_qualifier (m, OHE_QUALIFIER_CLASSIFICATION);
 	g_autoptr (OheFhirResource) r = NULL;
 	OheJsonWriter w;
 
 	r = ohe_fhir_writer_begin_resource (
-	    provider, &provider->report, OHE_FHIR_WRITER_TYPE ("DiagnosticReport"),
+	    provider, self->patient, &provider->report, OHE_FHIR_WRITER_TYPE ("DiagnosticReport"),
 	    observation->identifier_value, strlen (observation->identifier_value), FALSE, NULL,
 	    observation->measurement_index, &w);
 	OHE_JSON_WRITER_KEY (&w, "status");
@@ -839,12 +841,12 @@ ohe_fhir_writer_device (OheFhirWriter *self,
 			guint index)
 {
 	const gchar *device_id = ohe_measurement_get_device_id (m);
-	const gchar *model = ohe_measurement_get_qualifier (m, "device_model");
+	const gchar *model = ohe_measurement_get_qualifier (m, OHE_QUALIFIER_DEVICE_MODEL);
 	g_autofree gchar *valid = g_utf8_make_valid (device_id, -1);
 	OheFhirResource *r;
 	OheJsonWriter w;
 
-	r = ohe_fhir_writer_begin_resource (provider, &provider->device,
+	r = ohe_fhir_writer_begin_resource (provider, self->patient, &provider->device,
 					    OHE_FHIR_WRITER_TYPE ("Device"), valid, strlen (valid),
 					    FALSE, NULL, index, &w);
 	OHE_JSON_WRITER_KEY (&w, "status");
@@ -872,7 +874,7 @@ ohe_fhir_writer_association (OheFhirWriter *self,
 
 	/* a hash: the value must not spell out the patient reference; it covers the system */
 	ohe_fhir_identifier_hash (parts, value);
-	r = ohe_fhir_writer_begin_resource (provider, &provider->association,
+	r = ohe_fhir_writer_begin_resource (provider, self->patient, &provider->association,
 					    OHE_FHIR_WRITER_TYPE ("DeviceAssociation"), value,
 					    OHE_FHIR_ID_LEN, TRUE, NULL, index, &w);
 	ohe_fhir_writer_device_reference (&w, device->id);
@@ -980,10 +982,11 @@ ohe_fhir_writer_write (OheFhirWriter *self,
 			    ohe_fhir_writer_association (self, provider, device_resource, index);
 		}
 	}
+	/* a Device written anew (first sight, or another patient) has the id to refer to */
 	observation = ohe_fhir_writer_observation (self, provider, m, map,
-						   device != NULL	     ? device->id
-						   : device_resource != NULL ? device_resource->id
-									     : NULL,
+						   device_resource != NULL ? device_resource->id
+						   : device != NULL	   ? device->id
+									   : NULL,
 						   index, error);
 	if (observation == NULL)
 		return FALSE;

@@ -33,7 +33,8 @@ typedef struct {
 	guint measurement_index;
 } OheFhirResource;
 
-void ohe_fhir_resource_free (OheFhirResource *r);
+void
+ohe_fhir_resource_free (OheFhirResource *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OheFhirResource, ohe_fhir_resource_free)
 
 #define OHE_FHIR_PROVIDER_SOURCE_PREFIX "urn:ohed:provider:"
@@ -41,15 +42,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OheFhirResource, ohe_fhir_resource_free)
 #define OHE_TYPE_FHIR_WRITER (ohe_fhir_writer_get_type ())
 G_DECLARE_FINAL_TYPE (OheFhirWriter, ohe_fhir_writer, OHE, FHIR_WRITER, GObject)
 
-OheFhirWriter *ohe_fhir_writer_new (OheFhirMapping *mapping, const gchar *identifier_base);
-gboolean ohe_fhir_writer_write (OheFhirWriter *self,
-				OheMeasurement *m,
-				guint index,
-				const gchar *patient_reference,
-				GPtrArray *out,
-				GError **error);
-void ohe_fhir_writer_reset_devices (OheFhirWriter *self);
-const gchar *ohe_fhir_writer_get_identifier_base (OheFhirWriter *self);
-OheFhirMapping *ohe_fhir_writer_get_mapping (OheFhirWriter *self);
+OheFhirWriter *
+ohe_fhir_writer_new (OheFhirMapping *mapping, const gchar *identifier_base);
+gboolean
+ohe_fhir_writer_write (OheFhirWriter *self,
+		       OheMeasurement *m,
+		       guint index,
+		       const gchar *patient_reference,
+		       GPtrArray *out,
+		       GError **error);
+void
+ohe_fhir_writer_reset_devices (OheFhirWriter *self);
+const gchar *
+ohe_fhir_writer_get_identifier_base (OheFhirWriter *self);
+OheFhirMapping *
+ohe_fhir_writer_get_mapping (OheFhirWriter *self);
 
 G_END_DECLS

@@ -69,28 +69,43 @@ typedef struct {
 	gboolean filled;
 } OheJsonDateCache;
 
-void ohe_json_writer_init (OheJsonWriter *self, GString *out);
-void ohe_json_writer_key (OheJsonWriter *self, const gchar *key);
-void ohe_json_writer_string (OheJsonWriter *self, const gchar *value);
-void ohe_json_writer_string_len (OheJsonWriter *self, const gchar *value, gssize len);
-void ohe_json_writer_decimal (OheJsonWriter *self, gint64 mantissa, gint exponent);
-void ohe_json_writer_double (OheJsonWriter *self, gdouble value);
-void ohe_json_writer_int (OheJsonWriter *self, gint64 value);
-void ohe_json_writer_boolean (OheJsonWriter *self, gboolean value);
-void ohe_json_writer_null (OheJsonWriter *self);
-void ohe_json_writer_date_time (OheJsonWriter *self,
-				OheJsonDateCache *cache,
-				gint64 utc_us,
-				gint32 utc_offset_s);
+void
+ohe_json_writer_init (OheJsonWriter *self, GString *out);
+void
+ohe_json_writer_key (OheJsonWriter *self, const gchar *key);
+void
+ohe_json_writer_string (OheJsonWriter *self, const gchar *value);
+void
+ohe_json_writer_string_len (OheJsonWriter *self, const gchar *value, gssize len);
+void
+ohe_json_writer_decimal (OheJsonWriter *self, gint64 mantissa, gint exponent);
+void
+ohe_json_writer_double (OheJsonWriter *self, gdouble value);
+void
+ohe_json_writer_int (OheJsonWriter *self, gint64 value);
+void
+ohe_json_writer_boolean (OheJsonWriter *self, gboolean value);
+void
+ohe_json_writer_null (OheJsonWriter *self);
+void
+ohe_json_writer_date_time (OheJsonWriter *self,
+			   OheJsonDateCache *cache,
+			   gint64 utc_us,
+			   gint32 utc_offset_s);
 
-void ohe_json_append_escaped (GString *out, const gchar *value, gssize len);
-void ohe_json_append_int (GString *out, gint64 value);
-gsize ohe_json_format_int (gchar buf[OHE_JSON_INT_MAX], gint64 value);
-void ohe_json_append_date_time (GString *out, gint64 utc_us, gint32 utc_offset_s);
-gsize ohe_json_format_date_time (OheJsonDateCache *cache,
-				 gchar buf[OHE_JSON_DATE_TIME_MAX],
-				 gint64 utc_us,
-				 gint32 utc_offset_s);
+void
+ohe_json_append_escaped (GString *out, const gchar *value, gssize len);
+void
+ohe_json_append_int (GString *out, gint64 value);
+gsize
+ohe_json_format_int (gchar buf[OHE_JSON_INT_MAX], gint64 value);
+void
+ohe_json_append_date_time (GString *out, gint64 utc_us, gint32 utc_offset_s);
+gsize
+ohe_json_format_date_time (OheJsonDateCache *cache,
+			   gchar buf[OHE_JSON_DATE_TIME_MAX],
+			   gint64 utc_us,
+			   gint32 utc_offset_s);
 
 /*
  * The structural calls are inline: a resource makes dozens of them and

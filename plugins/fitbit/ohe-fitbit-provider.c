@@ -7,25 +7,17 @@
 
 #include <string.h>
 
+#include "ohe-fitbit-config.h"
 #include "ohe-fitbit-provider.h"
 #include "ohe-google-health-data-type.h"
 
 /*
- * Fitbit devices through the Google Health API (google-health.md). The legacy
+ * Fitbit devices through the Google Health API
+ * (https://developers.google.com/health/about). The legacy
  * Fitbit Web API is switched off: a link still holding one of its tokens gets
- * OHE_ERROR_GONE and must consent again. Config group [plugin:fitbit]:
- *   authorize_url, token_url, api_base   endpoints (default: Google's hosts)
- *   client_id, client_secret(_file)      the OAuth client
- *   scope                                overrides the scope built from `kinds`
- *   kinds                                comma-separated kinds to ask consent for (default all)
- *   page_size                            list page size (default 1440, max 10000)
- *   window_hours                         backfill slice per list query (default 24; sessions
- *                                        are read in one slice)
- *   notification_secret(_file)           endpointAuthorization.secret, scheme included
- *   notification_public_key_file         PEM P-256 key that signs deliveries
- *   notification_key_id                  the Tink key id of that key (default: any)
- *   rate_limit_requests                  requests per rolling window per user (300)
- *   rate_limit_window                    the window in seconds (60)
+ * OHE_ERROR_GONE and must consent again. The keys of [plugin:fitbit] are
+ * declared in ohe-fitbit-config.c (sessions are read in one slice, whatever
+ * window_hours says).
  */
 
 #define OHE_FITBIT_BREAKER_TARGET "google-health"
@@ -33,14 +25,11 @@
 struct _OheFitbitProvider {
 	OheOAuth2Provider parent_instance;
 	GMutex mutex;
-	gconstpointer limited_client; /* not owned, only compared: the client given the user limit */
-	guint rate_requests;	      /* per user and window, from the configuration */
-	guint rate_window;	      /* seconds */
+	gconstpointer
+	    limited_client;  /* not owned, only compared: the client given the user limit */
+	guint rate_requests; /* per user and window, from the configuration */
+	guint rate_window;   /* seconds */
 };
-
-/* a day: longer windows are no provider's and only grow the limiter's log */
-#define OHE_FITBIT_RATE_MAX_SECONDS (24 * 60 * 60)
-#define OHE_FITBIT_RATE_MAX_REQUESTS 100000
 
 G_DEFINE_TYPE (OheFitbitProvider, ohe_fitbit_provider, OHE_TYPE_OAUTH2_PROVIDER)
 
@@ -171,7 +160,7 @@ ohe_fitbit_provider_set_api_error (OheHttpResponse *response, const gchar *what,
 	case SOUP_STATUS_BAD_REQUEST:
 		/* a Google account without a Google Health profile: nothing to sync until set up */
 		code = g_strcmp0 (reason, "ACCOUNT_NOT_LINKED") == 0 ? OHE_ERROR_PERMISSION_DENIED
-								      : OHE_ERROR_INVALID_ARGUMENT;
+								     : OHE_ERROR_INVALID_ARGUMENT;
 		break;
 	default: {
 		g_autoptr(GError) error_local = NULL;
@@ -180,7 +169,8 @@ ohe_fitbit_provider_set_api_error (OheHttpResponse *response, const gchar *what,
 		break;
 	}
 	}
-	g_set_error (error, OHE_ERROR, code, "Google Health %s: HTTP %u (%s)", what, status, detail);
+	g_set_error (error, OHE_ERROR, code, "Google Health %s: HTTP %u (%s)", what, status,
+		     detail);
 }
 
 /*
@@ -230,8 +220,8 @@ ohe_fitbit_provider_get_json (OheFitbitProvider *self,
 {
 	OheOAuth2Provider *oauth2 = OHE_OAUTH2_PROVIDER (self);
 	OheHttpClient *client = ohe_fitbit_provider_get_client (self);
-	g_autofree gchar *api_base = ohe_fitbit_provider_config (self, "api_base",
-								  OHE_FITBIT_DEFAULT_API_BASE);
+	g_autofree gchar *api_base =
+	    ohe_fitbit_provider_config (self, "api_base", OHE_FITBIT_DEFAULT_API_BASE);
 	g_autofree gchar *uri = NULL;
 
 	while (g_str_has_suffix (api_base, "/"))
@@ -362,8 +352,8 @@ ohe_fitbit_provider_list_devices (OheFitbitProvider *self,
 				  GError **error)
 {
 	g_autoptr(OheToken) current = NULL;
-	g_autoptr(GPtrArray) devices =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_google_health_device_free);
+	g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (
+	    (GDestroyNotify)ohe_google_health_device_free);
 	g_autofree gchar *page_token = NULL;
 
 	g_return_val_if_fail (OHE_IS_FITBIT_PROVIDER (self), NULL);
@@ -430,8 +420,8 @@ ohe_fitbit_provider_exchange_code (OheProvider *provider,
 	g_autofree gchar *user = NULL;
 	OheProviderClass *parent = OHE_PROVIDER_CLASS (ohe_fitbit_provider_parent_class);
 
-	token = parent->exchange_code (provider, code, code_verifier, redirect_uri, cancellable,
-				       error);
+	token =
+	    parent->exchange_code (provider, code, code_verifier, redirect_uri, cancellable, error);
 	if (token == NULL)
 		return NULL;
 	if (!ohe_fitbit_provider_get_identity (self, "(new link)", token, &user, NULL, cancellable,
@@ -469,7 +459,8 @@ ohe_fitbit_provider_parse_cursor (const gchar *cursor, GError **error)
 		type = ohe_google_health_data_type_lookup (id);
 		/* a type dropped in a later version is forgotten, not an error */
 		if (type != NULL)
-			g_hash_table_replace (map, (gpointer)type->id, g_memdup2 (&value, sizeof (gint64)));
+			g_hash_table_replace (map, (gpointer)type->id,
+					      g_memdup2 (&value, sizeof (gint64)));
 	}
 	return g_steal_pointer (&map);
 }
@@ -504,7 +495,7 @@ ohe_fitbit_provider_format_date (gint64 us, GTimeZone *tz)
 	return g_date_time_format (local, "%Y-%m-%d");
 }
 
-/* AIP-160 filter of one window (google-health.md §2.3) */
+/* AIP-160 filter of one window (https://google.aip.dev/160) */
 static gchar *
 ohe_fitbit_provider_build_filter (const OheGoogleHealthDataType *type,
 				  gint64 start_us,
@@ -522,7 +513,8 @@ ohe_fitbit_provider_build_filter (const OheGoogleHealthDataType *type,
 		/* a window inside one civil day still asks for that day */
 		if (g_strcmp0 (a, b) == 0) {
 			g_free (b);
-			b = ohe_fitbit_provider_format_date (end_us + (gint64)86400 * G_USEC_PER_SEC, tz);
+			b = ohe_fitbit_provider_format_date (
+			    end_us + (gint64)86400 * G_USEC_PER_SEC, tz);
 		}
 		return g_strdup_printf ("%s.date >= \"%s\" AND %s.date < \"%s\"", type->filter, a,
 					type->filter, b);
@@ -579,7 +571,8 @@ ohe_fitbit_provider_list_window (OheFitbitFetch *f,
 				 gint64 end_us,
 				 GError **error)
 {
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+	g_autoptr(GPtrArray) out =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	g_autofree gchar *filter = ohe_fitbit_provider_build_filter (type, start_us, end_us, f->tz);
 	g_autofree gchar *filter_escaped = g_uri_escape_string (filter, NULL, FALSE);
 	g_autofree gchar *page_token = NULL;
@@ -635,7 +628,9 @@ ohe_fitbit_provider_list_window (OheFitbitFetch *f,
 }
 
 static gboolean
-ohe_fitbit_provider_fetch_type (OheFitbitFetch *f, const OheGoogleHealthDataType *type, GError **error)
+ohe_fitbit_provider_fetch_type (OheFitbitFetch *f,
+				const OheGoogleHealthDataType *type,
+				GError **error)
 {
 	gint64 start = ohe_fetch_request_get_start (f->request);
 	gint64 end = ohe_fetch_request_get_end (f->request);
@@ -646,12 +641,12 @@ ohe_fitbit_provider_fetch_type (OheFitbitFetch *f, const OheGoogleHealthDataType
 	while (start < end) {
 		/* a session filter takes no upper bound (§2.3): every window would list all later
 		 * recordings again, so sessions come in one window */
-		gint64 window_end = type->record == OHE_GOOGLE_HEALTH_RECORD_SESSION ||
-					    end - start <= f->window_us
-					? end
-					: start + f->window_us;
-		g_autoptr(GPtrArray) batch = ohe_fitbit_provider_list_window (f, type, start,
-									      window_end, error);
+		gint64 window_end =
+		    type->record == OHE_GOOGLE_HEALTH_RECORD_SESSION || end - start <= f->window_us
+			? end
+			: start + f->window_us;
+		g_autoptr(GPtrArray) batch =
+			       ohe_fitbit_provider_list_window (f, type, start, window_end, error);
 		g_autofree gchar *cursor = NULL;
 		if (batch == NULL)
 			return FALSE;
@@ -697,7 +692,8 @@ ohe_fitbit_provider_fetch (OheProvider *provider,
 {
 	OheFitbitProvider *self = OHE_FITBIT_PROVIDER (provider);
 	const gchar *link_id = ohe_fetch_request_get_link_id (request);
-	g_auto(OheFitbitFetch) f = {self, request, link_id, NULL, NULL, NULL, 1440, 0, cancellable};
+	g_auto(OheFitbitFetch)
+		    f = {self, request, link_id, NULL, NULL, NULL, 1440, 0, cancellable};
 	g_autoptr(GArray) kinds = g_array_new (FALSE, FALSE, sizeof (OheMeasurementKind));
 	g_autoptr(GPtrArray) types = NULL;
 	gint64 page_size = ohe_plugin_get_config_int (OHE_PLUGIN (self), "page_size", 1440);
@@ -709,8 +705,8 @@ ohe_fitbit_provider_fetch (OheProvider *provider,
 	f.cursor = ohe_fitbit_provider_parse_cursor (ohe_fetch_request_get_cursor (request), error);
 	if (f.cursor == NULL)
 		return FALSE;
-	f.token = ohe_fitbit_provider_ready_token (self, link_id, ohe_fetch_request_get_token (request),
-						   cancellable, error);
+	f.token = ohe_fitbit_provider_ready_token (
+	    self, link_id, ohe_fetch_request_get_token (request), cancellable, error);
 	if (f.token == NULL)
 		return FALSE;
 	for (guint i = 0; i < ohe_fetch_request_get_n_kinds (request); i++) {
@@ -765,8 +761,8 @@ ohe_fitbit_provider_get_secret (OheFitbitProvider *self, const gchar *key, const
 static OheGoogleHealthPublicKey *
 ohe_fitbit_provider_load_key (OheFitbitProvider *self, GError **error)
 {
-	g_autofree gchar *filename = ohe_fitbit_provider_config (self, "notification_public_key_file",
-								  NULL);
+	g_autofree gchar *filename =
+	    ohe_fitbit_provider_config (self, "notification_public_key_file", NULL);
 	gint64 key_id = ohe_plugin_get_config_int (OHE_PLUGIN (self), "notification_key_id", -1);
 	g_autofree gchar *pem = NULL;
 	gsize len = 0;
@@ -785,8 +781,8 @@ ohe_fitbit_provider_load_key (OheFitbitProvider *self, GError **error)
 			     error_local->message);
 		return NULL;
 	}
-	key = ohe_google_health_public_key_new_from_pem (pem, len, key_id > G_MAXUINT32 ? -1 : key_id,
-							 &error_local);
+	key = ohe_google_health_public_key_new_from_pem (
+	    pem, len, key_id > G_MAXUINT32 ? -1 : key_id, &error_local);
 	if (key == NULL) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED,
 			     "[plugin:fitbit] notification_public_key_file: %s",
@@ -897,32 +893,24 @@ ohe_fitbit_provider_finalize (GObject *object)
 	G_OBJECT_CLASS (ohe_fitbit_provider_parent_class)->finalize (object);
 }
 
-/* a whole number in min..max, or the default when the key is not set */
+/* an integer key of the table, checked against its range: the plugin can be set up
+ * without the daemon's check of the group (tests, other hosts) */
 static gboolean
-ohe_fitbit_provider_config_uint (OheFitbitProvider *self,
-				 const gchar *key,
-				 guint64 min,
-				 guint64 max,
-				 guint def,
-				 guint *value,
-				 GError **error)
+ohe_fitbit_provider_config_int (OheFitbitProvider *self,
+				const gchar *key,
+				gint64 *value,
+				GError **error)
 {
+	const OhePluginConfigKey *entry =
+	    ohe_plugin_config_key_lookup (ohe_fitbit_config_keys, key);
 	g_autofree gchar *text = ohe_fitbit_provider_config (self, key, NULL);
-	guint64 parsed = 0;
+	g_autofree gchar *group = ohe_plugin_get_config_group (OHE_PLUGIN (self));
 
-	if (text == NULL) {
-		*value = def;
-		return TRUE;
-	}
-	if (!g_ascii_string_to_unsigned (text, 10, min, max, &parsed, NULL)) {
-		g_autofree gchar *group = ohe_plugin_get_config_group (OHE_PLUGIN (self));
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
-			     "[%s] %s: '%s' is not a whole number in %" G_GUINT64_FORMAT
-			     "..%" G_GUINT64_FORMAT,
-			     group, key, text, min, max);
+	g_assert (entry != NULL && entry->type == OHE_PLUGIN_CONFIG_TYPE_INT &&
+		  entry->default_value != NULL);
+	if (text != NULL && !ohe_plugin_config_key_check (entry, group, text, error))
 		return FALSE;
-	}
-	*value = (guint)parsed;
+	*value = g_ascii_strtoll (text != NULL ? text : entry->default_value, NULL, 10);
 	return TRUE;
 }
 
@@ -932,19 +920,18 @@ static gboolean
 ohe_fitbit_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
 {
 	OheFitbitProvider *self = OHE_FITBIT_PROVIDER (plugin);
-	guint requests = 0;
-	guint window = 0;
+	gint64 requests = 0;
+	gint64 window = 0;
 
-	if (!ohe_fitbit_provider_config_uint (self, "rate_limit_requests", 1,
-					      OHE_FITBIT_RATE_MAX_REQUESTS,
-					      OHE_FITBIT_USER_RATE_LIMIT, &requests, error) ||
-	    !ohe_fitbit_provider_config_uint (self, "rate_limit_window", 1,
-					      OHE_FITBIT_RATE_MAX_SECONDS,
-					      OHE_FITBIT_USER_RATE_SECONDS, &window, error))
+	if (!OHE_PLUGIN_CLASS (ohe_fitbit_provider_parent_class)
+		 ->setup (plugin, cancellable, error))
+		return FALSE;
+	if (!ohe_fitbit_provider_config_int (self, "rate_limit_requests", &requests, error) ||
+	    !ohe_fitbit_provider_config_int (self, "rate_limit_window", &window, error))
 		return FALSE;
 	g_mutex_lock (&self->mutex);
-	self->rate_requests = requests;
-	self->rate_window = window;
+	self->rate_requests = (guint)requests;
+	self->rate_window = (guint)window;
 	/* the next request sets the new limit on the client */
 	self->limited_client = NULL;
 	g_mutex_unlock (&self->mutex);
@@ -960,6 +947,7 @@ ohe_fitbit_provider_class_init (OheFitbitProviderClass *klass)
 
 	object_class->finalize = ohe_fitbit_provider_finalize;
 	OHE_PLUGIN_CLASS (klass)->setup = ohe_fitbit_provider_setup;
+	ohe_plugin_class_set_config_keys (OHE_PLUGIN_CLASS (klass), ohe_fitbit_config_keys);
 	provider_class->get_kinds = ohe_fitbit_provider_get_kinds;
 	provider_class->exchange_code = ohe_fitbit_provider_exchange_code;
 	provider_class->fetch = ohe_fitbit_provider_fetch;

@@ -16,15 +16,19 @@ G_BEGIN_DECLS
 #define OHE_FITBIT_DEFAULT_TOKEN_URL	 "https://oauth2.googleapis.com/token"
 #define OHE_FITBIT_DEFAULT_API_BASE	 "https://health.googleapis.com"
 
-/* Google's per-user quota: https://developers.google.com/health/rate-limits */
-#define OHE_FITBIT_USER_RATE_LIMIT 300
+/* Google's per-user quota (https://developers.google.com/health/rate-limits) */
+#define OHE_FITBIT_USER_RATE_LIMIT   300
 #define OHE_FITBIT_USER_RATE_SECONDS 60
+/* a day: longer windows are no provider's and only grow the limiter's log */
+#define OHE_FITBIT_RATE_MAX_SECONDS  86400
+#define OHE_FITBIT_RATE_MAX_REQUESTS 100000
 
 #define OHE_FITBIT_LEGACY_MESSAGE                                                                  \
 	"legacy Fitbit Web API link: the user must consent again through Google Health"
 
 #define OHE_TYPE_FITBIT_PROVIDER (ohe_fitbit_provider_get_type ())
-G_DECLARE_FINAL_TYPE (OheFitbitProvider, ohe_fitbit_provider, OHE, FITBIT_PROVIDER, OheOAuth2Provider)
+G_DECLARE_FINAL_TYPE (
+    OheFitbitProvider, ohe_fitbit_provider, OHE, FITBIT_PROVIDER, OheOAuth2Provider)
 
 gboolean
 ohe_fitbit_provider_get_identity (OheFitbitProvider *self,

@@ -13,7 +13,7 @@
 #include "ohe-google-health-parser.h"
 
 /*
- * Google Health webhook deliveries (google-health.md §4.2–4.4). The static
+ * Google Health webhook deliveries (https://developers.google.com/health/webhooks). The static
  * Authorization secret only proves the endpoint handshake; a community report
  * says deliveries may arrive without it, so the ECDSA P-256 signature over the
  * raw body is the real check. The header is base64 of 0x01 ‖ key id (4 bytes,
@@ -21,7 +21,7 @@
  */
 
 /* a notification is a hint of a few hundred bytes; a batch stays small */
-#define OHE_GOOGLE_HEALTH_MAX_BODY	(1024 * 1024)
+#define OHE_GOOGLE_HEALTH_MAX_BODY	 (1024 * 1024)
 #define OHE_GOOGLE_HEALTH_MAX_DELIVERIES 1000
 
 /* SubjectPublicKeyInfo of an uncompressed P-256 key, up to the 65-byte point */
@@ -99,21 +99,25 @@ ohe_google_health_public_key_new_from_pem (const gchar *pem,
 
 	ohe_crypto_init ();
 	b = strstr (text, begin);
+	/* after the whole BEGIN line: "-----BEGIN PUBLIC KEY--------END…" overlaps */
+	if (b != NULL)
+		b += strlen (begin);
 	e = b != NULL ? strstr (b, end) : NULL;
 	if (b == NULL || e == NULL) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "notification key: no PEM PUBLIC KEY block");
 		return NULL;
 	}
-	b += strlen (begin);
 	der = ohe_google_health_base64_decode (b, (gsize)(e - b), &der_len);
-	if (der == NULL || der_len != sizeof (ohe_google_health_p256_spki_prefix) +
-					  OHE_GOOGLE_HEALTH_P256_POINT_LEN ||
+	if (der == NULL ||
+	    der_len !=
+		sizeof (ohe_google_health_p256_spki_prefix) + OHE_GOOGLE_HEALTH_P256_POINT_LEN ||
 	    memcmp (der, ohe_google_health_p256_spki_prefix,
 		    sizeof (ohe_google_health_p256_spki_prefix)) != 0 ||
 	    der[sizeof (ohe_google_health_p256_spki_prefix)] != 0x04) {
-		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "notification key: not an uncompressed ECDSA P-256 public key");
+		g_set_error_literal (
+		    error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+		    "notification key: not an uncompressed ECDSA P-256 public key");
 		return NULL;
 	}
 	rc = gcry_sexp_build (&key->sexp, NULL, "(public-key(ecc(curve \"NIST P-256\")(q %b)))",
@@ -121,7 +125,8 @@ ohe_google_health_public_key_new_from_pem (const gchar *pem,
 			      der + sizeof (ohe_google_health_p256_spki_prefix));
 	if (rc != 0) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-			     "notification key: libgcrypt refused the point: %s", gcry_strerror (rc));
+			     "notification key: libgcrypt refused the point: %s",
+			     gcry_strerror (rc));
 		return NULL;
 	}
 	key->key_id = key_id;
@@ -159,12 +164,8 @@ ohe_google_health_der_integer (const guint8 **p, const guint8 *end, const guint8
 }
 
 static gboolean
-ohe_google_health_der_signature (const guint8 *der,
-				 gsize len,
-				 const guint8 **r,
-				 gsize *r_len,
-				 const guint8 **s,
-				 gsize *s_len)
+ohe_google_health_der_signature (
+    const guint8 *der, gsize len, const guint8 **r, gsize *r_len, const guint8 **s, gsize *s_len)
 {
 	const guint8 *p = der;
 	const guint8 *end = der + len;
@@ -242,8 +243,8 @@ ohe_google_health_public_key_verify (OheGoogleHealthPublicKey *key,
 	}
 	gcry_md_hash_buffer (GCRY_MD_SHA256, digest, body != NULL ? body : (const guint8 *)"",
 			     body_len);
-	rc = gcry_sexp_build (&sig, NULL, "(sig-val(ecdsa(r %b)(s %b)))", (int)r_len, r,
-			      (int)s_len, s);
+	rc = gcry_sexp_build (&sig, NULL, "(sig-val(ecdsa(r %b)(s %b)))", (int)r_len, r, (int)s_len,
+			      s);
 	if (rc == 0)
 		rc = gcry_sexp_build (&data, NULL, "(data(flags raw)(value %b))",
 				      (int)sizeof (digest), digest);
@@ -328,11 +329,8 @@ ohe_google_health_get_string (JsonObject *obj, const gchar *member)
 }
 
 static gboolean
-ohe_google_health_read_interval (JsonObject *interval,
-				 guint idx,
-				 guint n,
-				 OheGoogleHealthSyncHint *hint,
-				 GError **error)
+ohe_google_health_read_interval (
+    JsonObject *interval, guint idx, guint n, OheGoogleHealthSyncHint *hint, GError **error)
 {
 	JsonNode *node = json_object_get_member (interval, "physicalTimeInterval");
 	JsonObject *obj;
@@ -345,8 +343,8 @@ ohe_google_health_read_interval (JsonObject *interval,
 	/* a civil-only interval cannot be placed without the user's zone: fetch by default */
 	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
 		return TRUE;
-	field_start =
-	    g_strdup_printf ("notification[%u].intervals[%u].physicalTimeInterval.startTime", n, idx);
+	field_start = g_strdup_printf (
+	    "notification[%u].intervals[%u].physicalTimeInterval.startTime", n, idx);
 	field_end =
 	    g_strdup_printf ("notification[%u].intervals[%u].physicalTimeInterval.endTime", n, idx);
 	if (!JSON_NODE_HOLDS_OBJECT (node)) {
@@ -460,31 +458,25 @@ ohe_google_health_notification_parse_one (JsonNode *node, guint n, GError **erro
  * @error: a #GError, or %NULL
  *
  * Reads one delivery, or a JSON array of them (the schema is not documented;
- * google-health.md §4.4 gives the shape third parties agree on).
+ * this is the shape third parties agree on).
  *
  * Returns: (transfer container) (element-type OheGoogleHealthSyncHint): the hints
  */
 GPtrArray *
 ohe_google_health_notification_parse (const guint8 *body, gsize body_len, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-	g_autoptr(GPtrArray) hints =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_google_health_sync_hint_free);
-	g_autoptr(GError) error_local = NULL;
-	JsonNode *root;
+	g_autoptr(GPtrArray) hints = g_ptr_array_new_with_free_func (
+	    (GDestroyNotify)ohe_google_health_sync_hint_free);
+	g_autoptr(JsonNode) root = NULL;
 
 	if (body == NULL || body_len == 0 || body_len > OHE_GOOGLE_HEALTH_MAX_BODY) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "notification: empty or too large");
 		return NULL;
 	}
-	if (!json_parser_load_from_data (parser, (const gchar *)body, (gssize)body_len,
-					 &error_local)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-			     "notification: malformed JSON: %s", error_local->message);
+	root = ohe_json_parse ((const gchar *)body, (gssize)body_len, "notification", NULL, error);
+	if (root == NULL)
 		return NULL;
-	}
-	root = json_parser_get_root (parser);
 	if (root != NULL && JSON_NODE_HOLDS_ARRAY (root)) {
 		JsonArray *array = json_node_get_array (root);
 		if (json_array_get_length (array) > OHE_GOOGLE_HEALTH_MAX_DELIVERIES) {

@@ -53,10 +53,10 @@ gboolean
 ohe_google_health_parse_int64 (const gchar *text, const gchar *field, gint64 *value, GError **error)
 {
 	g_autoptr(GError) error_local = NULL;
-	if (text == NULL || !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, value,
-						       &error_local)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-			     "%s: not an int64 string", field);
+	if (text == NULL ||
+	    !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, value, &error_local)) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s: not an int64 string",
+			     field);
 		return FALSE;
 	}
 	return TRUE;
@@ -140,7 +140,18 @@ ohe_google_health_parse_timestamp (const gchar *text,
 			     "%s: not an RFC 3339 timestamp", field);
 		return FALSE;
 	}
+	/* a measurement needs a time after the epoch (ohe_measurement_validate) */
+	if (g_date_time_to_unix (dt) <= 0) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			     "%s: not after 1970-01-01T00:00:00Z", field);
+		return FALSE;
+	}
 	*value_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
+	if (!ohe_plausible_time_us (*value_us)) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			     "%s: before 1970 or after 2099", field);
+		return FALSE;
+	}
 	return TRUE;
 }
 
@@ -156,26 +167,21 @@ ohe_google_health_parse_timestamp (const gchar *text,
 JsonNode *
 ohe_google_health_parse_json (const gchar *data, gsize len, const gchar *what, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-	g_autoptr(GError) error_local = NULL;
-	JsonNode *root;
+	g_autoptr(JsonNode) root = NULL;
 
 	if (data == NULL || len == 0 || len > G_MAXSSIZE) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s: empty body", what);
 		return NULL;
 	}
-	if (!json_parser_load_from_data (parser, data, (gssize)len, &error_local)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s: malformed JSON: %s",
-			     what, error_local->message);
+	root = ohe_json_parse (data, (gssize)len, what, NULL, error);
+	if (root == NULL)
 		return NULL;
-	}
-	root = json_parser_get_root (parser);
-	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+	if (!JSON_NODE_HOLDS_OBJECT (root)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s: not a JSON object",
 			     what);
 		return NULL;
 	}
-	return json_node_ref (root);
+	return g_steal_pointer (&root);
 }
 
 /* typed member access; a missing member is not an error unless required */
@@ -349,11 +355,8 @@ ohe_google_health_get_number (OheGoogleHealthPoint *pt,
 }
 
 static gboolean
-ohe_google_health_get_int32 (OheGoogleHealthPoint *pt,
-			     JsonObject *obj,
-			     const gchar *member,
-			     gint32 *value,
-			     GError **error)
+ohe_google_health_get_int32 (
+    OheGoogleHealthPoint *pt, JsonObject *obj, const gchar *member, gint32 *value, GError **error)
 {
 	JsonNode *node = ohe_google_health_member (obj, member);
 	gint64 v;
@@ -409,7 +412,8 @@ ohe_google_health_get_offset (OheGoogleHealthPoint *pt,
 	field = ohe_google_health_field (pt, member);
 	if (!ohe_google_health_parse_duration (text, field, &us, error))
 		return FALSE;
-	if (us % G_USEC_PER_SEC != 0 || ABS (us / G_USEC_PER_SEC) > OHE_GOOGLE_HEALTH_MAX_OFFSET_S) {
+	if (us % G_USEC_PER_SEC != 0 ||
+	    ABS (us / G_USEC_PER_SEC) > OHE_GOOGLE_HEALTH_MAX_OFFSET_S) {
 		ohe_google_health_set_field_error (error, pt, member,
 						   "not a UTC offset in whole seconds");
 		return FALSE;
@@ -481,7 +485,7 @@ ohe_google_health_get_date_part (OheGoogleHealthPoint *pt,
 	return TRUE;
 }
 
-/* a civil day is [00:00, 24:00) in the user's zone (measurement-kinds.md §1.3) */
+/* a civil day is [00:00, 24:00) in the user's zone (docs/measurement-kinds.md) */
 static gboolean
 ohe_google_health_read_date (OheGoogleHealthPoint *pt,
 			     JsonObject *payload,
@@ -512,6 +516,11 @@ ohe_google_health_read_date (OheGoogleHealthPoint *pt,
 		ohe_google_health_set_field_error (error, &sub, "day", "not a valid date");
 		return FALSE;
 	}
+	/* 1970-01-01 starts at or before the epoch in UTC and east of it */
+	if (g_date_time_to_unix (start) <= 0) {
+		ohe_google_health_set_field_error (error, &sub, "day", "not after 1970-01-01");
+		return FALSE;
+	}
 	end = g_date_time_add_days (start, 1);
 	pt->start_us = g_date_time_to_unix (start) * G_USEC_PER_SEC;
 	pt->end_us = g_date_time_to_unix (end) * G_USEC_PER_SEC;
@@ -522,7 +531,9 @@ ohe_google_health_read_date (OheGoogleHealthPoint *pt,
 /* building measurements */
 
 static OheMeasurement *
-ohe_google_health_add (OheGoogleHealthPoint *pt, OheMeasurementKind kind, OheMeasurementOrigin origin)
+ohe_google_health_add (OheGoogleHealthPoint *pt,
+		       OheMeasurementKind kind,
+		       OheMeasurementOrigin origin)
 {
 	OheMeasurement *m = ohe_measurement_new (kind);
 	ohe_measurement_set_origin (m, origin);
@@ -571,6 +582,11 @@ ohe_google_health_add_int (OheGoogleHealthPoint *pt,
 	OheMeasurement *m;
 	if (!ohe_google_health_get_int64 (pt, payload, member, TRUE, &present, &value, error))
 		return FALSE;
+	/* counts, rates and lengths: never below zero */
+	if (value < 0) {
+		ohe_google_health_set_field_error (error, pt, member, "negative");
+		return FALSE;
+	}
 	m = ohe_google_health_add (pt, kind, origin);
 	ohe_measurement_set_value_decimal (m, value, exponent);
 	if (out != NULL)
@@ -645,8 +661,10 @@ ohe_google_health_parse_heart_rate (OheGoogleHealthPoint *pt, JsonObject *payloa
 					OHE_MEASUREMENT_KIND_HEART_RATE,
 					OHE_MEASUREMENT_ORIGIN_STREAM, 0, &m, error))
 		return FALSE;
-	ohe_google_health_set_enum_qualifier (m, metadata, "motionContext", "motion_context");
-	ohe_google_health_set_enum_qualifier (m, metadata, "sensorLocation", "sensor_location");
+	ohe_google_health_set_enum_qualifier (m, metadata, "motionContext",
+					      OHE_QUALIFIER_MOTION_CONTEXT);
+	ohe_google_health_set_enum_qualifier (m, metadata, "sensorLocation",
+					      OHE_QUALIFIER_SENSOR_LOCATION);
 	return TRUE;
 }
 
@@ -665,7 +683,7 @@ ohe_google_health_parse_resting_heart_rate (OheGoogleHealthPoint *pt,
 					OHE_MEASUREMENT_ORIGIN_SUMMARY, 0, &m, error))
 		return FALSE;
 	ohe_google_health_set_enum_qualifier (m, metadata, "calculationMethod",
-					      "calculation_method");
+					      OHE_QUALIFIER_CALCULATION_METHOD);
 	return TRUE;
 }
 
@@ -758,7 +776,8 @@ ohe_google_health_parse_respiratory_rate_sleep (OheGoogleHealthPoint *pt,
 					   OHE_MEASUREMENT_KIND_RESPIRATORY_RATE,
 					   OHE_MEASUREMENT_ORIGIN_SUMMARY, 0, &m, error))
 		return FALSE;
-	ohe_measurement_set_qualifier (m, "sleep_phase", "full");
+	ohe_measurement_set_qualifier (m, OHE_QUALIFIER_SLEEP_PHASE,
+				       OHE_QUALIFIER_SLEEP_PHASE_VALUE_FULL);
 	return ohe_google_health_set_stat (&sub, full, "standardDeviation", FALSE, m,
 					   OHE_STATISTIC_STD_DEV, error);
 }
@@ -799,7 +818,8 @@ ohe_google_health_parse_core_temperature (OheGoogleHealthPoint *pt,
 					   OHE_MEASUREMENT_KIND_BODY_TEMPERATURE,
 					   OHE_MEASUREMENT_ORIGIN_SPOT, 0, &m, error))
 		return FALSE;
-	ohe_google_health_set_enum_qualifier (m, payload, "measurementLocation", "site");
+	ohe_google_health_set_enum_qualifier (m, payload, "measurementLocation",
+					      OHE_QUALIFIER_SITE);
 	return TRUE;
 }
 
@@ -820,7 +840,7 @@ ohe_google_health_parse_steps (OheGoogleHealthPoint *pt, JsonObject *payload, GE
 					  OHE_MEASUREMENT_ORIGIN_STREAM, 0, NULL, error);
 }
 
-/* measurement-kinds.md §9 */
+/* resultClassification → the contract's classification code and heart-rate band */
 typedef struct {
 	const gchar *raw;
 	const gchar *code;
@@ -828,33 +848,36 @@ typedef struct {
 } OheGoogleHealthRhythm;
 
 static const OheGoogleHealthRhythm ohe_google_health_rhythms[] = {
-    {"NORMAL_SINUS_RHYTHM", "negative", NULL},
-    {"ATRIAL_FIBRILLATION", "positive", NULL},
-    {"INCONCLUSIVE", "inconclusive", NULL},
-    {"INCONCLUSIVE_HIGH_HEART_RATE", "inconclusive", "high"},
-    {"INCONCLUSIVE_LOW_HEART_RATE", "inconclusive", "low"},
-    {"UNREADABLE", "unreadable", NULL},
-    {"NOT_ANALYZED", "not_analyzed", NULL},
+    {"NORMAL_SINUS_RHYTHM", OHE_CLASSIFICATION_NEGATIVE, NULL},
+    {"ATRIAL_FIBRILLATION", OHE_CLASSIFICATION_POSITIVE, NULL},
+    {"INCONCLUSIVE", OHE_CLASSIFICATION_INCONCLUSIVE, NULL},
+    {"INCONCLUSIVE_HIGH_HEART_RATE", OHE_CLASSIFICATION_INCONCLUSIVE,
+     OHE_QUALIFIER_HEART_RATE_BAND_VALUE_HIGH},
+    {"INCONCLUSIVE_LOW_HEART_RATE", OHE_CLASSIFICATION_INCONCLUSIVE,
+     OHE_QUALIFIER_HEART_RATE_BAND_VALUE_LOW},
+    {"UNREADABLE", OHE_CLASSIFICATION_UNREADABLE, NULL},
+    {"NOT_ANALYZED", OHE_CLASSIFICATION_NOT_ANALYZED, NULL},
 };
 
-/* lead numbers as the series names the sink maps to MDC codes */
-static const gchar *const ohe_google_health_leads[] = {NULL, "I", "II", "III"};
+/* leadNumber → the contract's series name (ohe-series-name.h); 0 or unknown: unnamed */
+static const gchar *const ohe_google_health_leads[] = {
+    NULL, OHE_SERIES_NAME_LEAD_I, OHE_SERIES_NAME_LEAD_II, OHE_SERIES_NAME_LEAD_III};
 
 static void
 ohe_google_health_add_device_info (OheMeasurement *m, JsonObject *payload)
 {
 	static const gchar *const members[][2] = {
-	    {"deviceModel", "device_model"},
-	    {"firmwareVersion", "firmware_version"},
-	    {"featureVersion", "feature_version"},
-	    {"algorithmVersion", "algorithm_version"},
+	    {"deviceModel", OHE_QUALIFIER_DEVICE_MODEL},
+	    {"firmwareVersion", OHE_QUALIFIER_FIRMWARE_VERSION},
+	    {"featureVersion", OHE_QUALIFIER_FEATURE_VERSION},
+	    {"algorithmVersion", OHE_QUALIFIER_ALGORITHM_VERSION},
 	};
 	JsonNode *node = ohe_google_health_member (payload, "medicalDeviceInfo");
 	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
 		return;
 	for (guint i = 0; i < G_N_ELEMENTS (members); i++) {
-		const gchar *value =
-		    ohe_google_health_get_string_or_null (json_node_get_object (node), members[i][0]);
+		const gchar *value = ohe_google_health_get_string_or_null (
+		    json_node_get_object (node), members[i][0]);
 		if (value != NULL && strlen (value) <= 128)
 			ohe_measurement_set_qualifier (m, members[i][1], value);
 	}
@@ -923,7 +946,7 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 	    !ohe_google_health_get_int64 (pt, payload, "beatsPerMinuteAvg", FALSE, &present, &bpm,
 					  error))
 		return FALSE;
-	if (fs <= 0 || fs > 100000) {
+	if (fs <= 0 || fs > OHE_PLAUSIBLE_SAMPLE_RATE_MAX_HZ) {
 		ohe_google_health_set_field_error (error, pt, "samplingFrequencyHertz",
 						   "out of range");
 		return FALSE;
@@ -942,12 +965,12 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 		return FALSE;
 
 	/* interval start == end at the reading time: the recording lasts n / fs */
-	pt->end_us = pt->start_us +
-		     (gint64)ohe_series_get_n_samples (series) * G_USEC_PER_SEC / (gint64)fs;
+	pt->end_us =
+	    pt->start_us + (gint64)ohe_series_get_n_samples (series) * G_USEC_PER_SEC / (gint64)fs;
 	ecg = ohe_google_health_add (pt, OHE_MEASUREMENT_KIND_ECG, OHE_MEASUREMENT_ORIGIN_SPOT);
 	ohe_measurement_add_series (ecg, series);
 	fs_text = g_strdup_printf ("%d", fs);
-	ohe_measurement_set_qualifier (ecg, "sampling_frequency", fs_text);
+	ohe_measurement_set_qualifier (ecg, OHE_QUALIFIER_SAMPLING_FREQUENCY, fs_text);
 	ohe_google_health_add_device_info (ecg, payload);
 
 	if (present) {
@@ -961,6 +984,7 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 	}
 	if (classification != NULL) {
 		const OheGoogleHealthRhythm *rhythm = NULL;
+		const gchar *code;
 		OheMeasurement *afib;
 		for (guint i = 0; i < G_N_ELEMENTS (ohe_google_health_rhythms); i++) {
 			if (g_strcmp0 (ohe_google_health_rhythms[i].raw, classification) == 0)
@@ -971,11 +995,15 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 		afib = ohe_google_health_add (pt, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION,
 					      OHE_MEASUREMENT_ORIGIN_SPOT);
 		/* an unknown future value is kept as text under `other` rather than dropped */
-		ohe_measurement_set_classification (afib, rhythm != NULL ? rhythm->code : "other",
-						    classification);
-		ohe_measurement_set_qualifier (afib, "method", "ecg");
+		code = rhythm != NULL ? rhythm->code : OHE_CLASSIFICATION_OTHER;
+		ohe_measurement_set_classification (afib, code, classification);
+		/* the recording's own result too, for its report's conclusion */
+		ohe_measurement_set_classification (ecg, code, classification);
+		ohe_measurement_set_qualifier (afib, OHE_QUALIFIER_METHOD,
+					       OHE_QUALIFIER_METHOD_VALUE_ECG);
 		if (rhythm != NULL && rhythm->band != NULL)
-			ohe_measurement_set_qualifier (afib, "heart_rate_band", rhythm->band);
+			ohe_measurement_set_qualifier (afib, OHE_QUALIFIER_HEART_RATE_BAND,
+						       rhythm->band);
 		ohe_measurement_set_parent (afib, OHE_MEASUREMENT_KIND_ECG, parent_id);
 	}
 	pt->native_id = parent_id;
@@ -1035,8 +1063,9 @@ ohe_google_health_parse_irn (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 		sub.native_id = id;
 		m = ohe_google_health_add (&sub, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION,
 					   OHE_MEASUREMENT_ORIGIN_SPOT);
-		ohe_measurement_set_classification (m, "positive", "positive");
-		ohe_measurement_set_qualifier (m, "method", "ppg");
+		ohe_measurement_set_classification (m, OHE_CLASSIFICATION_POSITIVE, "positive");
+		ohe_measurement_set_qualifier (m, OHE_QUALIFIER_METHOD,
+					       OHE_QUALIFIER_METHOD_VALUE_PPG);
 	}
 	return TRUE;
 }
@@ -1116,7 +1145,8 @@ ohe_google_health_parse_point (const OheGoogleHealthDataType *type,
 		return FALSE;
 	if (source != NULL) {
 		JsonNode *device = ohe_google_health_member (source, "device");
-		const gchar *method = ohe_google_health_get_string_or_null (source, "recordingMethod");
+		const gchar *method =
+		    ohe_google_health_get_string_or_null (source, "recordingMethod");
 		if (device != NULL && JSON_NODE_HOLDS_OBJECT (device))
 			pt.device = ohe_google_health_get_string_or_null (
 			    json_node_get_object (device), "displayName");
@@ -1170,7 +1200,8 @@ ohe_google_health_parse_data_points (const OheGoogleHealthDataType *type,
 				     GError **error)
 {
 	OheGoogleHealthPayloadFunc func = ohe_google_health_payload_func (type);
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+	g_autoptr(GPtrArray) out =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	JsonObject *obj;
 	JsonNode *points;
 	JsonNode *token;
@@ -1182,8 +1213,8 @@ ohe_google_health_parse_data_points (const OheGoogleHealthDataType *type,
 		return NULL;
 	}
 	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-			     "%s list: not a JSON object", type->id);
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s list: not a JSON object",
+			     type->id);
 		return NULL;
 	}
 	obj = json_node_get_object (root);
@@ -1200,8 +1231,8 @@ ohe_google_health_parse_data_points (const OheGoogleHealthDataType *type,
 			     "%s list: dataPoints is not an array", type->id);
 		return NULL;
 	}
-	for (guint i = 0; points != NULL && i < json_array_get_length (json_node_get_array (points));
-	     i++) {
+	for (guint i = 0;
+	     points != NULL && i < json_array_get_length (json_node_get_array (points)); i++) {
 		JsonNode *point = json_array_get_element (json_node_get_array (points), i);
 		if (!JSON_NODE_HOLDS_OBJECT (point)) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
@@ -1285,20 +1316,12 @@ GTimeZone *
 ohe_google_health_parse_settings (JsonNode *root, GError **error)
 {
 	const gchar *name = NULL;
-	GTimeZone *tz = NULL;
 
 	if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-		name = ohe_google_health_get_string_or_null (json_node_get_object (root), "timeZone");
-	/* IANA names are short; anything else must not reach the tzdata lookup */
-	if (name != NULL && name[0] != '\0' && strlen (name) <= 64 && name[0] != '/' &&
-	    strstr (name, "..") == NULL)
-		tz = g_time_zone_new_identifier (name);
-	if (tz == NULL) {
-		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "settings.timeZone: missing or not a known IANA zone");
-		return NULL;
-	}
-	return tz;
+		name =
+		    ohe_google_health_get_string_or_null (json_node_get_object (root), "timeZone");
+	/* only a name shaped as an IANA name reaches the tzdata lookup */
+	return ohe_time_zone_new_from_name (name, "settings.timeZone", error);
 }
 
 /**
@@ -1312,8 +1335,8 @@ ohe_google_health_parse_settings (JsonNode *root, GError **error)
 GPtrArray *
 ohe_google_health_parse_paired_devices (JsonNode *root, gchar **next_page_token, GError **error)
 {
-	g_autoptr(GPtrArray) out =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_google_health_device_free);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (
+	    (GDestroyNotify)ohe_google_health_device_free);
 	JsonObject *obj;
 	JsonNode *list;
 	const gchar *token;
@@ -1353,8 +1376,10 @@ ohe_google_health_parse_paired_devices (JsonNode *root, gchar **next_page_token,
 			return NULL;
 		}
 		device->id = g_strdup (slash + 1);
-		device->device_type = g_strdup (ohe_google_health_get_string_or_null (d, "deviceType"));
-		device->version = g_strdup (ohe_google_health_get_string_or_null (d, "deviceVersion"));
+		device->device_type =
+		    g_strdup (ohe_google_health_get_string_or_null (d, "deviceType"));
+		device->version =
+		    g_strdup (ohe_google_health_get_string_or_null (d, "deviceVersion"));
 		device->battery_level = -1;
 		battery = ohe_google_health_member (d, "batteryLevel");
 		if (battery != NULL && JSON_NODE_HOLDS_VALUE (battery) &&
@@ -1363,7 +1388,8 @@ ohe_google_health_parse_paired_devices (JsonNode *root, gchar **next_page_token,
 			device->battery_level = (gint)json_node_get_int (battery);
 		sync = ohe_google_health_get_string_or_null (d, "lastSyncTime");
 		if (sync != NULL) {
-			g_autofree gchar *field = g_strdup_printf ("pairedDevices[%u].lastSyncTime", i);
+			g_autofree gchar *field =
+			    g_strdup_printf ("pairedDevices[%u].lastSyncTime", i);
 			if (!ohe_google_health_parse_timestamp (sync, field, &device->last_sync_us,
 								error))
 				return NULL;

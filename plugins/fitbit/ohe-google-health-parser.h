@@ -34,7 +34,10 @@ ohe_google_health_device_free (OheGoogleHealthDevice *device);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OheGoogleHealthDevice, ohe_google_health_device_free)
 
 gboolean
-ohe_google_health_parse_int64 (const gchar *text, const gchar *field, gint64 *value, GError **error);
+ohe_google_health_parse_int64 (const gchar *text,
+			       const gchar *field,
+			       gint64 *value,
+			       GError **error);
 gboolean
 ohe_google_health_parse_duration (const gchar *text,
 				  const gchar *field,

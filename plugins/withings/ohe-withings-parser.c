@@ -12,13 +12,13 @@
 #include "ohe-withings-tables.h"
 
 /*
- * Parsers of the Withings answers (withings.md §0, §2, §5) into
- * OheMeasurement. Everything here is outside input: every member is
+ * Parsers of the Withings answers (https://developer.withings.com/api-reference/)
+ * into OheMeasurement. Everything here is outside input: every member is
  * type-checked, and an error names the member and where it was found.
  */
 
 /* epoch seconds outside this range are not measurement times (and would overflow µs) */
-#define OHE_WITHINGS_EPOCH_MAX G_GINT64_CONSTANT (32503680000) /* year 3000 */
+#define OHE_WITHINGS_EPOCH_MAX (OHE_PLAUSIBLE_TIME_MAX_S - 1) /* 2099-12-31T23:59:59Z */
 
 /* getmeas unit exponents beyond this are garbage, not scales */
 #define OHE_WITHINGS_UNIT_MAX 18
@@ -98,8 +98,8 @@ ohe_withings_json_int (JsonObject *obj,
 		}
 	}
 	if (type == G_TYPE_STRING && allow_string &&
-	    g_ascii_string_to_signed (json_node_get_string (node), 10, G_MININT64, G_MAXINT64,
-				      out, NULL))
+	    g_ascii_string_to_signed (json_node_get_string (node), 10, G_MININT64, G_MAXINT64, out,
+				      NULL))
 		return TRUE;
 	g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s member '%s' is not an integer",
 		     where, member);
@@ -131,11 +131,8 @@ ohe_withings_json_epoch (JsonObject *obj,
 
 /* NULL when absent or null; an error when present with another type */
 static gboolean
-ohe_withings_json_string (JsonObject *obj,
-			  const gchar *member,
-			  const gchar *where,
-			  const gchar **out,
-			  GError **error)
+ohe_withings_json_string (
+    JsonObject *obj, const gchar *member, const gchar *where, const gchar **out, GError **error)
 {
 	JsonNode *node = json_object_get_member (obj, member);
 	*out = NULL;
@@ -203,7 +200,7 @@ ohe_withings_json_array (JsonObject *obj, const gchar *member, const gchar *wher
  * ohe_withings_parser_envelope_from_data:
  *
  * Unwraps `{"status": …, "body": {…}}`. A status other than 0 becomes the
- * OheError of its family (withings.md §4); the `error` text is not copied
+ * OheError of its family; the `error` text is not copied
  * because it may quote the request.
  *
  * Returns: (transfer full): the body object
@@ -211,9 +208,7 @@ ohe_withings_json_array (JsonObject *obj, const gchar *member, const gchar *wher
 JsonObject *
 ohe_withings_parser_envelope_from_data (const gchar *data, gsize len, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_autoptr(GError) error_local = NULL;
-	JsonNode *root;
+	g_autoptr(JsonNode) root = NULL;
 	JsonObject *obj;
 	JsonNode *body;
 	const gchar *family = NULL;
@@ -230,13 +225,10 @@ ohe_withings_parser_envelope_from_data (const gchar *data, gsize len, GError **e
 			     (guint)OHE_HTTP_RESPONSE_MAX_BODY_SIZE);
 		return NULL;
 	}
-	if (!json_parser_load_from_data (parser, data, (gssize)len, &error_local)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-			     "Withings answer is not JSON: %s", error_local->message);
+	root = ohe_json_parse (data, (gssize)len, "Withings answer", NULL, error);
+	if (root == NULL)
 		return NULL;
-	}
-	root = json_parser_get_root (parser);
-	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+	if (!JSON_NODE_HOLDS_OBJECT (root)) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "Withings answer is not a JSON object");
 		return NULL;
@@ -245,10 +237,10 @@ ohe_withings_parser_envelope_from_data (const gchar *data, gsize len, GError **e
 	if (!ohe_withings_json_int (obj, "status", "envelope", TRUE, FALSE, &status, error))
 		return NULL;
 	if (status != 0) {
-		OheError code = ohe_withings_status_to_error ((gint)CLAMP (status, G_MININT, G_MAXINT),
-							      &family);
-		g_set_error (error, OHE_ERROR, code, "Withings answered status %" G_GINT64_FORMAT " (%s)",
-			     status, family);
+		OheError code = ohe_withings_status_to_error (
+		    (gint)CLAMP (status, G_MININT, G_MAXINT), &family);
+		g_set_error (error, OHE_ERROR, code,
+			     "Withings answered status %" G_GINT64_FORMAT " (%s)", status, family);
 		return NULL;
 	}
 	body = json_object_get_member (obj, "body");
@@ -280,13 +272,20 @@ ohe_withings_parser_utc_offset (GTimeZone *tz, gint64 epoch_s)
 	return g_time_zone_get_offset (tz, interval);
 }
 
-/* NULL for a missing or unknown zone name: times then carry offset 0 */
-static GTimeZone *
-ohe_withings_time_zone_new (const gchar *name)
+/**
+ * ohe_withings_parser_time_zone_new:
+ * @name: (nullable): a `timezone` from a Withings answer
+ *
+ * Only a name shaped as an IANA name reaches the tzdata lookup, which opens
+ * the path the name spells.
+ *
+ * Returns: (transfer full) (nullable): the zone, or %NULL for a missing,
+ * malformed or unknown name: times then carry offset 0
+ */
+GTimeZone *
+ohe_withings_parser_time_zone_new (const gchar *name)
 {
-	if (name == NULL || name[0] == '\0' || strlen (name) > 64)
-		return NULL;
-	return g_time_zone_new_identifier (name);
+	return ohe_time_zone_new_from_name (name, "timezone", NULL);
 }
 
 static OheMeasurement *
@@ -306,20 +305,22 @@ ohe_withings_measurement_new (OheMeasurementKind kind,
 	if (deviceid != NULL)
 		ohe_measurement_set_device_id (m, deviceid);
 	if (model != NULL)
-		ohe_measurement_set_qualifier (m, "device_model", model);
+		ohe_measurement_set_qualifier (m, OHE_QUALIFIER_DEVICE_MODEL, model);
 	return m;
 }
 
 static void
-ohe_withings_set_afib (OheMeasurement *m, const OheWithingsAfibCode *code, gint64 raw,
+ohe_withings_set_afib (OheMeasurement *m,
+		       const OheWithingsAfibCode *code,
+		       gint64 raw,
 		       const gchar *method)
 {
 	g_autofree gchar *raw_text = g_strdup_printf ("%" G_GINT64_FORMAT, raw);
-	ohe_measurement_set_classification (m, code != NULL ? code->classification : "other",
-					    raw_text);
-	ohe_measurement_set_qualifier (m, "method", method);
+	ohe_measurement_set_classification (
+	    m, code != NULL ? code->classification : OHE_CLASSIFICATION_OTHER, raw_text);
+	ohe_measurement_set_qualifier (m, OHE_QUALIFIER_METHOD, method);
 	if (code != NULL && code->band != NULL)
-		ohe_measurement_set_qualifier (m, "heart_rate_band", code->band);
+		ohe_measurement_set_qualifier (m, OHE_QUALIFIER_HEART_RATE_BAND, code->band);
 }
 
 /* a 130/139 code is an integer; a scaled value is no code */
@@ -339,14 +340,11 @@ typedef struct {
 
 /* one measuregrp → its measurements, appended to @out */
 static gboolean
-ohe_withings_parse_group (JsonObject *grp,
-			  const gchar *where,
-			  GTimeZone *tz,
-			  GPtrArray *out,
-			  GError **error)
+ohe_withings_parse_group (
+    JsonObject *grp, const gchar *where, GTimeZone *tz, GPtrArray *out, GError **error)
 {
 	g_autoptr(GPtrArray) scalars =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	OheWithingsDecimal sys = {0}, dia = {0}, pulse = {0};
 	g_autoptr(OheMeasurement) bp = NULL;
 	gint64 grpid = 0, date = 0, category = 1, attrib = 0, model_id = -1;
@@ -424,16 +422,19 @@ ohe_withings_parse_group (JsonObject *grp,
 			continue;
 		case OHE_WITHINGS_ROLE_AFIB_ECG:
 		case OHE_WITHINGS_ROLE_AFIB_PPG:
-			m = ohe_withings_measurement_new (mt->kind, OHE_MEASUREMENT_ORIGIN_SPOT, date,
-							  date, tz, deviceid, model);
+			m = ohe_withings_measurement_new (mt->kind, OHE_MEASUREMENT_ORIGIN_SPOT,
+							  date, date, tz, deviceid, model);
 			ohe_withings_set_afib (m, ohe_withings_afib_code (value, unit), value,
-					       mt->role == OHE_WITHINGS_ROLE_AFIB_ECG ? "ecg" : "ppg");
+					       mt->role == OHE_WITHINGS_ROLE_AFIB_ECG
+						   ? OHE_QUALIFIER_METHOD_VALUE_ECG
+						   : OHE_QUALIFIER_METHOD_VALUE_PPG);
 			break;
 		case OHE_WITHINGS_ROLE_SCALAR:
 		default:
-			m = ohe_withings_measurement_new (mt->kind, OHE_MEASUREMENT_ORIGIN_SPOT, date,
-							  date, tz, deviceid, model);
-			ohe_measurement_set_value_decimal (m, value, (gint)unit + mt->exponent_shift);
+			m = ohe_withings_measurement_new (mt->kind, OHE_MEASUREMENT_ORIGIN_SPOT,
+							  date, date, tz, deviceid, model);
+			ohe_measurement_set_value_decimal (m, value,
+							   (gint)unit + mt->exponent_shift);
 			has_weight |= mt->kind == OHE_MEASUREMENT_KIND_BODY_WEIGHT;
 			break;
 		}
@@ -452,8 +453,10 @@ ohe_withings_parse_group (JsonObject *grp,
 		bp = ohe_withings_measurement_new (OHE_MEASUREMENT_KIND_BLOOD_PRESSURE,
 						   OHE_MEASUREMENT_ORIGIN_SPOT, date, date, tz,
 						   deviceid, model);
-		ohe_measurement_set_component_decimal (bp, "systolic", sys.value, (gint)sys.unit);
-		ohe_measurement_set_component_decimal (bp, "diastolic", dia.value, (gint)dia.unit);
+		ohe_measurement_set_component_decimal (bp, OHE_COMPONENT_NAME_SYSTOLIC, sys.value,
+						       (gint)sys.unit);
+		ohe_measurement_set_component_decimal (bp, OHE_COMPONENT_NAME_DIASTOLIC, dia.value,
+						       (gint)dia.unit);
 		ohe_measurement_set_native_id (bp, native_id);
 		ohe_measurement_set_manual (bp, manual);
 	}
@@ -463,9 +466,9 @@ ohe_withings_parse_group (JsonObject *grp,
 		g_ptr_array_add (out, ohe_measurement_ref (g_ptr_array_index (scalars, i)));
 	if (pulse.set) {
 		g_autofree gchar *native_id = g_strdup_printf ("%" G_GINT64_FORMAT "-11", grpid);
-		OheMeasurement *hr = ohe_withings_measurement_new (
-		    OHE_MEASUREMENT_KIND_HEART_RATE, OHE_MEASUREMENT_ORIGIN_SPOT, date, date, tz,
-		    deviceid, model);
+		OheMeasurement *hr = ohe_withings_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE,
+								   OHE_MEASUREMENT_ORIGIN_SPOT,
+								   date, date, tz, deviceid, model);
 		ohe_measurement_set_value_decimal (hr, pulse.value, (gint)pulse.unit);
 		ohe_measurement_set_native_id (hr, native_id);
 		ohe_measurement_set_manual (hr, manual);
@@ -473,7 +476,8 @@ ohe_withings_parse_group (JsonObject *grp,
 			ohe_measurement_set_parent (hr, OHE_MEASUREMENT_KIND_BLOOD_PRESSURE,
 						    ohe_measurement_get_native_id (bp));
 		} else if (has_weight) {
-			g_autofree gchar *parent = g_strdup_printf ("%" G_GINT64_FORMAT "-1", grpid);
+			g_autofree gchar *parent =
+			    g_strdup_printf ("%" G_GINT64_FORMAT "-1", grpid);
 			ohe_measurement_set_parent (hr, OHE_MEASUREMENT_KIND_BODY_WEIGHT, parent);
 		}
 		g_ptr_array_add (out, hr);
@@ -527,7 +531,7 @@ ohe_withings_parser_getmeas (JsonObject *body, GError **error)
 	if (grps == NULL)
 		return NULL;
 	page->timezone = g_strdup (timezone);
-	tz = ohe_withings_time_zone_new (timezone);
+	tz = ohe_withings_parser_time_zone_new (timezone);
 
 	for (guint i = 0; i < json_array_get_length (grps); i++) {
 		JsonNode *node = json_array_get_element (grps, i);
@@ -555,10 +559,11 @@ ohe_withings_parser_getmeas (JsonObject *body, GError **error)
 
 /* a plain JSON number as an exact decimal; intraday values are not scaled */
 static gboolean
-ohe_withings_json_decimal (JsonNode *node, const gchar *where, gint64 *mantissa, gint *exponent,
-			   GError **error)
+ohe_withings_json_decimal (
+    JsonNode *node, const gchar *where, gint64 *mantissa, gint *exponent, GError **error)
 {
-	GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+	GType type =
+	    JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
 	if (type == G_TYPE_INT64) {
 		*mantissa = json_node_get_int (node);
 		*exponent = 0;
@@ -607,7 +612,8 @@ ohe_withings_parser_intraday (JsonObject *body, GTimeZone *tz, GHashTable *model
 
 	/* no data in the window: Withings sends an empty array instead of an object */
 	if (series == NULL || JSON_NODE_HOLDS_NULL (series) ||
-	    (JSON_NODE_HOLDS_ARRAY (series) && json_array_get_length (json_node_get_array (series)) == 0))
+	    (JSON_NODE_HOLDS_ARRAY (series) &&
+	     json_array_get_length (json_node_get_array (series)) == 0))
 		return g_steal_pointer (&page);
 	if (!JSON_NODE_HOLDS_OBJECT (series)) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
@@ -619,9 +625,11 @@ ohe_withings_parser_intraday (JsonObject *body, GTimeZone *tz, GHashTable *model
 	for (GList *l = keys; l != NULL; l = l->next) {
 		OheWithingsBucket b = {0};
 		JsonNode *node = json_object_get_member (obj, l->data);
-		if (!g_ascii_string_to_signed (l->data, 10, 1, OHE_WITHINGS_EPOCH_MAX, &b.ts, NULL)) {
+		if (!g_ascii_string_to_signed (l->data, 10, 1, OHE_WITHINGS_EPOCH_MAX, &b.ts,
+					       NULL)) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "series key '%.32s' is not a timestamp", (const gchar *)l->data);
+				     "series key '%.32s' is not a timestamp",
+				     (const gchar *)l->data);
 			return NULL;
 		}
 		if (!JSON_NODE_HOLDS_OBJECT (node)) {
@@ -651,8 +659,8 @@ ohe_withings_parser_intraday (JsonObject *body, GTimeZone *tz, GHashTable *model
 			return NULL;
 		if (duration < 0 || duration > 86400) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "%s member 'duration' is out of range: %" G_GINT64_FORMAT, where,
-				     duration);
+				     "%s member 'duration' is out of range: %" G_GINT64_FORMAT,
+				     where, duration);
 			return NULL;
 		}
 		if (model == NULL && deviceid != NULL && models != NULL)
@@ -674,18 +682,25 @@ ohe_withings_parser_intraday (JsonObject *body, GTimeZone *tz, GHashTable *model
 			vwhere = g_strdup_printf ("%s member '%s'", where, field->field);
 			if (!ohe_withings_json_decimal (value, vwhere, &mantissa, &exponent, error))
 				return NULL;
+			/* counts, distances, rates: never below zero */
+			if (mantissa < 0) {
+				g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+					     "%s is negative", vwhere);
+				return NULL;
+			}
 			/* a step count is a count over the bucket, the others are samples */
 			if (field->kind == OHE_MEASUREMENT_KIND_STEPS)
 				end = b->ts + duration;
-			m = ohe_withings_measurement_new (field->kind, OHE_MEASUREMENT_ORIGIN_STREAM,
-							  b->ts, end, tz, deviceid, model);
+			m = ohe_withings_measurement_new (field->kind,
+							  OHE_MEASUREMENT_ORIGIN_STREAM, b->ts, end,
+							  tz, deviceid, model);
 			ohe_measurement_set_value_decimal (m, mantissa, exponent);
 			native_id = g_strdup_printf ("intraday:%s:%" G_GINT64_FORMAT ":%s",
 						     deviceid != NULL ? deviceid : "-", b->ts,
 						     field->field);
 			ohe_measurement_set_native_id (m, native_id);
 			if (field->kind == OHE_MEASUREMENT_KIND_HRV_SDNN)
-				ohe_measurement_set_qualifier (m, "window", "60 s");
+				ohe_measurement_set_qualifier (m, OHE_QUALIFIER_WINDOW, "60 s");
 			g_ptr_array_add (page->measurements, m);
 		}
 	}
@@ -700,8 +715,8 @@ ohe_withings_parser_intraday (JsonObject *body, GTimeZone *tz, GHashTable *model
 GPtrArray *
 ohe_withings_parser_heart_list (JsonObject *body, gboolean *more, gint64 *offset, GError **error)
 {
-	g_autoptr(GPtrArray) records =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_withings_ecg_record_free);
+	g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (
+	    (GDestroyNotify)ohe_withings_ecg_record_free);
 	g_autoptr(OheWithingsPage) position = ohe_withings_page_new ();
 	JsonArray *series;
 
@@ -719,18 +734,20 @@ ohe_withings_parser_heart_list (JsonObject *body, gboolean *more, gint64 *offset
 		JsonObject *item;
 
 		if (!JSON_NODE_HOLDS_OBJECT (node)) {
-			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s is not an object",
-				     where);
+			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+				     "%s is not an object", where);
 			return NULL;
 		}
 		item = json_node_get_object (node);
 		rec->afib = -1;
 		rec->heart_rate = -1;
 		rec->model = -1;
-		if (!ohe_withings_json_epoch (item, "timestamp", where, TRUE, &rec->timestamp, error) ||
-		    !ohe_withings_json_int (item, "heart_rate", where, FALSE, FALSE, &rec->heart_rate,
+		if (!ohe_withings_json_epoch (item, "timestamp", where, TRUE, &rec->timestamp,
+					      error) ||
+		    !ohe_withings_json_int (item, "heart_rate", where, FALSE, FALSE,
+					    &rec->heart_rate, error) ||
+		    !ohe_withings_json_int (item, "model", where, FALSE, FALSE, &rec->model,
 					    error) ||
-		    !ohe_withings_json_int (item, "model", where, FALSE, FALSE, &rec->model, error) ||
 		    !ohe_withings_json_string (item, "deviceid", where, &deviceid, error))
 			return NULL;
 		ecg_node = json_object_get_member (item, "ecg");
@@ -739,8 +756,8 @@ ohe_withings_parser_heart_list (JsonObject *body, gboolean *more, gint64 *offset
 				     "%s has no 'ecg' object", where);
 			return NULL;
 		}
-		if (!ohe_withings_json_int (json_node_get_object (ecg_node), "signalid", where, TRUE,
-					    FALSE, &rec->signalid, error) ||
+		if (!ohe_withings_json_int (json_node_get_object (ecg_node), "signalid", where,
+					    TRUE, FALSE, &rec->signalid, error) ||
 		    !ohe_withings_json_int (json_node_get_object (ecg_node), "afib", where, FALSE,
 					    FALSE, &rec->afib, error))
 			return NULL;
@@ -768,7 +785,7 @@ ohe_withings_parser_heart_get (JsonObject *body,
 			       GError **error)
 {
 	g_autoptr(GPtrArray) out =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	g_autoptr(OheSeries) series = NULL;
 	g_autoptr(OheMeasurement) ecg = NULL;
 	g_autofree gint32 *samples = NULL;
@@ -785,9 +802,10 @@ ohe_withings_parser_heart_get (JsonObject *body,
 	    !ohe_withings_json_int (body, "heart_rate", "body", FALSE, FALSE, &heart_rate, error) ||
 	    !ohe_withings_json_int (body, "model", "body", FALSE, FALSE, &model, error))
 		return NULL;
-	if (fs <= 0 || fs > 100000) {
+	if (fs <= 0 || fs > OHE_PLAUSIBLE_SAMPLE_RATE_MAX_HZ) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-			     "body member 'sampling_frequency' is out of range: %" G_GINT64_FORMAT, fs);
+			     "body member 'sampling_frequency' is out of range: %" G_GINT64_FORMAT,
+			     fs);
 		return NULL;
 	}
 	signal = ohe_withings_json_array (body, "signal", "body", error);
@@ -802,8 +820,10 @@ ohe_withings_parser_heart_get (JsonObject *body,
 	samples = g_new (gint32, n);
 	for (guint i = 0; i < n; i++) {
 		JsonNode *node = json_array_get_element (signal, i);
-		if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
-		    json_node_get_int (node) < G_MININT32 || json_node_get_int (node) > G_MAXINT32) {
+		if (!JSON_NODE_HOLDS_VALUE (node) ||
+		    json_node_get_value_type (node) != G_TYPE_INT64 ||
+		    json_node_get_int (node) < G_MININT32 ||
+		    json_node_get_int (node) > G_MAXINT32) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "signal[%u] is not a 32-bit integer", i);
 			return NULL;
@@ -818,30 +838,38 @@ ohe_withings_parser_heart_get (JsonObject *body,
 	ohe_measurement_set_time (ecg, record->timestamp * G_USEC_PER_SEC,
 				  record->timestamp * G_USEC_PER_SEC +
 				      (gint64)n * G_USEC_PER_SEC / fs);
-	series = ohe_series_new_with_interval ("signal", 1000.0 / (gdouble)fs);
+	/*
+	 * Withings does not state the lead: the series stays unnamed (the contract's
+	 * "lead not stated", ohe-series-name.h), never the wire name "signal"
+	 */
+	series = ohe_series_new_with_interval (NULL, 1000.0 / (gdouble)fs);
 	ohe_series_set_factor (series, 0.001);
 	ohe_series_append_samples (series, samples, n);
 	ohe_measurement_add_series (ecg, series);
 	native_id = g_strdup_printf ("%" G_GINT64_FORMAT, record->signalid);
 	ohe_measurement_set_native_id (ecg, native_id);
 	fs_text = g_strdup_printf ("%" G_GINT64_FORMAT, fs);
-	ohe_measurement_set_qualifier (ecg, "sampling_frequency", fs_text);
+	ohe_measurement_set_qualifier (ecg, OHE_QUALIFIER_SAMPLING_FREQUENCY, fs_text);
 	wear_name = ohe_withings_wear_position_to_string ((gint)CLAMP (wear, -1, 100));
 	if (wear_name != NULL)
-		ohe_measurement_set_qualifier (ecg, "wear_position", wear_name);
+		ohe_measurement_set_qualifier (ecg, OHE_QUALIFIER_WEAR_POSITION, wear_name);
 	g_ptr_array_add (out, ohe_measurement_ref (ecg));
 
 	if (record->afib >= 0) {
 		g_autofree gchar *child_id = g_strdup_printf ("%s-afib", native_id);
+		const OheWithingsAfibCode *code =
+		    record->afib <= G_MAXINT ? ohe_withings_heart_afib_lookup ((gint)record->afib)
+					     : NULL;
 		OheMeasurement *m = ohe_withings_measurement_new (
 		    OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, OHE_MEASUREMENT_ORIGIN_SPOT,
 		    record->timestamp, record->timestamp, tz, record->deviceid, model_name);
-		ohe_withings_set_afib (m,
-				       record->afib <= G_MAXINT
-					   ? ohe_withings_heart_afib_lookup ((gint)record->afib)
-					   : NULL,
-				       record->afib, "ecg");
-		ohe_measurement_set_time (m, ohe_measurement_get_start (ecg), ohe_measurement_get_end (ecg));
+		ohe_withings_set_afib (m, code, record->afib, OHE_QUALIFIER_METHOD_VALUE_ECG);
+		/* the recording's own result, for its report's conclusion; the numeric raw
+		 * code stays on the AFib child */
+		ohe_measurement_set_classification (
+		    ecg, code != NULL ? code->classification : OHE_CLASSIFICATION_OTHER, NULL);
+		ohe_measurement_set_time (m, ohe_measurement_get_start (ecg),
+					  ohe_measurement_get_end (ecg));
 		ohe_measurement_set_native_id (m, child_id);
 		ohe_measurement_set_parent (m, OHE_MEASUREMENT_KIND_ECG, native_id);
 		g_ptr_array_add (out, m);
@@ -851,7 +879,8 @@ ohe_withings_parser_heart_get (JsonObject *body,
 		OheMeasurement *m = ohe_withings_measurement_new (
 		    OHE_MEASUREMENT_KIND_HEART_RATE, OHE_MEASUREMENT_ORIGIN_SPOT, record->timestamp,
 		    record->timestamp, tz, record->deviceid, model_name);
-		ohe_measurement_set_time (m, ohe_measurement_get_start (ecg), ohe_measurement_get_end (ecg));
+		ohe_measurement_set_time (m, ohe_measurement_get_start (ecg),
+					  ohe_measurement_get_end (ecg));
 		ohe_measurement_set_value_decimal (m, heart_rate, 0);
 		ohe_measurement_set_native_id (m, child_id);
 		ohe_measurement_set_parent (m, OHE_MEASUREMENT_KIND_ECG, native_id);
@@ -869,7 +898,7 @@ GPtrArray *
 ohe_withings_parser_devices (JsonObject *body, GError **error)
 {
 	g_autoptr(GPtrArray) devices =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_withings_device_free);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_withings_device_free);
 	JsonArray *arr = ohe_withings_json_array (body, "devices", "body", error);
 
 	if (arr == NULL)
@@ -882,8 +911,8 @@ ohe_withings_parser_devices (JsonObject *body, GError **error)
 		JsonObject *obj;
 
 		if (!JSON_NODE_HOLDS_OBJECT (node)) {
-			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s is not an object",
-				     where);
+			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+				     "%s is not an object", where);
 			return NULL;
 		}
 		obj = json_node_get_object (node);
@@ -896,8 +925,8 @@ ohe_withings_parser_devices (JsonObject *body, GError **error)
 					    error))
 			return NULL;
 		if (deviceid == NULL) {
-			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s has no 'deviceid'",
-				     where);
+			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+				     "%s has no 'deviceid'", where);
 			return NULL;
 		}
 		dev->deviceid = g_strdup (deviceid);

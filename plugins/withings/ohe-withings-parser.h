@@ -50,6 +50,8 @@ JsonObject *
 ohe_withings_parser_envelope_from_data (const gchar *data, gsize len, GError **error);
 gint32
 ohe_withings_parser_utc_offset (GTimeZone *tz, gint64 epoch_s);
+GTimeZone *
+ohe_withings_parser_time_zone_new (const gchar *name);
 OheWithingsPage *
 ohe_withings_parser_getmeas (JsonObject *body, GError **error);
 OheWithingsPage *

@@ -7,41 +7,22 @@
 
 #include <string.h>
 
+#include "ohe-withings-config.h"
 #include "ohe-withings-parser.h"
 #include "ohe-withings-provider.h"
 #include "ohe-withings-signature.h"
 #include "ohe-withings-tables.h"
 
 /*
- * The Withings Public Health Data API (withings.md). Every call is a form
- * POST with an `action` to one of a few paths and answers HTTP 200 with a
+ * The Withings Public Health Data API (https://developer.withings.com/api-reference/). Every call
+ * is a form POST with an `action` to one of a few paths and answers HTTP 200 with a
  * `{status, body}` envelope; the status carries the error. The OAuth2 token
- * endpoint wraps its answer the same way. Config group [plugin:withings]:
- *   api_base       https://wbsapi.withings.net
- *   authorize_url  https://account.withings.com/oauth2_user/authorize2
- *   token_url      <api_base>/v2/oauth2
- *   callback_url   the notification URL given to notify subscribe
- *   client_id, client_secret or client_secret_file
- *   scope          user.info,user.metrics,user.activity
- *   rate_limit_waits  how often a call waits out status 601 before failing (1)
- *   rate_limit_requests  requests per rolling window for the application (120)
- *   rate_limit_window    the window in seconds (60)
+ * endpoint wraps its answer the same way. The keys of [plugin:withings] are
+ * declared in ohe-withings-config.c.
  */
 
-#define OHE_WITHINGS_API_BASE "https://wbsapi.withings.net"
-#define OHE_WITHINGS_AUTHORIZE_URL "https://account.withings.com/oauth2_user/authorize2"
-#define OHE_WITHINGS_SCOPE "user.info,user.metrics,user.activity"
-
-/* 120 requests per minute per application, all users together:
- * https://developer.withings.com/developer-guide/v3/data-api/keep-user-data-up-to-date/ */
-#define OHE_WITHINGS_APP_RATE_REQUESTS 120
-#define OHE_WITHINGS_APP_RATE_SECONDS 60
-/* a day: longer windows are no provider's and only grow the limiter's log */
-#define OHE_WITHINGS_RATE_MAX_SECONDS (24 * 60 * 60)
-#define OHE_WITHINGS_RATE_MAX_REQUESTS 100000
-
 /* status 601 asks for at least a minute of backoff; jitter spreads the workers */
-#define OHE_WITHINGS_RATE_WAIT_US (60 * G_USEC_PER_SEC)
+#define OHE_WITHINGS_RATE_WAIT_US   (60 * G_USEC_PER_SEC)
 #define OHE_WITHINGS_RATE_JITTER_US (15 * G_USEC_PER_SEC)
 
 /* getintradayactivity returns at most the first 24 h after startdate */
@@ -100,8 +81,8 @@ ohe_withings_provider_config (OheWithingsProvider *self, const gchar *key, const
 static gchar *
 ohe_withings_provider_api_url (OheWithingsProvider *self, const gchar *path)
 {
-	g_autofree gchar *base = ohe_withings_provider_config (self, "api_base",
-							       OHE_WITHINGS_API_BASE);
+	g_autofree gchar *base =
+	    ohe_withings_provider_config (self, "api_base", OHE_WITHINGS_API_BASE);
 	gsize len = strlen (base);
 	while (len > 0 && base[len - 1] == '/')
 		base[--len] = '\0';
@@ -130,7 +111,7 @@ ohe_withings_provider_get_scope (OheOAuth2Provider *provider)
 					     OHE_WITHINGS_SCOPE);
 }
 
-/* Withings has no PKCE (withings.md §1.1): unknown parameters are not sent */
+/* Withings has no PKCE: unknown parameters are not sent */
 static void
 ohe_withings_provider_add_authorize_params (OheOAuth2Provider *provider, GHashTable *params)
 {
@@ -170,11 +151,12 @@ ohe_withings_provider_parse_token_response (OheOAuth2Provider *provider,
 		if (g_error_matches (error_local, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT) ||
 		    g_error_matches (error_local, OHE_ERROR, OHE_ERROR_AUTH_EXPIRED) ||
 		    g_error_matches (error_local, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED)) {
-			g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
-				     "token request rejected: %s; the authorization code (valid "
-				     "30 s, single use) or the refresh token is invalid or expired, "
-				     "the link needs consent again",
-				     error_local->message);
+			g_set_error (
+			    error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
+			    "token request rejected: %s; the authorization code (valid "
+			    "30 s, single use) or the refresh token is invalid or expired, "
+			    "the link needs consent again",
+			    error_local->message);
 			return NULL;
 		}
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
@@ -206,7 +188,8 @@ ohe_withings_provider_get_kinds (OheProvider *provider)
 	for (guint i = 0; i < ohe_withings_meastype_get_n (); i++)
 		g_hash_table_add (seen, GINT_TO_POINTER (ohe_withings_meastype_get (i)->kind));
 	for (guint i = 0; i < ohe_withings_intraday_field_get_n (); i++)
-		g_hash_table_add (seen, GINT_TO_POINTER (ohe_withings_intraday_field_get (i)->kind));
+		g_hash_table_add (seen,
+				  GINT_TO_POINTER (ohe_withings_intraday_field_get (i)->kind));
 	for (guint i = 0; i < G_N_ELEMENTS (ohe_withings_ecg_kinds); i++)
 		g_hash_table_add (seen, GINT_TO_POINTER (ohe_withings_ecg_kinds[i]));
 	for (gint k = OHE_MEASUREMENT_KIND_UNKNOWN + 1; k < OHE_MEASUREMENT_KIND_LAST; k++) {
@@ -217,34 +200,27 @@ ohe_withings_provider_get_kinds (OheProvider *provider)
 	return kinds;
 }
 
-/* a whole number in min..max, or the default when the key is not set */
+/* an integer key of the table, checked against its range: the plugin can be set up
+ * without the daemon's check of the group (tests, other hosts) */
 static gboolean
-ohe_withings_provider_config_uint (OheWithingsProvider *self,
-				   const gchar *key,
-				   guint64 min,
-				   guint64 max,
-				   guint def,
-				   guint *value,
-				   GError **error)
+ohe_withings_provider_config_int (OheWithingsProvider *self,
+				  const gchar *key,
+				  gint64 *value,
+				  GError **error)
 {
+	const OhePluginConfigKey *entry =
+	    ohe_plugin_config_key_lookup (ohe_withings_config_keys, key);
 	g_autofree gchar *text = ohe_plugin_get_config_string (OHE_PLUGIN (self), key, NULL);
-	guint64 parsed = 0;
+	g_autofree gchar *group = ohe_plugin_get_config_group (OHE_PLUGIN (self));
 
-	if (text != NULL)
-		g_strstrip (text);
-	if (text == NULL || text[0] == '\0') {
-		*value = def;
-		return TRUE;
-	}
-	if (!g_ascii_string_to_unsigned (text, 10, min, max, &parsed, NULL)) {
-		g_autofree gchar *group = ohe_plugin_get_config_group (OHE_PLUGIN (self));
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
-			     "[%s] %s: '%s' is not a whole number in %" G_GUINT64_FORMAT
-			     "..%" G_GUINT64_FORMAT,
-			     group, key, text, min, max);
+	g_assert (entry != NULL && entry->type == OHE_PLUGIN_CONFIG_TYPE_INT &&
+		  entry->default_value != NULL);
+	if (text != NULL && !ohe_plugin_config_key_check (entry, group, text, error))
 		return FALSE;
-	}
-	*value = (guint)parsed;
+	if (text == NULL || g_strstrip (text)[0] == '\0')
+		*value = g_ascii_strtoll (entry->default_value, NULL, 10);
+	else
+		*value = g_ascii_strtoll (text, NULL, 10);
 	return TRUE;
 }
 
@@ -255,17 +231,16 @@ ohe_withings_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GErro
 {
 	OheWithingsProvider *self = OHE_WITHINGS_PROVIDER (plugin);
 	OheHttpClient *client = ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (plugin));
-	guint requests = 0;
-	guint window = 0;
+	gint64 requests = 0;
+	gint64 window = 0;
 
-	if (!ohe_withings_provider_config_uint (self, "rate_limit_requests", 1,
-						OHE_WITHINGS_RATE_MAX_REQUESTS,
-						OHE_WITHINGS_APP_RATE_REQUESTS, &requests, error) ||
-	    !ohe_withings_provider_config_uint (self, "rate_limit_window", 1,
-						OHE_WITHINGS_RATE_MAX_SECONDS,
-						OHE_WITHINGS_APP_RATE_SECONDS, &window, error))
+	if (!OHE_PLUGIN_CLASS (ohe_withings_provider_parent_class)
+		 ->setup (plugin, cancellable, error))
 		return FALSE;
-	ohe_http_client_set_app_rate_limit (client, requests, window);
+	if (!ohe_withings_provider_config_int (self, "rate_limit_requests", &requests, error) ||
+	    !ohe_withings_provider_config_int (self, "rate_limit_window", &window, error))
+		return FALSE;
+	ohe_http_client_set_app_rate_limit (client, (guint)requests, (guint)window);
 	return TRUE;
 }
 
@@ -352,8 +327,8 @@ ohe_withings_provider_call (OheWithingsProvider *self,
 				return NULL;
 			}
 			expired = ohe_withings_token_expired_copy (session->token);
-			renewed = ohe_oauth2_provider_ensure_token (oauth2, session->link_id, expired,
-								    cancellable, &error_refresh);
+			renewed = ohe_oauth2_provider_ensure_token (
+			    oauth2, session->link_id, expired, cancellable, &error_refresh);
 			if (renewed == NULL) {
 				g_propagate_prefixed_error (error, g_steal_pointer (&error_refresh),
 							    "withings %s: ", action);
@@ -371,8 +346,8 @@ ohe_withings_provider_call (OheWithingsProvider *self,
 				return NULL;
 			continue;
 		}
-		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "withings %s: ",
-					    action);
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
+					    "withings %s: ", action);
 		return NULL;
 	}
 }
@@ -409,8 +384,8 @@ ohe_withings_cursor_parse (const gchar *text, OheWithingsCursor *cursor, GError 
 		const gchar *eq = strchr (parts[i], '=');
 		gint64 value = 0;
 		if (eq == NULL ||
-		    !g_ascii_string_to_signed (eq + 1, 10, 0, G_GINT64_CONSTANT (32503680000), &value,
-					       NULL)) {
+		    !g_ascii_string_to_signed (eq + 1, 10, 0, G_GINT64_CONSTANT (32503680000),
+					       &value, NULL)) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "withings cursor part %u is not key=timestamp", i);
 			return FALSE;
@@ -470,11 +445,12 @@ ohe_withings_provider_load_devices (OheWithingsProvider *self,
 	g_autoptr(GPtrArray) devices = NULL;
 	g_autoptr(GError) error_local = NULL;
 
-	body = ohe_withings_provider_call (self, session, "/v2/user", form, cancellable,
-					   &error_local);
+	body =
+	    ohe_withings_provider_call (self, session, "/v2/user", form, cancellable, &error_local);
 	/* without user.info the models are just missing; the data does not depend on them */
-	if (body == NULL && (g_error_matches (error_local, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT) ||
-			     g_error_matches (error_local, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED))) {
+	if (body == NULL &&
+	    (g_error_matches (error_local, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT) ||
+	     g_error_matches (error_local, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED))) {
 		g_debug ("%s", error_local->message);
 		return TRUE;
 	}
@@ -488,9 +464,10 @@ ohe_withings_provider_load_devices (OheWithingsProvider *self,
 	for (guint i = 0; i < devices->len; i++) {
 		OheWithingsDevice *dev = g_ptr_array_index (devices, i);
 		if (dev->model != NULL)
-			g_hash_table_replace (models, g_strdup (dev->deviceid), g_strdup (dev->model));
+			g_hash_table_replace (models, g_strdup (dev->deviceid),
+					      g_strdup (dev->model));
 		if (*tz == NULL && dev->timezone != NULL)
-			*tz = g_time_zone_new_identifier (dev->timezone);
+			*tz = ohe_withings_parser_time_zone_new (dev->timezone);
 	}
 	return TRUE;
 }
@@ -543,7 +520,8 @@ ohe_withings_provider_fetch_meas (OheWithingsProvider *self,
 
 		if (page_nr >= OHE_WITHINGS_MAX_PAGES) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "withings getmeas: more than %u pages", OHE_WITHINGS_MAX_PAGES);
+				     "withings getmeas: more than %u pages",
+				     OHE_WITHINGS_MAX_PAGES);
 			return FALSE;
 		}
 		g_hash_table_insert (form, g_strdup ("meastypes"), g_strdup (meastypes));
@@ -552,13 +530,15 @@ ohe_withings_provider_fetch_meas (OheWithingsProvider *self,
 			ohe_withings_form_set_int (form, "lastupdate", cursor->lastupdate);
 		} else {
 			ohe_withings_form_set_int (form, "startdate",
-						   ohe_fetch_request_get_start (request) / G_USEC_PER_SEC);
-			ohe_withings_form_set_int (form, "enddate",
-						   ohe_fetch_request_get_end (request) / G_USEC_PER_SEC);
+						   ohe_fetch_request_get_start (request) /
+						       G_USEC_PER_SEC);
+			ohe_withings_form_set_int (
+			    form, "enddate", ohe_fetch_request_get_end (request) / G_USEC_PER_SEC);
 		}
 		if (offset > 0)
 			ohe_withings_form_set_int (form, "offset", offset);
-		body = ohe_withings_provider_call (self, session, "/measure", form, cancellable, error);
+		body = ohe_withings_provider_call (self, session, "/measure", form, cancellable,
+						   error);
 		if (body == NULL)
 			return FALSE;
 		page = ohe_withings_parser_getmeas (body, error);
@@ -578,7 +558,8 @@ ohe_withings_provider_fetch_meas (OheWithingsProvider *self,
 			return FALSE;
 		if (page->offset <= offset) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "withings getmeas: offset %" G_GINT64_FORMAT " does not advance",
+				     "withings getmeas: offset %" G_GINT64_FORMAT
+				     " does not advance",
 				     page->offset);
 			return FALSE;
 		}
@@ -701,7 +682,8 @@ ohe_withings_provider_fetch_ecg (OheWithingsProvider *self,
 					   ohe_fetch_request_get_end (request) / G_USEC_PER_SEC);
 		if (offset > 0)
 			ohe_withings_form_set_int (form, "offset", offset);
-		body = ohe_withings_provider_call (self, session, "/v2/heart", form, cancellable, error);
+		body = ohe_withings_provider_call (self, session, "/v2/heart", form, cancellable,
+						   error);
 		if (body == NULL)
 			return FALSE;
 		records = ohe_withings_parser_heart_list (body, &more, &next, error);
@@ -719,14 +701,15 @@ ohe_withings_provider_fetch_ecg (OheWithingsProvider *self,
 			return TRUE;
 		if (next <= offset) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "withings heart list: offset %" G_GINT64_FORMAT " does not advance",
+				     "withings heart list: offset %" G_GINT64_FORMAT
+				     " does not advance",
 				     next);
 			return FALSE;
 		}
 		offset = next;
 	}
-	g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "withings heart list: more than %u pages",
-		     OHE_WITHINGS_MAX_PAGES);
+	g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+		     "withings heart list: more than %u pages", OHE_WITHINGS_MAX_PAGES);
 	return FALSE;
 }
 
@@ -741,7 +724,8 @@ ohe_withings_provider_session_init (OheWithingsProvider *self,
 	session->link_id = link_id;
 	if (token == NULL) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
-			     "withings: link %s has no token", link_id != NULL ? link_id : "(none)");
+			     "withings: link %s has no token",
+			     link_id != NULL ? link_id : "(none)");
 		return FALSE;
 	}
 	if (link_id == NULL) {
@@ -761,17 +745,17 @@ ohe_withings_provider_fetch (OheProvider *provider,
 {
 	OheWithingsProvider *self = OHE_WITHINGS_PROVIDER (provider);
 	g_auto(OheWithingsSession) session = {NULL};
-	g_autoptr(GHashTable) models = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) models =
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	g_autoptr(GTimeZone) tz = NULL;
 	g_autofree gchar *fields = ohe_withings_data_fields_for_request (request);
 	OheWithingsCursor cursor;
 
 	if (!ohe_withings_cursor_parse (ohe_fetch_request_get_cursor (request), &cursor, error))
 		return FALSE;
-	if (!ohe_withings_provider_session_init (self, &session,
-						 ohe_fetch_request_get_link_id (request),
-						 ohe_fetch_request_get_token (request), cancellable,
-						 error))
+	if (!ohe_withings_provider_session_init (
+		self, &session, ohe_fetch_request_get_link_id (request),
+		ohe_fetch_request_get_token (request), cancellable, error))
 		return FALSE;
 	if (!ohe_withings_provider_fetch_meas (self, &session, request, &cursor, cancellable,
 					       error))
@@ -835,7 +819,8 @@ ohe_withings_provider_notify_call (OheWithingsProvider *self,
 {
 	g_auto(OheWithingsSession) session = {NULL};
 	g_autoptr(JsonObject) body = NULL;
-	if (!ohe_withings_provider_session_init (self, &session, link_id, token, cancellable, error))
+	if (!ohe_withings_provider_session_init (self, &session, link_id, token, cancellable,
+						 error))
 		return FALSE;
 	body = ohe_withings_provider_call (self, &session, "/notify", form, cancellable, error);
 	if (body == NULL)
@@ -846,7 +831,8 @@ ohe_withings_provider_notify_call (OheWithingsProvider *self,
 }
 
 static gchar *
-ohe_withings_provider_callback_url (OheWithingsProvider *self, const gchar *callback_url,
+ohe_withings_provider_callback_url (OheWithingsProvider *self,
+				    const gchar *callback_url,
 				    GError **error)
 {
 	g_autofree gchar *url = callback_url != NULL
@@ -927,8 +913,8 @@ ohe_withings_provider_list_subscriptions (OheWithingsProvider *self,
 {
 	g_autoptr(GHashTable) form = ohe_withings_form_new ("list");
 	g_autoptr(JsonObject) body = NULL;
-	g_autoptr(GPtrArray) subs =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_withings_subscription_free);
+	g_autoptr(GPtrArray) subs = g_ptr_array_new_with_free_func (
+	    (GDestroyNotify)ohe_withings_subscription_free);
 	JsonNode *profiles;
 	JsonArray *arr;
 
@@ -1012,15 +998,17 @@ ohe_withings_provider_call_signed (OheWithingsProvider *self,
 	ohe_http_request_set_form (request, form);
 	/* a nonce is single use: a resent request would be rejected anyway */
 	ohe_http_request_set_idempotent (request, FALSE);
-	response = ohe_http_client_send (ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (self)),
-					 request, cancellable, error);
+	response =
+	    ohe_http_client_send (ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (self)),
+				  request, cancellable, error);
 	if (response == NULL)
 		return NULL;
 	if (!ohe_http_response_check_status (response, error))
 		return NULL;
 	body = ohe_withings_parser_envelope (ohe_http_response_get_body (response), error);
 	if (body == NULL)
-		g_prefix_error (error, "withings %s: ", (const gchar *)g_hash_table_lookup (form, "action"));
+		g_prefix_error (
+		    error, "withings %s: ", (const gchar *)g_hash_table_lookup (form, "action"));
 	return body;
 }
 
@@ -1091,9 +1079,9 @@ ohe_withings_provider_revoke_access (OheWithingsProvider *self,
 		return FALSE;
 	g_hash_table_insert (form, g_strdup ("client_id"), g_strdup (client_id));
 	g_hash_table_insert (form, g_strdup ("nonce"), g_strdup (nonce));
-	g_hash_table_insert (form, g_strdup ("signature"),
-			     ohe_withings_signature_for_nonce (client_secret, "revoke", client_id,
-							       nonce));
+	g_hash_table_insert (
+	    form, g_strdup ("signature"),
+	    ohe_withings_signature_for_nonce (client_secret, "revoke", client_id, nonce));
 	g_hash_table_insert (form, g_strdup ("userid"), g_strdup (userid));
 	body = ohe_withings_provider_call_signed (self, "/v2/oauth2", form, cancellable, error);
 	return body != NULL;
@@ -1107,6 +1095,7 @@ ohe_withings_provider_class_init (OheWithingsProviderClass *klass)
 	OheOAuth2ProviderClass *oauth2_class = OHE_OAUTH2_PROVIDER_CLASS (klass);
 
 	plugin_class->setup = ohe_withings_provider_setup;
+	ohe_plugin_class_set_config_keys (plugin_class, ohe_withings_config_keys);
 	provider_class->get_kinds = ohe_withings_provider_get_kinds;
 	provider_class->fetch = ohe_withings_provider_fetch;
 	oauth2_class->get_authorize_endpoint = ohe_withings_provider_get_authorize_endpoint;

@@ -12,11 +12,8 @@
 G_BEGIN_DECLS
 
 #define OHE_TYPE_WITHINGS_PROVIDER (ohe_withings_provider_get_type ())
-G_DECLARE_FINAL_TYPE (OheWithingsProvider,
-		      ohe_withings_provider,
-		      OHE,
-		      WITHINGS_PROVIDER,
-		      OheOAuth2Provider)
+G_DECLARE_FINAL_TYPE (
+    OheWithingsProvider, ohe_withings_provider, OHE, WITHINGS_PROVIDER, OheOAuth2Provider)
 
 /* one notify list entry */
 typedef struct {

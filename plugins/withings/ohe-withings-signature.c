@@ -10,7 +10,8 @@
 #include "ohe-withings-signature.h"
 
 /*
- * Withings request signatures (withings.md §1.4): the values of the signed
+ * Withings request signatures (https://developer.withings.com/developer-guide/v3/
+ * integration-guide/bulkship-sdk/get-access/sign-your-requests): the values of the signed
  * fields, taken in the alphabetical order of their names and joined with
  * commas, authenticated with HMAC-SHA256 keyed by the client secret, as 64
  * lowercase hex digits. getnonce signs action, client_id and timestamp; a
@@ -52,9 +53,9 @@ ohe_withings_signature_compute (const gchar *client_secret, GHashTable *signed_f
 			g_string_append_c (msg, ',');
 		g_string_append (msg, value != NULL ? value : "");
 	}
-	signature = g_compute_hmac_for_data (G_CHECKSUM_SHA256, (const guchar *)client_secret,
-					     strlen (client_secret), (const guchar *)msg->str,
-					     msg->len);
+	signature =
+	    g_compute_hmac_for_data (G_CHECKSUM_SHA256, (const guchar *)client_secret,
+				     strlen (client_secret), (const guchar *)msg->str, msg->len);
 	/* the message holds a nonce; not a secret, but not kept around either */
 	memset (msg->str, 0, msg->len);
 	return signature;

@@ -8,10 +8,10 @@
 #include "ohe-withings-tables.h"
 
 /*
- * The Withings code tables as data: meastypes (withings.md §2.1,
- * measurement-kinds.md §5), AFib codes (§9), appli values (withings.md §3.3,
- * measurement-kinds.md §10), intraday fields and the status families of the
- * HTTP-200 envelope (withings.md §4). Meastypes not listed here (135–138,
+ * The Withings code tables as data, from the API reference
+ * (https://developer.withings.com/api-reference/) and docs/measurement-kinds.md:
+ * meastypes, AFib codes, appli values, intraday fields and the status families
+ * of the HTTP-200 envelope. Meastypes not listed here (135–138,
  * 155, 167–169, 173–175, 196, 229) are not modelled and are skipped.
  */
 
@@ -42,25 +42,37 @@ static const OheWithingsMeastype ohe_withings_meastypes[] = {
     {227, K (METABOLIC_AGE), 0, OHE_WITHINGS_ROLE_SCALAR},
 };
 
+/* classification codes and heart-rate bands of the contract (ohe-classification.h, ohe-qualifier.h)
+ */
+#define C(name) OHE_CLASSIFICATION_##name
+#define HIGH	OHE_QUALIFIER_HEART_RATE_BAND_VALUE_HIGH
+#define LOW	OHE_QUALIFIER_HEART_RATE_BAND_VALUE_LOW
+
 /* meastype 130 value codes */
 static const OheWithingsAfibCode ohe_withings_afib_codes[] = {
-    {0, "negative", NULL},	 {1, "positive", NULL},	   {2, "inconclusive", NULL},
-    {3, "unreadable", NULL},	 {4, "other", NULL},	   {5, "unreadable", NULL},
-    {6, "inconclusive", "low"},	 {7, "inconclusive", "high"}, {8, "inconclusive", NULL},
-    {9, "negative", NULL},	 {10, "negative", "high"}, {11, "positive", NULL},
-    {12, "positive", "high"},	 {13, "not_analyzed", NULL},
+    {0, C (NEGATIVE), NULL},	{1, C (POSITIVE), NULL},      {2, C (INCONCLUSIVE), NULL},
+    {3, C (UNREADABLE), NULL},	{4, C (OTHER), NULL},	      {5, C (UNREADABLE), NULL},
+    {6, C (INCONCLUSIVE), LOW}, {7, C (INCONCLUSIVE), HIGH},  {8, C (INCONCLUSIVE), NULL},
+    {9, C (NEGATIVE), NULL},	{10, C (NEGATIVE), HIGH},     {11, C (POSITIVE), NULL},
+    {12, C (POSITIVE), HIGH},	{13, C (NOT_ANALYZED), NULL},
 };
 
 /* heart list ecg.afib */
 static const OheWithingsAfibCode ohe_withings_heart_afib_codes[] = {
-    {0, "negative", NULL},
-    {1, "positive", NULL},
-    {2, "inconclusive", NULL},
+    {0, C (NEGATIVE), NULL},
+    {1, C (POSITIVE), NULL},
+    {2, C (INCONCLUSIVE), NULL},
 };
 
-/* heart get wearposition, as the reference defines it */
+#undef C
+#undef HIGH
+#undef LOW
+
+/* heart get wearposition, as the reference defines it, in the contract's values */
 static const gchar *const ohe_withings_wear_positions[] = {
-    "right_wrist", "left_wrist", "right_arm", "left_arm", "right_foot", "left_foot",
+    OHE_QUALIFIER_WEAR_POSITION_VALUE_RIGHT_WRIST, OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_WRIST,
+    OHE_QUALIFIER_WEAR_POSITION_VALUE_RIGHT_ARM,   OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_ARM,
+    OHE_QUALIFIER_WEAR_POSITION_VALUE_RIGHT_FOOT,  OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_FOOT,
 };
 
 static const OheWithingsAppli ohe_withings_applis[] = {
@@ -97,15 +109,37 @@ static const struct {
 	gint model_id;
 	const gchar *name;
 } ohe_withings_models[] = {
-    {1, "WBS01"},	  {5, "Body+"},	       {6, "Body Cardio"},	{7, "Body"},
-    {9, "Body Pro"},	  {10, "Body Scan"},	       {11, "WBS10"},	{12, "WBS11"},
-    {18, "Body Comp"},	  {41, "BPM V1"},	       {42, "BPM V2"},	{43, "BPM V3"},
-    {44, "BPM Core"},	  {45, "BPM Connect"},	       {46, "BPM Connect Pro"},
-    {47, "BPM Pro 2"},	  {48, "BPM Vision"},	       {51, "Pulse"},
-    {55, "Activite Steel HR"}, {58, "Pulse HR"}, {59, "Activite Steel HR Sport Edition"},
-    {60, "Aura Dock"},	  {61, "Aura Sensor"},	       {63, "Aura Sensor V2"},
-    {70, "Thermo"},	  {71, "BeamO"},	       {90, "Move"},	{91, "Move ECG"},
-    {92, "Move ECG"},	  {93, "ScanWatch"},	       {94, "ScanWatch 2"},
+    {1, "WBS01"},
+    {5, "Body+"},
+    {6, "Body Cardio"},
+    {7, "Body"},
+    {9, "Body Pro"},
+    {10, "Body Scan"},
+    {11, "WBS10"},
+    {12, "WBS11"},
+    {18, "Body Comp"},
+    {41, "BPM V1"},
+    {42, "BPM V2"},
+    {43, "BPM V3"},
+    {44, "BPM Core"},
+    {45, "BPM Connect"},
+    {46, "BPM Connect Pro"},
+    {47, "BPM Pro 2"},
+    {48, "BPM Vision"},
+    {51, "Pulse"},
+    {55, "Activite Steel HR"},
+    {58, "Pulse HR"},
+    {59, "Activite Steel HR Sport Edition"},
+    {60, "Aura Dock"},
+    {61, "Aura Sensor"},
+    {63, "Aura Sensor V2"},
+    {70, "Thermo"},
+    {71, "BeamO"},
+    {90, "Move"},
+    {91, "Move ECG"},
+    {92, "Move ECG"},
+    {93, "ScanWatch"},
+    {94, "ScanWatch 2"},
     {95, "ScanWatch Light"},
 };
 
@@ -116,36 +150,87 @@ typedef struct {
 	const gchar *family;
 } OheWithingsStatusRange;
 
-#define AUTH OHE_ERROR_AUTH_EXPIRED, "authentication failed"
-#define PARAMS OHE_ERROR_INVALID_ARGUMENT, "invalid params"
-#define UNAUTH OHE_ERROR_PERMISSION_DENIED, "unauthorized"
+#define AUTH	 OHE_ERROR_AUTH_EXPIRED, "authentication failed"
+#define PARAMS	 OHE_ERROR_INVALID_ARGUMENT, "invalid params"
+#define UNAUTH	 OHE_ERROR_PERMISSION_DENIED, "unauthorized"
 #define OCCURRED OHE_ERROR_UNAVAILABLE, "an error occurred"
 
 /* the envelope status families; the auth family asks for one refresh, see the provider */
 static const OheWithingsStatusRange ohe_withings_status_ranges[] = {
-    {100, 102, AUTH}, {200, 200, AUTH}, {401, 401, AUTH},
-    {201, 213, PARAMS}, {216, 218, PARAMS}, {220, 221, PARAMS}, {223, 223, PARAMS},
-    {225, 225, PARAMS}, {227, 230, PARAMS}, {234, 236, PARAMS}, {238, 238, PARAMS},
-    {240, 252, PARAMS}, {254, 254, PARAMS}, {260, 267, PARAMS}, {271, 272, PARAMS},
-    {275, 276, PARAMS}, {283, 288, PARAMS}, {290, 290, PARAMS}, {293, 295, PARAMS},
-    {297, 297, PARAMS}, {300, 304, PARAMS}, {321, 321, PARAMS}, {323, 353, PARAMS},
-    {380, 382, PARAMS}, {400, 400, PARAMS}, {501, 511, PARAMS}, {523, 523, PARAMS},
-    {532, 532, PARAMS}, {3017, 3019, PARAMS},
-    {214, 214, UNAUTH}, {277, 277, UNAUTH}, {2553, 2553, UNAUTH}, {2555, 2555, UNAUTH},
+    {100, 102, AUTH},
+    {200, 200, AUTH},
+    {401, 401, AUTH},
+    {201, 213, PARAMS},
+    {216, 218, PARAMS},
+    {220, 221, PARAMS},
+    {223, 223, PARAMS},
+    {225, 225, PARAMS},
+    {227, 230, PARAMS},
+    {234, 236, PARAMS},
+    {238, 238, PARAMS},
+    {240, 252, PARAMS},
+    {254, 254, PARAMS},
+    {260, 267, PARAMS},
+    {271, 272, PARAMS},
+    {275, 276, PARAMS},
+    {283, 288, PARAMS},
+    {290, 290, PARAMS},
+    {293, 295, PARAMS},
+    {297, 297, PARAMS},
+    {300, 304, PARAMS},
+    {321, 321, PARAMS},
+    {323, 353, PARAMS},
+    {380, 382, PARAMS},
+    {400, 400, PARAMS},
+    {501, 511, PARAMS},
+    {523, 523, PARAMS},
+    {532, 532, PARAMS},
+    {3017, 3019, PARAMS},
+    {214, 214, UNAUTH},
+    {277, 277, UNAUTH},
+    {2553, 2553, UNAUTH},
+    {2555, 2555, UNAUTH},
     {522, 522, OHE_ERROR_TIMEOUT, "timeout"},
     {524, 524, OHE_ERROR_FAILED, "bad state"},
     {601, 601, OHE_ERROR_RATE_LIMITED, "too many requests"},
     {2554, 2554, OHE_ERROR_NOT_SUPPORTED, "not implemented"},
-    {215, 215, OCCURRED}, {219, 219, OCCURRED}, {222, 222, OCCURRED}, {224, 224, OCCURRED},
-    {226, 226, OCCURRED}, {231, 233, OCCURRED}, {237, 237, OCCURRED}, {253, 253, OCCURRED},
-    {255, 259, OCCURRED}, {268, 270, OCCURRED}, {273, 274, OCCURRED}, {278, 282, OCCURRED},
-    {289, 289, OCCURRED}, {291, 292, OCCURRED}, {296, 296, OCCURRED}, {298, 298, OCCURRED},
-    {305, 320, OCCURRED}, {322, 322, OCCURRED}, {370, 375, OCCURRED}, {383, 383, OCCURRED},
-    {391, 391, OCCURRED}, {402, 402, OCCURRED}, {516, 521, OCCURRED}, {525, 531, OCCURRED},
-    {533, 533, OCCURRED}, {602, 602, OCCURRED}, {700, 700, OCCURRED}, {1051, 1054, OCCURRED},
-    {2551, 2552, OCCURRED}, {2556, 2559, OCCURRED}, {3000, 3016, OCCURRED},
-    {3020, 3024, OCCURRED}, {5000, 5006, OCCURRED}, {6000, 6000, OCCURRED},
-    {6010, 6011, OCCURRED}, {9000, 9000, OCCURRED}, {10000, 10000, OCCURRED},
+    {215, 215, OCCURRED},
+    {219, 219, OCCURRED},
+    {222, 222, OCCURRED},
+    {224, 224, OCCURRED},
+    {226, 226, OCCURRED},
+    {231, 233, OCCURRED},
+    {237, 237, OCCURRED},
+    {253, 253, OCCURRED},
+    {255, 259, OCCURRED},
+    {268, 270, OCCURRED},
+    {273, 274, OCCURRED},
+    {278, 282, OCCURRED},
+    {289, 289, OCCURRED},
+    {291, 292, OCCURRED},
+    {296, 296, OCCURRED},
+    {298, 298, OCCURRED},
+    {305, 320, OCCURRED},
+    {322, 322, OCCURRED},
+    {370, 375, OCCURRED},
+    {383, 383, OCCURRED},
+    {391, 391, OCCURRED},
+    {402, 402, OCCURRED},
+    {516, 521, OCCURRED},
+    {525, 531, OCCURRED},
+    {533, 533, OCCURRED},
+    {602, 602, OCCURRED},
+    {700, 700, OCCURRED},
+    {1051, 1054, OCCURRED},
+    {2551, 2552, OCCURRED},
+    {2556, 2559, OCCURRED},
+    {3000, 3016, OCCURRED},
+    {3020, 3024, OCCURRED},
+    {5000, 5006, OCCURRED},
+    {6000, 6000, OCCURRED},
+    {6010, 6011, OCCURRED},
+    {9000, 9000, OCCURRED},
+    {10000, 10000, OCCURRED},
 };
 
 #undef AUTH

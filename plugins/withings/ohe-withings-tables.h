@@ -11,12 +11,12 @@ G_BEGIN_DECLS
 
 /* what a getmeas measure becomes inside its group */
 typedef enum {
-	OHE_WITHINGS_ROLE_SCALAR,     /* its own measurement of the kind */
-	OHE_WITHINGS_ROLE_SYSTOLIC,   /* component of the group's blood_pressure */
-	OHE_WITHINGS_ROLE_DIASTOLIC,  /* component of the group's blood_pressure */
-	OHE_WITHINGS_ROLE_PULSE,      /* heart_rate, child of the group's BP or weigh-in */
-	OHE_WITHINGS_ROLE_AFIB_ECG,   /* afib_classification from the 130 code table */
-	OHE_WITHINGS_ROLE_AFIB_PPG,   /* afib_classification, 139 read with the 130 table */
+	OHE_WITHINGS_ROLE_SCALAR,    /* its own measurement of the kind */
+	OHE_WITHINGS_ROLE_SYSTOLIC,  /* component of the group's blood_pressure */
+	OHE_WITHINGS_ROLE_DIASTOLIC, /* component of the group's blood_pressure */
+	OHE_WITHINGS_ROLE_PULSE,     /* heart_rate, child of the group's BP or weigh-in */
+	OHE_WITHINGS_ROLE_AFIB_ECG,  /* afib_classification from the 130 code table */
+	OHE_WITHINGS_ROLE_AFIB_PPG,  /* afib_classification, 139 read with the 130 table */
 } OheWithingsRole;
 
 typedef struct {
@@ -28,7 +28,7 @@ typedef struct {
 
 typedef struct {
 	gint code;
-	const gchar *classification; /* measurement-kinds.md §9 */
+	const gchar *classification; /* OHE_CLASSIFICATION_* */
 	const gchar *band;	     /* nullable, heart-rate band */
 } OheWithingsAfibCode;
 

@@ -11,7 +11,8 @@
 #include "ohe-withings-webhook.h"
 
 /*
- * Withings notifications (withings.md §3): a form-encoded POST with userid,
+ * Withings notifications (https://developer.withings.com/developer-guide/v3/data-api/
+ * keep-user-data-up-to-date/): a form-encoded POST with userid,
  * appli, startdate and enddate, no signature. The sender is not trusted, so
  * the body is parsed strictly and only turned into a hint to fetch.
  */
@@ -54,7 +55,7 @@ ohe_withings_webhook_epoch (GHashTable *form, const gchar *key, gint64 *out, GEr
 	const gchar *text = g_hash_table_lookup (form, key);
 	if (text == NULL)
 		return TRUE;
-	if (!g_ascii_string_to_signed (text, 10, 1, G_GINT64_CONSTANT (32503680000), out, NULL)) {
+	if (!g_ascii_string_to_signed (text, 10, 1, OHE_PLAUSIBLE_TIME_MAX_S - 1, out, NULL)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 			     "notification field '%s' is not a timestamp", key);
 		return FALSE;

@@ -16,12 +16,12 @@ G_BEGIN_DECLS
  * It is only a hint; data always comes from an authenticated fetch.
  */
 typedef struct {
-	gchar *userid;	   /* owned */
+	gchar *userid; /* owned */
 	gint appli;
-	GArray *kinds;	   /* owned, element-type OheMeasurementKind; empty for appli 46 */
-	gint64 startdate;  /* epoch s, 0 when absent */
-	gint64 enddate;	   /* epoch s, 0 when absent */
-	gchar *action;	   /* owned, nullable: appli 46 delete/unlink/update */
+	GArray *kinds;	  /* owned, element-type OheMeasurementKind; empty for appli 46 */
+	gint64 startdate; /* epoch s, 0 when absent */
+	gint64 enddate;	  /* epoch s, 0 when absent */
+	gchar *action;	  /* owned, nullable: appli 46 delete/unlink/update */
 } OheWithingsSyncHint;
 
 void

@@ -65,12 +65,12 @@ bench_run (guint64 count, GError **error)
 	getrusage (RUSAGE_SELF, &usage);
 	g_print ("pipeline: %" G_GUINT64_FORMAT " measurements in %.2f s = %.0f measurements/s, "
 		 "%" G_GUINT64_FORMAT " batches, peak RSS %ld KiB, queue high water %u/%u\n",
-		 stats.accepted, seconds, stats.accepted / seconds, stats.batches, usage.ru_maxrss,
+		 stats.written, seconds, stats.written / seconds, stats.batches, usage.ru_maxrss,
 		 stats.fetch_queue_high_water, stats.push_queue_high_water);
-	if (stats.accepted != count) {
+	if (stats.written != count) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_FAILED,
-			     "expected %" G_GUINT64_FORMAT " accepted, got %" G_GUINT64_FORMAT, count,
-			     stats.accepted);
+			     "expected %" G_GUINT64_FORMAT " accepted, got %" G_GUINT64_FORMAT,
+			     count, stats.written);
 		return FALSE;
 	}
 	ohe_sync_stats_clear (&stats);

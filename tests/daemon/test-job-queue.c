@@ -455,8 +455,8 @@ test_job_queue_not_transient (Fixture *fx, gconstpointer user_data)
 	{
 		g_autoptr(OheJob) other = test_job ("k", OHE_JOB_PRIORITY_INCREMENTAL);
 		g_autoptr(OheJob) popped2 = NULL;
-		g_autoptr(GError) parse =
-		    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "bad JSON at 1:7");
+		g_autoptr(GError) parse = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+								"bad JSON at 1:7");
 		test_push (fx->queue, other);
 		popped2 = test_pop (fx->queue, "k");
 		g_assert_true (ohe_job_queue_fail (fx->queue, popped2, parse, &error));

@@ -48,8 +48,8 @@ fixture_setup (Fixture *fx, gconstpointer user_data)
 	fx->engine = ohe_engine_new (fx->config);
 	g_assert_true (ohe_engine_setup (fx->engine, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_true (ohe_store_add_user (ohe_engine_get_store (fx->engine), "u1",
-					   "Patient/p1", &error));
+	g_assert_true (
+	    ohe_store_add_user (ohe_engine_get_store (fx->engine), "u1", "Patient/p1", &error));
 	g_assert_no_error (error);
 }
 
@@ -124,6 +124,16 @@ fixture_records (Fixture *fx)
 	return seen;
 }
 
+static gint64
+fixture_outcome (Fixture *fx, OheJob *job, const gchar *kind, const gchar *outcome)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 count = ohe_store_get_job_outcome (ohe_engine_get_store (fx->engine),
+						  ohe_job_get_id (job), kind, outcome, &error);
+	g_assert_no_error (error);
+	return count;
+}
+
 static void
 test_pipeline_end_to_end (Fixture *fx, gconstpointer user_data)
 {
@@ -137,8 +147,8 @@ test_pipeline_end_to_end (Fixture *fx, gconstpointer user_data)
 	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (stats.fetched, ==, 2000);
-	g_assert_cmpuint (stats.accepted, ==, 2000);
-	g_assert_cmpuint (stats.rejected, ==, 0);
+	g_assert_cmpuint (stats.written, ==, 2000);
+	g_assert_cmpuint (stats.refused, ==, 0);
 	g_assert_cmpuint (stats.batches, ==, 20);
 	g_assert_cmpstr (stats.cursor, ==, "2000");
 	/* the window is done: its cursor is gone, the link's own was never touched */
@@ -172,8 +182,8 @@ test_pipeline_refused_and_rejected (Fixture *fx, gconstpointer user_data)
 	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_no_error (error);
 	/* per batch of 100: 10 refused, 90 pushed of which 12 rejected */
-	g_assert_cmpuint (stats.rejected, ==, 20 * (10 + 12));
-	g_assert_cmpuint (stats.accepted, ==, 20 * 78);
+	g_assert_cmpuint (stats.refused, ==, 20 * (10 + 12));
+	g_assert_cmpuint (stats.written, ==, 20 * 78);
 
 	dead = ohe_store_list_dead_letters (ohe_engine_get_store (fx->engine), &error);
 	g_assert_no_error (error);
@@ -183,8 +193,10 @@ test_pipeline_refused_and_rejected (Fixture *fx, gconstpointer user_data)
 		const gchar *reason = ohe_dead_letter_get_reason (letter);
 		g_assert_cmpstr (ohe_dead_letter_get_link_id (letter), ==, link_id);
 		g_assert_cmpstr (ohe_dead_letter_get_job_id (letter), ==, ohe_job_get_id (job));
-		g_assert_true (g_str_has_prefix (ohe_dead_letter_get_item (letter), "heart_rate@2026-11-"));
-		if (g_strcmp0 (reason, "heart_rate measurement has neither a value nor statistics") == 0)
+		g_assert_true (
+		    g_str_has_prefix (ohe_dead_letter_get_item (letter), "heart_rate@2026-11-"));
+		if (g_strcmp0 (reason,
+			       "heart_rate measurement has neither a value nor statistics") == 0)
 			shaper_refused++;
 		else if (g_strcmp0 (reason, "rejected by configuration") == 0)
 			sink_rejected++;
@@ -218,6 +230,11 @@ test_pipeline_resume_after_failure (Fixture *fx, gconstpointer user_data)
 	g_clear_error (&error);
 	cursor = fixture_cursor (fx, job);
 	g_assert_cmpstr (cursor, ==, "1000");
+	/* the stats and the job record report what was acknowledged, not what was fetched */
+	g_assert_cmpuint (stats.written, ==, 1000);
+	g_assert_cmpuint (stats.written_by_kind[OHE_MEASUREMENT_KIND_HEART_RATE], ==, 1000);
+	g_assert_cmpuint (stats.fetched_by_kind[OHE_MEASUREMENT_KIND_HEART_RATE], ==, 1000);
+	g_assert_cmpint (fixture_outcome (fx, job, "heart_rate", "written"), ==, 1000);
 	ohe_sync_stats_clear (&stats);
 
 	fixture_set (fx, "plugin:synthetic", "fail_at", "-1");
@@ -225,6 +242,9 @@ test_pipeline_resume_after_failure (Fixture *fx, gconstpointer user_data)
 	g_assert_no_error (error);
 	g_assert_cmpuint (stats.fetched, ==, 1000);
 	g_assert_cmpstr (stats.cursor, ==, "2000");
+	/* the attempts of one job add up in its record */
+	g_assert_cmpint (fixture_outcome (fx, job, "heart_rate", "written"), ==, 2000);
+	g_assert_cmpint (fixture_outcome (fx, job, "heart_rate", "fetched"), ==, 2000);
 	cursor2 = fixture_cursor (fx, job);
 	g_assert_null (cursor2);
 
@@ -249,17 +269,18 @@ test_pipeline_sink_failure (Fixture *fx, gconstpointer user_data)
 	fixture_set (fx, "plugin:nullsink", "fail_pushes", "1");
 	g_assert_false (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE);
-	g_assert_nonnull (strstr (error->message, "push to nullsink: null sink configured to fail"));
+	g_assert_nonnull (
+	    strstr (error->message, "push to nullsink: null sink configured to fail"));
 	g_assert_true (ohe_error_is_transient (error));
 	g_clear_error (&error);
 	cursor = fixture_cursor (fx, job);
 	g_assert_null (cursor);
-	g_assert_cmpuint (stats.accepted, ==, 0);
+	g_assert_cmpuint (stats.written, ==, 0);
 	ohe_sync_stats_clear (&stats);
 
 	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (stats.accepted, ==, 2000);
+	g_assert_cmpuint (stats.written, ==, 2000);
 	g_assert_cmpstr (stats.cursor, ==, "2000");
 	cursor2 = fixture_cursor (fx, job);
 	g_assert_null (cursor2);
@@ -281,7 +302,7 @@ test_pipeline_backpressure (Fixture *fx, gconstpointer user_data)
 	fixture_set (fx, "plugin:nullsink", "record_path", "");
 	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (stats.accepted, ==, 6000);
+	g_assert_cmpuint (stats.written, ==, 6000);
 	g_assert_cmpuint (stats.batches, ==, 60);
 	g_assert_cmpuint (stats.fetch_queue_high_water, <=, 2);
 	g_assert_cmpuint (stats.push_queue_high_water, <=, 2);
@@ -291,26 +312,152 @@ test_pipeline_backpressure (Fixture *fx, gconstpointer user_data)
 	ohe_sync_stats_clear (&stats);
 }
 
+/* the link consents to no kind the provider delivers: nothing asked, nothing fetched */
+static void
+test_pipeline_nothing_asked (Fixture *fx, gconstpointer user_data)
+{
+	g_autofree gchar *link_id = fixture_add_link (fx, "u1", "steps,body_weight");
+	g_autoptr(OheJob) job = fixture_new_job (link_id);
+	g_autoptr(GError) error = NULL;
+	OheSyncStats stats = {0};
+
+	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_true (stats.nothing_asked);
+	g_assert_cmpuint (stats.fetched, ==, 0);
+	g_assert_cmpuint (stats.batches, ==, 0);
+	{
+		g_autoptr(GHashTable) seen = fixture_records (fx);
+		g_assert_cmpuint (g_hash_table_size (seen), ==, 0);
+	}
+	ohe_sync_stats_clear (&stats);
+}
+
+/* the provider returns heart rate the user did not consent to: filtered, counted, no dead letter */
 static void
 test_pipeline_consent (Fixture *fx, gconstpointer user_data)
 {
-	g_autofree gchar *link_id = fixture_add_link (fx, "u1", "steps,body_weight");
+	g_autofree gchar *link_id = fixture_add_link (fx, "u1", "steps");
 	g_autoptr(OheJob) job = fixture_new_job (link_id);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) dead = NULL;
 	OheSyncStats stats = {0};
 
-	/* the provider returns heart rate the user did not consent to: dropped */
+	/* a job may ask for more than the link consents to; the shaper holds the line */
+	ohe_job_set_kinds (job, (const gchar *const[]){"heart_rate", NULL});
 	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
 	g_assert_no_error (error);
+	g_assert_false (stats.nothing_asked);
 	g_assert_cmpuint (stats.fetched, ==, 2000);
-	g_assert_cmpuint (stats.accepted, ==, 0);
+	g_assert_cmpuint (stats.written, ==, 0);
+	g_assert_cmpuint (stats.refused, ==, 0);
+	g_assert_cmpuint (stats.filtered, ==, 2000);
+	g_assert_cmpuint (stats.filtered_by_kind[OHE_MEASUREMENT_KIND_HEART_RATE], ==, 2000);
+	g_assert_cmpstr (stats.filter_reason_by_kind[OHE_MEASUREMENT_KIND_HEART_RATE], ==,
+			 OHE_PUSH_REASON_NOT_CONSENTED);
+	g_assert_cmpuint (stats.batches, ==, 20);
 	dead = ohe_store_list_dead_letters (ohe_engine_get_store (fx->engine), &error);
 	g_assert_cmpuint (dead->len, ==, 0);
 	{
 		g_autoptr(GHashTable) seen = fixture_records (fx);
 		g_assert_cmpuint (g_hash_table_size (seen), ==, 0);
 	}
+	g_assert_cmpint (fixture_outcome (fx, job, "heart_rate", "filtered"), ==, 2000);
+	g_assert_cmpint (fixture_outcome (fx, job, "heart_rate", "written"), ==, 0);
+	ohe_sync_stats_clear (&stats);
+}
+
+/* a kind the sink does not map is filtered "not mapped": acknowledged, counted, no dead letter */
+static void
+test_pipeline_sink_not_mapped (Fixture *fx, gconstpointer user_data)
+{
+	g_autofree gchar *link_id = fixture_add_link (fx, "u1", "heart_rate");
+	g_autoptr(OheJob) job = fixture_new_job (link_id);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) dead = NULL;
+	g_autofree gchar *cursor = NULL;
+	OheSyncStats stats = {0};
+
+	fixture_set (fx, "plugin:nullsink", "unmapped_kinds", "steps,heart_rate");
+	/* logged once for the job and kind, with the count, not once per batch */
+	g_test_expect_message ("ohed", G_LOG_LEVEL_MESSAGE,
+			       "job *: 2000 heart_rate measurements filtered: not mapped");
+	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
+	g_test_assert_expected_messages ();
+	g_assert_no_error (error);
+	g_assert_cmpuint (stats.fetched, ==, 2000);
+	g_assert_cmpuint (stats.written, ==, 0);
+	g_assert_cmpuint (stats.filtered, ==, 2000);
+	g_assert_cmpstr (stats.filter_reason_by_kind[OHE_MEASUREMENT_KIND_HEART_RATE], ==,
+			 OHE_PUSH_REASON_NOT_MAPPED);
+	g_assert_cmpstr (stats.cursor, ==, "2000");
+	cursor = fixture_cursor (fx, job);
+	g_assert_null (cursor);
+	dead = ohe_store_list_dead_letters (ohe_engine_get_store (fx->engine), &error);
+	g_assert_cmpuint (dead->len, ==, 0);
+	g_assert_cmpfloat (
+	    ohe_metrics_get_value (ohe_engine_get_metrics (fx->engine),
+				   "ohe_sync_measurements_by_kind_total",
+				   OHE_METRICS_LABELS ("synthetic", "heart_rate", "filtered")),
+	    ==, 2000);
+	ohe_sync_stats_clear (&stats);
+}
+
+/* written + refused + filtered = fetched, per kind, in the stats and the job record */
+static void
+test_pipeline_accounting (Fixture *fx, gconstpointer user_data)
+{
+	g_autofree gchar *link_id = fixture_add_link (fx, "u1", "heart_rate");
+	g_autoptr(OheJob) job = fixture_new_job (link_id);
+	g_autoptr(GError) error = NULL;
+	OheSyncStats stats = {0};
+	const OheMeasurementKind hr = OHE_MEASUREMENT_KIND_HEART_RATE;
+
+	fixture_set (fx, "plugin:synthetic", "invalid_every", "10");
+	fixture_set (fx, "plugin:nullsink", "reject_every", "7");
+	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (stats.fetched, ==, 2000);
+	g_assert_cmpuint (stats.written + stats.refused + stats.filtered, ==, stats.fetched);
+	g_assert_cmpuint (stats.fetched_by_kind[hr], ==, 2000);
+	g_assert_cmpuint (stats.written_by_kind[hr], ==, 20 * 78);
+	g_assert_cmpuint (stats.refused_by_kind[hr], ==, 20 * 22);
+	g_assert_cmpuint (stats.filtered_by_kind[hr], ==, 0);
+	for (guint k = 0; k < OHE_MEASUREMENT_KIND_LAST; k++) {
+		if (k != hr)
+			g_assert_cmpuint (stats.fetched_by_kind[k], ==, 0);
+	}
+	g_assert_cmpint (fixture_outcome (fx, job, "heart_rate", "fetched"), ==, 2000);
+	g_assert_cmpint (fixture_outcome (fx, job, "heart_rate", "written"), ==, 20 * 78);
+	g_assert_cmpint (fixture_outcome (fx, job, "heart_rate", "refused"), ==, 20 * 22);
+	g_assert_cmpint (fixture_outcome (fx, job, "heart_rate", "filtered"), ==, 0);
+	g_assert_cmpint (fixture_outcome (fx, job, "steps", "fetched"), ==, 0);
+	ohe_sync_stats_clear (&stats);
+}
+
+/* a sink that leaves items without an outcome fails the job loudly; nothing is acknowledged */
+static void
+test_pipeline_invariant_broken (Fixture *fx, gconstpointer user_data)
+{
+	g_autofree gchar *link_id = fixture_add_link (fx, "u1", "heart_rate");
+	g_autoptr(OheJob) job = fixture_new_job (link_id);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *cursor = NULL;
+	OheSyncStats stats = {0};
+
+	fixture_set (fx, "plugin:nullsink", "forget_every", "30");
+	g_test_expect_message ("ohed", G_LOG_LEVEL_CRITICAL,
+			       "*batch accounting broken (sink nullsink): fetched 100, written 97 "
+			       "+ refused 0 + filtered 0, 3 items without an outcome*");
+	g_assert_false (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
+	g_test_assert_expected_messages ();
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_FAILED);
+	g_assert_nonnull (strstr (error->message, "3 items without an outcome"));
+	cursor = fixture_cursor (fx, job);
+	g_assert_null (cursor);
+	g_assert_cmpuint (stats.fetched, >=, 100);
+	g_assert_cmpuint (stats.written, ==, 0);
+	g_assert_cmpuint (stats.batches, ==, 0);
 	ohe_sync_stats_clear (&stats);
 }
 
@@ -350,7 +497,7 @@ test_pipeline_cancel (Fixture *fx, gconstpointer user_data)
 	g_assert_cmpuint (cursor_value % 100, ==, 0);
 	seen = fixture_records (fx);
 	g_assert_cmpuint (g_hash_table_size (seen), ==, cursor_value);
-	g_assert_cmpuint (stats.accepted, ==, cursor_value);
+	g_assert_cmpuint (stats.written, ==, cursor_value);
 	ohe_sync_stats_clear (&stats);
 }
 
@@ -401,7 +548,7 @@ test_engine_workers (Fixture *fx, gconstpointer user_data)
 			   ==, 3);
 	g_assert_cmpfloat (ohe_metrics_get_value (ohe_engine_get_metrics (fx->engine),
 						  "ohe_sync_measurements_total",
-						  OHE_METRICS_LABELS ("synthetic", "accepted")),
+						  OHE_METRICS_LABELS ("synthetic", "written")),
 			   ==, 6000);
 	for (guint i = 0; i < G_N_ELEMENTS (link_ids); i++)
 		g_clear_pointer (&link_ids[i], g_free);
@@ -480,7 +627,8 @@ test_pipeline_window_and_link_cursor (Fixture *fx, gconstpointer user_data)
 {
 	g_autofree gchar *link_id = fixture_add_link (fx, "u1", "heart_rate");
 	g_autoptr(OheJob) window_job = fixture_new_job (link_id);
-	g_autoptr(OheJob) incremental = ohe_job_new (link_id, "synthetic", OHE_JOB_PRIORITY_INCREMENTAL);
+	g_autoptr(OheJob) incremental =
+		       ohe_job_new (link_id, "synthetic", OHE_JOB_PRIORITY_INCREMENTAL);
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *link_cursor = NULL;
 	g_autofree gchar *link_cursor2 = NULL;
@@ -570,6 +718,14 @@ main (int argc, char **argv)
 		    test_pipeline_backpressure, fixture_teardown);
 	g_test_add ("/pipeline/consent", Fixture, NULL, fixture_setup, test_pipeline_consent,
 		    fixture_teardown);
+	g_test_add ("/pipeline/nothing-asked", Fixture, NULL, fixture_setup,
+		    test_pipeline_nothing_asked, fixture_teardown);
+	g_test_add ("/pipeline/sink-not-mapped", Fixture, NULL, fixture_setup,
+		    test_pipeline_sink_not_mapped, fixture_teardown);
+	g_test_add ("/pipeline/accounting", Fixture, NULL, fixture_setup, test_pipeline_accounting,
+		    fixture_teardown);
+	g_test_add ("/pipeline/invariant-broken", Fixture, NULL, fixture_setup,
+		    test_pipeline_invariant_broken, fixture_teardown);
 	g_test_add ("/pipeline/cancel", Fixture, NULL, fixture_setup, test_pipeline_cancel,
 		    fixture_teardown);
 	g_test_add ("/pipeline/needs-reconsent", Fixture, NULL, fixture_setup,

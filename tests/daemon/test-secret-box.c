@@ -12,7 +12,7 @@
 
 #include "ohe-secret-box.h"
 
-static const guint8 key_a[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+static const guint8 key_a[32] = {1,  2,	 3,  4,	 5,  6,	 7,  8,	 9,  10, 11, 12, 13, 14, 15, 16,
 				 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 static const guint8 key_b[32] = {9};
 
@@ -116,7 +116,8 @@ test_secret_box_rotation_and_files (void)
 	g_assert_cmpint (g_stat (path, &st), ==, 0);
 	g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 	g_assert_true (ohe_secret_box_add_key_file (again, path, FALSE, &error));
-	g_assert_cmpstr (ohe_secret_box_get_key_id (again), ==, ohe_secret_box_get_key_id (new_box));
+	g_assert_cmpstr (ohe_secret_box_get_key_id (again), ==,
+			 ohe_secret_box_get_key_id (new_box));
 
 	/* rotation: the new key seals, the old one still opens */
 	g_assert_true (ohe_secret_box_add_key (old_box, key_a, sizeof (key_a), &error));
@@ -126,10 +127,28 @@ test_secret_box_rotation_and_files (void)
 	g_assert_no_error (error);
 	g_assert_cmpstr (opened, ==, "old secret");
 
-	g_assert_true (g_file_set_contents (bad, "not a key\n", -1, NULL));
+	g_assert_true (g_file_set_contents_full (bad, "not a key\n", -1,
+						 G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
 	g_assert_false (ohe_secret_box_add_key_file (again, bad, FALSE, &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
 	g_assert_nonnull (strstr (error->message, "32 bytes or 64 hex digits"));
+	g_clear_error (&error);
+
+	/* a key others can read is refused, whatever it holds, like ssh's */
+	{
+		g_autofree gchar *expected = NULL;
+		g_assert_cmpint (g_chmod (path, 0640), ==, 0);
+		g_assert_false (ohe_secret_box_add_key_file (again, path, TRUE, &error));
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+		expected = g_strdup_printf ("token key %s is accessible by group or others (mode "
+					    "0640); run chmod 600 %s",
+					    path, path);
+		g_assert_cmpstr (error->message, ==, expected);
+		g_clear_error (&error);
+		g_assert_cmpint (g_chmod (path, 0604), ==, 0);
+		g_assert_false (ohe_secret_box_add_key_file (again, path, FALSE, &error));
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	}
 }
 
 int

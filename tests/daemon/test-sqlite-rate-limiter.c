@@ -145,10 +145,10 @@ test_count_rows (const gchar *path, const gchar *bucket)
 	g_autoptr(sqlite3) db = NULL;
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 	g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-	g_assert_cmpint (sqlite3_prepare_v2 (db,
-					     "SELECT COUNT(*) FROM rate_limit_events WHERE bucket = ?1",
-					     -1, &stmt, NULL),
-			 ==, SQLITE_OK);
+	g_assert_cmpint (
+	    sqlite3_prepare_v2 (db, "SELECT COUNT(*) FROM rate_limit_events WHERE bucket = ?1", -1,
+				&stmt, NULL),
+	    ==, SQLITE_OK);
 	sqlite3_bind_text (stmt, 1, bucket, -1, SQLITE_STATIC);
 	g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
 	return sqlite3_column_int (stmt, 0);

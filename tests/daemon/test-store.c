@@ -19,8 +19,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 static const gchar *const test_tables[] = {
-    "schema_version", "users",	    "links",	 "cursors", "jobs",
-    "dead_letters",   "api_tokens", "audit_log", "rate_limit_events", NULL,
+    "schema_version", "users",	   "links",	   "cursors",		"jobs", "dead_letters",
+    "api_tokens",     "audit_log", "job_outcomes", "rate_limit_events", NULL,
 };
 
 static gchar *
@@ -113,6 +113,8 @@ test_raw_open (const gchar *path)
 	g_assert_cmpint (
 	    sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), ==,
 	    SQLITE_OK);
+	/* the store refuses a file others can read, as the one it creates is not */
+	g_assert_cmpint (g_chmod (path, 0600), ==, 0);
 	return db;
 }
 
@@ -966,6 +968,188 @@ test_store_audit (void)
 }
 
 /* outside strings are bound, never spliced into SQL */
+/* adds an active link of @user to withings account @account */
+static gboolean
+test_add_account_link (OheStore *store,
+		       const gchar *id,
+		       const gchar *user,
+		       const gchar *account,
+		       OheLinkState state,
+		       gint64 created,
+		       GError **error)
+{
+	g_autoptr(OheLink) link = ohe_link_new (user, "withings");
+	g_autoptr(GBytes) token = g_bytes_new_static ("sealed", 6);
+
+	ohe_link_set_id (link, id);
+	ohe_link_set_external_user_id (link, account);
+	ohe_link_set_state (link, state);
+	ohe_link_set_token (link, token);
+	ohe_link_set_created (link, created);
+	ohe_link_set_updated (link, created);
+	return ohe_store_add_link (store, link, error);
+}
+
+/* one provider account, one patient: the store itself refuses a second holder */
+static void
+test_store_one_account (void)
+{
+	g_autofree gchar *dir = test_make_dir ("one-account");
+	g_autofree gchar *path = g_build_filename (dir, "ohed.db", NULL);
+	g_autofree gchar *schemas = test_migrations_dir ();
+	g_autoptr(OheStore) store = NULL;
+	g_autoptr(OheLink) second = NULL;
+	g_autoptr(sqlite3) db = NULL;
+	g_autoptr(GError) error = NULL;
+	gchar *errmsg = NULL;
+
+	g_remove (path);
+	store = test_open (path, schemas);
+	for (guint i = 1; i <= 3; i++) {
+		g_autofree gchar *user = g_strdup_printf ("user-%u", i);
+		g_autofree gchar *patient = g_strdup_printf ("Patient/p-%u", i);
+		g_assert_true (ohe_store_add_user (store, user, patient, &error));
+		g_assert_no_error (error);
+	}
+	g_assert_true (test_add_account_link (store, "link-a", "user-1", "acct-1",
+					      OHE_LINK_STATE_ACTIVE, 100, &error));
+	g_assert_no_error (error);
+
+	/* a second active link to the same account names the holder and its user */
+	g_assert_false (test_add_account_link (store, "link-b", "user-2", "acct-1",
+					       OHE_LINK_STATE_ACTIVE, 200, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_CONFLICT);
+	g_assert_cmpstr (error->message, ==,
+			 "store: add link link-b: withings account acct-1 is already linked to "
+			 "user user-1 (link link-a)");
+	g_clear_error (&error);
+
+	/* pending, it may wait for consent; it cannot become active, nor needs_reconsent */
+	g_assert_true (test_add_account_link (store, "link-b", "user-2", "acct-1",
+					      OHE_LINK_STATE_PENDING, 200, &error));
+	g_assert_no_error (error);
+	second = ohe_store_get_link (store, "link-b", &error);
+	g_assert_no_error (error);
+	ohe_link_set_state (second, OHE_LINK_STATE_ACTIVE);
+	g_assert_false (ohe_store_update_link (store, second, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_CONFLICT);
+	g_assert_nonnull (strstr (error->message, "already linked to user user-1 (link link-a)"));
+	g_clear_error (&error);
+	g_assert_false (
+	    ohe_store_update_link_state (store, "link-b", OHE_LINK_STATE_NEEDS_RECONSENT, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_CONFLICT);
+	g_clear_error (&error);
+
+	/* the same account id at another provider is another account */
+	{
+		g_autoptr(OheLink) fitbit = ohe_link_new ("user-3", "fitbit");
+		ohe_link_set_external_user_id (fitbit, "acct-1");
+		ohe_link_set_state (fitbit, OHE_LINK_STATE_ACTIVE);
+		g_assert_true (ohe_store_add_link (store, fitbit, &error));
+		g_assert_no_error (error);
+	}
+
+	/* behind the store's back the index refuses as well */
+	db = test_raw_open (path);
+	g_assert_cmpint (sqlite3_exec (db, "UPDATE links SET state = 'error' WHERE id = 'link-b'",
+				       NULL, NULL, &errmsg),
+			 ==, SQLITE_CONSTRAINT);
+	g_assert_nonnull (strstr (errmsg, "UNIQUE"));
+	sqlite3_free (errmsg);
+	errmsg = NULL;
+
+	/* revoked, the first link frees the account; then it cannot take it back */
+	g_assert_true (
+	    ohe_store_update_link_state (store, "link-a", OHE_LINK_STATE_REVOKED, &error));
+	g_assert_no_error (error);
+	g_assert_true (ohe_store_update_link (store, second, &error));
+	g_assert_no_error (error);
+	g_assert_false (
+	    ohe_store_update_link_state (store, "link-a", OHE_LINK_STATE_ACTIVE, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_CONFLICT);
+	g_clear_error (&error);
+	g_assert_cmpint (test_raw_int (db, "SELECT COUNT(*) FROM links WHERE provider = 'withings' "
+					   "AND external_user_id = 'acct-1' AND state = 'active'"),
+			 ==, 1);
+	g_clear_object (&store);
+	g_remove (path);
+}
+
+/* a store from before version 6 with duplicate holders: the oldest keeps the account */
+static void
+test_store_migrate_one_account (void)
+{
+	g_autoptr(GPtrArray) names = test_list_migrations ();
+	g_autofree gchar *old_schemas = test_make_partial_migrations ("schemas-5", 5);
+	g_autofree gchar *schemas = test_migrations_dir ();
+	g_autofree gchar *dir = test_make_dir ("one-account-migrate");
+	g_autofree gchar *path = g_build_filename (dir, "ohed.db", NULL);
+	g_autoptr(OheStore) store = NULL;
+	g_autoptr(GPtrArray) audit = NULL;
+	g_autoptr(sqlite3) db = NULL;
+	g_autoptr(GError) error = NULL;
+	static const struct {
+		const gchar *id;
+		const gchar *user;
+		const gchar *account;
+		OheLinkState state;
+		gint64 created;
+		const gchar *state_after;
+	} rows[] = {
+	    {"link-new", "user-2", "acct-1", OHE_LINK_STATE_ACTIVE, 200, "revoked"},
+	    {"link-old", "user-1", "acct-1", OHE_LINK_STATE_ACTIVE, 100, "active"},
+	    {"link-stale", "user-3", "acct-1", OHE_LINK_STATE_NEEDS_RECONSENT, 300, "revoked"},
+	    {"link-wait", "user-4", "acct-1", OHE_LINK_STATE_PENDING, 50, "pending"},
+	    {"link-other", "user-5", "acct-2", OHE_LINK_STATE_ACTIVE, 400, "active"},
+	};
+
+	g_assert_cmpuint (names->len, >=, 6);
+	g_assert_cmpstr (g_ptr_array_index (names, 5), ==, "0006-one-account-one-patient.sql");
+	g_remove (path);
+	store = test_open (path, old_schemas);
+	for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
+		g_autofree gchar *patient = g_strdup_printf ("Patient/%s", rows[i].user);
+		g_assert_true (ohe_store_add_user (store, rows[i].user, patient, &error));
+		g_assert_no_error (error);
+		g_assert_true (test_add_account_link (store, rows[i].id, rows[i].user,
+						      rows[i].account, rows[i].state,
+						      rows[i].created, &error));
+		g_assert_no_error (error);
+	}
+	g_clear_object (&store);
+
+	store = test_open (path, schemas);
+	db = test_raw_open (path);
+	for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
+		g_autofree gchar *sql =
+		    g_strdup_printf ("SELECT state FROM links WHERE id = '%s'", rows[i].id);
+		g_autofree gchar *state = test_raw_text (db, sql);
+		g_autofree gchar *token_sql =
+		    g_strdup_printf ("SELECT token IS NULL FROM links WHERE id = '%s'", rows[i].id);
+		g_assert_cmpstr (state, ==, rows[i].state_after);
+		/* a revoked duplicate keeps no token */
+		g_assert_cmpint (test_raw_int (db, token_sql), ==,
+				 g_strcmp0 (rows[i].state_after, "revoked") == 0);
+	}
+	audit = ohe_store_list_audit (store, 10, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (audit->len, ==, 2);
+	for (guint i = 0; i < audit->len; i++) {
+		OheAuditEntry *entry = g_ptr_array_index (audit, i);
+		const gchar *detail = ohe_audit_entry_get_detail (entry);
+		g_assert_cmpstr (ohe_audit_entry_get_actor (entry), ==, "migration 0006");
+		g_assert_cmpstr (ohe_audit_entry_get_action (entry), ==, "link-revoke");
+		g_assert_true (
+		    g_str_has_suffix (detail, "withings account already linked by link link-old"));
+		g_assert_true (g_str_has_prefix (detail, "link link-new of user user-2: ") ||
+			       g_str_has_prefix (detail, "link link-stale of user user-3: "));
+	}
+	g_assert_cmpstr (ohe_audit_entry_get_detail (g_ptr_array_index (audit, 0)), !=,
+			 ohe_audit_entry_get_detail (g_ptr_array_index (audit, 1)));
+	g_clear_object (&store);
+	g_remove (path);
+}
+
 static void
 test_store_binding (void)
 {
@@ -1042,6 +1226,49 @@ test_store_binding (void)
 	g_assert_cmpstr (other, ==, "Patient/p-2");
 }
 
+/* what plugins keep through ohe_plugin_save_state(): per plugin and key, across openings */
+static void
+test_store_plugin_state (void)
+{
+	g_autofree gchar *schemas = test_migrations_dir ();
+	g_autofree gchar *db_dir = test_make_dir ("state/plugin-state");
+	g_autofree gchar *path = g_build_filename (db_dir, "ohed.db", NULL);
+	g_autoptr(OheStore) store = test_open (path, schemas);
+	const gchar *key = "entry-limit/transaction/put/https://ehr.example/fhir";
+	g_autoptr(GError) error = NULL;
+	gchar *value;
+
+	value = ohe_store_get_plugin_state (store, "fhir", key, &error);
+	g_assert_no_error (error);
+	g_assert_null (value);
+	g_assert_true (ohe_store_set_plugin_state (store, "fhir", key, "50", &error));
+	g_assert_no_error (error);
+	g_assert_true (ohe_store_set_plugin_state (store, "fhir", key, "48", &error));
+	g_assert_no_error (error);
+	g_assert_true (ohe_store_set_plugin_state (store, "other", key, "7", &error));
+	g_assert_no_error (error);
+	g_clear_object (&store);
+
+	store = test_open (path, schemas);
+	value = ohe_store_get_plugin_state (store, "fhir", key, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (value, ==, "48");
+	g_free (value);
+	value = ohe_store_get_plugin_state (store, "other", key, &error);
+	g_assert_cmpstr (value, ==, "7");
+	g_free (value);
+
+	/* NULL forgets the key, of that plugin only */
+	g_assert_true (ohe_store_set_plugin_state (store, "fhir", key, NULL, &error));
+	g_assert_no_error (error);
+	value = ohe_store_get_plugin_state (store, "fhir", key, &error);
+	g_assert_no_error (error);
+	g_assert_null (value);
+	value = ohe_store_get_plugin_state (store, "other", key, &error);
+	g_assert_cmpstr (value, ==, "7");
+	g_free (value);
+}
+
 static void
 test_store_persist (void)
 {
@@ -1067,6 +1294,25 @@ test_store_persist (void)
 	g_assert_true (ohe_store_save_job (store, job, &error));
 	g_assert_no_error (error);
 	g_clear_object (&store);
+
+	/* the file holds sealed tokens: created owner-only, refused once others can read it */
+	{
+		g_autoptr(OheStore) refused = NULL;
+		g_autofree gchar *expected = NULL;
+		GStatBuf st;
+		g_assert_cmpint (g_stat (path, &st), ==, 0);
+		g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+		g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+		refused = ohe_sqlite_store_new (path, schemas, &error);
+		g_assert_null (refused);
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+		expected = g_strdup_printf (
+		    "store %s is accessible by group or others (mode 0644); run chmod 600 %s", path,
+		    path);
+		g_assert_cmpstr (error->message, ==, expected);
+		g_clear_error (&error);
+		g_assert_cmpint (g_chmod (path, 0600), ==, 0);
+	}
 
 	store = test_open (path, schemas);
 	patient = ohe_store_get_patient_reference (store, "user-1", &error);
@@ -1242,6 +1488,9 @@ main (int argc, char **argv)
 	g_test_add_func ("/store/dead-letters", test_store_dead_letters);
 	g_test_add_func ("/store/audit", test_store_audit);
 	g_test_add_func ("/store/binding", test_store_binding);
+	g_test_add_func ("/store/one-account", test_store_one_account);
+	g_test_add_func ("/store/migrate/one-account", test_store_migrate_one_account);
+	g_test_add_func ("/store/plugin-state", test_store_plugin_state);
 	g_test_add_func ("/store/persist", test_store_persist);
 	g_test_add_func ("/store/threads", test_store_threads);
 	return g_test_run ();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// Checks the R5 JSON Schema cannot express (fhir-r5.md §B.3): required primitives, required
+// Checks the R5 JSON Schema cannot express (https://hl7.org/fhir/R5/validation.html): required primitives, required
 // code bindings, invariants (sdd-1, bdl-3c, bdl-7), the vital-signs profiles' code/unit
 // pairs and reference syntax. Each check returns { path, message } items.
 

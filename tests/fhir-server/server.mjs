@@ -24,6 +24,9 @@ const { values: opt } = parseArgs({
 		'public-key': { type: 'string', default: env.OHE_FHIR_CLIENT_PUBLIC_KEY },
 		'token-lifetime': { type: 'string', default: env.OHE_FHIR_TOKEN_LIFETIME ?? '300' },
 		fail: { type: 'string', default: env.OHE_FHIR_FAIL },
+		'max-transaction-entries': { type: 'string',
+			default: env.OHE_FHIR_MAX_TRANSACTION_ENTRIES ?? '50' },
+		'max-batch-entries': { type: 'string', default: env.OHE_FHIR_MAX_BATCH_ENTRIES ?? '1000' },
 		'no-validate': { type: 'boolean', default: env.OHE_FHIR_VALIDATE === '0' },
 		'log-requests': { type: 'boolean', default: false },
 	},
@@ -35,6 +38,20 @@ const port = Number.parseInt(opt.port, 10);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
 	process.stderr.write(`server.mjs: --port: "${opt.port}" is not a port number\n`);
 	process.exit(2);
+}
+
+// Bundle size caps, as real servers enforce them (0: none). Medplum itself refuses transactions
+// with more than 50 updates, with a message that states no limit; this check comes first and
+// states it.
+const maxEntries = {};
+for (const type of ['transaction', 'batch']) {
+	const text = opt[`max-${type}-entries`];
+	const n = Number.parseInt(text, 10);
+	if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(n)) {
+		process.stderr.write(`server.mjs: --max-${type}-entries: "${text}" is not a number >= 0\n`);
+		process.exit(2);
+	}
+	maxEntries[type] = n;
 }
 
 const started = Date.now();
@@ -52,7 +69,8 @@ try {
 }
 // injected failures: { status, count, retryAfter, target: 'fhir'|'token'|'any' }
 let failure;
-const stats = { requests: 0, fhir_requests: 0, injected_failures: 0, unauthorized: 0, rejected_invalid: 0 };
+const stats = { requests: 0, fhir_requests: 0, injected_failures: 0, unauthorized: 0, rejected_invalid: 0,
+	bundles: 0, bundles_refused: 0, bundles_too_large: 0, bundle_entries: 0 };
 
 function parseFailure(status, count, retryAfter, target) {
 	const s = Number.parseInt(status ?? '503', 10);
@@ -198,6 +216,60 @@ function validationOutcome(errors) {
 	};
 }
 
+// POST [base] with a transaction or batch Bundle: the size cap, then validation and the router
+async function handleBundle(res, body, baseUrl) {
+	const n = Array.isArray(body.entry) ? body.entry.length : 0;
+	const max = maxEntries[body.type];
+	stats.bundles++;
+	stats.bundle_entries += n;
+	if (max > 0 && n > max) {
+		stats.bundles_refused++;
+		stats.bundles_too_large++;
+		return send(res, 400, outcome('error', 'too-costly',
+			`Bundle has ${n} entries, more than the ${max} this server accepts in a ${body.type}`));
+	}
+	if (body.type === 'batch' && n > 0)
+		return handleBatch(res, body);
+	if (validator) {
+		const errors = validator.validate(body);
+		if (errors.length > 0) {
+			stats.rejected_invalid++;
+			stats.bundles_refused++;
+			return send(res, 400, validationOutcome(errors));
+		}
+	}
+	const r = await store.handle('POST', '', {}, body, {});
+	if (r.status >= 400)
+		stats.bundles_refused++;
+	return send(res, r.status, r.resource ?? r.outcome);
+}
+
+// A batch is answered per entry: an invalid entry gets its own 400, the others are processed
+async function handleBatch(res, body) {
+	const answers = new Array(body.entry.length);
+	const valid = [];
+	body.entry.forEach((entry, i) => {
+		const errors = validator && entry?.resource !== undefined ?
+			validator.validate(entry.resource, `Bundle entry[${i}] ${entry.resource?.resourceType}`) : [];
+		if (errors.length > 0) {
+			stats.rejected_invalid++;
+			answers[i] = { response: { status: '400 Bad Request', outcome: validationOutcome(errors) } };
+		} else {
+			valid.push(i);
+		}
+	});
+	if (valid.length > 0) {
+		const r = await store.handle('POST', '', {}, { resourceType: 'Bundle', type: 'batch',
+			entry: valid.map((i) => body.entry[i]) }, {});
+		if (r.status >= 400 || r.resource?.resourceType !== 'Bundle') {
+			stats.bundles_refused++;
+			return send(res, r.status, r.resource ?? r.outcome);
+		}
+		valid.forEach((i, k) => { answers[i] = r.resource.entry[k]; });
+	}
+	return send(res, 200, { resourceType: 'Bundle', type: 'batch-response', entry: answers });
+}
+
 async function handleFhir(req, res, url, baseUrl, tokenUrl) {
 	const rel = url.pathname.slice(base.length).replace(/^\/+/, '');
 	if (req.method === 'GET' && rel === 'metadata')
@@ -223,6 +295,8 @@ async function handleFhir(req, res, url, baseUrl, tokenUrl) {
 			return send(res, 400, outcome('error', 'structure', `invalid JSON body: ${e.message}`));
 		}
 		const isResource = body && typeof body === 'object' && typeof body.resourceType === 'string';
+		if (isResource && body.resourceType === 'Bundle' && rel === '' && req.method === 'POST')
+			return handleBundle(res, body, baseUrl);
 		if (validator && isResource && !rel.endsWith('/_search') && req.method !== 'PATCH') {
 			const errors = validator.validate(body);
 			if (errors.length > 0) {

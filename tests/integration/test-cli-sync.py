@@ -5,10 +5,11 @@
 Started by run-with-fhir-server.py (OHE_FHIR_BASE_URL, OHE_FHIR_BEARER): runs the
 provider simulator, links a user through the OAuth2 flow with ohectl link-start and
 link-finish, syncs three days with ohectl sync-now into the FHIR server over REST,
-reads the data back with FHIR searches, then replays the same window from a fresh
-state directory and checks that the server holds no duplicate.
+reads the data back with FHIR searches, checks reference closure over every resource
+the server holds (each reference resolves to a stored resource or the user's Patient),
+then replays the same window from a fresh state directory and checks that the server
+holds no duplicate.
 """
-import http.client
 import json
 import os
 import re
@@ -16,22 +17,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 import urllib.request
 
-checks = []
-
-
-def check(name, condition, detail=""):
-    checks.append((name, bool(condition), detail))
+import ohe_cli_test
+from ohe_cli_test import check, finish, follow_consent
 
 
 def run(cmd, env):
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-    if result.returncode != 0:
-        print(f"Bail out! {' '.join(cmd)} exited {result.returncode}: {result.stderr}")
-        sys.exit(1)
-    return result.stdout
+    return ohe_cli_test.run(cmd, env).stdout
 
 
 def fhir_get(path):
@@ -42,17 +35,6 @@ def fhir_get(path):
         request.add_header("Authorization", f"Bearer {bearer}")
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.load(response)
-
-
-def follow_consent(url):
-    """GET the authorize URL without following the redirect; return Location."""
-    parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    conn.request("GET", f"{parts.path}?{parts.query}")
-    response = conn.getresponse()
-    location = response.getheader("Location")
-    conn.close()
-    return response.status, location
 
 
 def write_config(state, sim, plugin_dirs):
@@ -81,7 +63,7 @@ token={os.environ.get('OHE_FHIR_BEARER', '')}
 def link_and_sync(ohectl, env, window):
     run([ohectl, "user-add", "it-user", "Patient/it-1"], env)
     out = run([ohectl, "link-start", "it-user", "withings",
-               "heart_rate,steps,body_weight,blood_pressure,spo2"], env)
+               "heart_rate,steps,body_weight,blood_pressure,spo2,ecg,afib_classification"], env)
     authorize = out.strip().splitlines()[-1]
     status, location = follow_consent(authorize)
     check("consent redirects with a code", status == 302 and "code=" in (location or ""),
@@ -89,10 +71,32 @@ def link_and_sync(ohectl, env, window):
     out = run([ohectl, "link-finish", location], env)
     link = re.search(r"link (\S+) is active", out).group(1)
     out = run([ohectl, "sync-now", link, window[0], window[1]], env)
-    kinds = dict(re.findall(r"^  (\w+) +(\d+)$", out, re.M))
-    delivered = int(re.search(r"delivered (\d+)", out).group(1))
-    dead = int(re.search(r"dead letters (\d+)", out).group(1))
+    kinds = dict(re.findall(r"^  (\w+) +fetched \d+, written (\d+), ", out, re.M))
+    summary = re.search(r"^fetched (\d+), written (\d+), refused (\d+), filtered (\d+), ",
+                        out, re.M)
+    fetched, delivered, dead, filtered = (int(x) for x in summary.groups())
+    check("fetched = written + refused + filtered", fetched == delivered + dead + filtered,
+          summary.group(0))
     return {k: int(v) for k, v in kinds.items()}, delivered, dead
+
+
+def fhir_search_all(resource_type):
+    """Every resource of a type, a page of 1000 at a time (_offset)."""
+    resources = []
+    while True:
+        bundle = fhir_get(f"{resource_type}?_count=1000&_offset={len(resources)}")
+        page = [e["resource"] for e in bundle.get("entry", [])]
+        resources += page
+        if len(page) < 1000:
+            return resources
+
+
+def dangling_references_on_server(patient):
+    stored = {}
+    for resource_type in ["Observation", "DiagnosticReport", "Device", "DeviceAssociation"]:
+        for r in fhir_search_all(resource_type):
+            stored[f"{r['resourceType']}/{r['id']}"] = r
+    return len(stored), ohe_cli_test.dangling_references(stored, patient)
 
 
 def main():
@@ -117,7 +121,8 @@ def main():
         check("measurements delivered", delivered > 1000, delivered)
         check("no dead letters", dead == 0, dead)
         check("every kind synced", all(kinds.get(k, 0) > 0 for k in
-              ["heart_rate", "steps", "body_weight", "blood_pressure", "spo2"]), kinds)
+              ["heart_rate", "steps", "body_weight", "blood_pressure", "spo2", "ecg",
+               "afib_classification"]), kinds)
 
         observations = fhir_get("Observation?subject=Patient/it-1&_summary=count")["total"]
         check("server holds one Observation per measurement", observations == delivered,
@@ -130,11 +135,30 @@ def main():
                       for c in bp["entry"][0]["resource"].get("component", [])]
         check("blood pressure panel has systolic and diastolic",
               "8480-6" in components and "8462-4" in components, components)
+        # every ECG is written, with its DiagnosticReport pointing at it (the Withings series
+        # once had a name no sink knew, and the recordings silently went missing)
+        ecgs = fhir_get("Observation?code=http://loinc.org|11524-6&_summary=count")["total"]
+        check("one ECG Observation per recording", ecgs == kinds.get("ecg"),
+              f"{ecgs} != {kinds.get('ecg')}")
+        reports = fhir_get("DiagnosticReport?_count=100").get("entry", [])
+        check("one DiagnosticReport per recording", len(reports) == kinds.get("ecg"),
+              f"{len(reports)} != {kinds.get('ecg')}")
+        for entry in reports:
+            result = entry["resource"]["result"][0]["reference"]
+            ecg = fhir_get(result)
+            check(f"report result {result} is the ECG",
+                  ecg["code"]["coding"][0]["code"] == "11524-6" and
+                  ecg["component"][0]["code"]["coding"][0]["code"] == "131328",
+                  ecg["code"])
         devices = fhir_get("Device?_summary=count")["total"]
         check("devices written", devices >= 1, devices)
         associations = fhir_get("DeviceAssociation?_summary=count")["total"]
         check("R5 DeviceAssociation written", associations == devices,
               f"{associations} != {devices}")
+        n_stored, dangling = dangling_references_on_server("Patient/it-1")
+        check("reference closure over the server's resources",
+              n_stored >= observations + devices and not dangling,
+              f"{n_stored} stored, {observations} + {devices} expected, {dangling[:5]}")
 
         # replay: a fresh daemon state, same user data → same resources, no duplicates
         with tempfile.TemporaryDirectory(prefix="ohe-cli-") as state:
@@ -148,12 +172,7 @@ def main():
         sim.terminate()
         sim.wait(timeout=30)
 
-    print(f"1..{len(checks)}")
-    failed = 0
-    for i, (name, ok, detail) in enumerate(checks, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {name}{'' if ok else f' ({detail})'}")
-        failed += not ok
-    sys.exit(1 if failed else 0)
+    finish()
 
 
 if __name__ == "__main__":

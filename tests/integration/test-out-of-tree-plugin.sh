@@ -7,7 +7,7 @@ set -eu
 build_root=$1
 ohectl=$2
 src=$(cd "$(dirname "$0")" && pwd)
-echo "1..3"
+echo "1..4"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -44,3 +44,13 @@ out=$("$ohectl" --local plugins)
 echo "$out" | grep -Eq '^hello +provider +.*/libohe_hello\.so$' ||
   { echo "$out"; echo "not ok 3 - ohectl did not load the plugin"; exit 1; }
 echo "ok 3 - ohectl loads the out-of-tree plugin"
+
+# its declared keys are checked like the daemon's own
+if out=$(OHED_PLUGIN_HELLO_GREETNG=hi "$ohectl" --local plugins 2>&1); then
+  echo "$out"; echo "not ok 4 - a mistyped key of the plugin did not stop ohectl"; exit 1
+fi
+echo "$out" | grep -Fq '[plugin:hello] greetng: unknown key (known keys: greeting)' ||
+  { echo "$out"; echo "not ok 4 - the refusal does not name group and key"; exit 1; }
+OHED_PLUGIN_HELLO_GREETING=hi "$ohectl" --local plugins >/dev/null ||
+  { echo "not ok 4 - a declared key was refused"; exit 1; }
+echo "ok 4 - the plugin's declared keys are checked"

@@ -126,9 +126,9 @@ def main():
             requests = stats["total"] - before
             for i, (p, (out, err)) in enumerate(zip(procs, outs)):
                 check(f"sync-now {i + 1} succeeded", p.returncode == 0, err.strip())
-                delivered = re.search(r"delivered (\d+)", out)
-                check(f"sync-now {i + 1} delivered measurements",
-                      delivered is not None and int(delivered.group(1)) > 0, out)
+                written = re.search(r"^fetched \d+, written (\d+),", out, re.M)
+                check(f"sync-now {i + 1} wrote measurements",
+                      written is not None and int(written.group(1)) > 0, out)
             refused = stats["rate_limited"]["/withings"]
             check("the simulator refused no request (no 601)", refused == 0, refused)
             check("the two runs needed several windows", requests > 3 * LIMIT, requests)

@@ -396,7 +396,7 @@ test_request_invalid (void)
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
 		g_autoptr(OheHttpRequest) request =
-		    ohe_http_request_new (cases[i].method, cases[i].uri);
+			       ohe_http_request_new (cases[i].method, cases[i].uri);
 		g_autoptr(GError) error = NULL;
 		g_autoptr(SoupMessage) msg = ohe_http_request_build_message (request, &error);
 		g_assert_null (msg);
@@ -408,7 +408,7 @@ test_request_invalid (void)
 	/* header injection is refused without quoting the value */
 	{
 		g_autoptr(OheHttpRequest) request =
-		    ohe_http_request_new ("GET", "https://example.com/");
+			       ohe_http_request_new ("GET", "https://example.com/");
 		g_autoptr(GError) error = NULL;
 		g_autoptr(SoupMessage) msg = NULL;
 		ohe_http_request_add_header (request, "X-Token", "S3CRET\r\nX-Evil: 1");
@@ -420,7 +420,7 @@ test_request_invalid (void)
 	}
 	{
 		g_autoptr(OheHttpRequest) request =
-		    ohe_http_request_new ("GET", "https://example.com/");
+			       ohe_http_request_new ("GET", "https://example.com/");
 		g_autoptr(GError) error = NULL;
 		g_autoptr(SoupMessage) msg = NULL;
 		ohe_http_request_set_bearer (request, "S3CRET\nX-Evil: 1");
@@ -455,7 +455,7 @@ test_response_check_status (void)
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
 		g_autoptr(OheHttpResponse) response =
-		    ohe_http_response_new (cases[i].status, NULL, NULL);
+			       ohe_http_response_new (cases[i].status, NULL, NULL);
 		g_autoptr(GError) error = NULL;
 		gboolean ok = ohe_http_response_check_status (response, &error);
 		g_assert_cmpint (ohe_http_response_get_status (response), ==, cases[i].status);
@@ -474,7 +474,7 @@ static OheHttpResponse *
 test_response_new (const gchar *content_type, const gchar *body, gsize size)
 {
 	g_autoptr(SoupMessageHeaders) hdrs =
-	    soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+		       soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
 	g_autoptr(GBytes) bytes = g_bytes_new (body, size);
 	if (content_type != NULL)
 		soup_message_headers_set_content_type (hdrs, content_type, NULL);
@@ -497,7 +497,7 @@ test_response_json (void)
 	    {"application/json", "{\"a\":\n  [1 2]}",
 	     "HTTP 200 response body is not valid JSON: missing comma at line 2 column 4"},
 	    {"text/html", "<html>S3CRET</html>",
-	     "HTTP 200 response body is not valid JSON (content type text/html): unexpected token "
+	     "HTTP 200 response body (content type text/html) is not valid JSON: unexpected token "
 	     "at line 1 column 1"},
 	    {"application/json", "{\"a\": \"\xff\"}",
 	     "HTTP 200 response body is not valid JSON: not UTF-8"},
@@ -525,9 +525,10 @@ test_response_json (void)
 		g_autoptr(JsonNode) huge_node = ohe_http_response_get_json (huge, &error);
 		g_assert_null (huge_node);
 		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
-		g_assert_cmpstr (error->message, ==,
-				 "HTTP 200 response body of 67108865 bytes exceeds the JSON limit of "
-				 "67108864 bytes");
+		g_assert_cmpstr (
+		    error->message, ==,
+		    "HTTP 200 response body of 67108865 bytes exceeds the JSON limit of "
+		    "67108864 bytes");
 		g_clear_error (&error);
 	}
 
@@ -1409,7 +1410,7 @@ test_client_async_error_cb (GObject *source, GAsyncResult *res, gpointer user_da
 {
 	GError **error = user_data;
 	g_autoptr(OheHttpResponse) response =
-	    ohe_http_client_send_finish (OHE_HTTP_CLIENT (source), res, error);
+		       ohe_http_client_send_finish (OHE_HTTP_CLIENT (source), res, error);
 	g_assert_null (response);
 }
 

@@ -170,7 +170,8 @@ static void
 test_measurement_linked (void)
 {
 	g_autoptr(OheMeasurement) hr = ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE);
-	g_autoptr(OheMeasurement) afib = ohe_measurement_new (OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION);
+	g_autoptr(OheMeasurement) afib =
+		       ohe_measurement_new (OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION);
 	g_autoptr(GError) error = NULL;
 
 	ohe_measurement_set_parent (hr, OHE_MEASUREMENT_KIND_ECG, "sig-1");
@@ -183,6 +184,147 @@ test_measurement_linked (void)
 	ohe_measurement_set_classification (afib, "negative", "0");
 	g_assert_true (ohe_measurement_validate (afib, &error));
 	g_assert_cmpstr (ohe_measurement_get_classification_raw (afib), ==, "0");
+}
+
+/* ohe_measurement_validate() refuses every name outside the provider ↔ sink contract */
+static void
+test_measurement_contract (void)
+{
+	static const struct {
+		OheMeasurementKind kind;
+		const gchar *series; /* "-" for an unnamed series */
+		const gchar *component;
+		const gchar *key;
+		const gchar *value;
+		const gchar *classification;
+		const gchar *message; /* NULL: valid */
+	} cases[] = {
+	    {OHE_MEASUREMENT_KIND_ECG, OHE_SERIES_NAME_LEAD_I, NULL, NULL, NULL, NULL, NULL},
+	    {OHE_MEASUREMENT_KIND_ECG, OHE_SERIES_NAME_LEAD_III, NULL, NULL, NULL, NULL, NULL},
+	    {OHE_MEASUREMENT_KIND_ECG, "-", NULL, OHE_QUALIFIER_WEAR_POSITION,
+	     OHE_QUALIFIER_WEAR_POSITION_VALUE_LEFT_WRIST, NULL, NULL},
+	    {OHE_MEASUREMENT_KIND_ECG, "signal", NULL, NULL, NULL, NULL,
+	     "acme ecg measurement: series name 'signal' is not in the contract "
+	     "(expected I, II, III or unnamed)"},
+	    {OHE_MEASUREMENT_KIND_ECG, "i", NULL, NULL, NULL, NULL,
+	     "acme ecg measurement: series name 'i' is not in the contract "
+	     "(expected I, II, III or unnamed)"},
+	    {OHE_MEASUREMENT_KIND_RR_INTERVALS, "-", NULL, NULL, NULL, NULL, NULL},
+	    {OHE_MEASUREMENT_KIND_RR_INTERVALS, "I", NULL, NULL, NULL, NULL,
+	     "acme rr_intervals measurement: series name 'I' is not in the contract "
+	     "(expected unnamed)"},
+	    {OHE_MEASUREMENT_KIND_HEART_RATE, "-", NULL, NULL, NULL, NULL,
+	     "acme heart_rate measurement: the kind holds no series (series 'unnamed')"},
+	    {OHE_MEASUREMENT_KIND_BLOOD_PRESSURE, NULL, OHE_COMPONENT_NAME_MEAN, NULL, NULL, NULL,
+	     NULL},
+	    {OHE_MEASUREMENT_KIND_BLOOD_PRESSURE, NULL, "pulse", NULL, NULL, NULL,
+	     "acme blood_pressure measurement: component name 'pulse' is not in the contract "
+	     "(expected systolic, diastolic or mean)"},
+	    {OHE_MEASUREMENT_KIND_SPO2, NULL, "systolic", NULL, NULL, NULL,
+	     "acme spo2 measurement: component name 'systolic' is not in the contract "
+	     "(expected no components)"},
+	    {OHE_MEASUREMENT_KIND_HEART_RATE, NULL, NULL, OHE_QUALIFIER_DEVICE_MODEL, "Any text",
+	     NULL, NULL},
+	    {OHE_MEASUREMENT_KIND_HEART_RATE, NULL, NULL, "deviceModel", "X", NULL,
+	     "acme heart_rate measurement: qualifier key 'deviceModel' is not in the contract"},
+	    {OHE_MEASUREMENT_KIND_STEPS, NULL, NULL, OHE_QUALIFIER_TOTAL, "week", NULL,
+	     "acme steps measurement: qualifier total value 'week' is not in the contract "
+	     "(expected day)"},
+	    {OHE_MEASUREMENT_KIND_ECG, "-", NULL, OHE_QUALIFIER_SAMPLING_FREQUENCY, "300.5", NULL,
+	     "acme ecg measurement: qualifier sampling_frequency value '300.5' is not in the "
+	     "contract (expected a positive integer)"},
+	    {OHE_MEASUREMENT_KIND_ECG, "-", NULL, OHE_QUALIFIER_WEAR_POSITION, "1", NULL,
+	     "acme ecg measurement: qualifier wear_position value '1' is not in the contract "
+	     "(expected right_wrist, left_wrist, right_arm, left_arm, right_foot or left_foot)"},
+	    {OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, NULL, NULL, OHE_QUALIFIER_METHOD,
+	     OHE_QUALIFIER_METHOD_VALUE_PPG, OHE_CLASSIFICATION_POSITIVE, NULL},
+	    {OHE_MEASUREMENT_KIND_ECG, "-", NULL, NULL, NULL, OHE_CLASSIFICATION_UNREADABLE, NULL},
+	    {OHE_MEASUREMENT_KIND_HEART_RATE, NULL, NULL, NULL, NULL, OHE_CLASSIFICATION_POSITIVE,
+	     "acme heart_rate measurement: the kind holds no classification ('positive')"},
+	    {OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, NULL, NULL, NULL, NULL, "afib",
+	     "acme afib_classification measurement: classification 'afib' is not in the "
+	     "contract (expected negative, positive, inconclusive, unreadable, not_analyzed or "
+	     "other)"},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autoptr(OheMeasurement) m = ohe_measurement_new (cases[i].kind);
+		g_autoptr(GError) error = NULL;
+
+		g_test_message ("case %u", i);
+		ohe_measurement_set_time (m, 1761990000000000, 1761990030000000);
+		ohe_measurement_set_provider (m, "acme");
+		if (cases[i].series != NULL) {
+			g_autoptr(OheSeries) s = ohe_series_new_with_interval (
+			    g_str_equal (cases[i].series, "-") ? NULL : cases[i].series, 2);
+			ohe_series_append_sample (s, 1);
+			ohe_measurement_add_series (m, s);
+		}
+		if (cases[i].kind == OHE_MEASUREMENT_KIND_BLOOD_PRESSURE) {
+			ohe_measurement_set_component (m, OHE_COMPONENT_NAME_SYSTOLIC, 120);
+			ohe_measurement_set_component (m, OHE_COMPONENT_NAME_DIASTOLIC, 80);
+		}
+		if (cases[i].component != NULL)
+			ohe_measurement_set_component (m, cases[i].component, 90);
+		if (ohe_measurement_kind_get_value_type (cases[i].kind) == OHE_VALUE_TYPE_SCALAR)
+			ohe_measurement_set_value (m, 70);
+		if (cases[i].key != NULL)
+			ohe_measurement_set_qualifier (m, cases[i].key, cases[i].value);
+		ohe_measurement_set_classification (
+		    m,
+		    cases[i].classification != NULL ? cases[i].classification
+		    : cases[i].kind == OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION
+			? OHE_CLASSIFICATION_NEGATIVE
+			: NULL,
+		    NULL);
+		if (cases[i].message == NULL) {
+			g_assert_true (ohe_measurement_validate (m, &error));
+			g_assert_no_error (error);
+		} else {
+			g_assert_false (ohe_measurement_validate (m, &error));
+			g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+			g_assert_cmpstr (error->message, ==, cases[i].message);
+		}
+	}
+}
+
+/* a cuff reading needs both pressures; the declared lists are what the docs say */
+static void
+test_measurement_contract_lists (void)
+{
+	g_autoptr(OheMeasurement) bp = ohe_measurement_new (OHE_MEASUREMENT_KIND_BLOOD_PRESSURE);
+	g_autoptr(GError) error = NULL;
+	const gchar *const *keys = ohe_qualifier_list_keys ();
+
+	ohe_measurement_set_time (bp, 1761990000000000, 1761990000000000);
+	ohe_measurement_set_component (bp, OHE_COMPONENT_NAME_SYSTOLIC, 120);
+	g_assert_false (ohe_measurement_validate (bp, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	g_assert_cmpstr (error->message, ==,
+			 "blood_pressure measurement has no diastolic component");
+
+	g_assert_cmpuint (g_strv_length ((gchar **)keys), ==, 16);
+	for (guint i = 0; keys[i] != NULL; i++) {
+		g_assert_true (ohe_qualifier_is_valid_key (keys[i]));
+		/* one spelling style: snake_case */
+		for (const gchar *c = keys[i]; *c != '\0'; c++)
+			g_assert_true (g_ascii_islower (*c) || *c == '_');
+	}
+	g_assert_false (ohe_qualifier_is_valid_key ("Device_model"));
+	g_assert_null (ohe_qualifier_list_values (OHE_QUALIFIER_DEVICE_MODEL));
+	g_assert_cmpuint (
+	    g_strv_length ((gchar **)ohe_qualifier_list_values (OHE_QUALIFIER_METHOD)), ==, 3);
+	g_assert_true (ohe_qualifier_is_valid_value (OHE_QUALIFIER_SAMPLING_FREQUENCY, "500"));
+	g_assert_false (ohe_qualifier_is_valid_value (OHE_QUALIFIER_SAMPLING_FREQUENCY, "0"));
+	g_assert_false (ohe_qualifier_is_valid_value ("unknown", "x"));
+	g_assert_true (ohe_series_name_is_valid (OHE_MEASUREMENT_KIND_ECG, NULL));
+	g_assert_false (ohe_series_name_is_valid (OHE_MEASUREMENT_KIND_SPO2, NULL));
+	g_assert_true (ohe_component_name_is_required (OHE_MEASUREMENT_KIND_BLOOD_PRESSURE,
+						       OHE_COMPONENT_NAME_DIASTOLIC));
+	g_assert_false (ohe_component_name_is_required (OHE_MEASUREMENT_KIND_BLOOD_PRESSURE,
+							OHE_COMPONENT_NAME_MEAN));
+	g_assert_false (ohe_classification_is_valid (NULL));
+	g_assert_true (ohe_classification_is_valid (OHE_CLASSIFICATION_NOT_ANALYZED));
 }
 
 static void
@@ -224,6 +366,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/measurement/series", test_measurement_series);
 	g_test_add_func ("/measurement/aggregate", test_measurement_aggregate);
 	g_test_add_func ("/measurement/linked", test_measurement_linked);
+	g_test_add_func ("/measurement/contract", test_measurement_contract);
+	g_test_add_func ("/measurement/contract-lists", test_measurement_contract_lists);
 	g_test_add_func ("/measurement/kind-table", test_measurement_kind_table);
 	g_test_add_func ("/error/mapping", test_error_mapping);
 	return g_test_run ();

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "oheplugin.h"
@@ -278,6 +279,20 @@ ohe_test_server_garbage_cb (SoupServer *soup_server,
 	ohe_test_server_reply (msg, 200, "{\"access_token\": 42, \"token_type\": \"Bearer\"}");
 }
 
+/* 200,000 nested arrays: json-glib alone would exhaust the stack */
+static void
+ohe_test_server_deep_cb (SoupServer *soup_server,
+			 SoupServerMessage *msg,
+			 const gchar *path,
+			 GHashTable *query,
+			 gpointer user_data)
+{
+	g_autofree gchar *json = g_malloc (200000 + 1);
+	memset (json, '[', 200000);
+	json[200000] = '\0';
+	ohe_test_server_reply (msg, 200, json);
+}
+
 static gpointer
 ohe_test_server_thread (gpointer user_data)
 {
@@ -292,6 +307,7 @@ ohe_test_server_thread (gpointer user_data)
 	soup_server_add_handler (soup_server, "/unavailable", ohe_test_server_unavailable_cb,
 				 server, NULL);
 	soup_server_add_handler (soup_server, "/garbage", ohe_test_server_garbage_cb, server, NULL);
+	soup_server_add_handler (soup_server, "/deep", ohe_test_server_deep_cb, server, NULL);
 	soup_server_listen_local (soup_server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
 	g_assert_no_error (error);
 	uris = soup_server_get_uris (soup_server);
@@ -441,8 +457,9 @@ ohe_test_fixture_setup (OheTestFixture *fixture, gconstpointer user_data)
 	fixture->secret_file = g_build_filename (g_get_user_config_dir (), "client-secret", NULL);
 	g_assert_true (g_mkdir_with_parents (g_get_user_config_dir (), 0700) == 0);
 	/* only the first line counts */
-	g_assert_true (g_file_set_contents (
-	    fixture->secret_file, "  " OHE_TEST_CLIENT_SECRET "  \nsecond line\n", -1, &error));
+	g_assert_true (g_file_set_contents_full (fixture->secret_file,
+						 "  " OHE_TEST_CLIENT_SECRET "  \nsecond line\n",
+						 -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
 	g_assert_no_error (error);
 
 	fixture->provider = g_object_new (OHE_TYPE_TEST_PROVIDER, "name", "oauth2test", NULL);
@@ -626,7 +643,7 @@ ohe_test_oauth2_client_errors (OheTestFixture *fixture, gconstpointer user_data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OheToken) token = NULL;
 	g_autoptr(OheToken) expired =
-	    ohe_test_token_new ("at-old", "rt-seed", OHE_TEST_NOW_S - 10);
+		       ohe_test_token_new ("at-old", "rt-seed", OHE_TEST_NOW_S - 10);
 	g_autoptr(OheToken) no_refresh = ohe_test_token_new ("at-old", NULL, OHE_TEST_NOW_S - 10);
 	g_autoptr(GKeyFile) config = g_key_file_new ();
 	const gchar *group = "plugin:oauth2test";
@@ -673,6 +690,58 @@ ohe_test_oauth2_client_errors (OheTestFixture *fixture, gconstpointer user_data)
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
 	g_assert_nonnull (strstr (error->message, "access_token"));
 	g_clear_error (&error);
+
+	/* a 200 nesting arrays 200,000 deep is refused before it is parsed */
+	ohe_test_fixture_set_config (fixture, "/deep", TRUE);
+	token = ohe_provider_refresh_token (OHE_PROVIDER (fixture->provider), "link-1", expired,
+					    NULL, &error);
+	g_assert_null (token);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	g_assert_cmpstr (error->message, ==,
+			 "plugin oauth2test: token endpoint answer nests arrays and objects deeper "
+			 "than 64 levels at line 1 column 65");
+	g_clear_error (&error);
+
+	/* a client secret file others can read stops the plugin at setup, and is not sent */
+	ohe_test_fixture_set_config (fixture, "/token", TRUE);
+	g_assert_true (ohe_plugin_setup (OHE_PLUGIN (fixture->provider), NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpint (g_chmod (fixture->secret_file, 0644), ==, 0);
+	g_assert_false (ohe_plugin_setup (OHE_PLUGIN (fixture->provider), NULL, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	{
+		g_autofree gchar *expected = g_strdup_printf (
+		    "plugin oauth2test: client_secret_file %s is accessible by group or others "
+		    "(mode 0644); run chmod 600 %s",
+		    fixture->secret_file, fixture->secret_file);
+		g_assert_cmpstr (error->message, ==, expected);
+	}
+	g_clear_error (&error);
+	g_assert_cmpint (g_chmod (fixture->secret_file, 0600), ==, 0);
+
+	/* endpoints carrying secrets in plain http to another host are a configuration error */
+	{
+		g_autoptr(GKeyFile) plain = g_key_file_new ();
+		const gchar *const keys[] = {"authorize_url", "token_url", "api_base"};
+		for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
+			g_autofree gchar *expected = g_strdup_printf (
+			    "[plugin:oauth2test] %s: plain http to api.example.com is refused, use "
+			    "https (http only to the loopback address)",
+			    keys[i]);
+			g_key_file_set_string (plain, group, "client_id", OHE_TEST_CLIENT_ID);
+			g_key_file_set_string (plain, group, keys[i], "http://api.example.com/x");
+			ohe_plugin_set_config (OHE_PLUGIN (fixture->provider), plain);
+			g_assert_false (
+			    ohe_plugin_setup (OHE_PLUGIN (fixture->provider), NULL, &error));
+			g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
+			g_assert_cmpstr (error->message, ==, expected);
+			g_clear_error (&error);
+			g_key_file_set_string (plain, group, keys[i], "http://127.0.0.1:9/x");
+		}
+		ohe_plugin_set_config (OHE_PLUGIN (fixture->provider), plain);
+		g_assert_true (ohe_plugin_setup (OHE_PLUGIN (fixture->provider), NULL, &error));
+		g_assert_no_error (error);
+	}
 
 	/* nothing to refresh with: the user must consent again */
 	ohe_test_fixture_set_config (fixture, "/token", TRUE);
@@ -739,7 +808,7 @@ ohe_test_oauth2_not_expired (OheTestFixture *fixture, gconstpointer user_data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OheToken) fresh =
-	    ohe_test_token_new ("at-fresh", "rt-seed", OHE_TEST_NOW_S + 61);
+		       ohe_test_token_new ("at-fresh", "rt-seed", OHE_TEST_NOW_S + 61);
 	g_autoptr(OheToken) result = NULL;
 	g_autoptr(OheToken) result2 = NULL;
 
@@ -811,7 +880,7 @@ ohe_test_oauth2_coalesce (OheTestFixture *fixture, gconstpointer user_data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OheToken) expired =
-	    ohe_test_token_new ("at-old", "rt-seed", OHE_TEST_NOW_S - 10);
+		       ohe_test_token_new ("at-old", "rt-seed", OHE_TEST_NOW_S - 10);
 	g_autoptr(OheToken) late = NULL;
 	OheTestEnsureJob jobs[OHE_TEST_THREADS] = {{NULL}};
 
@@ -863,7 +932,7 @@ static void
 ohe_test_oauth2_coalesce_error (OheTestFixture *fixture, gconstpointer user_data)
 {
 	g_autoptr(OheToken) revoked =
-	    ohe_test_token_new ("at-old", "rt-revoked", OHE_TEST_NOW_S - 10);
+		       ohe_test_token_new ("at-old", "rt-revoked", OHE_TEST_NOW_S - 10);
 	OheTestEnsureJob jobs[OHE_TEST_THREADS] = {{NULL}};
 
 	g_mutex_lock (&fixture->server->mutex);

@@ -23,11 +23,8 @@ typedef struct {
 
 /* reads an optional non-negative integer member; FALSE after answering 400 */
 static gboolean
-ohe_sim_admin_get_uint (OheSimRequest *request,
-			JsonObject *params,
-			const gchar *name,
-			guint64 max,
-			guint64 *value)
+ohe_sim_admin_get_uint (
+    OheSimRequest *request, JsonObject *params, const gchar *name, guint64 max, guint64 *value)
 {
 	JsonNode *node = json_object_get_member (params, name);
 	g_autofree gchar *msg = NULL;
@@ -150,7 +147,8 @@ ohe_sim_admin_queue_fault (OheSimServer *server, OheSimRequest *request, JsonObj
 	if (!ohe_sim_admin_get_uint (request, params, "count", G_MAXUINT, &count))
 		return;
 	if (!ohe_sim_fault_queue (fault, ohe_sim_admin_get_string (params, "path_prefix"),
-				  ohe_sim_admin_get_string (params, "fault"), (guint)count, &error)) {
+				  ohe_sim_admin_get_string (params, "fault"), (guint)count,
+				  &error)) {
 		ohe_sim_request_respond_error (request, SOUP_STATUS_BAD_REQUEST, "invalid_request",
 					       error->message);
 		return;

@@ -119,8 +119,8 @@ ohe_sim_data_is_active_block (guint64 seed, const gchar *user, gint64 time, gdou
 	gdouble hour = ohe_sim_data_hour_of_day (time);
 	if (hour < 7.0 || hour >= 22.0)
 		return FALSE;
-	return ohe_sim_data_uniform (seed, user, SALT_ACTIVITY, ohe_sim_data_floor_div (time, 600)) <
-	       p;
+	return ohe_sim_data_uniform (seed, user, SALT_ACTIVITY,
+				     ohe_sim_data_floor_div (time, 600)) < p;
 }
 
 static void
@@ -155,14 +155,16 @@ ohe_sim_data_steps (guint64 seed, const gchar *user, gint64 time, gdouble *value
 static gdouble
 ohe_sim_data_daily_wave (guint64 seed, const gchar *user, gint64 time, gdouble period_days)
 {
-	gdouble phase = 2.0 * G_PI * ohe_sim_data_uniform (seed, user, SALT_PHASE, (guint64)period_days);
+	gdouble phase =
+	    2.0 * G_PI * ohe_sim_data_uniform (seed, user, SALT_PHASE, (guint64)period_days);
 	return sin (2.0 * G_PI * ((gdouble)time / SECONDS_PER_DAY) / period_days + phase);
 }
 
 static void
 ohe_sim_data_body_weight (guint64 seed, const gchar *user, gint64 time, gdouble *values)
 {
-	gdouble base = ohe_sim_data_user_base (seed, user, OHE_MEASUREMENT_KIND_BODY_WEIGHT, 72, 88);
+	gdouble base =
+	    ohe_sim_data_user_base (seed, user, OHE_MEASUREMENT_KIND_BODY_WEIGHT, 72, 88);
 	values[0] = base + 1.5 * ohe_sim_data_daily_wave (seed, user, time, 23.0) +
 		    0.6 * ohe_sim_data_daily_wave (seed, user, time, 7.0) +
 		    0.3 * ohe_sim_data_noise (seed, user, SALT_NOISE, time);
@@ -171,7 +173,8 @@ ohe_sim_data_body_weight (guint64 seed, const gchar *user, gint64 time, gdouble 
 static void
 ohe_sim_data_body_fat_ratio (guint64 seed, const gchar *user, gint64 time, gdouble *values)
 {
-	gdouble base = ohe_sim_data_user_base (seed, user, OHE_MEASUREMENT_KIND_BODY_FAT_RATIO, 16, 29);
+	gdouble base =
+	    ohe_sim_data_user_base (seed, user, OHE_MEASUREMENT_KIND_BODY_FAT_RATIO, 16, 29);
 	values[0] = base + 0.8 * ohe_sim_data_daily_wave (seed, user, time, 23.0) +
 		    0.4 * ohe_sim_data_noise (seed, user, SALT_NOISE, time);
 }
@@ -229,23 +232,103 @@ ohe_sim_data_respiratory_rate (guint64 seed, const gchar *user, gint64 time, gdo
 
 #define HOUR 3600
 static const OheSimKindInfo ohe_sim_kind_infos[] = {
-    {OHE_MEASUREMENT_KIND_HEART_RATE, 60, 0, 0, 0, 0, 1, {50}, {180}, 1, FALSE,
+    {OHE_MEASUREMENT_KIND_HEART_RATE,
+     60,
+     0,
+     0,
+     0,
+     0,
+     1,
+     {50},
+     {180},
+     1,
+     FALSE,
      ohe_sim_data_heart_rate},
-    {OHE_MEASUREMENT_KIND_RESTING_HEART_RATE, SECONDS_PER_DAY, 0, 0, SECONDS_PER_DAY, 0, 1, {45},
-     {80}, 1, FALSE, ohe_sim_data_resting_heart_rate},
-    {OHE_MEASUREMENT_KIND_BLOOD_PRESSURE, 12 * HOUR, 7 * HOUR + 1800, 1800, 0, 0, 3,
-     {100, 60, 50}, {160, 100, 100}, 1, FALSE, ohe_sim_data_blood_pressure},
-    {OHE_MEASUREMENT_KIND_HRV_RMSSD, SECONDS_PER_DAY, 0, 0, SECONDS_PER_DAY, -1, 1, {15}, {90}, 0.1,
-     FALSE, ohe_sim_data_hrv_rmssd},
+    {OHE_MEASUREMENT_KIND_RESTING_HEART_RATE,
+     SECONDS_PER_DAY,
+     0,
+     0,
+     SECONDS_PER_DAY,
+     0,
+     1,
+     {45},
+     {80},
+     1,
+     FALSE,
+     ohe_sim_data_resting_heart_rate},
+    {OHE_MEASUREMENT_KIND_BLOOD_PRESSURE,
+     12 * HOUR,
+     7 * HOUR + 1800,
+     1800,
+     0,
+     0,
+     3,
+     {100, 60, 50},
+     {160, 100, 100},
+     1,
+     FALSE,
+     ohe_sim_data_blood_pressure},
+    {OHE_MEASUREMENT_KIND_HRV_RMSSD,
+     SECONDS_PER_DAY,
+     0,
+     0,
+     SECONDS_PER_DAY,
+     -1,
+     1,
+     {15},
+     {90},
+     0.1,
+     FALSE,
+     ohe_sim_data_hrv_rmssd},
     {OHE_MEASUREMENT_KIND_SPO2, HOUR, 0, 600, 0, 0, 1, {92}, {100}, 1, FALSE, ohe_sim_data_spo2},
-    {OHE_MEASUREMENT_KIND_RESPIRATORY_RATE, SECONDS_PER_DAY, 0, 0, SECONDS_PER_DAY, -1, 1, {10},
-     {22}, 0.1, FALSE, ohe_sim_data_respiratory_rate},
-    {OHE_MEASUREMENT_KIND_BODY_TEMPERATURE, SECONDS_PER_DAY, 7 * HOUR + 1800, 1800, 0, -2, 1,
-     {36.0}, {37.5}, 0.01, FALSE, ohe_sim_data_body_temperature},
-    {OHE_MEASUREMENT_KIND_BODY_WEIGHT, SECONDS_PER_DAY, 7 * HOUR, 2400, 0, -3, 1, {70}, {90},
-     0.005, FALSE, ohe_sim_data_body_weight},
-    {OHE_MEASUREMENT_KIND_BODY_FAT_RATIO, SECONDS_PER_DAY, 7 * HOUR, 2400, 0, -2, 1, {10}, {35},
-     0.01, FALSE, ohe_sim_data_body_fat_ratio},
+    {OHE_MEASUREMENT_KIND_RESPIRATORY_RATE,
+     SECONDS_PER_DAY,
+     0,
+     0,
+     SECONDS_PER_DAY,
+     -1,
+     1,
+     {10},
+     {22},
+     0.1,
+     FALSE,
+     ohe_sim_data_respiratory_rate},
+    {OHE_MEASUREMENT_KIND_BODY_TEMPERATURE,
+     SECONDS_PER_DAY,
+     7 * HOUR + 1800,
+     1800,
+     0,
+     -2,
+     1,
+     {36.0},
+     {37.5},
+     0.01,
+     FALSE,
+     ohe_sim_data_body_temperature},
+    {OHE_MEASUREMENT_KIND_BODY_WEIGHT,
+     SECONDS_PER_DAY,
+     7 * HOUR,
+     2400,
+     0,
+     -3,
+     1,
+     {70},
+     {90},
+     0.005,
+     FALSE,
+     ohe_sim_data_body_weight},
+    {OHE_MEASUREMENT_KIND_BODY_FAT_RATIO,
+     SECONDS_PER_DAY,
+     7 * HOUR,
+     2400,
+     0,
+     -2,
+     1,
+     {10},
+     {35},
+     0.01,
+     FALSE,
+     ohe_sim_data_body_fat_ratio},
     {OHE_MEASUREMENT_KIND_STEPS, 60, 0, 0, 60, 0, 1, {0}, {200}, 1, TRUE, ohe_sim_data_steps},
 };
 
@@ -269,11 +352,16 @@ const OheMeasurementKind *
 ohe_sim_data_get_kinds (guint *n_kinds)
 {
 	static const OheMeasurementKind kinds[] = {
-	    OHE_MEASUREMENT_KIND_HEART_RATE,	  OHE_MEASUREMENT_KIND_RESTING_HEART_RATE,
-	    OHE_MEASUREMENT_KIND_BLOOD_PRESSURE,	  OHE_MEASUREMENT_KIND_HRV_RMSSD,
-	    OHE_MEASUREMENT_KIND_SPO2,		  OHE_MEASUREMENT_KIND_RESPIRATORY_RATE,
-	    OHE_MEASUREMENT_KIND_BODY_TEMPERATURE, OHE_MEASUREMENT_KIND_BODY_WEIGHT,
-	    OHE_MEASUREMENT_KIND_BODY_FAT_RATIO,	  OHE_MEASUREMENT_KIND_STEPS,
+	    OHE_MEASUREMENT_KIND_HEART_RATE,
+	    OHE_MEASUREMENT_KIND_RESTING_HEART_RATE,
+	    OHE_MEASUREMENT_KIND_BLOOD_PRESSURE,
+	    OHE_MEASUREMENT_KIND_HRV_RMSSD,
+	    OHE_MEASUREMENT_KIND_SPO2,
+	    OHE_MEASUREMENT_KIND_RESPIRATORY_RATE,
+	    OHE_MEASUREMENT_KIND_BODY_TEMPERATURE,
+	    OHE_MEASUREMENT_KIND_BODY_WEIGHT,
+	    OHE_MEASUREMENT_KIND_BODY_FAT_RATIO,
+	    OHE_MEASUREMENT_KIND_STEPS,
 	};
 	G_STATIC_ASSERT (G_N_ELEMENTS (kinds) == G_N_ELEMENTS (ohe_sim_kind_infos));
 	if (n_kinds != NULL)
@@ -311,11 +399,8 @@ ohe_sim_data_pow10 (gint exponent)
 }
 
 gboolean
-ohe_sim_data_sample_at (guint64 seed,
-			const gchar *user,
-			OheMeasurementKind kind,
-			gint64 time,
-			OheSimSample *sample)
+ohe_sim_data_sample_at (
+    guint64 seed, const gchar *user, OheMeasurementKind kind, gint64 time, OheSimSample *sample)
 {
 	const OheSimKindInfo *info = ohe_sim_data_lookup (kind);
 	gdouble values[OHE_SIM_SAMPLE_MAX_VALUES] = {0};
@@ -343,11 +428,8 @@ ohe_sim_data_sample_at (guint64 seed,
 }
 
 GArray *
-ohe_sim_data_generate (guint64 seed,
-		       const gchar *user,
-		       OheMeasurementKind kind,
-		       gint64 from,
-		       gint64 to)
+ohe_sim_data_generate (
+    guint64 seed, const gchar *user, OheMeasurementKind kind, gint64 from, gint64 to)
 {
 	const OheSimKindInfo *info = ohe_sim_data_lookup (kind);
 	GArray *samples = g_array_new (FALSE, FALSE, sizeof (OheSimSample));

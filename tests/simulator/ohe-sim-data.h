@@ -89,11 +89,8 @@ ohe_sim_data_get_component_name (OheMeasurementKind kind, guint index);
  * Returns: %FALSE if @kind is not supported
  */
 gboolean
-ohe_sim_data_sample_at (guint64 seed,
-			const gchar *user,
-			OheMeasurementKind kind,
-			gint64 time,
-			OheSimSample *sample);
+ohe_sim_data_sample_at (
+    guint64 seed, const gchar *user, OheMeasurementKind kind, gint64 time, OheSimSample *sample);
 /**
  * ohe_sim_data_generate:
  * @seed: the data seed
@@ -110,11 +107,8 @@ ohe_sim_data_sample_at (guint64 seed,
  *   kinds or an empty range
  */
 GArray *
-ohe_sim_data_generate (guint64 seed,
-		       const gchar *user,
-		       OheMeasurementKind kind,
-		       gint64 from,
-		       gint64 to);
+ohe_sim_data_generate (
+    guint64 seed, const gchar *user, OheMeasurementKind kind, gint64 from, gint64 to);
 /**
  * ohe_sim_sample_value_to_string:
  * @sample: a sample
@@ -158,7 +152,7 @@ ohe_sim_data_hash (guint64 seed, const gchar *user, guint64 a, guint64 b);
  * @OHE_SIM_ECG_RHYTHM_UNREADABLE: signal too poor
  * @OHE_SIM_ECG_RHYTHM_NOT_ANALYZED: no analysis made
  *
- * The rhythm results of measurement-kinds.md §9 that a provider can report for an ECG; each
+ * The rhythm results of docs/measurement-kinds.md that a provider can report for an ECG; each
  * provider's handler names them its own way.
  *
  * Since: 0.1
@@ -234,7 +228,7 @@ ohe_sim_data_ecg_get_samples (guint64 seed, const gchar *user, const OheSimEcg *
  * ohe_sim_ecg_rhythm_to_code:
  * @rhythm: a rhythm
  *
- * Returns: the canonical code of measurement-kinds.md §9: "negative", "positive",
+ * Returns: the canonical code (docs/measurement-kinds.md): "negative", "positive",
  *   "inconclusive", "unreadable" or "not_analyzed"; %NULL if @rhythm is out of range
  */
 const gchar *

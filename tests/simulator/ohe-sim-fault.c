@@ -44,9 +44,9 @@ typedef struct {
 struct _OheSimFault {
 	GObject parent_instance;
 	GMutex mutex;
-	GRand *rand;				 /* owned, seeded */
-	gdouble rates[OHE_SIM_FAULT_LAST];	 /* probability per kind */
-	GQueue queue;				 /* of owned OheSimFaultEntry */
+	GRand *rand;			   /* owned, seeded */
+	gdouble rates[OHE_SIM_FAULT_LAST]; /* probability per kind */
+	GQueue queue;			   /* of owned OheSimFaultEntry */
 	guint injected[OHE_SIM_FAULT_LAST];
 	gint retry_after;
 };
@@ -77,7 +77,8 @@ ohe_sim_fault_kind_parse (const gchar *text, OheSimFaultKind *kind, guint *slow_
 	if (slow_ms != NULL)
 		*slow_ms = 0;
 	if (text == NULL) {
-		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT, "fault: missing");
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+				     "fault: missing");
 		return FALSE;
 	}
 	if (g_str_has_prefix (text, "slow:")) {
@@ -186,11 +187,8 @@ ohe_sim_fault_set_rates (OheSimFault *self, const gchar *spec, GError **error)
 }
 
 gboolean
-ohe_sim_fault_queue (OheSimFault *self,
-		     const gchar *path_prefix,
-		     const gchar *fault,
-		     guint count,
-		     GError **error)
+ohe_sim_fault_queue (
+    OheSimFault *self, const gchar *path_prefix, const gchar *fault, guint count, GError **error)
 {
 	OheSimFaultEntry *entry;
 	OheSimFaultKind kind;
@@ -232,7 +230,10 @@ ohe_sim_fault_clear (OheSimFault *self)
 }
 
 static gboolean
-ohe_sim_fault_take_queued (OheSimFault *self, const gchar *path, OheSimFaultKind *kind, guint *slow_ms)
+ohe_sim_fault_take_queued (OheSimFault *self,
+			   const gchar *path,
+			   OheSimFaultKind *kind,
+			   guint *slow_ms)
 {
 	for (GList *l = self->queue.head; l != NULL; l = l->next) {
 		OheSimFaultEntry *entry = l->data;

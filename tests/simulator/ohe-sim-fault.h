@@ -62,10 +62,7 @@ ohe_sim_fault_kind_to_string (OheSimFaultKind kind);
  * Returns: %FALSE with %OHE_ERROR_INVALID_ARGUMENT if @text names no fault
  */
 gboolean
-ohe_sim_fault_kind_parse (const gchar *text,
-			  OheSimFaultKind *kind,
-			  guint *slow_ms,
-			  GError **error);
+ohe_sim_fault_kind_parse (const gchar *text, OheSimFaultKind *kind, guint *slow_ms, GError **error);
 /**
  * ohe_sim_fault_kind_get_status:
  * @kind: a fault that replaces the answer
@@ -116,11 +113,8 @@ ohe_sim_fault_set_rates (OheSimFault *self, const gchar *spec, GError **error);
  * Returns: %FALSE if @fault is unknown or @count is 0
  */
 gboolean
-ohe_sim_fault_queue (OheSimFault *self,
-		     const gchar *path_prefix,
-		     const gchar *fault,
-		     guint count,
-		     GError **error);
+ohe_sim_fault_queue (
+    OheSimFault *self, const gchar *path_prefix, const gchar *fault, guint count, GError **error);
 /**
  * ohe_sim_fault_clear:
  * @self: a fault injector

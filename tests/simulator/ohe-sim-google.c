@@ -11,7 +11,7 @@
 #include "ohe-sim-google.h"
 
 /*
- * The Google Health API under /google (google-health.md): Google OAuth
+ * The Google Health API under /google (https://developers.google.com/health/about): Google OAuth
  * (/o/oauth2/v2/auth with PKCE, /token in RFC 6749 JSON with rotating refresh
  * tokens, /revoke), users/{user}/identity, settings and pairedDevices, and
  * dataTypes/{type}/dataPoints lists newest first with AIP-160 time filters and

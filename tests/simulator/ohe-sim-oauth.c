@@ -12,12 +12,15 @@
 
 #define USEC_PER_SEC G_GINT64_CONSTANT (1000000)
 
+/* the quark name is stringified as written */
+/* clang-format off */
 G_DEFINE_QUARK (ohe-sim-oauth-error-quark, ohe_sim_oauth_error)
+/* clang-format on */
 
 /* RFC 6749 / RFC 6750 wire codes, indexed by OheSimOAuthError */
 static const gchar *ohe_sim_oauth_error_codes[] = {
     "invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type",
-    "access_denied",   "invalid_token",  "invalid_token", "invalid_token",
+    "access_denied",   "invalid_token",	 "invalid_token", "invalid_token",
 };
 
 /* one user's consent to one client; all tokens issued from it die with it */
@@ -168,14 +171,14 @@ ohe_sim_oauth_add_client (OheSimOAuth *self, const gchar *client_id, const gchar
 	g_mutex_unlock (&self->mutex);
 }
 
-#define OHE_SIM_OAUTH_SETTER(field)                                                             \
-	void ohe_sim_oauth_set_##field (OheSimOAuth *self, gint64 seconds)                      \
-	{                                                                                       \
-		g_return_if_fail (OHE_IS_SIM_OAUTH (self));                                     \
-		g_return_if_fail (seconds >= 0);                                                \
-		g_mutex_lock (&self->mutex);                                                    \
-		self->field = seconds;                                                          \
-		g_mutex_unlock (&self->mutex);                                                  \
+#define OHE_SIM_OAUTH_SETTER(field)                                                                \
+	void ohe_sim_oauth_set_##field (OheSimOAuth *self, gint64 seconds)                         \
+	{                                                                                          \
+		g_return_if_fail (OHE_IS_SIM_OAUTH (self));                                        \
+		g_return_if_fail (seconds >= 0);                                                   \
+		g_mutex_lock (&self->mutex);                                                       \
+		self->field = seconds;                                                             \
+		g_mutex_unlock (&self->mutex);                                                     \
 	}
 OHE_SIM_OAUTH_SETTER (code_lifetime)
 OHE_SIM_OAUTH_SETTER (access_lifetime)
@@ -202,8 +205,8 @@ ohe_sim_oauth_check_client (OheSimOAuth *self,
 	const gchar *expected;
 
 	if (client_id == NULL || client_id[0] == '\0') {
-		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR, OHE_SIM_OAUTH_ERROR_INVALID_REQUEST,
-				     "client_id: missing");
+		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR,
+				     OHE_SIM_OAUTH_ERROR_INVALID_REQUEST, "client_id: missing");
 		return FALSE;
 	}
 	if (g_hash_table_size (self->clients) == 0)
@@ -223,7 +226,10 @@ ohe_sim_oauth_check_client (OheSimOAuth *self,
 }
 
 gchar *
-ohe_sim_oauth_authorize (OheSimOAuth *self, const gchar *user_id, GHashTable *params, GError **error)
+ohe_sim_oauth_authorize (OheSimOAuth *self,
+			 const gchar *user_id,
+			 GHashTable *params,
+			 GError **error)
 {
 	const gchar *redirect_uri = g_hash_table_lookup (params, "redirect_uri");
 	const gchar *state = g_hash_table_lookup (params, "state");
@@ -240,19 +246,23 @@ ohe_sim_oauth_authorize (OheSimOAuth *self, const gchar *user_id, GHashTable *pa
 	g_return_val_if_fail (params != NULL, NULL);
 
 	if (g_strcmp0 (g_hash_table_lookup (params, "response_type"), "code") != 0) {
-		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR, OHE_SIM_OAUTH_ERROR_INVALID_REQUEST,
+		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR,
+				     OHE_SIM_OAUTH_ERROR_INVALID_REQUEST,
 				     "response_type: must be 'code'");
 		return NULL;
 	}
 	if (redirect_uri == NULL || !g_str_has_prefix (redirect_uri, "http")) {
-		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR, OHE_SIM_OAUTH_ERROR_INVALID_REQUEST,
+		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR,
+				     OHE_SIM_OAUTH_ERROR_INVALID_REQUEST,
 				     "redirect_uri: missing or not an http(s) URI");
 		return NULL;
 	}
 	if (challenge != NULL && method == NULL)
 		method = "plain";
-	if (challenge != NULL && g_strcmp0 (method, "S256") != 0 && g_strcmp0 (method, "plain") != 0) {
-		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR, OHE_SIM_OAUTH_ERROR_INVALID_REQUEST,
+	if (challenge != NULL && g_strcmp0 (method, "S256") != 0 &&
+	    g_strcmp0 (method, "plain") != 0) {
+		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR,
+				     OHE_SIM_OAUTH_ERROR_INVALID_REQUEST,
 				     "code_challenge_method: must be S256 or plain");
 		return NULL;
 	}
@@ -295,7 +305,8 @@ ohe_sim_oauth_redirect_error (OheSimRequest *request, const gchar *redirect_uri,
 	const gchar *state = ohe_sim_request_get_param (request, "state");
 	g_autoptr (GString) location = g_string_new (redirect_uri);
 
-	g_string_append_printf (location, "%serror=%s", strchr (redirect_uri, '?') ? "&" : "?", code);
+	g_string_append_printf (location, "%serror=%s", strchr (redirect_uri, '?') ? "&" : "?",
+				code);
 	if (state != NULL) {
 		g_autofree gchar *escaped = g_uri_escape_string (state, NULL, FALSE);
 		g_string_append_printf (location, "&state=%s", escaped);
@@ -387,7 +398,10 @@ ohe_sim_oauth_verify_pkce (OheSimCode *code, const gchar *verifier, GError **err
 
 /* with the mutex held */
 static OheSimTokenGrant *
-ohe_sim_oauth_issue (OheSimOAuth *self, OheSimGrant *grant, const gchar *old_refresh, gboolean new_refresh)
+ohe_sim_oauth_issue (OheSimOAuth *self,
+		     OheSimGrant *grant,
+		     const gchar *old_refresh,
+		     gboolean new_refresh)
 {
 	OheSimTokenGrant *result = g_new0 (OheSimTokenGrant, 1);
 	OheSimTokenInfo *info = g_new0 (OheSimTokenInfo, 1);
@@ -425,8 +439,8 @@ ohe_sim_oauth_exchange_code (OheSimOAuth *self, GHashTable *params, GError **err
 	OheSimTokenGrant *result;
 
 	if (code_value == NULL) {
-		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR, OHE_SIM_OAUTH_ERROR_INVALID_REQUEST,
-				     "code: missing");
+		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR,
+				     OHE_SIM_OAUTH_ERROR_INVALID_REQUEST, "code: missing");
 		return NULL;
 	}
 	code = g_hash_table_lookup (self->codes, code_value);
@@ -473,8 +487,8 @@ ohe_sim_oauth_refresh (OheSimOAuth *self, GHashTable *params, GError **error)
 	gint64 now = ohe_sim_oauth_now (self);
 
 	if (token == NULL) {
-		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR, OHE_SIM_OAUTH_ERROR_INVALID_REQUEST,
-				     "refresh_token: missing");
+		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR,
+				     OHE_SIM_OAUTH_ERROR_INVALID_REQUEST, "refresh_token: missing");
 		return NULL;
 	}
 	info = g_hash_table_lookup (self->refresh, token);
@@ -525,8 +539,8 @@ ohe_sim_oauth_token (OheSimOAuth *self, GHashTable *params, GError **error)
 
 	grant_type = g_hash_table_lookup (params, "grant_type");
 	if (grant_type == NULL) {
-		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR, OHE_SIM_OAUTH_ERROR_INVALID_REQUEST,
-				     "grant_type: missing");
+		g_set_error_literal (error, OHE_SIM_OAUTH_ERROR,
+				     OHE_SIM_OAUTH_ERROR_INVALID_REQUEST, "grant_type: missing");
 		return NULL;
 	}
 	g_mutex_lock (&self->mutex);
@@ -595,12 +609,12 @@ ohe_sim_oauth_handle_token (OheSimOAuth *self, OheSimRequest *request)
 	params = ohe_sim_oauth_token_params (request);
 	grant = ohe_sim_oauth_token (self, params, &error);
 	if (grant == NULL) {
-		guint status = g_error_matches (error, OHE_SIM_OAUTH_ERROR,
-						OHE_SIM_OAUTH_ERROR_INVALID_CLIENT)
-				   ? SOUP_STATUS_UNAUTHORIZED
-				   : SOUP_STATUS_BAD_REQUEST;
-		ohe_sim_request_respond_error (request, status, ohe_sim_oauth_error_to_string (error),
-					       error->message);
+		guint status =
+		    g_error_matches (error, OHE_SIM_OAUTH_ERROR, OHE_SIM_OAUTH_ERROR_INVALID_CLIENT)
+			? SOUP_STATUS_UNAUTHORIZED
+			: SOUP_STATUS_BAD_REQUEST;
+		ohe_sim_request_respond_error (
+		    request, status, ohe_sim_oauth_error_to_string (error), error->message);
 		return;
 	}
 	node = ohe_sim_token_grant_to_json (grant);
@@ -642,8 +656,8 @@ ohe_sim_oauth_validate_bearer (OheSimOAuth *self,
 		if (info->retires != NULL) {
 			OheSimTokenInfo *old = g_hash_table_lookup (self->refresh, info->retires);
 			if (old != NULL)
-				old->dead_after_us = MIN (old->dead_after_us,
-							  ohe_sim_oauth_now (self));
+				old->dead_after_us =
+				    MIN (old->dead_after_us, ohe_sim_oauth_now (self));
 			g_clear_pointer (&info->retires, g_free);
 		}
 		user_id = g_strdup (info->grant->user_id);

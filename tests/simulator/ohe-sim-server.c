@@ -11,7 +11,7 @@
 #include "ohe-sim-server-private.h"
 #include "ohe-sim-withings.h"
 
-#define OHE_SIM_ADMIN_PREFIX "/_sim"
+#define OHE_SIM_ADMIN_PREFIX  "/_sim"
 #define OHE_SIM_FIRST_USER_ID 1001
 
 typedef struct {
@@ -43,31 +43,31 @@ typedef struct {
 
 struct _OheSimServer {
 	GObject parent_instance;
-	GMutex mutex;		 /* guards users, user_index, stats, total, next_user_id */
+	GMutex mutex; /* guards users, user_index, stats, total, next_user_id */
 	guint64 seed;
 	gboolean verbose;
 	gint64 data_end;
-	OheClock *clock;	 /* owned */
-	OheSimFault *fault;	 /* owned */
-	OheSimWebhook *webhook;	 /* owned */
-	GPtrArray *providers;	 /* owned OheSimProvider */
-	GHashTable *notifiers;	 /* name → owned OheSimNotifier */
-	GHashTable *oauths;	 /* name → owned ref */
-	GPtrArray *users;	 /* owned OheSimUser */
-	GHashTable *user_index;	 /* id → OheSimUser in users */
+	OheClock *clock;	/* owned */
+	OheSimFault *fault;	/* owned */
+	OheSimWebhook *webhook; /* owned */
+	GPtrArray *providers;	/* owned OheSimProvider */
+	GHashTable *notifiers;	/* name → owned OheSimNotifier */
+	GHashTable *oauths;	/* name → owned ref */
+	GPtrArray *users;	/* owned OheSimUser */
+	GHashTable *user_index; /* id → OheSimUser in users */
 	guint next_user_id;
-	GHashTable *stats;	 /* path → count */
+	GHashTable *stats; /* path → count */
 	guint total;
 	/* serving */
-	SoupServer *soup;	 /* owned, lives on the serving thread */
-	GMainContext *context;	 /* owned, the serving context */
-	GMainLoop *loop;	 /* owned, thread mode only */
-	GThread *thread;	 /* owned, thread mode only */
+	SoupServer *soup;      /* owned, lives on the serving thread */
+	GMainContext *context; /* owned, the serving context */
+	GMainLoop *loop;       /* owned, thread mode only */
+	GThread *thread;       /* owned, thread mode only */
 	guint port;
 	GMutex start_mutex;
 	GCond start_cond;
 	gboolean start_done;
-	GError *start_error;	 /* owned until handed to the starter */
+	GError *start_error; /* owned until handed to the starter */
 };
 
 G_DEFINE_TYPE (OheSimServer, ohe_sim_server, G_TYPE_OBJECT)
@@ -410,9 +410,8 @@ ohe_sim_server_dup_stats (OheSimServer *self)
 	paths = g_list_sort (g_hash_table_get_keys (self->stats), (GCompareFunc)g_strcmp0);
 	for (GList *l = paths; l != NULL; l = l->next) {
 		json_builder_set_member_name (builder, l->data);
-		json_builder_add_int_value (builder,
-					    GPOINTER_TO_UINT (g_hash_table_lookup (self->stats,
-										   l->data)));
+		json_builder_add_int_value (
+		    builder, GPOINTER_TO_UINT (g_hash_table_lookup (self->stats, l->data)));
 	}
 	json_builder_end_object (builder);
 	g_mutex_unlock (&self->mutex);
@@ -515,7 +514,8 @@ ohe_sim_server_parse_body (OheSimCall *call)
 		g_autoptr (JsonParser) parser = json_parser_new ();
 		g_autoptr (GError) error = NULL;
 		if (!json_parser_load_from_data (parser, data, (gssize)len, &error)) {
-			g_autofree gchar *msg = g_strdup_printf ("body: not JSON: %s", error->message);
+			g_autofree gchar *msg =
+			    g_strdup_printf ("body: not JSON: %s", error->message);
 			ohe_sim_request_respond_error (&call->request, SOUP_STATUS_BAD_REQUEST,
 						       "invalid_request", msg);
 			return FALSE;
@@ -531,10 +531,12 @@ ohe_sim_server_respond_fault_default (OheSimServer *self, OheSimRequest *request
 	guint status = ohe_sim_fault_kind_get_status (request->fault);
 
 	if (request->fault == OHE_SIM_FAULT_RATE_LIMITED) {
-		g_autofree gchar *retry = g_strdup_printf ("%u", ohe_sim_fault_get_retry_after (self->fault));
-		soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
-					      "Retry-After", retry);
-		ohe_sim_request_respond_error (request, status, "rate_limited", "too many requests");
+		g_autofree gchar *retry =
+		    g_strdup_printf ("%u", ohe_sim_fault_get_retry_after (self->fault));
+		soup_message_headers_replace (
+		    soup_server_message_get_response_headers (request->msg), "Retry-After", retry);
+		ohe_sim_request_respond_error (request, status, "rate_limited",
+					       "too many requests");
 	} else if (request->fault == OHE_SIM_FAULT_EXPIRED_TOKEN) {
 		ohe_sim_request_respond_error (request, status, "invalid_token",
 					       "the access token expired");
@@ -553,7 +555,8 @@ ohe_sim_server_truncate (OheSimCall *call)
 {
 	SoupServerMessage *msg = call->msg;
 	SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-	g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_response_body (msg));
+	g_autoptr (GBytes) body =
+		       soup_message_body_flatten (soup_server_message_get_response_body (msg));
 	g_autoptr (GString) head = g_string_new (NULL);
 	g_autoptr (GIOStream) stream = NULL;
 	SoupMessageHeadersIter iter;
@@ -561,7 +564,8 @@ ohe_sim_server_truncate (OheSimCall *call)
 	guint status = soup_server_message_get_status (msg);
 	gsize len = g_bytes_get_size (body);
 
-	g_string_append_printf (head, "HTTP/1.1 %u %s\r\n", status, soup_status_get_phrase (status));
+	g_string_append_printf (head, "HTTP/1.1 %u %s\r\n", status,
+				soup_status_get_phrase (status));
 	soup_message_headers_iter_init (&iter, headers);
 	while (soup_message_headers_iter_next (&iter, &name, &value)) {
 		if (g_ascii_strcasecmp (name, "Content-Length") == 0 ||
@@ -570,8 +574,8 @@ ohe_sim_server_truncate (OheSimCall *call)
 			continue;
 		g_string_append_printf (head, "%s: %s\r\n", name, value);
 	}
-	g_string_append_printf (head, "Content-Length: %" G_GSIZE_FORMAT "\r\nConnection: close\r\n\r\n",
-				len);
+	g_string_append_printf (
+	    head, "Content-Length: %" G_GSIZE_FORMAT "\r\nConnection: close\r\n\r\n", len);
 	g_string_append_len (head, g_bytes_get_data (body, NULL), (gssize)(len / 2));
 
 	stream = soup_server_message_steal_connection (msg);
@@ -586,17 +590,17 @@ ohe_sim_server_truncate (OheSimCall *call)
 static void
 ohe_sim_server_malform (OheSimCall *call)
 {
-	g_autoptr (GBytes) body =
-	    soup_message_body_flatten (soup_server_message_get_response_body (call->msg));
+	g_autoptr (GBytes) body = soup_message_body_flatten (
+	    soup_server_message_get_response_body (call->msg));
 	g_autoptr (GString) text = g_string_new_len (g_bytes_get_data (body, NULL),
-						      (gssize)(g_bytes_get_size (body) / 2));
+						     (gssize)(g_bytes_get_size (body) / 2));
 
 	/* whatever the handler said, the client gets 200 and a body no JSON parser accepts */
 	g_string_append (text, "<<malformed");
 	soup_server_message_set_status (call->msg, SOUP_STATUS_OK, NULL);
 	soup_message_body_truncate (soup_server_message_get_response_body (call->msg));
-	soup_server_message_set_response (call->msg, "application/json", SOUP_MEMORY_COPY, text->str,
-					  text->len);
+	soup_server_message_set_response (call->msg, "application/json", SOUP_MEMORY_COPY,
+					  text->str, text->len);
 }
 
 static void

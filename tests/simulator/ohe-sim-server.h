@@ -46,7 +46,9 @@ typedef struct {
  * Serves every request under a provider's path prefix. A handler that sets no status answers
  * 404.
  */
-typedef void (*OheSimHandlerFunc) (OheSimServer *server, OheSimRequest *request, gpointer user_data);
+typedef void (*OheSimHandlerFunc) (OheSimServer *server,
+				   OheSimRequest *request,
+				   gpointer user_data);
 
 /**
  * OheSimFaultFunc:
@@ -60,7 +62,9 @@ typedef void (*OheSimHandlerFunc) (OheSimServer *server, OheSimRequest *request,
  * Returns: %TRUE if the function answered, %FALSE for the default answer (the status of
  *   ohe_sim_fault_kind_get_status(), an RFC 6749 error body, `Retry-After` on 429)
  */
-typedef gboolean (*OheSimFaultFunc) (OheSimServer *server, OheSimRequest *request, gpointer user_data);
+typedef gboolean (*OheSimFaultFunc) (OheSimServer *server,
+				     OheSimRequest *request,
+				     gpointer user_data);
 
 /**
  * OheSimNotifyFunc:

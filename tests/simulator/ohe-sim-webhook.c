@@ -123,7 +123,8 @@ ohe_sim_webhook_send_async (OheSimWebhook *self,
 
 	task = g_task_new (self, cancellable, callback, user_data);
 	g_task_set_source_tag (task, ohe_sim_webhook_send_async);
-	url = message->url != NULL ? g_strdup (message->url) : ohe_sim_webhook_get_callback_url (self);
+	url = message->url != NULL ? g_strdup (message->url)
+				   : ohe_sim_webhook_get_callback_url (self);
 	if (url == NULL) {
 		g_task_return_new_error (task, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
 					 "webhook: no callback URL (start with --callback)");
@@ -137,7 +138,8 @@ ohe_sim_webhook_send_async (OheSimWebhook *self,
 	}
 	g_task_set_task_data (task, msg, g_object_unref);
 	if (message->body != NULL)
-		soup_message_set_request_body_from_bytes (msg, message->content_type, message->body);
+		soup_message_set_request_body_from_bytes (msg, message->content_type,
+							  message->body);
 	g_hash_table_iter_init (&iter, message->headers);
 	while (g_hash_table_iter_next (&iter, &key, &value))
 		soup_message_headers_replace (soup_message_get_request_headers (msg), key, value);

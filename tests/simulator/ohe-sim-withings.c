@@ -10,12 +10,11 @@
 #include "ohe-sim-withings.h"
 
 /*
- * The Withings cloud under /withings (withings.md): authorize2, the wrapped
- * requesttoken, getnonce and signed revoke, getmeas with grpids, meastype
- * filters and more/offset paging, getintradayactivity, heart list/get, user
- * getdevice and notify subscribe/get/list/revoke. Every answer is HTTP 200
- * with {status, body}; faults become status 601 (rate limit) and 401
- * (expired or revoked token) as Withings sends them. Data comes from the
+ * The Withings cloud under /withings (https://developer.withings.com/api-reference/): authorize2,
+ * the wrapped requesttoken, getnonce and signed revoke, getmeas with grpids, meastype filters and
+ * more/offset paging, getintradayactivity, heart list/get, user getdevice and notify
+ * subscribe/get/list/revoke. Every answer is HTTP 200 with {status, body}; faults become status 601
+ * (rate limit) and 401 (expired or revoked token) as Withings sends them. Data comes from the
  * simulator's generator, so a test can recompute every value.
  *
  * The application's rolling-window limit (120 per 60 s at Withings) is the
@@ -24,19 +23,19 @@
  * getactivity.
  */
 
-#define OHE_SIM_WITHINGS_STATE "ohe-sim-withings-state"
+#define OHE_SIM_WITHINGS_STATE		  "ohe-sim-withings-state"
 #define OHE_SIM_WITHINGS_NONCE_LIFETIME_S (30 * 60)
-#define OHE_SIM_WITHINGS_ECG_FS 300
-#define OHE_SIM_WITHINGS_ECG_SAMPLES 9000
-#define OHE_SIM_WITHINGS_DEVICE_SCALE "4c2e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a"
-#define OHE_SIM_WITHINGS_DEVICE_BPM "9a1c0e4b7f2d3a5c6e8f0b1d2c3e4f5a6b7c8d9e"
-#define OHE_SIM_WITHINGS_DEVICE_WATCH "7e5c3a1f9d8b6e4c2a0f8e6d4c2b0a9f8e7d6c5b"
+#define OHE_SIM_WITHINGS_ECG_FS		  300
+#define OHE_SIM_WITHINGS_ECG_SAMPLES	  9000
+#define OHE_SIM_WITHINGS_DEVICE_SCALE	  "4c2e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a"
+#define OHE_SIM_WITHINGS_DEVICE_BPM	  "9a1c0e4b7f2d3a5c6e8f0b1d2c3e4f5a6b7c8d9e"
+#define OHE_SIM_WITHINGS_DEVICE_WATCH	  "7e5c3a1f9d8b6e4c2a0f8e6d4c2b0a9f8e7d6c5b"
 
 typedef struct {
 	GMutex mutex;
-	gchar *client_id;	  /* owned, nullable */
-	gchar *client_secret;	  /* owned, nullable */
-	GHashTable *nonces;	  /* owned, nonce → issue time (gint64 *) */
+	gchar *client_id;	   /* owned, nullable */
+	gchar *client_secret;	   /* owned, nullable */
+	GHashTable *nonces;	   /* owned, nonce → issue time (gint64 *) */
 	GHashTable *subscriptions; /* owned, "user/appli" → callback url */
 	guint page_size;
 } OheSimWithings;
@@ -60,10 +59,8 @@ static const struct {
 	const gchar *field;
 	OheMeasurementKind kind;
 } ohe_sim_withings_intraday_fields[] = {
-    {"heart_rate", OHE_MEASUREMENT_KIND_HEART_RATE},
-    {"steps", OHE_MEASUREMENT_KIND_STEPS},
-    {"spo2_auto", OHE_MEASUREMENT_KIND_SPO2},
-    {"rmssd", OHE_MEASUREMENT_KIND_HRV_RMSSD},
+    {"heart_rate", OHE_MEASUREMENT_KIND_HEART_RATE}, {"steps", OHE_MEASUREMENT_KIND_STEPS},
+    {"spo2_auto", OHE_MEASUREMENT_KIND_SPO2},	     {"rmssd", OHE_MEASUREMENT_KIND_HRV_RMSSD},
     {"rr", OHE_MEASUREMENT_KIND_RESPIRATORY_RATE},
 };
 
@@ -142,8 +139,8 @@ ohe_sim_withings_auth (OheSimServer *server, OheSimRequest *request)
 {
 	OheSimOAuth *oauth = ohe_sim_server_get_oauth (server, "withings");
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *user_id =
-	    ohe_sim_oauth_validate_bearer (oauth, ohe_sim_request_get_bearer (request), NULL, &error);
+	g_autofree gchar *user_id = ohe_sim_oauth_validate_bearer (
+	    oauth, ohe_sim_request_get_bearer (request), NULL, &error);
 	const OheSimUser *user;
 	if (user_id == NULL) {
 		ohe_sim_withings_respond_status (
@@ -274,7 +271,8 @@ ohe_sim_withings_getmeas (OheSimServer *server, OheSimRequest *request)
 
 	groups = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
 					(GDestroyNotify)ohe_sim_withings_group_free);
-	for (guint i = 0; category == 1 && from < to && i < G_N_ELEMENTS (ohe_sim_withings_meas); i++) {
+	for (guint i = 0; category == 1 && from < to && i < G_N_ELEMENTS (ohe_sim_withings_meas);
+	     i++) {
 		const OheSimWithingsMeas *meas = &ohe_sim_withings_meas[i];
 		g_autoptr(GArray) samples = NULL;
 		if (!ohe_sim_withings_meastype_wanted (request, meas))
@@ -343,16 +341,19 @@ ohe_sim_withings_getmeas (OheSimServer *server, OheSimRequest *request)
 			OheSimSample *sample = &g_array_index (g->samples, OheSimSample, s);
 			OheMeasurementKind kind = g_array_index (g->kinds, OheMeasurementKind, s);
 			if (kind == OHE_MEASUREMENT_KIND_BLOOD_PRESSURE) {
-				ohe_sim_withings_add_measure (b, sample->values[0], 10, sample->exponent);
-				ohe_sim_withings_add_measure (b, sample->values[1], 9, sample->exponent);
-				ohe_sim_withings_add_measure (b, sample->values[2], 11, sample->exponent);
+				ohe_sim_withings_add_measure (b, sample->values[0], 10,
+							      sample->exponent);
+				ohe_sim_withings_add_measure (b, sample->values[1], 9,
+							      sample->exponent);
+				ohe_sim_withings_add_measure (b, sample->values[2], 11,
+							      sample->exponent);
 				continue;
 			}
 			for (guint m = 0; m < G_N_ELEMENTS (ohe_sim_withings_meas); m++) {
 				if (ohe_sim_withings_meas[m].kind == kind)
-					ohe_sim_withings_add_measure (b, sample->values[0],
-								      ohe_sim_withings_meas[m].meastype,
-								      sample->exponent);
+					ohe_sim_withings_add_measure (
+					    b, sample->values[0], ohe_sim_withings_meas[m].meastype,
+					    sample->exponent);
 			}
 		}
 		json_builder_end_array (b);
@@ -392,7 +393,8 @@ ohe_sim_withings_intraday (OheSimServer *server, OheSimRequest *request)
 		return;
 	if (!ohe_sim_withings_int_param (request, "startdate", &start) ||
 	    !ohe_sim_withings_int_param (request, "enddate", &end)) {
-		ohe_sim_withings_respond_status (request, 503, "Invalid Params: startdate, enddate");
+		ohe_sim_withings_respond_status (request, 503,
+						 "Invalid Params: startdate, enddate");
 		return;
 	}
 	/* only the first 24 h are answered; enddate is inclusive */
@@ -403,11 +405,12 @@ ohe_sim_withings_intraday (OheSimServer *server, OheSimRequest *request)
 	series = json_object_new ();
 	for (guint f = 0; f < G_N_ELEMENTS (ohe_sim_withings_intraday_fields); f++) {
 		g_autoptr(GArray) samples = NULL;
-		if (!ohe_sim_withings_field_wanted (fields, ohe_sim_withings_intraday_fields[f].field) ||
+		if (!ohe_sim_withings_field_wanted (fields,
+						    ohe_sim_withings_intraday_fields[f].field) ||
 		    start >= end)
 			continue;
-		samples = ohe_sim_data_generate (user->seed, user->id,
-						 ohe_sim_withings_intraday_fields[f].kind, start, end);
+		samples = ohe_sim_data_generate (
+		    user->seed, user->id, ohe_sim_withings_intraday_fields[f].kind, start, end);
 		for (guint s = 0; s < samples->len; s++) {
 			OheSimSample *sample = &g_array_index (samples, OheSimSample, s);
 			g_autofree gchar *key = g_strdup_printf ("%" G_GINT64_FORMAT, sample->time);
@@ -428,7 +431,8 @@ ohe_sim_withings_intraday (OheSimServer *server, OheSimRequest *request)
 			/* exact decimals: integers stay integers, the rest is parsed from text */
 			node = json_from_string (text, NULL);
 			if (node != NULL)
-				json_object_set_member (bucket, ohe_sim_withings_intraday_fields[f].field, node);
+				json_object_set_member (
+				    bucket, ohe_sim_withings_intraday_fields[f].field, node);
 		}
 	}
 	body = json_object_new ();
@@ -465,9 +469,11 @@ ohe_sim_withings_heart_list (OheSimServer *server, OheSimRequest *request, const
 	for (gint64 day = start / 86400; day <= end / 86400; day++) {
 		gint64 time = 0, signalid = 0;
 		OheSimSample hr;
-		if (!ohe_sim_withings_ecg_at (user, day, &time, &signalid) || time < start || time > end)
+		if (!ohe_sim_withings_ecg_at (user, day, &time, &signalid) || time < start ||
+		    time > end)
 			continue;
-		ohe_sim_data_sample_at (user->seed, user->id, OHE_MEASUREMENT_KIND_HEART_RATE, time, &hr);
+		ohe_sim_data_sample_at (user->seed, user->id, OHE_MEASUREMENT_KIND_HEART_RATE, time,
+					&hr);
 		json_builder_begin_object (b);
 		json_builder_set_member_name (b, "deviceid");
 		json_builder_add_string_value (b, OHE_SIM_WITHINGS_DEVICE_WATCH);
@@ -478,7 +484,8 @@ ohe_sim_withings_heart_list (OheSimServer *server, OheSimRequest *request, const
 		json_builder_set_member_name (b, "signalid");
 		json_builder_add_int_value (b, signalid);
 		json_builder_set_member_name (b, "afib");
-		json_builder_add_int_value (b, (gint64)(ohe_sim_data_hash (user->seed, user->id, 55, (guint64)day) % 3));
+		json_builder_add_int_value (
+		    b, (gint64)(ohe_sim_data_hash (user->seed, user->id, 55, (guint64)day) % 3));
 		json_builder_end_object (b);
 		json_builder_set_member_name (b, "heart_rate");
 		json_builder_add_int_value (b, hr.values[0]);
@@ -510,7 +517,8 @@ ohe_sim_withings_heart_get (OheSimServer *server, OheSimRequest *request, const 
 	json_builder_begin_array (b);
 	for (gint i = 0; i < OHE_SIM_WITHINGS_ECG_SAMPLES; i++) {
 		gint phase = i % OHE_SIM_WITHINGS_ECG_FS;
-		json_builder_add_int_value (b, phase < 10 ? 100 * phase : (phase < 20 ? 100 * (20 - phase) : 0));
+		json_builder_add_int_value (b, phase < 10 ? 100 * phase
+							  : (phase < 20 ? 100 * (20 - phase) : 0));
 	}
 	json_builder_end_array (b);
 	json_builder_set_member_name (b, "sampling_frequency");
@@ -599,7 +607,8 @@ ohe_sim_withings_notify (OheSimServer *server, OheSimRequest *request, const Ohe
 		return;
 	}
 	if (url == NULL || appli < 0) {
-		ohe_sim_withings_respond_status (request, 503, "Invalid Params: callbackurl, appli");
+		ohe_sim_withings_respond_status (request, 503,
+						 "Invalid Params: callbackurl, appli");
 		return;
 	}
 	if (g_strcmp0 (action, "subscribe") == 0 || g_strcmp0 (action, "revoke") == 0) {
@@ -607,12 +616,14 @@ ohe_sim_withings_notify (OheSimServer *server, OheSimRequest *request, const Ohe
 		gboolean ok = TRUE;
 		g_mutex_lock (&state->mutex);
 		if (g_strcmp0 (action, "subscribe") == 0)
-			g_hash_table_replace (state->subscriptions, g_steal_pointer (&key), g_strdup (url));
+			g_hash_table_replace (state->subscriptions, g_steal_pointer (&key),
+					      g_strdup (url));
 		else
 			ok = g_hash_table_remove (state->subscriptions, key);
 		g_mutex_unlock (&state->mutex);
 		if (!ok) {
-			ohe_sim_withings_respond_status (request, 2553, "Unauthorized: no such subscription");
+			ohe_sim_withings_respond_status (request, 2553,
+							 "Unauthorized: no such subscription");
 			return;
 		}
 		b = ohe_sim_withings_begin_body ();
@@ -703,8 +714,8 @@ static void
 ohe_sim_withings_oauth2 (OheSimServer *server, OheSimRequest *request)
 {
 	static const gchar *const token_params[] = {
-	    "grant_type", "code", "redirect_uri", "client_id", "client_secret", "code_verifier",
-	    "refresh_token",
+	    "grant_type",    "code",	      "redirect_uri",  "client_id",
+	    "client_secret", "code_verifier", "refresh_token",
 	};
 	OheSimOAuth *oauth = ohe_sim_server_get_oauth (server, "withings");
 	const gchar *action = ohe_sim_request_get_param (request, "action");
@@ -716,8 +727,8 @@ ohe_sim_withings_oauth2 (OheSimServer *server, OheSimRequest *request)
 
 	if (g_strcmp0 (action, "revoke") == 0) {
 		const gchar *user = ohe_sim_request_get_param (request, "userid");
-		if (!ohe_sim_withings_check_signature (server, request, "nonce",
-						       ohe_sim_request_get_param (request, "nonce")) ||
+		if (!ohe_sim_withings_check_signature (
+			server, request, "nonce", ohe_sim_request_get_param (request, "nonce")) ||
 		    !ohe_sim_withings_take_nonce (server, request))
 			return;
 		if (user == NULL || ohe_sim_oauth_revoke_user (oauth, user) == 0) {
@@ -739,7 +750,8 @@ ohe_sim_withings_oauth2 (OheSimServer *server, OheSimRequest *request)
 	}
 	grant = ohe_sim_oauth_token (oauth, params, &error);
 	if (grant == NULL) {
-		if (g_error_matches (error, OHE_SIM_OAUTH_ERROR, OHE_SIM_OAUTH_ERROR_INVALID_CLIENT))
+		if (g_error_matches (error, OHE_SIM_OAUTH_ERROR,
+				     OHE_SIM_OAUTH_ERROR_INVALID_CLIENT))
 			ohe_sim_withings_respond_status (request, 100, "Authentication failed");
 		else
 			ohe_sim_withings_respond_status (request, 503,
@@ -776,7 +788,8 @@ ohe_sim_withings_handle (OheSimServer *server, OheSimRequest *request, gpointer 
 	const OheSimUser *user;
 
 	if (g_strcmp0 (sub, "/oauth2_user/authorize2") == 0) {
-		ohe_sim_oauth_handle_authorize (ohe_sim_server_get_oauth (server, "withings"), request);
+		ohe_sim_oauth_handle_authorize (ohe_sim_server_get_oauth (server, "withings"),
+						request);
 		return;
 	}
 	if (g_strcmp0 (sub, "/v2/oauth2") == 0) {
@@ -873,7 +886,9 @@ ohe_sim_withings_notifier (OheSimServer *server,
 }
 
 void
-ohe_sim_withings_set_client (OheSimServer *server, const gchar *client_id, const gchar *client_secret)
+ohe_sim_withings_set_client (OheSimServer *server,
+			     const gchar *client_id,
+			     const gchar *client_secret)
 {
 	OheSimWithings *state = ohe_sim_withings_get (server);
 	g_return_if_fail (state != NULL);

@@ -15,8 +15,8 @@
 #define TEST_REDIRECT	   "http://localhost:9/cb"
 #define TEST_VERIFIER	   "dBjftJeZ4CVP-mJ92K9Ts7TFtaUKTVt-k8y1Bsg2Gnq0"
 /* base64url (SHA-256 (TEST_VERIFIER)) */
-#define TEST_CHALLENGE	   "d4oOeBop113hxE0plpjICtTjLsvRV-J5XvwF1FXzePA"
-#define TEST_END	   G_GINT64_CONSTANT (1767225600) /* 2026-01-01T00:00:00Z */
+#define TEST_CHALLENGE "d4oOeBop113hxE0plpjICtTjLsvRV-J5XvwF1FXzePA"
+#define TEST_END       G_GINT64_CONSTANT (1767225600) /* 2026-01-01T00:00:00Z */
 
 typedef struct {
 	OheSimServer *server;
@@ -44,8 +44,13 @@ response_clear (Response *r)
 }
 
 static Response
-http (Fixture *f, const gchar *method, const gchar *path, const gchar *type, const gchar *body,
-      const gchar *header, const gchar *value)
+http (Fixture *f,
+      const gchar *method,
+      const gchar *path,
+      const gchar *type,
+      const gchar *body,
+      const gchar *header,
+      const gchar *value)
 {
 	g_autofree gchar *url = g_strconcat (f->base, path, NULL);
 	g_autoptr (SoupMessage) msg = soup_message_new (method, url);
@@ -60,7 +65,8 @@ http (Fixture *f, const gchar *method, const gchar *path, const gchar *type, con
 		soup_message_set_request_body_from_bytes (msg, type, req);
 	}
 	if (header != NULL)
-		soup_message_headers_replace (soup_message_get_request_headers (msg), header, value);
+		soup_message_headers_replace (soup_message_get_request_headers (msg), header,
+					      value);
 	bytes = soup_session_send_and_read (f->session, msg, NULL, &r.error);
 	if (bytes == NULL)
 		return r;
@@ -84,7 +90,8 @@ json_get_string (const gchar *text, const gchar *member)
 	if (!json_object_has_member (obj, member))
 		return NULL;
 	if (json_node_get_value_type (json_object_get_member (obj, member)) == G_TYPE_INT64)
-		return g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (obj, member));
+		return g_strdup_printf ("%" G_GINT64_FORMAT,
+					json_object_get_int_member (obj, member));
 	return g_strdup (json_object_get_string_member (obj, member));
 }
 
@@ -102,8 +109,8 @@ test_provider_handle (OheSimServer *server, OheSimRequest *request, gpointer use
 		ohe_sim_oauth_handle_token (f->oauth, request);
 	} else if (g_strcmp0 (request->subpath, "/data") == 0) {
 		g_autofree gchar *json = NULL;
-		user = ohe_sim_oauth_validate_bearer (f->oauth, ohe_sim_request_get_bearer (request),
-						      NULL, &error);
+		user = ohe_sim_oauth_validate_bearer (
+		    f->oauth, ohe_sim_request_get_bearer (request), NULL, &error);
 		if (user == NULL) {
 			ohe_sim_request_respond_error (request, SOUP_STATUS_UNAUTHORIZED,
 						       ohe_sim_oauth_error_to_string (error),
@@ -135,10 +142,12 @@ static GPtrArray *hook_bodies;
 static void
 test_hook_handle (OheSimServer *server, OheSimRequest *request, gpointer user_data)
 {
-	g_autofree gchar *entry = g_strdup_printf (
-	    "%s %.*s", soup_message_headers_get_content_type (
-			   soup_server_message_get_request_headers (request->msg), NULL),
-	    (int)g_bytes_get_size (request->body), (const gchar *)g_bytes_get_data (request->body, NULL));
+	g_autofree gchar *entry =
+	    g_strdup_printf ("%s %.*s",
+			     soup_message_headers_get_content_type (
+				 soup_server_message_get_request_headers (request->msg), NULL),
+			     (int)g_bytes_get_size (request->body),
+			     (const gchar *)g_bytes_get_data (request->body, NULL));
 	g_mutex_lock (&hook_mutex);
 	g_ptr_array_add (hook_bodies, g_steal_pointer (&entry));
 	g_mutex_unlock (&hook_mutex);
@@ -158,7 +167,8 @@ test_notify (OheSimServer *server,
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT, "user: missing");
 		return FALSE;
 	}
-	body = g_strdup_printf ("{\"user\":\"%s\"}", json_object_get_string_member (params, "user"));
+	body =
+	    g_strdup_printf ("{\"user\":\"%s\"}", json_object_get_string_member (params, "user"));
 	ohe_sim_webhook_message_set_body (message, "application/json", body);
 	return TRUE;
 }
@@ -288,8 +298,8 @@ test_data_ranges (void)
 	}
 	/* the weight drifts, not a constant */
 	{
-		g_autoptr (GArray) w = ohe_sim_data_generate (42, "1001", OHE_MEASUREMENT_KIND_BODY_WEIGHT,
-							      TEST_END - 7 * 86400, TEST_END);
+		g_autoptr (GArray) w = ohe_sim_data_generate (
+		    42, "1001", OHE_MEASUREMENT_KIND_BODY_WEIGHT, TEST_END - 7 * 86400, TEST_END);
 		OheSimSample s = {.n_values = 1, .values = {72345}, .exponent = -3};
 		g_autofree gchar *text = ohe_sim_sample_value_to_string (&s, 0);
 		g_assert_cmpstr (text, ==, "72.345");
@@ -319,9 +329,10 @@ authorize (Fixture *f, const gchar *hint, const gchar *challenge)
 	g_autofree gchar *path = g_strdup_printf (
 	    "/test/authorize?response_type=code&client_id=" TEST_CLIENT_ID
 	    "&redirect_uri=" TEST_REDIRECT "&state=st%%20ate&scope=user.metrics%s%s%s%s",
-	    hint ? "&login_hint=" : "", hint ? hint : "", challenge ? "&code_challenge_method=S256"
-								       "&code_challenge="
-								     : "",
+	    hint ? "&login_hint=" : "", hint ? hint : "",
+	    challenge ? "&code_challenge_method=S256"
+			"&code_challenge="
+		      : "",
 	    challenge ? challenge : "");
 	Response r = http (f, "GET", path, NULL, NULL, NULL, NULL);
 	gchar *code;
@@ -340,7 +351,8 @@ authorize (Fixture *f, const gchar *hint, const gchar *challenge)
 static Response
 token (Fixture *f, const gchar *form)
 {
-	return http (f, "POST", "/test/token", "application/x-www-form-urlencoded", form, NULL, NULL);
+	return http (f, "POST", "/test/token", "application/x-www-form-urlencoded", form, NULL,
+		     NULL);
 }
 
 static Response
@@ -418,9 +430,10 @@ test_oauth_flow (Fixture *f, gconstpointer data)
 
 	/* rotation: the old refresh token is dead after one use */
 	g_free (form);
-	form = g_strdup_printf ("grant_type=refresh_token&refresh_token=%s&client_id=" TEST_CLIENT_ID
-				"&client_secret=" TEST_CLIENT_SECRET,
-				refresh);
+	form =
+	    g_strdup_printf ("grant_type=refresh_token&refresh_token=%s&client_id=" TEST_CLIENT_ID
+			     "&client_secret=" TEST_CLIENT_SECRET,
+			     refresh);
 	r = token (f, form);
 	g_assert_cmpuint (r.status, ==, 200);
 	access2 = json_get_string (r.body, "access_token");
@@ -448,9 +461,10 @@ test_oauth_flow (Fixture *f, gconstpointer data)
 	/* revoking the user kills the refresh token too */
 	g_assert_cmpuint (ohe_sim_oauth_revoke_user (f->oauth, "1002"), ==, 1);
 	g_free (form);
-	form = g_strdup_printf ("grant_type=refresh_token&refresh_token=%s&client_id=" TEST_CLIENT_ID
-				"&client_secret=" TEST_CLIENT_SECRET,
-				refresh2);
+	form =
+	    g_strdup_printf ("grant_type=refresh_token&refresh_token=%s&client_id=" TEST_CLIENT_ID
+			     "&client_secret=" TEST_CLIENT_SECRET,
+			     refresh2);
 	r = token (f, form);
 	g_assert_cmpuint (r.status, ==, 400);
 	value = json_get_string (r.body, "error_description");
@@ -487,7 +501,8 @@ test_oauth_authorize_errors (Fixture *f, gconstpointer data)
 	g_assert_cmpstr (r.location, ==, TEST_REDIRECT "?error=access_denied&state=s1");
 	response_clear (&r);
 
-	r = http (f, "GET", "/test/authorize?response_type=code&client_id=other&redirect_uri=" TEST_REDIRECT,
+	r = http (f, "GET",
+		  "/test/authorize?response_type=code&client_id=other&redirect_uri=" TEST_REDIRECT,
 		  NULL, NULL, NULL, NULL);
 	g_assert_cmpuint (r.status, ==, 400);
 	error = json_get_string (r.body, "error");
@@ -623,10 +638,12 @@ test_faults_by_rate (void)
 
 	g_assert_false (ohe_sim_fault_set_rates (fault, "429=0.7,503=0.5", &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
-	g_assert_cmpstr (error->message, ==, "fault-rate: probabilities add up to 1.200, more than 1");
+	g_assert_cmpstr (error->message, ==,
+			 "fault-rate: probabilities add up to 1.200, more than 1");
 	g_clear_error (&error);
 	g_assert_false (ohe_sim_fault_set_rates (fault, "slow:5=0.1", &error));
-	g_assert_cmpstr (error->message, ==, "fault-rate: 'slow:5' cannot be injected by probability");
+	g_assert_cmpstr (error->message, ==,
+			 "fault-rate: 'slow:5' cannot be injected by probability");
 }
 
 static void
@@ -650,8 +667,9 @@ test_stats (Fixture *f, gconstpointer data)
 	r = http (f, "GET", "/_sim/stats", NULL, NULL, NULL, NULL);
 	g_assert_cmpuint (r.status, ==, 200);
 	g_assert_true (g_str_has_prefix (
-	    r.body, "{\"total\":5,\"requests\":{\"/nowhere\":1,\"/test/missing\":1,\"/test/open\":3},"
-		    "\"faults\":{\"429\":0,"));
+	    r.body,
+	    "{\"total\":5,\"requests\":{\"/nowhere\":1,\"/test/missing\":1,\"/test/open\":3},"
+	    "\"faults\":{\"429\":0,"));
 	g_assert_nonnull (strstr (r.body, "\"token_responses\":{\"test\":0}"));
 	response_clear (&r);
 
@@ -721,8 +739,10 @@ test_webhook (Fixture *f, gconstpointer data)
 
 	g_mutex_lock (&hook_mutex);
 	g_assert_cmpuint (hook_bodies->len, ==, 2);
-	g_assert_cmpstr (g_ptr_array_index (hook_bodies, 0), ==, "application/json {\"user\":\"1001\"}");
-	g_assert_cmpstr (g_ptr_array_index (hook_bodies, 1), ==, "application/json {\"user\":\"1003\"}");
+	g_assert_cmpstr (g_ptr_array_index (hook_bodies, 0), ==,
+			 "application/json {\"user\":\"1001\"}");
+	g_assert_cmpstr (g_ptr_array_index (hook_bodies, 1), ==,
+			 "application/json {\"user\":\"1003\"}");
 	g_mutex_unlock (&hook_mutex);
 	g_assert_cmpuint (ohe_sim_webhook_get_sent (ohe_sim_server_get_webhook (f->server)), ==, 2);
 
@@ -744,8 +764,8 @@ test_webhook (Fixture *f, gconstpointer data)
 static void
 test_standalone (void)
 {
-	const gchar *argv[] = {OHE_SIMULATOR_PATH, "--port", "0", "--seed", "42", "--users",
-			       "2", "--days", "1", NULL};
+	const gchar *argv[] = {OHE_SIMULATOR_PATH, "--port", "0",      "--seed", "42",
+			       "--users",	   "2",	     "--days", "1",	 NULL};
 	g_autoptr (GSubprocess) proc = NULL;
 	g_autoptr (GDataInputStream) out = NULL;
 	g_autofree gchar *line = NULL;
@@ -779,12 +799,18 @@ test_standalone (void)
 static void
 test_rate_limit_window (void)
 {
-	g_autoptr (OheSimRateLimit) limit = ohe_sim_rate_limit_new (3, 1000, OHE_SIM_RATE_SCOPE_APP);
+	g_autoptr (OheSimRateLimit) limit =
+		       ohe_sim_rate_limit_new (3, 1000, OHE_SIM_RATE_SCOPE_APP);
 	g_autoptr (OheSimRateLimit) parsed = NULL;
 	g_autoptr (GError) error = NULL;
 	g_autofree gchar *prefix = NULL;
-	const gchar *bad[] = {"withings", "=3/10", "withings=0/10", "withings=3",
-			      "withings=3/0", "withings=3/10/team", "withings=3/10/user/x"};
+	const gchar *bad[] = {"withings",
+			      "=3/10",
+			      "withings=0/10",
+			      "withings=3",
+			      "withings=3/0",
+			      "withings=3/10/team",
+			      "withings=3/10/user/x"};
 	const gint64 t0 = 1000000000;
 
 	/* three in any second, counted from their arrival; refused ones do not count */
@@ -836,9 +862,18 @@ stats_member (Fixture *f, const gchar *object, const gchar *member)
 static void
 test_rate_limit_standalone (void)
 {
-	const gchar *argv[] = {OHE_SIMULATOR_PATH, "--port", "0", "--users", "1", "--days", "1",
-			       "--rate-limit", "withings=3/1500", "--rate-limit",
-			       "google=2/1500/user", NULL};
+	const gchar *argv[] = {OHE_SIMULATOR_PATH,
+			       "--port",
+			       "0",
+			       "--users",
+			       "1",
+			       "--days",
+			       "1",
+			       "--rate-limit",
+			       "withings=3/1500",
+			       "--rate-limit",
+			       "google=2/1500/user",
+			       NULL};
 	const gchar *form = "action=getmeas";
 	g_autoptr (GSubprocess) proc = NULL;
 	g_autoptr (GDataInputStream) out = NULL;
@@ -857,8 +892,8 @@ test_rate_limit_standalone (void)
 	f.session = soup_session_new ();
 
 	for (guint i = 0; i < 3; i++) {
-		r = http (&f, "POST", "/withings/measure", "application/x-www-form-urlencoded", form,
-			  NULL, NULL);
+		r = http (&f, "POST", "/withings/measure", "application/x-www-form-urlencoded",
+			  form, NULL, NULL);
 		g_assert_cmpuint (r.status, ==, 200);
 		g_assert_null (strstr (r.body, "\"status\":601"));
 		response_clear (&r);
@@ -901,10 +936,10 @@ test_rate_limit_standalone (void)
 
 	/* a spec that does not parse stops the start, named */
 	{
-		const gchar *bad_argv[] = {OHE_SIMULATOR_PATH, "--port", "0", "--rate-limit",
-					   "withings=120", NULL};
-		g_autoptr (GSubprocess) bad = g_subprocess_newv (
-		    bad_argv, G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+		const gchar *bad_argv[] = {OHE_SIMULATOR_PATH, "--port",       "0",
+					   "--rate-limit",     "withings=120", NULL};
+		g_autoptr (GSubprocess) bad =
+			       g_subprocess_newv (bad_argv, G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
 		g_autofree gchar *err = NULL;
 		g_assert_no_error (error);
 		g_assert_true (g_subprocess_communicate_utf8 (bad, NULL, NULL, NULL, &err, &error));

@@ -30,7 +30,7 @@ main (int argc, char **argv)
 	g_autoptr (OheFhirWriter) writer = NULL;
 	g_autoptr (GPtrArray) batch = g_ptr_array_new ();
 	g_autoptr (GPtrArray) out =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_resource_free);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_resource_free);
 	gint64 base_us = G_GINT64_CONSTANT (1793491200000000);
 	gsize bytes = 0;
 	struct rusage usage;

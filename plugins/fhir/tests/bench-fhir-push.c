@@ -38,7 +38,7 @@ static OhePushRequest *
 bench_request (guint64 first)
 {
 	g_autoptr(GPtrArray) ms =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	gint64 base_us = G_GINT64_CONSTANT (1793491200000000);
 	for (guint i = 0; i < BENCH_BATCH; i++) {
 		OheMeasurement *m = ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE);
@@ -86,7 +86,7 @@ bench_run (guint64 count, GError **error)
 			fake_fhir_server_free (server);
 			return FALSE;
 		}
-		accepted += ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED);
+		accepted += ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN);
 	}
 	seconds = (gdouble)(g_get_monotonic_time () - started) / G_USEC_PER_SEC;
 	cpu = bench_thread_cpu () - cpu;

@@ -35,8 +35,10 @@ struct _FakeFhirServer {
 	GHashTable *identifiers; /* "Type|system|value" → id */
 	GPtrArray *posts;	 /* of owned gchar*, the POST bodies */
 	gboolean keep_bodies;
-	gboolean discard; /* answer without storing: benchmarks */
-	guint max_entries; /* larger bundles get 413; 0: no limit */
+	gboolean discard;     /* answer without storing: benchmarks */
+	guint max_entries;    /* larger bundles get 413; 0: no limit */
+	gboolean state_limit; /* the 413 states max_entries */
+	gchar *interactions;  /* owned, nullable: the metadata's rest[0].interaction */
 	guint next_id;
 	guint fail_count;
 	guint fail_status;
@@ -290,7 +292,13 @@ fake_handle_bundle (FakeFhirServer *self, SoupServerMessage *msg, JsonNode *root
 	gint bad = -1;
 
 	if (self->max_entries > 0 && n > self->max_entries) {
-		g_autofree gchar *outcome = fake_outcome ("bundle has too many entries", -1);
+		g_autofree gchar *why =
+		    self->state_limit
+			? g_strdup_printf ("Bundle has %u entries, more than the %u this server "
+					   "accepts",
+					   n, self->max_entries)
+			: g_strdup ("bundle has too many entries");
+		g_autofree gchar *outcome = fake_outcome (why, -1);
 		fake_set_json (msg, 413, outcome);
 		return;
 	}
@@ -360,10 +368,15 @@ fake_handler_cb (SoupServer *server,
 		self->deny_count--;
 		fake_set_json (msg, 401, "{\"resourceType\":\"OperationOutcome\",\"issue\":[]}");
 	} else if (g_strcmp0 (method, "GET") == 0 && g_strcmp0 (path, "/fhir/metadata") == 0) {
+		g_autofree gchar *rest =
+		    self->interactions != NULL
+			? g_strdup_printf (",\"rest\":[{\"mode\":\"server\",\"interaction\":%s}]",
+					   self->interactions)
+			: g_strdup ("");
 		g_autofree gchar *json = g_strdup_printf (
 		    "{\"resourceType\":\"CapabilityStatement\",\"status\":\"active\","
-		    "\"kind\":\"instance\",\"fhirVersion\":\"%s\",\"format\":[\"json\"]}",
-		    self->fhir_version);
+		    "\"kind\":\"instance\",\"fhirVersion\":\"%s\",\"format\":[\"json\"]%s}",
+		    self->fhir_version, rest);
 		fake_set_json (msg, 200, json);
 	} else if (g_strcmp0 (method, "POST") == 0 && g_strcmp0 (path, "/fhir") == 0) {
 		self->n_posts++;
@@ -470,6 +483,7 @@ fake_fhir_server_free (FakeFhirServer *self)
 	g_hash_table_unref (self->identifiers);
 	g_ptr_array_unref (self->posts);
 	g_free (self->fhir_version);
+	g_free (self->interactions);
 	g_free (self->last_authorization);
 	g_free (self->base_url);
 	g_free (self->host);
@@ -537,6 +551,23 @@ fake_fhir_server_set_max_entries (FakeFhirServer *self, guint max_entries)
 {
 	g_mutex_lock (&self->mutex);
 	self->max_entries = max_entries;
+	g_mutex_unlock (&self->mutex);
+}
+
+void
+fake_fhir_server_set_state_limit (FakeFhirServer *self, gboolean state_limit)
+{
+	g_mutex_lock (&self->mutex);
+	self->state_limit = state_limit;
+	g_mutex_unlock (&self->mutex);
+}
+
+void
+fake_fhir_server_set_interactions (FakeFhirServer *self, const gchar *interactions)
+{
+	g_mutex_lock (&self->mutex);
+	g_free (self->interactions);
+	self->interactions = g_strdup (interactions);
 	g_mutex_unlock (&self->mutex);
 }
 

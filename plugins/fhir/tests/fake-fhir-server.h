@@ -42,6 +42,12 @@ fake_fhir_server_set_keep_bodies (FakeFhirServer *self, gboolean keep);
 /* answer bundles of more than @max_entries entries with 413; 0: no limit */
 void
 fake_fhir_server_set_max_entries (FakeFhirServer *self, guint max_entries);
+/* whether that 413 states the limit ("more than the N this server accepts") */
+void
+fake_fhir_server_set_state_limit (FakeFhirServer *self, gboolean state_limit);
+/* the metadata's rest[0].interaction as JSON text, e.g. [{"code":"batch"}]; NULL: none */
+void
+fake_fhir_server_set_interactions (FakeFhirServer *self, const gchar *interactions);
 /* answer every entry without storing it, so memory stays flat (benchmarks) */
 void
 fake_fhir_server_set_discard (FakeFhirServer *self, gboolean discard);

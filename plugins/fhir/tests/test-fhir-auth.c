@@ -96,6 +96,16 @@ test_key_path (const gchar *name)
 	return g_build_filename (test_keys.dir, name, NULL);
 }
 
+/* secret files are owner-only, or the sink refuses them */
+static void
+test_write_private (const gchar *path, const gchar *contents)
+{
+	g_autoptr (GError) error = NULL;
+	g_assert_true (g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+						 0600, &error));
+	g_assert_no_error (error);
+}
+
 static gboolean
 test_keys_generate (void)
 {
@@ -162,6 +172,15 @@ test_keys_generate (void)
 	g_assert_cmpuint (ec_der_len, ==, 120);
 	g_assert_cmpint (ec_der[ec_der_len - 97], ==, 0x04);
 	test_keys.ec_point = g_bytes_new (ec_der + ec_der_len - 97, 97);
+	/* the sink refuses key files others can read */
+	{
+		g_autoptr (GDir) dir = g_dir_open (test_keys.dir, 0, NULL);
+		const gchar *name;
+		while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+			g_autofree gchar *path = g_build_filename (test_keys.dir, name, NULL);
+			g_assert_cmpint (g_chmod (path, 0600), ==, 0);
+		}
+	}
 	return TRUE;
 }
 
@@ -625,17 +644,17 @@ test_bearer_file (void)
 	g_autoptr (OheFhirAuth) auth = NULL;
 
 	g_assert_true (g_mkdir_with_parents (g_get_user_config_dir (), 0700) == 0);
-	g_assert_true (g_file_set_contents (path, "file-token-1\r\nsecond line\n", -1, NULL));
+	test_write_private (path, "file-token-1\r\nsecond line\n");
 	auth = test_auth_new (NULL, keys, &error);
 	g_assert_no_error (error);
 	test_assert_authorization (auth, "Bearer file-token-1");
 	/* the operator rotates the file; it is read again only after a 401 */
-	g_assert_true (g_file_set_contents (path, "file-token-2\n", -1, NULL));
+	test_write_private (path, "file-token-2\n");
 	test_assert_authorization (auth, "Bearer file-token-1");
 	ohe_fhir_auth_invalidate (auth);
 	test_assert_authorization (auth, "Bearer file-token-2");
 	/* a file emptied in between gives an error naming the key, not a bare header */
-	g_assert_true (g_file_set_contents (path, "\n", -1, NULL));
+	test_write_private (path, "\n");
 	ohe_fhir_auth_invalidate (auth);
 	{
 		g_autofree gchar *authorization =
@@ -1090,13 +1109,12 @@ test_smart_bad_keys (void)
 		return;
 	server = test_server_new (TEST_CLIENT_AUTH_JWT);
 	g_assert_true (g_mkdir_with_parents (g_get_user_config_dir (), 0700) == 0);
-	g_assert_true (
-	    g_file_set_contents (garbage, "hello\n-----BEGIN PRIVATE KEY-----\n", -1, NULL));
+	test_write_private (garbage, "hello\n-----BEGIN PRIVATE KEY-----\n");
 	/* a PEM block whose DER ends in the middle of the modulus */
 	g_assert_true (g_file_get_contents (test_keys.rsa_pkcs8, &pkcs8, NULL, NULL));
 	cut = g_strdup_printf ("-----BEGIN PRIVATE KEY-----\n%.64s\n-----END PRIVATE KEY-----\n",
 			       pkcs8 + strlen ("-----BEGIN PRIVATE KEY-----\n"));
-	g_assert_true (g_file_set_contents (truncated, cut, -1, NULL));
+	test_write_private (truncated, cut);
 
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
 		g_autoptr (GError) error = NULL;

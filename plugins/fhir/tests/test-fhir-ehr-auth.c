@@ -179,7 +179,7 @@ static OhePushRequest *
 test_request (guint bump)
 {
 	g_autoptr (GPtrArray) ms =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	for (guint i = 0; i < TEST_N_MEASUREMENTS; i++) {
 		OheMeasurement *m = ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE);
 		gint64 t = TEST_DAY_US + (gint64)i * 60 * G_USEC_PER_SEC;
@@ -252,7 +252,7 @@ test_auth_lands (OheSink *sink, OheHttpClient *reader, gint64 issued_before)
 		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 		g_assert_no_error (error);
 		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 		    TEST_N_MEASUREMENTS);
 	}
 	g_assert_cmpint (test_stat (reader, "tokens_issued") - issued_before, ==, 1);
@@ -287,9 +287,9 @@ test_auth_refused (OheSink *sink,
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED);
 	g_assert_cmpstr (error->message, ==, expected);
 	test_assert_no_secret (error->message);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  0);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_REJECTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_REFUSED), ==,
 			  0);
 	/* a refusal is not retried by the client: one token request per attempt, none granted */
 	g_assert_cmpint (test_stat (reader, "token_rejected") - rejected_before, ==, 2);

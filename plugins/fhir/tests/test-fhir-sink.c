@@ -86,7 +86,7 @@ static GPtrArray *
 test_entries (guint n, gint bad, guint value)
 {
 	g_autoptr(GPtrArray) raw =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
 	for (guint i = 0; i < n; i++) {
 		g_ptr_array_add (raw, test_device (i));
 		g_ptr_array_add (raw,
@@ -99,7 +99,7 @@ static OhePushRequest *
 test_request (guint n)
 {
 	g_autoptr(GPtrArray) ms =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	for (guint i = 0; i < n; i++)
 		g_ptr_array_add (ms, ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE));
 	return ohe_push_request_new ("link1", "Patient/p1", ms);
@@ -140,18 +140,50 @@ test_bundle_outcome_detail (void)
 	gint idx = -2;
 
 	detail = ohe_fhir_outcome_dup_detail (oo, &idx);
-	g_assert_cmpstr (detail, ==, "bad code; required");
+	g_assert_cmpstr (detail, ==,
+			 "error invalid at Bundle.entry[7].resource: bad code; error required");
 	g_assert_cmpint (idx, ==, 7);
 	g_assert_null (ohe_fhir_outcome_dup_detail (junk, &idx));
 	g_assert_cmpint (idx, ==, -1);
 	g_assert_null (ohe_fhir_outcome_dup_detail (NULL, NULL));
 }
 
+/* a server quoting the rejected value leaves no health value in the dead letter */
+static void
+test_bundle_outcome_redacted (void)
+{
+	g_autoptr(JsonNode) oo = json_from_string (
+	    "{\"resourceType\":\"OperationOutcome\",\"issue\":["
+	    "{\"severity\":\"error\",\"code\":\"value\",\"diagnostics\":\"Observation/obs-1: "
+	    "value 187.5 kg for Patient 4711 exceeds 150\",\"expression\":[\"Bundle.entry[2]."
+	    "resource.valueQuantity.value\"]},"
+	    "{\"severity\":\"warning\",\"code\":\"invariant\",\"details\":{\"text\":\"bp 120/80\"},"
+	    "\"expression\":[\"Observation.component.where(value = 120).value\"]},"
+	    "{\"severity\":\"ERROR 99\",\"code\":\"x y\",\"diagnostics\":\"72 bpm\"}]}",
+	    NULL);
+	g_autofree gchar *detail = NULL;
+	gint idx = -2;
+
+	detail = ohe_fhir_outcome_dup_detail (oo, &idx);
+	g_assert_cmpstr (detail, ==,
+			 "error value at Bundle.entry[2].resource.valueQuantity.value: "
+			 "Observation/obs-#: value ###.# kg for Patient #### exceeds ###; "
+			 "warning invariant at Observation.component.where(value = ###).value: "
+			 "bp ###/##; issue: ## bpm");
+	g_assert_cmpint (idx, ==, 2);
+	for (const gchar *p = detail; *p != '\0'; p++) {
+		if (!g_ascii_isdigit (*p))
+			continue;
+		/* the only digits left are the entry index of the element path */
+		g_assert_true (p > detail && p[-1] == '[' && *p == '2');
+	}
+}
+
 static void
 test_bundle_parse_response_bad (void)
 {
-	g_autoptr(OheFhirBundle) bundle =
-	    ohe_fhir_bundle_new (OHE_FHIR_BUNDLE_TYPE_TRANSACTION, OHE_FHIR_WRITE_MODE_PUT);
+	g_autoptr(OheFhirBundle) bundle = ohe_fhir_bundle_new (OHE_FHIR_BUNDLE_TYPE_TRANSACTION,
+								OHE_FHIR_WRITE_MODE_PUT);
 	g_autoptr(OheFhirEntry) entry = test_observation (0, "final", 60);
 	OheFhirEntryResult results[1] = {{0}};
 	const struct {
@@ -195,7 +227,7 @@ test_rest_put (Fixture *f, gconstpointer user_data)
 
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  500);
 	/* 500 measurements: one transaction, 501 entries */
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 1);
@@ -221,7 +253,7 @@ test_rest_put (Fixture *f, gconstpointer user_data)
 	entries = test_entries (500, -1, 61);
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  500);
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 2);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 500);
@@ -246,7 +278,7 @@ test_rest_bundle_size (Fixture *f, gconstpointer user_data)
 	g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
 			      json_node_get_object (second), "entry")),
 			  ==, 3);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  5);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 5);
 }
@@ -269,7 +301,7 @@ test_rest_conditional_create (Fixture *f, gconstpointer user_data)
 	ohe_fhir_rest_transport_set_write_mode (f->rest, OHE_FHIR_WRITE_MODE_CONDITIONAL_CREATE);
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  3);
 
 	post = fake_fhir_server_dup_post (f->server, 0);
@@ -300,8 +332,7 @@ test_rest_conditional_create (Fixture *f, gconstpointer user_data)
 	/* replaying creates nothing */
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==,
-			  3);
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==, 3);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 3);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Device"), ==, 1);
 }
@@ -333,8 +364,7 @@ test_rest_conditional_update (Fixture *f, gconstpointer user_data)
 	    fake_fhir_server_dup_by_identifier (f->server, "Observation", TEST_SYSTEM, "m0001");
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, changed, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==,
-			  2);
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==, 2);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 2);
 	stored = fake_fhir_server_dup_resource (f->server, "Observation",
 						obs_ref + strlen ("Observation/"));
@@ -354,7 +384,7 @@ test_rest_recovers_from_503 (Fixture *f, gconstpointer user_data)
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 3);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  10);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 10);
 }
@@ -380,7 +410,7 @@ test_rest_503_fails_then_replay (Fixture *f, gconstpointer user_data)
 	/* the job is retried: everything lands once */
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  10);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 10);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Device"), ==, 1);
@@ -399,9 +429,14 @@ test_rest_invalid_entry (Fixture *f, gconstpointer user_data)
 	g_assert_no_error (error);
 	for (guint i = 0; i < 8; i++)
 		g_assert_cmpint (ohe_push_request_get_outcome (request, i), ==,
-				 i == 5 ? OHE_PUSH_OUTCOME_REJECTED : OHE_PUSH_OUTCOME_ACCEPTED);
-	g_assert_cmpstr (ohe_push_request_get_detail (request, 5), ==,
-			 "HTTP 400: Observation.status: the code is not in the value set");
+				 i == 5 ? OHE_PUSH_OUTCOME_REFUSED : OHE_PUSH_OUTCOME_WRITTEN);
+	/* a named entry comes with its element path */
+	g_assert_cmpstr (ohe_push_request_get_reason (request, 5), ==,
+			 name_entry
+			     ? "HTTP 400: error invalid at Bundle.entry[6].resource.status: "
+			       "Observation.status: the code is not in the value set"
+			     : "HTTP 400: error invalid: Observation.status: the code is not "
+			       "in the value set");
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 7);
 	g_assert_null (fake_fhir_server_dup_resource (f->server, "Observation", "obs0005"));
 	/* named: refused + resend; unnamed: refused, halves 4|4, then 2|2, then 1|1 */
@@ -420,9 +455,127 @@ test_rest_too_large (Fixture *f, gconstpointer user_data)
 	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 3);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  6);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 6);
+	/* both halves went through: the larger one (4 entries) is what the server takes */
+	g_assert_cmpuint (ohe_fhir_rest_transport_get_n_refused (f->rest), ==, 1);
+	g_assert_cmpuint (
+	    ohe_fhir_rest_transport_get_entry_limit (f->rest, OHE_FHIR_BUNDLE_TYPE_TRANSACTION), ==,
+	    4);
+	g_assert_cmpuint (
+	    ohe_fhir_rest_transport_get_entry_limit (f->rest, OHE_FHIR_BUNDLE_TYPE_BATCH), ==, 0);
+
+	/* the next push is cut to size at once: two bundles, none refused */
+	{
+		g_autoptr(GPtrArray) again = test_entries (6, -1, 61);
+		g_autoptr(OhePushRequest) replay = test_request (6);
+		g_assert_true (ohe_fhir_rest_transport_push (f->rest, again, replay, NULL, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 5);
+		g_assert_cmpuint (ohe_fhir_rest_transport_get_n_refused (f->rest), ==, 1);
+		g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN),
+				  ==, 6);
+	}
+}
+
+static void
+test_rest_limit_learned (gpointer user_data, OheFhirBundleType type, guint limit)
+{
+	GArray *learned = user_data;
+	guint pair[2] = {type, limit};
+	g_array_append_vals (learned, pair, 2);
+}
+
+/* a refusal that states the limit costs one request: the rest is cut to that size */
+static void
+test_rest_stated_limit (Fixture *f, gconstpointer user_data)
+{
+	g_autoptr(GPtrArray) entries = test_entries (9, -1, 60);
+	g_autoptr(OhePushRequest) request = test_request (9);
+	g_autoptr(GArray) learned = g_array_new (FALSE, FALSE, sizeof (guint));
+	g_autoptr(GError) error = NULL;
+
+	fake_fhir_server_set_max_entries (f->server, 4);
+	fake_fhir_server_set_state_limit (f->server, TRUE);
+	ohe_fhir_rest_transport_set_bundle_type (f->rest, OHE_FHIR_BUNDLE_TYPE_BATCH);
+	ohe_fhir_rest_transport_set_limit_func (
+	    f->rest, test_rest_limit_learned, g_array_ref (learned), (GDestroyNotify)g_array_unref);
+	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
+	g_assert_no_error (error);
+	/* 10 entries refused, then the Device and 3 Observations three times */
+	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 4);
+	g_assert_cmpuint (ohe_fhir_rest_transport_get_n_refused (f->rest), ==, 1);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
+			  9);
+	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 9);
+	g_assert_cmpuint (learned->len, ==, 2);
+	g_assert_cmpuint (g_array_index (learned, guint, 0), ==, OHE_FHIR_BUNDLE_TYPE_BATCH);
+	g_assert_cmpuint (g_array_index (learned, guint, 1), ==, 4);
+	for (guint i = 1; i < 4; i++) {
+		g_autoptr(JsonNode) post = fake_fhir_server_dup_post (f->server, i);
+		JsonArray *sent =
+		    json_object_get_array_member (json_node_get_object (post), "entry");
+		g_assert_cmpuint (json_array_get_length (sent), ==, 4);
+	}
+
+	/* a configured cap below the learned one wins; learning again does not call back */
+	ohe_fhir_rest_transport_set_max_entries (f->rest, 2);
+	{
+		g_autoptr(GPtrArray) again = test_entries (3, -1, 61);
+		g_autoptr(OhePushRequest) replay = test_request (3);
+		g_assert_true (ohe_fhir_rest_transport_push (f->rest, again, replay, NULL, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 7);
+		g_assert_cmpuint (ohe_fhir_rest_transport_get_n_refused (f->rest), ==, 1);
+	}
+	g_assert_cmpuint (learned->len, ==, 2);
+}
+
+static void
+test_bundle_parse_limit (void)
+{
+	const struct {
+		const gchar *detail;
+		guint n_sent;
+		guint limit;
+	} cases[] = {
+	    {"Bundle has 502 entries, more than the 50 this server accepts in a transaction", 502,
+	     50},
+	    {"The number of entries in the bundle exceeded the configured limit of 500.", 600, 500},
+	    {"Bundle size 1200 exceeds max 1000", 1200, 1000},
+	    /* says no number, or none below what was sent */
+	    {"Transaction contains more update operations than allowed", 60, 0},
+	    {"bundle has too many entries", 60, 0},
+	    {"at most 80 entries", 60, 0},
+	    /* speaks of no limit */
+	    {"Observation.status: 12 is not a code", 60, 0},
+	    {"limit 4.5", 60, 0},
+	    {NULL, 60, 0},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+		g_assert_cmpuint (ohe_fhir_outcome_parse_limit (cases[i].detail, cases[i].n_sent),
+				  ==, cases[i].limit);
+}
+
+/* the cap is read from the text as sent, while the detail that is kept has no digits */
+static void
+test_bundle_find_limit (void)
+{
+	g_autoptr(JsonNode) oo = json_from_string (
+	    "{\"resourceType\":\"OperationOutcome\",\"issue\":["
+	    "{\"severity\":\"error\",\"code\":\"too-costly\","
+	    "\"diagnostics\":\"Bundle has 502 entries, more than the 50 this server accepts\"},"
+	    "{\"severity\":\"error\",\"code\":\"too-costly\","
+	    "\"details\":{\"text\":\"limit of 80 entries\"}}]}",
+	    NULL);
+	g_autofree gchar *detail = ohe_fhir_outcome_dup_detail (oo, NULL);
+
+	g_assert_cmpuint (ohe_fhir_outcome_find_limit (oo, 502), ==, 80);
+	g_assert_cmpuint (ohe_fhir_outcome_find_limit (oo, 70), ==, 50);
+	g_assert_cmpuint (ohe_fhir_outcome_find_limit (oo, 40), ==, 0);
+	g_assert_cmpuint (ohe_fhir_outcome_find_limit (NULL, 40), ==, 0);
+	g_assert_null (strpbrk (detail, "0123456789"));
 }
 
 static void
@@ -440,11 +593,13 @@ test_rest_batch (Fixture *f, gconstpointer user_data)
 	post = fake_fhir_server_dup_post (f->server, 0);
 	g_assert_cmpstr (json_object_get_string_member (json_node_get_object (post), "type"), ==,
 			 "batch");
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  3);
-	g_assert_cmpint (ohe_push_request_get_outcome (request, 2), ==, OHE_PUSH_OUTCOME_REJECTED);
-	g_assert_cmpstr (ohe_push_request_get_detail (request, 2), ==,
-			 "HTTP 400: Observation.status: the code is not in the value set");
+	g_assert_cmpint (ohe_push_request_get_outcome (request, 2), ==, OHE_PUSH_OUTCOME_REFUSED);
+	g_assert_cmpstr (
+	    ohe_push_request_get_reason (request, 2), ==,
+	    "HTTP 400: error invalid: Observation.status: the code is not in the value "
+	    "set");
 }
 
 static void
@@ -528,7 +683,7 @@ test_rest_unauthorized (Fixture *f, gconstpointer user_data)
 	g_assert_cmpuint (auth.authorize_calls, ==, 2);
 	authorization = fake_fhir_server_dup_last_authorization (f->server);
 	g_assert_cmpstr (authorization, ==, "Bearer token-2");
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  2);
 
 	/* a second 401 in a row is not retried again */
@@ -538,6 +693,47 @@ test_rest_unauthorized (Fixture *f, gconstpointer user_data)
 	g_assert_cmpstr (error->message, ==, "FHIR server answered HTTP 401");
 	g_assert_cmpuint (auth.invalidations, ==, 2);
 	g_assert_cmpuint (fake_fhir_server_get_n_requests (f->server), ==, 4);
+}
+
+/* batches unless the server lists transactions and no batches */
+static void
+test_rest_prefers_batch (Fixture *f, gconstpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+
+	ohe_fhir_rest_transport_set_bundle_type (f->rest, OHE_FHIR_BUNDLE_TYPE_BATCH);
+	g_assert_true (ohe_fhir_rest_transport_check_health (f->rest, NULL, &error));
+	g_assert_cmpint (ohe_fhir_rest_transport_get_bundle_type (f->rest), ==,
+			 OHE_FHIR_BUNDLE_TYPE_BATCH);
+	fake_fhir_server_set_interactions (f->server, "[{\"code\":\"transaction\"},{\"code\":"
+						      "\"batch\"},{\"code\":7}]");
+	g_assert_true (ohe_fhir_rest_transport_check_health (f->rest, NULL, &error));
+	g_assert_cmpint (ohe_fhir_rest_transport_get_bundle_type (f->rest), ==,
+			 OHE_FHIR_BUNDLE_TYPE_BATCH);
+	fake_fhir_server_set_interactions (f->server, "[{\"code\":\"transaction\"},{}]");
+	g_assert_true (ohe_fhir_rest_transport_check_health (f->rest, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpint (ohe_fhir_rest_transport_get_bundle_type (f->rest), ==,
+			 OHE_FHIR_BUNDLE_TYPE_TRANSACTION);
+}
+
+/* a push of shared entries only still goes, once */
+static void
+test_rest_shared_only (Fixture *f, gconstpointer user_data)
+{
+	g_autoptr(GPtrArray) raw =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_entry_unref);
+	g_autoptr(GPtrArray) entries = NULL;
+	g_autoptr(OhePushRequest) request = test_request (1);
+	g_autoptr(GError) error = NULL;
+
+	g_ptr_array_add (raw, test_device (0));
+	entries = ohe_fhir_entries_dedup (raw);
+	g_assert_true (ohe_fhir_rest_transport_push (f->rest, entries, request, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 1);
+	g_assert_cmpint (ohe_push_request_get_outcome (request, 0), ==, OHE_PUSH_OUTCOME_WRITTEN);
+	g_assert_cmpuint (fake_fhir_server_count (f->server, "Device"), ==, 1);
 }
 
 static void
@@ -562,6 +758,25 @@ test_rest_health (Fixture *f, gconstpointer user_data)
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
 	g_assert_cmpstr (error->message, ==,
 			 "base_url is not an http(s) URL without user info or query");
+	g_clear_error (&error);
+
+	/* plain http only to this machine */
+	bad = ohe_fhir_rest_transport_new ("http://ehr.example.org/fhir", f->client, &error);
+	g_assert_null (bad);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
+	g_assert_cmpstr (error->message, ==,
+			 "base_url: plain http to ehr.example.org is refused, use https (http only "
+			 "to the loopback address)");
+	g_clear_error (&error);
+	for (guint i = 0; i < 4; i++) {
+		const gchar *const ok[] = {"https://ehr.example.org/fhir",
+					   "http://127.0.0.1:8080/fhir", "http://[::1]:8080/fhir",
+					   "http://localhost/fhir"};
+		g_autoptr(OheFhirRestTransport) good =
+			       ohe_fhir_rest_transport_new (ok[i], f->client, &error);
+		g_assert_no_error (error);
+		g_assert_nonnull (good);
+	}
 }
 
 static guint
@@ -601,7 +816,7 @@ test_ndjson (void)
 							       request, NULL, &error));
 		g_assert_no_error (error);
 		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 20);
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 20);
 		/* a replay or a changed value keeps one line per resource */
 		g_assert_cmpuint (test_count_lines (obs), ==, 20);
 		g_assert_cmpuint (test_count_lines (dev), ==, 1);
@@ -629,12 +844,51 @@ test_ndjson (void)
 	g_rmdir (dir);
 }
 
+/* a planted line nesting 200,000 arrays is kept as it is, not parsed into a crash */
+static void
+test_ndjson_deep_line (void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dir = g_dir_make_tmp ("ohe-fhir-ndjson-XXXXXX", &error);
+	g_autofree gchar *out = g_build_filename (dir, "fhir-ndjson", NULL);
+	g_autofree gchar *day = g_build_filename (out, "2026-01-01", NULL);
+	g_autofree gchar *obs = g_build_filename (day, "Observation.ndjson", NULL);
+	g_autofree gchar *dev = g_build_filename (day, "Device.ndjson", NULL);
+	g_autofree gchar *deep = g_malloc (200000 + 2);
+	g_autofree gchar *contents = NULL;
+	g_autoptr(OheFhirNdjsonTransport) ndjson = ohe_fhir_ndjson_transport_new (out);
+	g_autoptr(GPtrArray) entries = test_entries (3, -1, 60);
+	g_autoptr(OhePushRequest) request = test_request (3);
+
+	g_assert_no_error (error);
+	memset (deep, '[', 200000);
+	deep[200000] = '\n';
+	deep[200001] = '\0';
+	g_assert_cmpint (g_mkdir_with_parents (day, 0700), ==, 0);
+	g_assert_true (g_file_set_contents (obs, deep, -1, &error));
+	g_assert_no_error (error);
+
+	g_assert_true (ohe_fhir_ndjson_transport_push (ndjson, entries, request, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
+			  3);
+	g_assert_cmpuint (test_count_lines (obs), ==, 4);
+	g_assert_true (g_file_get_contents (obs, &contents, NULL, NULL));
+	g_assert_true (g_str_has_prefix (contents, deep));
+
+	g_unlink (obs);
+	g_unlink (dev);
+	g_rmdir (day);
+	g_rmdir (out);
+	g_rmdir (dir);
+}
+
 static void
 test_ndjson_unwritable (void)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OheFhirNdjsonTransport) ndjson =
-	    ohe_fhir_ndjson_transport_new ("/proc/ohe-no-such-dir");
+		       ohe_fhir_ndjson_transport_new ("/proc/ohe-no-such-dir");
 	g_autoptr(GPtrArray) entries = test_entries (2, -1, 60);
 	g_autoptr(OhePushRequest) request = test_request (2);
 
@@ -669,12 +923,45 @@ test_sink_new (const gchar *const *keys, OheClock *clock, GError **error)
 	return g_steal_pointer (&sink);
 }
 
+static gchar *
+test_state_lookup (gpointer user_data, const gchar *plugin, const gchar *key, GError **error)
+{
+	g_autofree gchar *full = g_strdup_printf ("%s %s", plugin, key);
+	return g_strdup (g_hash_table_lookup (user_data, full));
+}
+
+static gboolean
+test_state_save (
+    gpointer user_data, const gchar *plugin, const gchar *key, const gchar *value, GError **error)
+{
+	g_hash_table_insert (user_data, g_strdup_printf ("%s %s", plugin, key), g_strdup (value));
+	return TRUE;
+}
+
+/* a sink whose plugin state lives in @state ("plugin key" → value) */
+static OheSink *
+test_sink_new_with_state (const gchar *base_url, GHashTable *state, GError **error)
+{
+	g_autoptr(GKeyFile) config = g_key_file_new ();
+	g_autoptr(OheSink) sink = g_object_new (OHE_TYPE_FHIR_SINK, "name", "fhir", NULL);
+
+	g_key_file_set_string (config, "plugin:fhir", "mapping_file",
+			       OHE_SOURCE_DATADIR "/mappings/fhir-r5.json");
+	g_key_file_set_string (config, "plugin:fhir", "base_url", base_url);
+	ohe_plugin_set_config (OHE_PLUGIN (sink), config);
+	ohe_plugin_set_state_store (OHE_PLUGIN (sink), test_state_lookup, test_state_save,
+				    g_hash_table_ref (state), (GDestroyNotify)g_hash_table_unref);
+	if (!ohe_plugin_setup (OHE_PLUGIN (sink), NULL, error))
+		return NULL;
+	return g_steal_pointer (&sink);
+}
+
 /* @n heart rates of one device, one a minute; @bump changes every value */
 static OhePushRequest *
 test_sink_request (guint n, guint bump)
 {
 	g_autoptr(GPtrArray) ms =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	for (guint i = 0; i < n; i++) {
 		OheMeasurement *m = ohe_measurement_new (OHE_MEASUREMENT_KIND_HEART_RATE);
 		gint64 t = TEST_DAY_US + (gint64)i * 60 * G_USEC_PER_SEC;
@@ -686,6 +973,70 @@ test_sink_request (guint n, guint bump)
 		g_ptr_array_add (ms, m);
 	}
 	return ohe_push_request_new ("link1", "Patient/p1", ms);
+}
+
+/* the limit learned once is kept for the process and in the plugin state */
+static void
+test_sink_remembers_limit (Fixture *f, gconstpointer user_data)
+{
+	const gchar *base = fake_fhir_server_get_base_url (f->server);
+	g_autoptr(GHashTable) state =
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) empty =
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) seeded =
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autofree gchar *key = g_strdup_printf ("fhir entry-limit/batch/put/%s", base);
+	FakeFhirServer *other = fake_fhir_server_new ();
+	g_autofree gchar *other_key = g_strdup_printf ("fhir entry-limit/batch/put/%s",
+						       fake_fhir_server_get_base_url (other));
+	g_autoptr(GError) error = NULL;
+
+	fake_fhir_server_set_max_entries (f->server, 4);
+	fake_fhir_server_set_state_limit (f->server, TRUE);
+	{
+		g_autoptr(OheSink) sink = test_sink_new_with_state (base, state, &error);
+		g_autoptr(OhePushRequest) request = test_sink_request (6, 0);
+		g_assert_no_error (error);
+		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 6);
+		/* 8 entries refused; Device, DeviceAssociation and 2 Observations, 3 times */
+		g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 4);
+		g_assert_cmpuint (ohe_fhir_sink_get_n_refused (OHE_FHIR_SINK (sink)), ==, 1);
+		g_assert_cmpstr (g_hash_table_lookup (state, key), ==, "4");
+	}
+	{
+		/* another sink of the process knows it without a store */
+		g_autoptr(OheSink) sink = test_sink_new_with_state (base, empty, &error);
+		g_autoptr(OhePushRequest) request = test_sink_request (6, 1);
+		g_assert_no_error (error);
+		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 7);
+		g_assert_cmpuint (ohe_fhir_sink_get_n_refused (OHE_FHIR_SINK (sink)), ==, 0);
+		g_assert_cmpuint (
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 6);
+	}
+	{
+		/* a server this process never met: the stored limit alone */
+		g_autoptr(OheSink) sink = NULL;
+		g_autoptr(OhePushRequest) request = test_sink_request (4, 0);
+		g_hash_table_insert (seeded, g_strdup (other_key), g_strdup ("3"));
+		sink = test_sink_new_with_state (fake_fhir_server_get_base_url (other), seeded,
+						 &error);
+		g_assert_no_error (error);
+		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (fake_fhir_server_get_n_posts (other), ==, 4);
+		g_assert_cmpuint (ohe_fhir_sink_get_n_refused (OHE_FHIR_SINK (sink)), ==, 0);
+		g_assert_cmpuint (ohe_fhir_rest_transport_get_entry_limit (
+				      ohe_fhir_sink_get_rest_transport (OHE_FHIR_SINK (sink)),
+				      OHE_FHIR_BUNDLE_TYPE_BATCH),
+				  ==, 3);
+	}
+	fake_fhir_server_free (other);
 }
 
 static void
@@ -708,7 +1059,7 @@ test_sink_put (Fixture *f, gconstpointer user_data)
 	g_assert_no_error (error);
 	g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  500);
 	/* 500 measurements, one transaction: 500 Observations, Device, DeviceAssociation */
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 1);
@@ -732,7 +1083,7 @@ test_sink_put (Fixture *f, gconstpointer user_data)
 	/* replay: same urls; the Device is known and not sent again */
 	g_assert_true (ohe_sink_push (sink, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  500);
 	second = fake_fhir_server_dup_post (f->server, 1);
 	entries = json_object_get_array_member (json_node_get_object (second), "entry");
@@ -779,12 +1130,12 @@ test_sink_conditional_create (Fixture *f, gconstpointer user_data)
 	g_assert_no_error (error);
 	g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  250);
 	g_assert_cmpuint (fake_fhir_server_get_n_posts (f->server), ==, 3);
 	g_assert_true (ohe_sink_push (sink, replay, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (replay, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  250);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 250);
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Device"), ==, 1);
@@ -817,7 +1168,7 @@ test_sink_503_then_recovery (Fixture *f, gconstpointer user_data)
 	ohe_clock_advance (f->clock, 61 * G_USEC_PER_SEC);
 	g_assert_true (ohe_sink_push (sink, retried, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (retried, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (retried, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  50);
 	/* the retried push carried the Device again, since the first never landed */
 	g_assert_cmpuint (fake_fhir_server_count (f->server, "Observation"), ==, 50);
@@ -846,7 +1197,7 @@ test_worker_thread (gpointer user_data)
 					       device);
 	if (ohe_sink_push (worker->sink, request, NULL, &error))
 		worker->accepted =
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED);
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN);
 	return NULL;
 }
 
@@ -880,8 +1231,10 @@ test_sink_concurrent (Fixture *f, gconstpointer user_data)
 static void
 test_sink_bearer (Fixture *f, gconstpointer user_data)
 {
-	const gchar *keys[] = {"base_url", fake_fhir_server_get_base_url (f->server), "auth",
-			       "bearer", "token", "test-token-1", NULL};
+	const gchar *keys[] = {"base_url", fake_fhir_server_get_base_url (f->server),
+			       "auth",	   "bearer",
+			       "token",	   "test-token-1",
+			       NULL};
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OheSink) sink = test_sink_new (keys, f->clock, &error);
 	g_autoptr(OhePushRequest) request = test_sink_request (10, 0);
@@ -892,7 +1245,7 @@ test_sink_bearer (Fixture *f, gconstpointer user_data)
 	fake_fhir_server_deny_next (f->server, 1);
 	g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==,
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
 			  10);
 	g_assert_cmpuint (fake_fhir_server_get_n_requests (f->server), ==, 2);
 	authorization = fake_fhir_server_dup_last_authorization (f->server);
@@ -920,7 +1273,7 @@ test_sink_ndjson (void)
 		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 		g_assert_no_error (error);
 		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 30);
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 30);
 	}
 	g_assert_true (ohe_sink_flush (sink, NULL, &error));
 	for (guint i = 0; i < G_N_ELEMENTS (types); i++) {
@@ -941,23 +1294,32 @@ test_sink_config_errors (void)
 		const gchar *key;
 		const gchar *value;
 		const gchar *message;
+		const gchar *other_key; /* nullable */
+		const gchar *other_value;
 	} cases[] = {
 	    {"write_mode", "post",
 	     "[plugin:fhir] write_mode=post is not put, conditional-create or "
 	     "conditional-update"},
 	    {"bundle_size", "0", "[plugin:fhir] bundle_size=0 is not a number from 1 to 10000"},
+	    {"max_bundle_entries", "-1",
+	     "[plugin:fhir] max_bundle_entries=-1 is not a number from 0 to 100000"},
 	    {"bundle_type", "history",
 	     "[plugin:fhir] bundle_type=history is not transaction or "
 	     "batch"},
 	    {"timeout", "x", "[plugin:fhir] timeout=x is not a number from 1 to 3600"},
+	    {"bundle_type", "batch",
+	     "[plugin:fhir] bundle_type=batch does not go with write_mode=conditional-update: "
+	     "its entries refer to each other by urn:uuid, which only a transaction resolves",
+	     "write_mode", "conditional-update"},
 	    {"base_url", "http://user:pw@ehr.example/fhir",
 	     "[plugin:fhir] base_url is not an http(s) URL without user info or query"},
 	    {"output_dir", "", "[plugin:fhir] output_dir is empty and no base_url is set"},
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
 		g_autoptr(GError) error = NULL;
-		const gchar *keys[] = {"base_url", "http://127.0.0.1:9/fhir", cases[i].key,
-				       cases[i].value, NULL};
+		const gchar *keys[] = {
+		    "base_url",		"http://127.0.0.1:9/fhir", cases[i].key, cases[i].value,
+		    cases[i].other_key, cases[i].other_value,	   NULL};
 		g_autoptr(OheSink) sink = NULL;
 		/* the base_url under test (or none) comes last and wins */
 		if (g_str_equal (cases[i].key, "output_dir"))
@@ -994,11 +1356,11 @@ static GPtrArray *
 test_observation_identifiers (OhePushRequest *request)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(OheFhirMapping) mapping =
-	    ohe_fhir_mapping_new_from_file (OHE_SOURCE_DATADIR "/mappings/fhir-r5.json", &error);
+	g_autoptr(OheFhirMapping) mapping = ohe_fhir_mapping_new_from_file (
+	    OHE_SOURCE_DATADIR "/mappings/fhir-r5.json", &error);
 	g_autoptr(OheFhirWriter) writer = NULL;
 	g_autoptr(GPtrArray) out =
-	    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_resource_free);
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_fhir_resource_free);
 	GPtrArray *idents = g_ptr_array_new_with_free_func ((GDestroyNotify)test_identifier_free);
 
 	g_assert_no_error (error);
@@ -1068,6 +1430,223 @@ test_admin_post (OheHttpClient *client, const gchar *what)
 	g_assert_cmpuint (ohe_http_response_get_status (response), ==, 200);
 }
 
+/* a counter of the test server's GET /_admin/stats */
+static gint64
+test_admin_stat (OheHttpClient *client, const gchar *member)
+{
+	g_autofree gchar *url = g_strdup_printf ("%s/stats", g_getenv ("OHE_FHIR_ADMIN_URL"));
+	g_autoptr(OheHttpRequest) request = ohe_http_request_new ("GET", url);
+	g_autoptr(OheHttpResponse) response = NULL;
+	g_autoptr(JsonNode) root = NULL;
+	g_autoptr(GError) error = NULL;
+
+	response = ohe_http_client_send (client, request, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_http_response_get_status (response), ==, 200);
+	root = ohe_http_response_get_json (response, &error);
+	g_assert_no_error (error);
+	g_assert_true (json_object_has_member (json_node_get_object (root), member));
+	return json_object_get_int_member (json_node_get_object (root), member);
+}
+
+static guint
+test_get_status (OheHttpClient *client, const gchar *base, const gchar *path)
+{
+	g_autofree gchar *url = g_strdup_printf ("%s/%s", base, path);
+	g_autoptr(OheHttpRequest) request = ohe_http_request_new ("GET", url);
+	g_autoptr(OheHttpResponse) response = NULL;
+	g_autoptr(GError) error = NULL;
+
+	response = ohe_http_client_send (client, request, NULL, &error);
+	g_assert_no_error (error);
+	return ohe_http_response_get_status (response);
+}
+
+/* every Observation of @request is on the server, once */
+static void
+test_integration_assert_stored (OheHttpClient *client, const gchar *base, OhePushRequest *request)
+{
+	g_autoptr(GPtrArray) idents = test_observation_identifiers (request);
+	g_assert_cmpuint (idents->len, ==, ohe_push_request_get_n_measurements (request));
+	for (guint i = 0; i < idents->len; i += MAX (idents->len / 7, 1)) {
+		g_autoptr(GPtrArray) ids =
+			       test_search_identifier (client, base, g_ptr_array_index (idents, i));
+		g_assert_cmpuint (ids->len, ==, 1);
+	}
+}
+
+static gboolean
+test_integration_skip (void)
+{
+	if (g_getenv ("OHE_FHIR_BASE_URL") != NULL && g_getenv ("OHE_FHIR_ADMIN_URL") != NULL)
+		return FALSE;
+	g_test_skip ("OHE_FHIR_BASE_URL is not set: run through run-with-fhir-server.py");
+	return TRUE;
+}
+
+/*
+ * The defaults against the test server, which caps transactions at 50 and
+ * batches at 1000 entries: a few hundred measurements cost one POST.
+ */
+static void
+test_integration_economy (void)
+{
+	const gchar *base = g_getenv ("OHE_FHIR_BASE_URL");
+	g_autoptr(OheHttpClient) client = ohe_http_client_new ("test");
+	g_autoptr(GHashTable) state =
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(OheSink) sink = NULL;
+	g_autoptr(GError) error = NULL;
+	guint n = 0;
+
+	if (test_integration_skip ())
+		return;
+	test_admin_post (client, "reset");
+	sink = test_sink_new_with_state (base, state, &error);
+	g_assert_no_error (error);
+	g_assert_true (ohe_sink_check_health (sink, NULL, &error));
+	g_assert_no_error (error);
+	for (guint round = 0; round < 2; round++) {
+		g_autoptr(OhePushRequest) request = test_sink_request (300, round);
+		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 300);
+		n += 300;
+		test_integration_assert_stored (client, base, request);
+	}
+	/* the metadata GET and one POST per push: 3 requests for 600 measurements */
+	g_assert_cmpuint (ohe_fhir_sink_get_n_requests (OHE_FHIR_SINK (sink)), ==, 3);
+	g_assert_cmpfloat ((gdouble)ohe_fhir_sink_get_n_requests (OHE_FHIR_SINK (sink)) / n, <=,
+			   0.01);
+	g_assert_cmpuint (ohe_fhir_sink_get_n_refused (OHE_FHIR_SINK (sink)), ==, 0);
+	g_assert_cmpint (test_admin_stat (client, "bundles"), ==, 2);
+	g_assert_cmpint (test_admin_stat (client, "bundles_refused"), ==, 0);
+	g_assert_cmpuint (g_hash_table_size (state), ==, 0);
+}
+
+/* transactions meet the server's cap of 50 once, then are cut to it */
+static void
+test_integration_transaction_limit (void)
+{
+	const gchar *base = g_getenv ("OHE_FHIR_BASE_URL");
+	g_autoptr(OheHttpClient) client = ohe_http_client_new ("test");
+	g_autoptr(GHashTable) state =
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(OheSink) sink = NULL;
+	g_autoptr(OhePushRequest) first = test_sink_request (300, 0);
+	g_autoptr(OhePushRequest) second = test_sink_request (300, 1);
+	g_autofree gchar *key = NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (test_integration_skip ())
+		return;
+	key = g_strdup_printf ("fhir entry-limit/transaction/put/%s", base);
+	test_admin_post (client, "reset");
+	{
+		const gchar *keys[] = {"base_url", base, "bundle_type", "transaction", NULL};
+		g_autoptr(GKeyFile) config = g_key_file_new ();
+		sink = g_object_new (OHE_TYPE_FHIR_SINK, "name", "fhir", NULL);
+		g_key_file_set_string (config, "plugin:fhir", "mapping_file",
+				       OHE_SOURCE_DATADIR "/mappings/fhir-r5.json");
+		for (guint i = 0; keys[i] != NULL; i += 2)
+			g_key_file_set_string (config, "plugin:fhir", keys[i], keys[i + 1]);
+		ohe_plugin_set_config (OHE_PLUGIN (sink), config);
+		ohe_plugin_set_state_store (OHE_PLUGIN (sink), test_state_lookup, test_state_save,
+					    g_hash_table_ref (state),
+					    (GDestroyNotify)g_hash_table_unref);
+		g_assert_true (ohe_plugin_setup (OHE_PLUGIN (sink), NULL, &error));
+		g_assert_no_error (error);
+	}
+
+	/* 302 entries refused, then 7 transactions of the Device, its association, 48 more */
+	g_assert_true (ohe_sink_push (sink, first, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_push_request_count_outcome (first, OHE_PUSH_OUTCOME_WRITTEN), ==,
+			  300);
+	g_assert_cmpuint (ohe_fhir_sink_get_n_requests (OHE_FHIR_SINK (sink)), ==, 8);
+	g_assert_cmpstr (g_hash_table_lookup (state, key), ==, "50");
+
+	/* the Device is stored: 6 transactions of 50 Observations, none refused */
+	g_assert_true (ohe_sink_push (sink, second, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_push_request_count_outcome (second, OHE_PUSH_OUTCOME_WRITTEN), ==,
+			  300);
+	g_assert_cmpuint (ohe_fhir_sink_get_n_requests (OHE_FHIR_SINK (sink)), ==, 14);
+	g_assert_cmpuint (ohe_fhir_sink_get_n_refused (OHE_FHIR_SINK (sink)), ==, 1);
+	g_assert_cmpint (test_admin_stat (client, "bundles_refused"), ==, 1);
+	g_assert_cmpint (test_admin_stat (client, "bundles_too_large"), ==, 1);
+	test_integration_assert_stored (client, base, second);
+}
+
+/* a batch answers per entry: the invalid Observation is refused, the others written */
+static void
+test_integration_batch_bad_entry (void)
+{
+	const gchar *base = g_getenv ("OHE_FHIR_BASE_URL");
+	g_autoptr(OheHttpClient) client = ohe_http_client_new ("test");
+	g_autoptr(OheFhirRestTransport) rest = NULL;
+	g_autoptr(GPtrArray) entries = test_entries (5, 2, 60);
+	g_autoptr(OhePushRequest) request = test_request (5);
+	g_autoptr(GError) error = NULL;
+
+	if (test_integration_skip ())
+		return;
+	test_admin_post (client, "reset");
+	rest = ohe_fhir_rest_transport_new (base, client, &error);
+	g_assert_no_error (error);
+	ohe_fhir_rest_transport_set_bundle_type (rest, OHE_FHIR_BUNDLE_TYPE_BATCH);
+	g_assert_true (ohe_fhir_rest_transport_push (rest, entries, request, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_fhir_rest_transport_get_n_requests (rest), ==, 1);
+	g_assert_cmpuint (ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==,
+			  4);
+	g_assert_cmpint (ohe_push_request_get_outcome (request, 2), ==, OHE_PUSH_OUTCOME_REFUSED);
+	g_assert_nonnull (strstr (ohe_push_request_get_reason (request, 2), "HTTP 400: "));
+	g_assert_nonnull (strstr (ohe_push_request_get_reason (request, 2), "observation-status"));
+	g_assert_cmpuint (test_get_status (client, base, "Observation/obs0002"), ==, 404);
+	for (guint i = 0; i < 5; i++) {
+		g_autofree gchar *path = g_strdup_printf ("Observation/obs%04u", i);
+		if (i != 2)
+			g_assert_cmpuint (test_get_status (client, base, path), ==, 200);
+	}
+	g_assert_cmpuint (test_get_status (client, base, "Device/dev1"), ==, 200);
+}
+
+/* a batch above the server's cap of 1000 entries: refused once, then cut to size */
+static void
+test_integration_batch_limit (void)
+{
+	const gchar *base = g_getenv ("OHE_FHIR_BASE_URL");
+	g_autoptr(OheHttpClient) client = ohe_http_client_new ("test");
+	g_autoptr(OheSink) sink = NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (test_integration_skip ())
+		return;
+	test_admin_post (client, "reset");
+	{
+		const gchar *keys[] = {"base_url", base, "bundle_size", "2000", NULL};
+		sink = test_sink_new (keys, NULL, &error);
+		g_assert_no_error (error);
+	}
+	for (guint round = 0; round < 2; round++) {
+		g_autoptr(OhePushRequest) request = test_sink_request (1200, round);
+		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 1200);
+	}
+	/* 1202 entries refused, 1000 + 202, then 1000 + 200 */
+	g_assert_cmpuint (ohe_fhir_sink_get_n_requests (OHE_FHIR_SINK (sink)), ==, 5);
+	g_assert_cmpuint (ohe_fhir_sink_get_n_refused (OHE_FHIR_SINK (sink)), ==, 1);
+	g_assert_cmpuint (ohe_fhir_rest_transport_get_entry_limit (
+			      ohe_fhir_sink_get_rest_transport (OHE_FHIR_SINK (sink)),
+			      OHE_FHIR_BUNDLE_TYPE_BATCH),
+			  ==, 1000);
+	g_assert_cmpint (test_admin_stat (client, "bundles_refused"), ==, 1);
+}
+
 static void
 test_integration (gconstpointer user_data)
 {
@@ -1100,7 +1679,7 @@ test_integration (gconstpointer user_data)
 		g_assert_true (ohe_sink_push (sink, request, NULL, &error));
 		g_assert_no_error (error);
 		g_assert_cmpuint (
-		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_ACCEPTED), ==, 25);
+		    ohe_push_request_count_outcome (request, OHE_PUSH_OUTCOME_WRITTEN), ==, 25);
 		if (idents == NULL)
 			idents = test_observation_identifiers (request);
 	}
@@ -1144,6 +1723,10 @@ main (int argc, char **argv)
 		    fixture_setup, test_rest_invalid_entry, fixture_teardown);
 	g_test_add ("/fhir/rest/too-large", Fixture, NULL, fixture_setup, test_rest_too_large,
 		    fixture_teardown);
+	g_test_add ("/fhir/rest/stated-limit", Fixture, NULL, fixture_setup, test_rest_stated_limit,
+		    fixture_teardown);
+	g_test_add_func ("/fhir/bundle/parse-limit", test_bundle_parse_limit);
+	g_test_add_func ("/fhir/bundle/find-limit", test_bundle_find_limit);
 	g_test_add ("/fhir/rest/batch", Fixture, NULL, fixture_setup, test_rest_batch,
 		    fixture_teardown);
 	g_test_add ("/fhir/rest/breaker", Fixture, NULL, fixture_setup, test_rest_breaker,
@@ -1152,10 +1735,18 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/fhir/rest/health", Fixture, NULL, fixture_setup, test_rest_health,
 		    fixture_teardown);
+	g_test_add ("/fhir/rest/prefers-batch", Fixture, NULL, fixture_setup,
+		    test_rest_prefers_batch, fixture_teardown);
+	g_test_add ("/fhir/rest/shared-only", Fixture, NULL, fixture_setup, test_rest_shared_only,
+		    fixture_teardown);
 	g_test_add_func ("/fhir/ndjson/replace", test_ndjson);
 	g_test_add_func ("/fhir/ndjson/unwritable", test_ndjson_unwritable);
+	g_test_add_func ("/fhir/ndjson/deep-line", test_ndjson_deep_line);
+	g_test_add_func ("/fhir/bundle/outcome-redacted", test_bundle_outcome_redacted);
 	g_test_add ("/fhir/sink/put", Fixture, NULL, fixture_setup, test_sink_put,
 		    fixture_teardown);
+	g_test_add ("/fhir/sink/remembers-limit", Fixture, NULL, fixture_setup,
+		    test_sink_remembers_limit, fixture_teardown);
 	g_test_add ("/fhir/sink/conditional-create", Fixture, NULL, fixture_setup,
 		    test_sink_conditional_create, fixture_teardown);
 	g_test_add ("/fhir/sink/503-then-recovery", Fixture, NULL, fixture_setup,
@@ -1171,5 +1762,10 @@ main (int argc, char **argv)
 			      test_integration);
 	g_test_add_data_func ("/fhir/integration/conditional-update", "conditional-update",
 			      test_integration);
+	g_test_add_func ("/fhir/integration/economy", test_integration_economy);
+	g_test_add_func ("/fhir/integration/transaction-limit", test_integration_transaction_limit);
+	g_test_add_func ("/fhir/integration/batch-bad-entry", test_integration_batch_bad_entry);
+	/* last: it teaches this process the server's batch limit */
+	g_test_add_func ("/fhir/integration/batch-limit", test_integration_batch_limit);
 	return g_test_run ();
 }

@@ -155,11 +155,14 @@ test_int (JsonNode *root, const gchar *path)
 	return json_node_get_int (node);
 }
 
+/* the id of a resource whose identifier value is not a hash: SHA-256 of "system|value" NUL patient
+ */
 static gchar *
-test_expected_id (const gchar *system, const gchar *value)
+test_expected_id (const gchar *system, const gchar *value, const gchar *patient)
 {
-	g_autofree gchar *text = g_strdup_printf ("%s|%s", system, value);
-	return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+	g_autofree gchar *text = g_strdup_printf ("%s|%s%c%s", system, value, '\0', patient);
+	gsize len = strlen (system) + 1 + strlen (value) + 1 + strlen (patient);
+	return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)text, len);
 }
 
 /* a hashed identifier value: SHA-256 of the parts separated by NUL bytes */
@@ -318,13 +321,13 @@ test_json_writer_date_time (void)
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
 		g_autoptr (GString) out = g_string_new (NULL);
 		g_autoptr (GDateTime) utc =
-		    g_date_time_new_from_unix_utc (cases[i].utc_us / G_USEC_PER_SEC);
+			       g_date_time_new_from_unix_utc (cases[i].utc_us / G_USEC_PER_SEC);
 		ohe_json_append_date_time (out, cases[i].utc_us, cases[i].offset);
 		g_assert_cmpstr (out->str, ==, cases[i].expected);
 		/* and the text means the same instant */
 		{
 			g_autoptr (GDateTime) parsed =
-			    g_date_time_new_from_iso8601 (out->str, NULL);
+				       g_date_time_new_from_iso8601 (out->str, NULL);
 			g_assert_nonnull (parsed);
 			g_assert_cmpint (g_date_time_to_unix (parsed), ==,
 					 g_date_time_to_unix (utc));
@@ -392,7 +395,7 @@ test_json_writer_int (void)
 	}
 }
 
-/* the expected mapping of every kind: design/measurement-kinds.md §4.1 */
+/* the expected mapping of every kind: docs/measurement-kinds.md, FHIR R5 */
 static const struct {
 	OheMeasurementKind kind;
 	const gchar *system;
@@ -482,6 +485,53 @@ test_mapping_shipped (void)
 		if (system == NULL)
 			g_assert_true (g_hash_table_contains (kinds_codes, map->main.code));
 	}
+
+	/* the shipped mapping writes every name of the provider ↔ sink contract */
+	for (guint k = OHE_MEASUREMENT_KIND_UNKNOWN + 1; k < OHE_MEASUREMENT_KIND_LAST; k++) {
+		const OheFhirKindMap *map = ohe_fhir_mapping_lookup (mapping, k);
+		const gchar *const *names =
+		    ohe_measurement_kind_get_value_type (k) == OHE_VALUE_TYPE_SERIES
+			? ohe_series_name_list (k)
+			: ohe_component_name_list (k);
+		for (guint i = 0; names[i] != NULL; i++) {
+			g_test_message ("kind %s name %s", ohe_measurement_kind_to_string (k),
+					names[i]);
+			g_assert_nonnull (ohe_fhir_mapping_lookup_component (map, names[i]));
+		}
+		if (k == OHE_MEASUREMENT_KIND_ECG)
+			g_assert_nonnull (map->default_component);
+	}
+	g_assert_cmpuint (g_strv_length ((gchar **)ohe_series_name_list (OHE_MEASUREMENT_KIND_ECG)),
+			  ==, 3);
+	g_assert_cmpuint (
+	    g_strv_length ((gchar **)ohe_component_name_list (OHE_MEASUREMENT_KIND_BLOOD_PRESSURE)),
+	    ==, 3);
+	{
+		const OheFhirKindMap *afib =
+		    ohe_fhir_mapping_lookup (mapping, OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION);
+		const gchar *const *codes = ohe_classification_list ();
+		g_autoptr (JsonParser) rhythm = json_parser_new ();
+		JsonArray *rhythm_concepts;
+
+		g_assert_cmpuint (g_strv_length ((gchar **)codes), ==, 6);
+		g_assert_cmpuint (g_hash_table_size (afib->values), ==, 6);
+		for (guint i = 0; codes[i] != NULL; i++)
+			g_assert_nonnull (g_hash_table_lookup (afib->values, codes[i]));
+		/* the published CodeSystem lists the same codes, in the same order */
+		g_assert_true (json_parser_load_from_file (
+		    rhythm, OHE_SOURCE_DATADIR "/fhir/ohe-rhythm-codesystem.json", &error));
+		g_assert_no_error (error);
+		g_assert_cmpstr (test_str (json_parser_get_root (rhythm), "url"), ==,
+				 afib->value_system);
+		rhythm_concepts =
+		    json_node_get_array (test_get (json_parser_get_root (rhythm), "concept"));
+		g_assert_cmpuint (json_array_get_length (rhythm_concepts), ==, 6);
+		for (guint i = 0; codes[i] != NULL; i++)
+			g_assert_cmpstr (
+			    json_object_get_string_member (
+				json_array_get_object_element (rhythm_concepts, i), "code"),
+			    ==, codes[i]);
+	}
 }
 
 static void
@@ -537,6 +587,35 @@ test_mapping_errors (void)
 	    {"{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
 	     "\"categories\":{\"vital-signs\":\"V\"},\"kinds\":[]}",
 	     "test.json: kinds: expected an object"},
+	    {"{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
+	     "\"categories\":{\"procedure\":\"P\"},\"kinds\":{\"ecg\":{"
+	     "\"category\":\"procedure\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]},"
+	     "\"unit\":\"mV\",\"components\":{\"signal\":{\"coding\":[{\"system\":\"s\","
+	     "\"code\":\"1\"}]}}}}}",
+	     "test.json: kinds.ecg.components.signal: not a series or component name the contract "
+	     "declares for the kind"},
+	    {"{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
+	     "\"categories\":{\"vital-signs\":\"V\"},\"kinds\":{\"blood_pressure\":{"
+	     "\"category\":\"vital-signs\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]"
+	     "},"
+	     "\"unit\":\"mm[Hg]\",\"components\":{\"sys\":{\"coding\":[{\"system\":\"s\","
+	     "\"code\":\"1\"}]}}}}}",
+	     "test.json: kinds.blood_pressure.components.sys: not a series or component name the "
+	     "contract declares for the kind"},
+	    {"{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
+	     "\"categories\":{\"vital-signs\":\"V\"},\"kinds\":{\"blood_pressure\":{"
+	     "\"category\":\"vital-signs\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]"
+	     "},"
+	     "\"unit\":\"mm[Hg]\",\"default_component\":{\"coding\":[{\"system\":\"s\","
+	     "\"code\":\"1\"}]}}}}",
+	     "test.json: kinds.blood_pressure.default_component: the kind has no unnamed series"},
+	    {"{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
+	     "\"categories\":{\"vital-signs\":\"V\"},\"kinds\":{\"afib_classification\":{"
+	     "\"category\":\"vital-signs\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]"
+	     "},"
+	     "\"value_system\":\"v\",\"values\":{\"afib\":\"AFib\"}}}}",
+	     "test.json: kinds.afib_classification.values.afib: not a classification code of the "
+	     "contract"},
 	    {"{\"category_system\":\"c\"}", "test.json: format_version: missing"},
 	    {"[1]", "test.json: (root): expected a JSON object"},
 	};
@@ -544,8 +623,8 @@ test_mapping_errors (void)
 	g_autoptr (OheFhirMapping) mapping = NULL;
 
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-		g_autoptr (OheFhirMapping) m =
-		    ohe_fhir_mapping_new_from_data (cases[i].json, -1, "test.json", &error);
+		g_autoptr (OheFhirMapping) m = ohe_fhir_mapping_new_from_data (cases[i].json, -1,
+									       "test.json", &error);
 		g_assert_null (m);
 		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
 		g_assert_cmpstr (error->message, ==, cases[i].message);
@@ -557,8 +636,24 @@ test_mapping_errors (void)
 	    "{\n  \"format_version\": 1,\n  \"kinds\": {,}\n}", -1, "broken.json", &error);
 	g_assert_null (mapping);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
-	g_assert_true (g_str_has_prefix (error->message, "broken.json:3:12: Parse error: "));
+	g_assert_cmpstr (error->message, ==,
+			 "broken.json is not valid JSON: unexpected token at line 3 column 12");
 	g_clear_error (&error);
+
+	/* nesting that would exhaust json-glib's stack is refused before parsing */
+	{
+		g_autofree gchar *deep = g_malloc (200000 + 1);
+		memset (deep, '[', 200000);
+		deep[200000] = '\0';
+		mapping = ohe_fhir_mapping_new_from_data (deep, -1, "deep.json", &error);
+		g_assert_null (mapping);
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+		g_assert_cmpstr (
+		    error->message, ==,
+		    "deep.json nests arrays and objects deeper than 64 levels at line 1 "
+		    "column 65");
+		g_clear_error (&error);
+	}
 
 	mapping = ohe_fhir_mapping_new_from_file ("/nonexistent/fhir-r5.json", &error);
 	g_assert_null (mapping);
@@ -592,7 +687,7 @@ test_writer_heart_rate (void)
 	g_assert_cmpstr (r->resource_type, ==, "Observation");
 	g_assert_cmpstr (r->identifier_system, ==, ID_BASE "/withings/heart_rate");
 	g_assert_cmpstr (r->identifier_value, ==, "hr-42");
-	obs_id = test_expected_id (ID_BASE "/withings/heart_rate", "hr-42");
+	obs_id = test_expected_id (ID_BASE "/withings/heart_rate", "hr-42", TEST_PATIENT);
 	g_assert_cmpstr (r->id, ==, obs_id);
 	/* exact decimal in the text, not a binary float artefact */
 	g_assert_nonnull (strstr (r->json->str, "\"value\":72.345,"));
@@ -621,7 +716,7 @@ test_writer_heart_rate (void)
 	g_assert_null (test_get (obs, "derivedFrom"));
 
 	/* Device and DeviceAssociation */
-	dev_id = test_expected_id (ID_BASE "/withings/device", "dev1");
+	dev_id = test_expected_id (ID_BASE "/withings/device", "dev1", TEST_PATIENT);
 	dev_ref = g_strconcat ("Device/", dev_id, NULL);
 	g_assert_cmpstr (test_str (obs, "device.reference"), ==, dev_ref);
 	dev = test_parse (out->pdata[0]);
@@ -657,6 +752,9 @@ test_writer_heart_rate (void)
 	g_clear_pointer (&again, g_ptr_array_unref);
 	again = test_write_full (writer, m, "Patient/p2");
 	g_assert_cmpuint (again->len, ==, 3);
+	/* every id covers the patient: the other patient's Device is another resource */
+	g_free (dev_id);
+	dev_id = test_expected_id (ID_BASE "/withings/device", "dev1", "Patient/p2");
 	g_assert_cmpstr (((OheFhirResource *)again->pdata[0])->id, ==, dev_id);
 	g_assert_cmpstr (((OheFhirResource *)again->pdata[1])->id, !=,
 			 ((OheFhirResource *)out->pdata[1])->id);
@@ -726,7 +824,7 @@ test_writer_escaping (void)
 	g_autoptr (OheFhirWriter) writer = test_writer ();
 	g_autoptr (OheMeasurement) m = test_measurement (OHE_MEASUREMENT_KIND_BODY_WEIGHT, native);
 	g_autoptr (OheMeasurement) bad =
-	    test_measurement (OHE_MEASUREMENT_KIND_BODY_WEIGHT, "x\xffy");
+		       test_measurement (OHE_MEASUREMENT_KIND_BODY_WEIGHT, "x\xffy");
 	g_autoptr (GPtrArray) out = NULL;
 	g_autoptr (GPtrArray) out_bad = NULL;
 	g_autoptr (JsonNode) obs = NULL;
@@ -747,7 +845,7 @@ test_writer_escaping (void)
 	obs = test_parse (r);
 	g_assert_cmpstr (test_str (obs, "identifier.0.value"), ==, native);
 	g_assert_cmpstr (r->identifier_value, ==, native);
-	id = test_expected_id (ID_BASE "/withings/body_weight", native);
+	id = test_expected_id (ID_BASE "/withings/body_weight", native, patient);
 	g_assert_cmpstr (r->id, ==, id);
 	g_assert_cmpstr (test_str (obs, "subject.reference"), ==, patient);
 	dev = test_parse (out->pdata[0]);
@@ -764,7 +862,7 @@ test_writer_escaping (void)
 	g_assert_cmpstr (r->identifier_value, ==, "x\xef\xbf\xbdy");
 	g_assert_cmpstr (test_str (obs_bad, "identifier.0.value"), ==, "x\xef\xbf\xbdy");
 	g_free (id);
-	id = test_expected_id (ID_BASE "/withings/body_weight", "x\xef\xbf\xbdy");
+	id = test_expected_id (ID_BASE "/withings/body_weight", "x\xef\xbf\xbdy", TEST_PATIENT);
 	g_assert_cmpstr (r->id, ==, id);
 }
 
@@ -819,7 +917,7 @@ test_writer_blood_pressure (void)
 {
 	g_autoptr (OheFhirWriter) writer = test_writer ();
 	g_autoptr (OheMeasurement) bp =
-	    test_measurement (OHE_MEASUREMENT_KIND_BLOOD_PRESSURE, "grp7");
+		       test_measurement (OHE_MEASUREMENT_KIND_BLOOD_PRESSURE, "grp7");
 	g_autoptr (OheMeasurement) pulse = test_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, NULL);
 	g_autoptr (GPtrArray) out = NULL;
 	g_autoptr (GPtrArray) out_pulse = NULL;
@@ -859,6 +957,80 @@ test_writer_blood_pressure (void)
 	g_assert_null (test_get (child, "derivedFrom.1"));
 	g_assert_cmpstr (r_pulse->identifier_value, ==, "grp7/heart_rate/2026-11-01T07:00:00Z");
 	g_assert_cmpstr (test_str (child, "code.coding.0.code"), ==, "8867-4");
+}
+
+/* the same provider account written for two patients: no id in common, so neither overwrites */
+static void
+test_writer_patient_binding (void)
+{
+	static const gint32 samples[] = {1, 2, 3};
+	static const gchar *const patients[] = {"Patient/p1", "Patient/p2", "Patient/p1"};
+	static const gchar *const types[] = {"Device", "DeviceAssociation", "Observation",
+					     "DiagnosticReport"};
+	g_autoptr (OheFhirWriter) writer = test_writer ();
+	g_autoptr (OheMeasurement) ecg = test_measurement (OHE_MEASUREMENT_KIND_ECG, "ecg-77");
+	g_autoptr (OheMeasurement) hr = test_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, "hr-77");
+	g_autoptr (OheSeries) lead = ohe_series_new_with_interval ("I", 1000.0 / 300);
+	GPtrArray *out[G_N_ELEMENTS (patients)] = {NULL};
+	GPtrArray *children[G_N_ELEMENTS (patients)] = {NULL};
+
+	ohe_series_append_samples (lead, samples, G_N_ELEMENTS (samples));
+	ohe_measurement_add_series (ecg, lead);
+	ohe_measurement_set_value_decimal (hr, 61, 0);
+	ohe_measurement_set_parent (hr, OHE_MEASUREMENT_KIND_ECG, "ecg-77");
+	for (guint p = 0; p < G_N_ELEMENTS (patients); p++) {
+		OheFhirResource *obs;
+		g_autoptr (JsonNode) report = NULL;
+		g_autoptr (JsonNode) child = NULL;
+		g_autoptr (JsonNode) association = NULL;
+		g_autofree gchar *obs_ref = NULL;
+		g_autofree gchar *dev_ref = NULL;
+		g_autofree gchar *expected = NULL;
+
+		out[p] = test_write_full (writer, ecg, patients[p]);
+		/* a new patient for the device: Device and DeviceAssociation again */
+		g_assert_cmpuint (out[p]->len, ==, G_N_ELEMENTS (types));
+		for (guint i = 0; i < G_N_ELEMENTS (types); i++) {
+			OheFhirResource *r = out[p]->pdata[i];
+			g_assert_cmpstr (r->resource_type, ==, types[i]);
+		}
+		expected = test_expected_id (ID_BASE "/withings/device", "dev1", patients[p]);
+		g_assert_cmpstr (((OheFhirResource *)out[p]->pdata[0])->id, ==, expected);
+		g_free (expected);
+		obs = out[p]->pdata[2];
+		expected = test_expected_id (ID_BASE "/withings/ecg", "ecg-77", patients[p]);
+		g_assert_cmpstr (obs->id, ==, expected);
+		g_assert_cmpstr (obs->identifier_value, ==, "ecg-77");
+
+		/* references stay inside the patient's own resources */
+		obs_ref = g_strconcat ("Observation/", obs->id, NULL);
+		dev_ref = g_strconcat ("Device/", ((OheFhirResource *)out[p]->pdata[0])->id, NULL);
+		report = test_parse (out[p]->pdata[3]);
+		g_assert_cmpstr (test_str (report, "result.0.reference"), ==, obs_ref);
+		g_assert_cmpstr (test_str (report, "subject.reference"), ==, patients[p]);
+		association = test_parse (out[p]->pdata[1]);
+		g_assert_cmpstr (test_str (association, "device.reference"), ==, dev_ref);
+		g_assert_cmpstr (test_str (association, "subject.reference"), ==, patients[p]);
+		children[p] = test_write_full (writer, hr, patients[p]);
+		child = test_parse (children[p]->pdata[children[p]->len - 1]);
+		g_assert_cmpstr (test_str (child, "derivedFrom.0.reference"), ==, obs_ref);
+		g_assert_cmpstr (test_str (child, "device.reference"), ==, dev_ref);
+	}
+	for (guint i = 0; i < G_N_ELEMENTS (types); i++) {
+		OheFhirResource *first = out[0]->pdata[i];
+		OheFhirResource *second = out[1]->pdata[i];
+		OheFhirResource *again = out[2]->pdata[i];
+		g_assert_cmpstr (first->identifier_system, ==, second->identifier_system);
+		g_assert_cmpstr (first->id, !=, second->id);
+		/* and deterministic: the first patient's replay hits its own resources */
+		g_assert_cmpstr (first->id, ==, again->id);
+	}
+	g_assert_cmpstr (((OheFhirResource *)children[0]->pdata[children[0]->len - 1])->id, !=,
+			 ((OheFhirResource *)children[1]->pdata[children[1]->len - 1])->id);
+	for (guint p = 0; p < G_N_ELEMENTS (patients); p++) {
+		g_ptr_array_unref (out[p]);
+		g_ptr_array_unref (children[p]);
+	}
 }
 
 static void
@@ -942,14 +1114,47 @@ test_writer_ecg (void)
 	child = test_parse (test_write_one (writer, hr, "Observation", &out_hr));
 	g_assert_cmpstr (test_str (child, "derivedFrom.0.reference"), ==, obs_ref);
 
-	/* a lead without a code is refused, not written as "unspecified" */
+	/* a lead outside the contract is refused as bad data, not written as "unspecified" */
 	ohe_measurement_add_series (bad, v7);
 	out_bad = g_ptr_array_new ();
 	g_assert_false (ohe_fhir_writer_write (writer, bad, 0, TEST_PATIENT, out_bad, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	g_assert_cmpstr (error->message, ==,
+			 "withings ecg measurement: series name 'V7' is not in the contract "
+			 "(expected I, II, III or unnamed)");
+	g_assert_cmpuint (out_bad->len, ==, 0);
+}
+
+/* a mapping that leaves out a lead the contract declares: that lead is not written */
+static void
+test_writer_ecg_unmapped_lead (void)
+{
+	static const gchar json[] =
+	    "{\"format_version\":1,\"category_system\":\"c\",\"unit_system\":\"u\","
+	    "\"categories\":{\"procedure\":\"P\"},\"kinds\":{\"ecg\":{"
+	    "\"category\":\"procedure\",\"code\":{\"coding\":[{\"system\":\"s\",\"code\":\"c\"}]},"
+	    "\"unit\":\"mV\",\"components\":{\"I\":{\"coding\":[{\"system\":\"s\",\"code\":\"1\"}]}"
+	    "}}}}";
+	static const gint32 samples[] = {1, 2};
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OheFhirMapping) mapping =
+		       ohe_fhir_mapping_new_from_data (json, -1, "test.json", &error);
+	g_autoptr (OheFhirWriter) writer = NULL;
+	g_autoptr (OheMeasurement) ecg = test_measurement (OHE_MEASUREMENT_KIND_ECG, "ecg-11");
+	g_autoptr (OheSeries) lead3 =
+		       ohe_series_new_with_interval (OHE_SERIES_NAME_LEAD_III, 1000.0 / 300);
+	g_autoptr (GPtrArray) out = g_ptr_array_new ();
+
+	g_assert_no_error (error);
+	writer = ohe_fhir_writer_new (mapping, NULL);
+	ohe_series_append_samples (lead3, samples, G_N_ELEMENTS (samples));
+	ohe_measurement_add_series (ecg, lead3);
+	g_assert_true (ohe_measurement_validate (ecg, &error));
+	g_assert_false (ohe_fhir_writer_write (writer, ecg, 0, TEST_PATIENT, out, &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED);
 	g_assert_cmpstr (error->message, ==,
-			 "ecg series 'V7' is not mapped (kinds.ecg.components)");
-	g_assert_cmpuint (out_bad->len, ==, 0);
+			 "ecg series 'III' is not mapped (kinds.ecg.components)");
+	g_assert_cmpuint (out->len, ==, 0);
 }
 
 static void
@@ -990,7 +1195,7 @@ test_writer_aggregate (void)
 	g_autoptr (OheMeasurement) hr = test_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, NULL);
 	g_autoptr (OheMeasurement) steps = test_measurement (OHE_MEASUREMENT_KIND_STEPS, NULL);
 	g_autoptr (OheMeasurement) sample =
-	    test_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, NULL);
+		       test_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, NULL);
 	g_autoptr (GPtrArray) out = NULL;
 	g_autoptr (GPtrArray) out_steps = NULL;
 	g_autoptr (GPtrArray) out_sample = NULL;
@@ -1142,9 +1347,9 @@ test_writer_classification (void)
 {
 	g_autoptr (OheFhirWriter) writer = test_writer ();
 	g_autoptr (OheMeasurement) m =
-	    test_measurement (OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, "a1");
+		       test_measurement (OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, "a1");
 	g_autoptr (OheMeasurement) odd =
-	    test_measurement (OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, "a2");
+		       test_measurement (OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION, "a2");
 	g_autoptr (GPtrArray) out = NULL;
 	g_autoptr (GPtrArray) out_odd = g_ptr_array_new ();
 	g_autoptr (JsonNode) obs = NULL;
@@ -1163,9 +1368,11 @@ test_writer_classification (void)
 
 	ohe_measurement_set_classification (odd, "maybe", NULL);
 	g_assert_false (ohe_fhir_writer_write (writer, odd, 0, TEST_PATIENT, out_odd, &error));
-	g_assert_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
 	g_assert_cmpstr (error->message, ==,
-			 "classification 'maybe' is not mapped (kinds.afib_classification.values)");
+			 "withings afib_classification measurement: classification 'maybe' is not "
+			 "in the contract (expected negative, positive, inconclusive, unreadable, "
+			 "not_analyzed or other)");
 	g_assert_cmpuint (out_odd->len, ==, 0);
 }
 
@@ -1176,7 +1383,7 @@ test_writer_deterministic (void)
 	g_autoptr (OheFhirWriter) b = test_writer ();
 	g_autoptr (OheFhirMapping) mapping = test_mapping ();
 	g_autoptr (OheFhirWriter) custom =
-	    ohe_fhir_writer_new (mapping, "https://example.org/ids/");
+		       ohe_fhir_writer_new (mapping, "https://example.org/ids/");
 	g_autoptr (OheMeasurement) m = test_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, NULL);
 	g_autoptr (GPtrArray) out_a = NULL;
 	g_autoptr (GPtrArray) out_b = NULL;
@@ -1330,9 +1537,11 @@ main (int argc, char **argv)
 	g_test_add_func ("/fhir/writer/spo2-codes", test_writer_spo2_codes);
 	g_test_add_func ("/fhir/writer/escaping", test_writer_escaping);
 	g_test_add_func ("/fhir/writer/subject-identifier", test_writer_subject_identifier);
+	g_test_add_func ("/fhir/writer/patient-binding", test_writer_patient_binding);
 	g_test_add_func ("/fhir/writer/retracted", test_writer_retracted);
 	g_test_add_func ("/fhir/writer/blood-pressure", test_writer_blood_pressure);
 	g_test_add_func ("/fhir/writer/ecg", test_writer_ecg);
+	g_test_add_func ("/fhir/writer/ecg-unmapped-lead", test_writer_ecg_unmapped_lead);
 	g_test_add_func ("/fhir/writer/rr-intervals", test_writer_rr_intervals);
 	g_test_add_func ("/fhir/writer/aggregate", test_writer_aggregate);
 	g_test_add_func ("/fhir/writer/steps-daily", test_writer_steps_daily);

@@ -21,7 +21,7 @@ int
 LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 {
 	g_autoptr(JsonNode) root =
-	    ohe_google_health_parse_json ((const gchar *)data, size, "fuzz", NULL);
+		       ohe_google_health_parse_json ((const gchar *)data, size, "fuzz", NULL);
 	g_autoptr(GTimeZone) tz = g_time_zone_new_utc ();
 	g_autoptr(GPtrArray) hints = ohe_google_health_notification_parse (data, size, NULL);
 
@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 		g_autofree gchar *reason = NULL;
 		g_autoptr(GTimeZone) zone = ohe_google_health_parse_settings (root, NULL);
 		g_autoptr(GPtrArray) devices =
-		    ohe_google_health_parse_paired_devices (root, &next, NULL);
+			       ohe_google_health_parse_paired_devices (root, &next, NULL);
 		ohe_google_health_parse_identity (root, &user, &legacy, NULL);
 		ohe_google_health_parse_error (root, &status, &reason);
 	}

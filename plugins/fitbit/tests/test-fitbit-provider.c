@@ -38,9 +38,8 @@ ohe_test_cloud_cb (SoupServer *server,
 		   gpointer user_data)
 {
 	OheTestCloud *cloud = user_data;
-	const gchar *auth =
-	    soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-					  "Authorization");
+	const gchar *auth = soup_message_headers_get_one (
+	    soup_server_message_get_request_headers (msg), "Authorization");
 	const gchar *page = query != NULL ? g_hash_table_lookup (query, "pageToken") : NULL;
 	const gchar *filter = query != NULL ? g_hash_table_lookup (query, "filter") : NULL;
 	const gchar *body = "{}";
@@ -81,8 +80,8 @@ ohe_test_cloud_thread (gpointer user_data)
 	g_main_context_push_thread_default (cloud->context);
 	cloud->server = soup_server_new (NULL, NULL);
 	soup_server_add_handler (cloud->server, NULL, ohe_test_cloud_cb, cloud, NULL);
-	g_assert_true (soup_server_listen_local (cloud->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY,
-						 &error));
+	g_assert_true (
+	    soup_server_listen_local (cloud->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
 	g_assert_no_error (error);
 	uris = soup_server_get_uris (cloud->server);
 	g_mutex_lock (&cloud->mutex);
@@ -140,7 +139,8 @@ static OheFitbitProvider *
 ohe_test_provider_new (const gchar *api_base)
 {
 	g_autoptr(GKeyFile) config = g_key_file_new ();
-	OheFitbitProvider *provider = g_object_new (OHE_TYPE_FITBIT_PROVIDER, "name", "fitbit", NULL);
+	OheFitbitProvider *provider =
+	    g_object_new (OHE_TYPE_FITBIT_PROVIDER, "name", "fitbit", NULL);
 	g_key_file_set_string (config, "plugin:fitbit", "client_id", "cid");
 	g_key_file_set_string (config, "plugin:fitbit", "client_secret", "csecret");
 	g_key_file_set_string (config, "plugin:fitbit", "api_base", api_base);
@@ -199,7 +199,8 @@ test_fetch_pages (void)
 	/* 2026-11-21T00:00:00Z .. +1 day */
 	g_autoptr(OheFetchRequest) request = ohe_fetch_request_new (
 	    "link-1", (gint64)1795219200 * G_USEC_PER_SEC, (gint64)1795305600 * G_USEC_PER_SEC);
-	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+	g_autoptr(GPtrArray) all =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *user = NULL;
 	g_autofree gchar *legacy = NULL;
@@ -242,7 +243,8 @@ test_legacy_gone (void)
 	g_autoptr(OheToken) token = ohe_test_token_new (NULL);
 	g_autoptr(OheFetchRequest) request = ohe_fetch_request_new (
 	    "link-1", (gint64)1795219200 * G_USEC_PER_SEC, (gint64)1795305600 * G_USEC_PER_SEC);
-	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+	g_autoptr(GPtrArray) all =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	g_autoptr(GError) error = NULL;
 
 	ohe_fetch_request_add_kind (request, OHE_MEASUREMENT_KIND_HEART_RATE);

@@ -68,8 +68,8 @@ fixture_start (Fixture *f, guint client_limit)
 	ohe_sim_server_set_rate_limit (
 	    f->server, "/google",
 	    ohe_sim_rate_limit_new (LIMIT, WINDOW_S * 1000, OHE_SIM_RATE_SCOPE_USER));
-	users = ohe_sim_server_add_users (f->server, 1,
-					  test_is_instrumented () ? SHORT_DAYS : DAYS, 7);
+	users =
+	    ohe_sim_server_add_users (f->server, 1, test_is_instrumented () ? SHORT_DAYS : DAYS, 7);
 	f->user = g_ptr_array_index (users, 0);
 	g_assert_true (ohe_sim_server_start_in_thread (f->server, &port, &error));
 	g_assert_no_error (error);
@@ -117,8 +117,8 @@ link_user (Fixture *f)
 	g_autoptr (GBytes) body = NULL;
 	g_autoptr (GUri) location = NULL;
 	g_autoptr (GHashTable) params = NULL;
-	g_autofree gchar *url = ohe_provider_build_authorize_url (
-	    OHE_PROVIDER (f->provider), "state-1", challenge, CB, &error);
+	g_autofree gchar *url = ohe_provider_build_authorize_url (OHE_PROVIDER (f->provider),
+								  "state-1", challenge, CB, &error);
 	OheToken *token;
 
 	g_assert_no_error (error);
@@ -200,16 +200,17 @@ test_backfill_11_days (void)
 		g_autoptr (OheRateLimiter) used = ohe_http_client_get_rate_limiter (
 		    ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (f.provider)));
 		g_assert_true (used == f.limiter);
-		g_assert_cmpuint (ohe_memory_rate_limiter_count (OHE_MEMORY_RATE_LIMITER (f.limiter),
-								 "fitbit:user:" LINK, WINDOW_S * G_USEC_PER_SEC),
-				  >, 0);
+		g_assert_cmpuint (
+		    ohe_memory_rate_limiter_count (OHE_MEMORY_RATE_LIMITER (f.limiter),
+						   "fitbit:user:" LINK, WINDOW_S * G_USEC_PER_SEC),
+		    >, 0);
 	}
 	requests = count_api_requests (&f);
 	floor_s = (gdouble)requests / LIMIT * WINDOW_S;
 	g_test_message ("%d-day backfill: %u measurements, %u requests, %.2f s, floor %.2f s "
 			"(%.3f of it), peak %u per %d s",
-			(gint)((f.user->data_to - f.user->data_from) / 86400), f.n_emitted, requests,
-			elapsed, floor_s, elapsed / floor_s,
+			(gint)((f.user->data_to - f.user->data_from) / 86400), f.n_emitted,
+			requests, elapsed, floor_s, elapsed / floor_s,
 			ohe_sim_server_get_rate_peak (f.server, "/google"), WINDOW_S);
 
 	g_assert_cmpuint (ohe_sim_server_get_rate_limited (f.server, "/google"), ==, 0);
@@ -249,18 +250,19 @@ test_over_limit_429 (void)
 static void
 test_bad_config (void)
 {
-	const gchar *cases[][2] = {
-	    {"rate_limit_requests", "0"},
-	    {"rate_limit_window", "sixty"},
-	    {"rate_limit_requests", "100001"},
+	const gchar *cases[][3] = {
+	    {"rate_limit_requests", "0", "100000"},
+	    {"rate_limit_window", "sixty", "86400"},
+	    {"rate_limit_requests", "100001", "100000"},
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
 		g_autoptr (GKeyFile) config = g_key_file_new ();
 		g_autoptr (OheFitbitProvider) provider =
-		    g_object_new (OHE_TYPE_FITBIT_PROVIDER, "name", "fitbit", NULL);
+			       g_object_new (OHE_TYPE_FITBIT_PROVIDER, "name", "fitbit", NULL);
 		g_autoptr (GError) error = NULL;
 		g_autofree gchar *expected =
-		    g_strdup_printf ("[plugin:fitbit] %s: '%s'", cases[i][0], cases[i][1]);
+		    g_strdup_printf ("[plugin:fitbit] %s = '%s' is not an integer between 1 and %s",
+				     cases[i][0], cases[i][1], cases[i][2]);
 		g_key_file_set_string (config, "plugin:fitbit", cases[i][0], cases[i][1]);
 		ohe_plugin_set_config (OHE_PLUGIN (provider), config);
 		g_assert_false (ohe_plugin_setup (OHE_PLUGIN (provider), NULL, &error));

@@ -259,8 +259,8 @@ ohe_test_local_midnight (gint64 utc_midnight, gint days_later)
 	GTimeZone *tz = ohe_test_zone ();
 	g_autoptr (GDateTime) day = g_date_time_new_from_unix_utc (utc_midnight);
 	g_autoptr (GDateTime) local =
-	    g_date_time_new (tz, g_date_time_get_year (day), g_date_time_get_month (day),
-			     g_date_time_get_day_of_month (day), 0, 0, 0);
+		       g_date_time_new (tz, g_date_time_get_year (day), g_date_time_get_month (day),
+					g_date_time_get_day_of_month (day), 0, 0, 0);
 	g_autoptr (GDateTime) later = g_date_time_add_days (local, days_later);
 	return g_date_time_to_unix (later);
 }
@@ -552,7 +552,7 @@ ohe_test_fetch_heart_rate (OheTestFixture *fx, OheToken *token, GError **error)
 	g_autoptr (GPtrArray) all = ohe_test_measurements_new ();
 	gint64 from = OHE_TEST_END - OHE_TEST_DAY;
 	g_autoptr (OheFetchRequest) request =
-	    ohe_test_request_new (token, from, OHE_TEST_END, NULL, kinds, 1, all);
+		       ohe_test_request_new (token, from, OHE_TEST_END, NULL, kinds, 1, all);
 	if (!ohe_provider_fetch (OHE_PROVIDER (fx->provider), request, NULL, error)) {
 		g_assert_cmpuint (all->len, ==, 0);
 		g_assert_null (ohe_test_cursor (request));
@@ -799,7 +799,7 @@ static void
 test_malformed (OheTestFixture *fx, gconstpointer data)
 {
 	ohe_test_broken_body (fx, "malformed", OHE_ERROR_INVALID_DATA,
-			      "heart-rate list: malformed JSON: ");
+			      "heart-rate list is not valid JSON: ");
 	g_assert_cmpuint (ohe_sim_fault_get_injected (ohe_sim_server_get_fault (fx->server),
 						      OHE_SIM_FAULT_MALFORMED),
 			  ==, 1);
@@ -893,7 +893,7 @@ ohe_test_receiver_cb (SoupServer *server,
 	OheTestReceiver *receiver = user_data;
 	SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 	g_autoptr (GBytes) body =
-	    soup_message_body_flatten (soup_server_message_get_request_body (msg));
+		       soup_message_body_flatten (soup_server_message_get_request_body (msg));
 	g_autoptr (GError) error = NULL;
 
 	receiver->deliveries++;
@@ -972,7 +972,7 @@ test_webhook_delivery (OheTestFixture *fx, gconstpointer data)
 	g_free (receiver.last_error);
 }
 
-/* ECG: the recordings of the simulator's generator, mapped by measurement-kinds.md §6 and §9 */
+/* ECG: the recordings of the simulator's generator, mapped as docs/measurement-kinds.md says */
 
 #define OHE_TEST_ECG_NAME "users/me/dataTypes/electrocardiogram/dataPoints/%" G_GINT64_FORMAT
 
@@ -1015,7 +1015,7 @@ static void
 ohe_test_assert_ecg (OheTestFixture *fx, OheMeasurement *m, const OheSimEcg *ecg)
 {
 	g_autoptr (GArray) samples =
-	    ohe_sim_data_ecg_get_samples (fx->user->seed, fx->user->id, ecg);
+		       ohe_sim_data_ecg_get_samples (fx->user->seed, fx->user->id, ecg);
 	g_autofree gchar *native_id = g_strdup_printf (OHE_TEST_ECG_NAME, ecg->id);
 	g_autofree gchar *fs = g_strdup_printf ("%u", ecg->sampling_frequency);
 	const gint32 *got;

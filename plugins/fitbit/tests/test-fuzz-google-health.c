@@ -55,7 +55,8 @@ test_fuzz (void)
 {
 	g_autofree gchar *dirname = g_test_build_filename (G_TEST_DIST, "fixtures", NULL);
 	g_autoptr(GDir) dir = g_dir_open (dirname, 0, NULL);
-	g_autoptr(GPtrArray) corpus = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+	g_autoptr(GPtrArray) corpus =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
 	g_autoptr(GRand) rand = g_rand_new_with_seed (0x0fe1);
 	const gchar *name;
 

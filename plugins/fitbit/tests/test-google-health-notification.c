@@ -47,7 +47,8 @@ ohe_test_key_new (void)
 	guint8 der[sizeof (spki) + 65];
 	g_autofree gchar *b64 = NULL;
 
-	g_assert_cmpint (gcry_sexp_build (&params, NULL, "(genkey(ecc(curve \"NIST P-256\")))"), ==, 0);
+	g_assert_cmpint (gcry_sexp_build (&params, NULL, "(genkey(ecc(curve \"NIST P-256\")))"), ==,
+			 0);
 	g_assert_cmpint (gcry_pk_genkey (&key->keypair, params), ==, 0);
 	gcry_sexp_release (params);
 	q = gcry_sexp_find_token (key->keypair, "q", 0);
@@ -58,8 +59,8 @@ ohe_test_key_new (void)
 	memcpy (der + sizeof (spki), point, 65);
 	gcry_sexp_release (q);
 	b64 = g_base64_encode (der, sizeof (der));
-	key->pem = g_strdup_printf ("-----BEGIN PUBLIC KEY-----\n%.64s\n%s\n-----END PUBLIC KEY-----\n",
-				    b64, b64 + 64);
+	key->pem = g_strdup_printf (
+	    "-----BEGIN PUBLIC KEY-----\n%.64s\n%s\n-----END PUBLIC KEY-----\n", b64, b64 + 64);
 	return key;
 }
 
@@ -145,28 +146,29 @@ test_signature (void)
 	pub = ohe_google_health_public_key_new_from_pem (key->pem, strlen (key->pem),
 							 OHE_TEST_KEY_ID, &error);
 	g_assert_no_error (error);
-	pub_any = ohe_google_health_public_key_new_from_pem (key->pem, strlen (key->pem), -1, &error);
+	pub_any =
+	    ohe_google_health_public_key_new_from_pem (key->pem, strlen (key->pem), -1, &error);
 	g_assert_no_error (error);
 
-	g_assert_true (ohe_google_health_public_key_verify (pub, (const guint8 *)body, strlen (body),
-							    sig, &error));
+	g_assert_true (ohe_google_health_public_key_verify (pub, (const guint8 *)body,
+							    strlen (body), sig, &error));
 	g_assert_no_error (error);
-	g_assert_true (ohe_google_health_public_key_verify (pub, (const guint8 *)body, strlen (body),
-							    sig_raw, &error));
+	g_assert_true (ohe_google_health_public_key_verify (pub, (const guint8 *)body,
+							    strlen (body), sig_raw, &error));
 	g_assert_no_error (error);
 	g_assert_true (ohe_google_health_public_key_verify (pub_any, (const guint8 *)body,
 							    strlen (body), sig_wrong_id, &error));
 	g_assert_no_error (error);
 
-	g_assert_false (ohe_google_health_public_key_verify (pub, (const guint8 *)body, strlen (body),
-							     sig_wrong_id, &error));
+	g_assert_false (ohe_google_health_public_key_verify (pub, (const guint8 *)body,
+							     strlen (body), sig_wrong_id, &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
 	g_assert_cmpstr (error->message, ==,
 			 "notification is signed with key id 7, not the configured one");
 	g_clear_error (&error);
 
-	g_assert_false (ohe_google_health_public_key_verify (pub, (const guint8 *)body, strlen (body),
-							     forged, &error));
+	g_assert_false (ohe_google_health_public_key_verify (pub, (const guint8 *)body,
+							     strlen (body), forged, &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
 	g_assert_cmpstr (error->message, ==, "notification signature does not match the body");
 	g_clear_error (&error);
@@ -177,16 +179,16 @@ test_signature (void)
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
 	g_clear_error (&error);
 
-	g_assert_false (ohe_google_health_public_key_verify (pub, (const guint8 *)body, strlen (body),
-							     NULL, &error));
+	g_assert_false (ohe_google_health_public_key_verify (pub, (const guint8 *)body,
+							     strlen (body), NULL, &error));
 	g_assert_cmpstr (error->message, ==, "notification has no X-HEALTHAPI-SIGNATURE header");
 	g_clear_error (&error);
-	g_assert_false (ohe_google_health_public_key_verify (pub, (const guint8 *)body, strlen (body),
-							     "not*base64", &error));
+	g_assert_false (ohe_google_health_public_key_verify (pub, (const guint8 *)body,
+							     strlen (body), "not*base64", &error));
 	g_assert_cmpstr (error->message, ==, "notification signature header is not base64");
 	g_clear_error (&error);
-	g_assert_false (ohe_google_health_public_key_verify (pub, (const guint8 *)body, strlen (body),
-							     "AQECAwQwBgIBAQIBAQ==", &error));
+	g_assert_false (ohe_google_health_public_key_verify (
+	    pub, (const guint8 *)body, strlen (body), "AQECAwQwBgIBAQIBAQ==", &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
 	g_clear_error (&error);
 
@@ -199,23 +201,48 @@ static void
 test_handshake (void)
 {
 	g_autofree gchar *body = ohe_test_fixture ("webhook-verification.request-body.json");
-	g_assert_true (ohe_google_health_notification_is_verification ((const guint8 *)body,
-								       strlen (body)));
+	g_assert_true (
+	    ohe_google_health_notification_is_verification ((const guint8 *)body, strlen (body)));
 	g_assert_false (ohe_google_health_notification_is_verification ((const guint8 *)"{}", 2));
 	g_assert_false (ohe_google_health_notification_is_verification ((const guint8 *)"[", 1));
-	g_assert_cmpuint (ohe_google_health_notification_check_secret ("Bearer s3cret",
-								       "Bearer s3cret"),
-			  ==, 201);
+	g_assert_cmpuint (
+	    ohe_google_health_notification_check_secret ("Bearer s3cret", "Bearer s3cret"), ==,
+	    201);
 	g_assert_cmpuint (ohe_google_health_notification_check_secret ("Bearer s3cret", NULL), ==,
 			  401);
-	g_assert_cmpuint (ohe_google_health_notification_check_secret ("Bearer s3cret", ""), ==, 401);
-	g_assert_cmpuint (ohe_google_health_notification_check_secret ("Bearer s3cret",
-								       "Bearer s3cre"),
-			  ==, 403);
-	g_assert_cmpuint (ohe_google_health_notification_check_secret ("Bearer s3cret",
-								       "Bearer s3cret2"),
-			  ==, 403);
+	g_assert_cmpuint (ohe_google_health_notification_check_secret ("Bearer s3cret", ""), ==,
+			  401);
+	g_assert_cmpuint (
+	    ohe_google_health_notification_check_secret ("Bearer s3cret", "Bearer s3cre"), ==, 403);
+	g_assert_cmpuint (
+	    ohe_google_health_notification_check_secret ("Bearer s3cret", "Bearer s3cret2"), ==,
+	    403);
 	g_assert_cmpuint (ohe_google_health_notification_check_secret (NULL, "Bearer x"), ==, 403);
+}
+
+/* 200,000 nested arrays, which exhaust json-glib's stack unless refused first */
+static gchar *
+ohe_test_deep_json (void)
+{
+	gchar *json = g_malloc (200000 + 1);
+	memset (json, '[', 200000);
+	json[200000] = '\0';
+	return json;
+}
+
+static void
+test_deep (void)
+{
+	g_autofree gchar *deep = ohe_test_deep_json ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) hints = ohe_google_health_notification_parse ((const guint8 *)deep,
+									    strlen (deep), &error);
+
+	g_assert_null (hints);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	g_assert_cmpstr (error->message, ==,
+			 "notification nests arrays and objects deeper than 64 levels at line 1 "
+			 "column 65");
 }
 
 static void
@@ -223,8 +250,8 @@ test_parse (void)
 {
 	g_autofree gchar *body = ohe_test_fixture ("webhook-notification.UNOFFICIAL.json");
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) hints =
-	    ohe_google_health_notification_parse ((const guint8 *)body, strlen (body), &error);
+	g_autoptr(GPtrArray) hints = ohe_google_health_notification_parse ((const guint8 *)body,
+									    strlen (body), &error);
 	g_autoptr(GPtrArray) batch = NULL;
 	g_autoptr(GPtrArray) bad = NULL;
 	OheGoogleHealthSyncHint *hint;
@@ -245,7 +272,8 @@ test_parse (void)
 	g_assert_cmpint (hint->end_us, ==, (gint64)1795248900 * G_USEC_PER_SEC);
 	g_assert_false (hint->deleted);
 
-	batch = ohe_google_health_notification_parse ((const guint8 *)array, strlen (array), &error);
+	batch =
+	    ohe_google_health_notification_parse ((const guint8 *)array, strlen (array), &error);
 	g_assert_no_error (error);
 	g_assert_cmpuint (batch->len, ==, 2);
 	hint = g_ptr_array_index (batch, 0);
@@ -274,8 +302,9 @@ test_provider (void)
 	g_autofree gchar *key_file = g_build_filename (dir, "key.pem", NULL);
 	g_autoptr(GKeyFile) config = g_key_file_new ();
 	g_autoptr(OheFitbitProvider) provider =
-	    g_object_new (OHE_TYPE_FITBIT_PROVIDER, "name", "fitbit", NULL);
-	g_autofree gchar *verification = ohe_test_fixture ("webhook-verification.request-body.json");
+		       g_object_new (OHE_TYPE_FITBIT_PROVIDER, "name", "fitbit", NULL);
+	g_autofree gchar *verification =
+	    ohe_test_fixture ("webhook-verification.request-body.json");
 	g_autofree gchar *delivery = ohe_test_fixture ("webhook-notification.UNOFFICIAL.json");
 	g_autofree gchar *sig = ohe_test_sign (key, delivery, OHE_TEST_KEY_ID, TRUE);
 	g_autoptr(GBytes) vbody = g_bytes_new (verification, strlen (verification));
@@ -285,7 +314,8 @@ test_provider (void)
 	g_autoptr(GArray) poll = ohe_fitbit_provider_get_poll_only_kinds ();
 
 	g_assert_true (g_file_set_contents (key_file, key->pem, -1, NULL));
-	g_key_file_set_string (config, "plugin:fitbit", "notification_secret", "Bearer hook-secret");
+	g_key_file_set_string (config, "plugin:fitbit", "notification_secret",
+			       "Bearer hook-secret");
 	g_key_file_set_string (config, "plugin:fitbit", "notification_public_key_file", key_file);
 	g_key_file_set_integer (config, "plugin:fitbit", "notification_key_id", OHE_TEST_KEY_ID);
 	ohe_plugin_set_config (OHE_PLUGIN (provider), config);
@@ -294,20 +324,18 @@ test_provider (void)
 								   NULL, vbody, &error),
 			  ==, 201);
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_fitbit_provider_verify_notification (provider, NULL, NULL, vbody,
-								   &error),
-			  ==, 401);
+	g_assert_cmpuint (
+	    ohe_fitbit_provider_verify_notification (provider, NULL, NULL, vbody, &error), ==, 401);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED);
 	g_clear_error (&error);
-	g_assert_cmpuint (ohe_fitbit_provider_verify_notification (provider, "Bearer nope", NULL,
-								   vbody, &error),
-			  ==, 403);
+	g_assert_cmpuint (
+	    ohe_fitbit_provider_verify_notification (provider, "Bearer nope", NULL, vbody, &error),
+	    ==, 403);
 	g_clear_error (&error);
 
 	/* signed, with and without the static secret */
-	g_assert_cmpuint (ohe_fitbit_provider_verify_notification (provider, NULL, sig, dbody,
-								   &error),
-			  ==, 204);
+	g_assert_cmpuint (
+	    ohe_fitbit_provider_verify_notification (provider, NULL, sig, dbody, &error), ==, 204);
 	g_assert_no_error (error);
 	g_assert_cmpuint (ohe_fitbit_provider_verify_notification (provider, "Bearer hook-secret",
 								   sig, dbody, &error),
@@ -319,9 +347,9 @@ test_provider (void)
 			  ==, 403);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
 	g_clear_error (&error);
-	g_assert_cmpuint (ohe_fitbit_provider_verify_notification (provider, "Bearer evil", sig,
-								   dbody, &error),
-			  ==, 403);
+	g_assert_cmpuint (
+	    ohe_fitbit_provider_verify_notification (provider, "Bearer evil", sig, dbody, &error),
+	    ==, 403);
 	g_assert_cmpstr (error->message, ==, "notification with a wrong Authorization");
 	g_clear_error (&error);
 
@@ -342,6 +370,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/fitbit/notification/signature", test_signature);
 	g_test_add_func ("/fitbit/notification/handshake", test_handshake);
 	g_test_add_func ("/fitbit/notification/parse", test_parse);
+	g_test_add_func ("/fitbit/notification/deep", test_deep);
 	g_test_add_func ("/fitbit/notification/provider", test_provider);
 	return g_test_run ();
 }

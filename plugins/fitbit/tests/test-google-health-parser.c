@@ -5,11 +5,13 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ohe-google-health-parser.h"
 
 /* the reference samples in fixtures/, asserted value by value */
 
-#define S(x) ((gint64)(x) * G_USEC_PER_SEC)
+#define S(x) ((gint64)(x)*G_USEC_PER_SEC)
 
 static JsonNode *
 ohe_test_load (const gchar *name)
@@ -54,7 +56,8 @@ static void
 test_heart_rate (void)
 {
 	g_autofree gchar *next = NULL;
-	g_autoptr(GPtrArray) out = ohe_test_parse ("heart-rate", "list-heart-rate.json", NULL, &next);
+	g_autoptr(GPtrArray) out =
+		       ohe_test_parse ("heart-rate", "list-heart-rate.json", NULL, &next);
 	OheMeasurement *m;
 
 	g_assert_cmpuint (out->len, ==, 2);
@@ -120,8 +123,8 @@ test_weight (void)
 static void
 test_ecg (void)
 {
-	g_autoptr(GPtrArray) out = ohe_test_parse ("electrocardiogram", "list-electrocardiogram.json",
-						   NULL, NULL);
+	g_autoptr(GPtrArray) out = ohe_test_parse ("electrocardiogram",
+						    "list-electrocardiogram.json", NULL, NULL);
 	const gchar *id = "users/me/dataTypes/electrocardiogram/dataPoints/ecg-synthetic-0001";
 	OheMeasurement *ecg, *hr, *afib;
 	OheSeries *lead;
@@ -153,14 +156,18 @@ test_ecg (void)
 	g_assert_cmpstr (ohe_measurement_get_qualifier (ecg, "device_model"), ==, "Sense 2");
 	g_assert_cmpstr (ohe_measurement_get_qualifier (ecg, "firmware_version"), ==,
 			 "0.0.0-synthetic");
+	/* the recording's own result, for its DiagnosticReport */
+	g_assert_cmpstr (ohe_measurement_get_classification (ecg), ==, OHE_CLASSIFICATION_NEGATIVE);
+	g_assert_cmpstr (ohe_measurement_get_classification_raw (ecg), ==, "NORMAL_SINUS_RHYTHM");
 
 	g_assert_cmpint (ohe_measurement_get_kind (hr), ==, OHE_MEASUREMENT_KIND_HEART_RATE);
 	ohe_test_assert_value (hr, "71");
 	g_assert_cmpint (ohe_measurement_get_origin (hr), ==, OHE_MEASUREMENT_ORIGIN_SPOT);
 	g_assert_cmpint (ohe_measurement_get_parent_kind (hr), ==, OHE_MEASUREMENT_KIND_ECG);
 	g_assert_cmpstr (ohe_measurement_get_parent_native_id (hr), ==, id);
-	g_assert_cmpstr (ohe_measurement_get_native_id (hr), ==,
-			 "users/me/dataTypes/electrocardiogram/dataPoints/ecg-synthetic-0001/heart-rate");
+	g_assert_cmpstr (
+	    ohe_measurement_get_native_id (hr), ==,
+	    "users/me/dataTypes/electrocardiogram/dataPoints/ecg-synthetic-0001/heart-rate");
 
 	g_assert_cmpint (ohe_measurement_get_kind (afib), ==,
 			 OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION);
@@ -188,9 +195,9 @@ test_ecg_classification_band (void)
 	/* no beatsPerMinuteAvg: ECG and classification only; historic ECG without offset */
 	g_assert_cmpuint (out->len, ==, 2);
 	g_assert_cmpint (ohe_measurement_get_utc_offset (g_ptr_array_index (out, 0)), ==, 0);
-	g_assert_cmpfloat (ohe_series_get_factor (
-			       ohe_measurement_get_series (g_ptr_array_index (out, 0), 0)),
-			   ==, 1.0 / 800);
+	g_assert_cmpfloat (
+	    ohe_series_get_factor (ohe_measurement_get_series (g_ptr_array_index (out, 0), 0)), ==,
+	    1.0 / 800);
 	afib = g_ptr_array_index (out, 1);
 	g_assert_cmpstr (ohe_measurement_get_classification (afib), ==, "inconclusive");
 	g_assert_cmpstr (ohe_measurement_get_qualifier (afib, "heart_rate_band"), ==, "high");
@@ -201,7 +208,7 @@ test_daily_spo2 (void)
 {
 	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Europe/Berlin");
 	g_autoptr(GPtrArray) out = ohe_test_parse ("daily-oxygen-saturation",
-						   "list-daily-oxygen-saturation.json", tz, NULL);
+						    "list-daily-oxygen-saturation.json", tz, NULL);
 	OheMeasurement *m = g_ptr_array_index (out, 0);
 	gdouble v = 0;
 	g_assert_cmpuint (out->len, ==, 1);
@@ -227,8 +234,8 @@ static void
 test_daily_utc (void)
 {
 	/* without the user's zone a civil day is taken as UTC */
-	g_autoptr(GPtrArray) out = ohe_test_parse ("daily-resting-heart-rate",
-						   "list-daily-resting-heart-rate.json", NULL, NULL);
+	g_autoptr(GPtrArray) out = ohe_test_parse (
+	    "daily-resting-heart-rate", "list-daily-resting-heart-rate.json", NULL, NULL);
 	OheMeasurement *m = g_ptr_array_index (out, 0);
 	g_assert_cmpuint (out->len, ==, 1);
 	g_assert_cmpint (ohe_measurement_get_kind (m), ==, OHE_MEASUREMENT_KIND_RESTING_HEART_RATE);
@@ -244,18 +251,18 @@ test_other_types (void)
 {
 	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Europe/Berlin");
 	g_autoptr(GPtrArray) hrv = ohe_test_parse ("heart-rate-variability",
-						   "list-heart-rate-variability.json", NULL, NULL);
+						    "list-heart-rate-variability.json", NULL, NULL);
 	g_autoptr(GPtrArray) dhrv = ohe_test_parse (
 	    "daily-heart-rate-variability", "list-daily-heart-rate-variability.json", tz, NULL);
-	g_autoptr(GPtrArray) spo2 =
-	    ohe_test_parse ("oxygen-saturation", "list-oxygen-saturation.json", NULL, NULL);
+	g_autoptr(GPtrArray) spo2 = ohe_test_parse ("oxygen-saturation",
+						     "list-oxygen-saturation.json", NULL, NULL);
 	g_autoptr(GPtrArray) resp = ohe_test_parse ("daily-respiratory-rate",
-						    "list-daily-respiratory-rate.json", tz, NULL);
+						     "list-daily-respiratory-rate.json", tz, NULL);
 	g_autoptr(GPtrArray) core = ohe_test_parse ("core-body-temperature",
-						    "list-core-body-temperature.json", NULL, NULL);
+						     "list-core-body-temperature.json", NULL, NULL);
 	g_autoptr(GPtrArray) skin =
-	    ohe_test_parse ("daily-sleep-temperature-derivations",
-			    "list-daily-sleep-temperature-derivations.json", tz, NULL);
+		       ohe_test_parse ("daily-sleep-temperature-derivations",
+				       "list-daily-sleep-temperature-derivations.json", tz, NULL);
 	OheMeasurement *m;
 
 	g_assert_cmpuint (hrv->len, ==, 2);
@@ -319,6 +326,21 @@ test_identity_settings_devices (void)
 	tz = ohe_google_health_parse_settings (settings, &error);
 	g_assert_no_error (error);
 	g_assert_cmpstr (g_time_zone_get_identifier (tz), ==, "Europe/Berlin");
+	/* a zone naming a file is refused before the tzdata lookup opens it */
+	for (guint i = 0; i < 2; i++) {
+		const gchar *json = i == 0 ? "{\"timeZone\":\"/etc/shadow\"}"
+					   : "{\"timeZone\":\"../../../../etc/passwd\"}";
+		g_autoptr(JsonNode) hostile = ohe_google_health_parse_json (json, strlen (json),
+									     "settings", &error);
+		g_autoptr(GTimeZone) refused = NULL;
+		g_assert_no_error (error);
+		refused = ohe_google_health_parse_settings (hostile, &error);
+		g_assert_null (refused);
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+		g_assert_cmpstr (error->message, ==,
+				 "settings.timeZone is not an IANA time-zone name");
+		g_clear_error (&error);
+	}
 	devices = ohe_google_health_parse_paired_devices (devices_root, &next, &error);
 	g_assert_no_error (error);
 	g_assert_null (next);
@@ -348,6 +370,70 @@ ohe_test_expect_error (const gchar *type_id, const gchar *json, const gchar *mes
 	g_assert_cmpstr (error->message, ==, message);
 }
 
+/* 200,000 nested arrays, which exhaust json-glib's stack unless refused first */
+static gchar *
+ohe_test_deep_json (void)
+{
+	gchar *json = g_malloc (200000 + 1);
+	memset (json, '[', 200000);
+	json[200000] = '\0';
+	return json;
+}
+
+static void
+test_deep (void)
+{
+	g_autofree gchar *deep = ohe_test_deep_json ();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) root = ohe_google_health_parse_json (deep, strlen (deep),
+								  "heart-rate list", &error);
+
+	g_assert_null (root);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	g_assert_cmpstr (error->message, ==,
+			 "heart-rate list nests arrays and objects deeper than 64 levels at line 1 "
+			 "column 65");
+}
+
+/* out-of-range values are refused with their path, not turned into measurements */
+static void
+test_out_of_range (void)
+{
+	ohe_test_expect_error (
+	    "heart-rate",
+	    "{\"dataPoints\":[{\"heartRate\":{\"beatsPerMinute\":\"72\",\"sampleTime\":{"
+	    "\"physicalTime\":\"1012-11-21T08:01:00Z\"}}}]}",
+	    "heart-rate dataPoints[0].heartRate.sampleTime.physicalTime: not after "
+	    "1970-01-01T00:00:00Z");
+	ohe_test_expect_error (
+	    "heart-rate",
+	    "{\"dataPoints\":[{\"heartRate\":{\"beatsPerMinute\":\"72\",\"sampleTime\":{"
+	    "\"physicalTime\":\"2100-01-01T00:00:00Z\"}}}]}",
+	    "heart-rate dataPoints[0].heartRate.sampleTime.physicalTime: before 1970 or after "
+	    "2099");
+	ohe_test_expect_error (
+	    "heart-rate",
+	    "{\"dataPoints\":[{\"heartRate\":{\"beatsPerMinute\":\"-1\",\"sampleTime\":{"
+	    "\"physicalTime\":\"2026-11-21T08:01:00Z\"}}}]}",
+	    "heart-rate dataPoints[0].heartRate.beatsPerMinute: negative");
+
+	/* the shipped ECG, recorded at 20 kHz instead of 250 Hz */
+	{
+		g_autofree gchar *path = g_test_build_filename (
+		    G_TEST_DIST, "fixtures", "list-electrocardiogram.json", NULL);
+		g_autofree gchar *text = NULL;
+		g_autofree gchar *fast = NULL;
+		g_auto(GStrv) parts = NULL;
+		g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+		parts = g_strsplit (text, "\"samplingFrequencyHertz\": 250", 2);
+		g_assert_cmpuint (g_strv_length (parts), ==, 2);
+		fast = g_strjoinv ("\"samplingFrequencyHertz\": 20000", parts);
+		ohe_test_expect_error ("electrocardiogram", fast,
+				       "electrocardiogram dataPoints[0].electrocardiogram."
+				       "samplingFrequencyHertz: out of range");
+	}
+}
+
 static void
 test_errors (void)
 {
@@ -365,31 +451,37 @@ test_errors (void)
 	    "heart-rate",
 	    "{\"dataPoints\":[{\"heartRate\":{\"beatsPerMinute\":\"72\",\"sampleTime\":{"
 	    "\"physicalTime\":\"2026-11-21T08:01:00Z\",\"utcOffset\":\"3600\"}}}]}",
-	    "heart-rate dataPoints[0].heartRate.sampleTime.utcOffset: not a duration like \"3600s\"");
+	    "heart-rate dataPoints[0].heartRate.sampleTime.utcOffset: not a duration like "
+	    "\"3600s\"");
 	ohe_test_expect_error (
 	    "heart-rate",
 	    "{\"dataPoints\":[{\"heartRate\":{\"beatsPerMinute\":\"72\",\"sampleTime\":{"
 	    "\"physicalTime\":\"2026-11-21 08:01\"}}}]}",
-	    "heart-rate dataPoints[0].heartRate.sampleTime.physicalTime: not an RFC 3339 timestamp");
+	    "heart-rate dataPoints[0].heartRate.sampleTime.physicalTime: not an RFC 3339 "
+	    "timestamp");
 	ohe_test_expect_error ("weight", "{\"dataPoints\":[{\"steps\":{}}]}",
 			       "weight dataPoints[0].weight: missing");
-	ohe_test_expect_error ("weight", "{\"dataPoints\":{}}", "weight list: dataPoints is not an array");
+	ohe_test_expect_error ("weight", "{\"dataPoints\":{}}",
+			       "weight list: dataPoints is not an array");
 	ohe_test_expect_error (
 	    "weight",
 	    "{\"dataPoints\":[{\"weight\":{\"weightGrams\":\"72000\",\"sampleTime\":{"
 	    "\"physicalTime\":\"2026-11-21T08:01:00Z\"}}}]}",
 	    "weight dataPoints[0].weight.weightGrams: not a number");
-	ohe_test_expect_error ("daily-resting-heart-rate",
-			       "{\"dataPoints\":[{\"dailyRestingHeartRate\":{\"beatsPerMinute\":\"5\","
-			       "\"date\":{\"year\":2026,\"month\":2,\"day\":30}}}]}",
-			       "daily-resting-heart-rate dataPoints[0].dailyRestingHeartRate.date.day: "
-			       "not a day of the month");
+	ohe_test_expect_error (
+	    "daily-resting-heart-rate",
+	    "{\"dataPoints\":[{\"dailyRestingHeartRate\":{\"beatsPerMinute\":\"5\","
+	    "\"date\":{\"year\":2026,\"month\":2,\"day\":30}}}]}",
+	    "daily-resting-heart-rate dataPoints[0].dailyRestingHeartRate.date.day: "
+	    "not a day of the month");
 	ohe_test_expect_error (
 	    "electrocardiogram",
 	    "{\"dataPoints\":[{\"electrocardiogram\":{\"interval\":{\"startTime\":"
 	    "\"2026-11-20T18:05:00Z\",\"endTime\":\"2026-11-20T18:05:00Z\"},\"leadNumber\":1,"
-	    "\"samplingFrequencyHertz\":250,\"millivoltsScalingFactor\":0,\"waveformSamples\":[1]}}]}",
-	    "electrocardiogram dataPoints[0].electrocardiogram.millivoltsScalingFactor: not positive");
+	    "\"samplingFrequencyHertz\":250,\"millivoltsScalingFactor\":0,\"waveformSamples\":[1]}}"
+	    "]}",
+	    "electrocardiogram dataPoints[0].electrocardiogram.millivoltsScalingFactor: not "
+	    "positive");
 }
 
 static void
@@ -427,9 +519,11 @@ test_scalars (void)
 	g_assert_cmpstr (error->message, ==, "count: not an int64 string");
 	g_clear_error (&error);
 
-	g_assert_true (ohe_google_health_parse_timestamp ("2026-11-21T08:01:00.250Z", "f", &v, NULL));
+	g_assert_true (
+	    ohe_google_health_parse_timestamp ("2026-11-21T08:01:00.250Z", "f", &v, NULL));
 	g_assert_cmpint (v, ==, S (1795248060) + 250000);
-	g_assert_true (ohe_google_health_parse_timestamp ("2026-11-21T09:01:00+01:00", "f", &v, NULL));
+	g_assert_true (
+	    ohe_google_health_parse_timestamp ("2026-11-21T09:01:00+01:00", "f", &v, NULL));
 	g_assert_cmpint (v, ==, S (1795248060));
 	g_assert_false (ohe_google_health_parse_timestamp ("2026-11-21T08:01:00", "f", &v, NULL));
 }
@@ -466,13 +560,15 @@ test_table (void)
 	g_assert_cmpint (g_array_index (poll, OheMeasurementKind, 0), ==, OHE_MEASUREMENT_KIND_ECG);
 	g_assert_cmpint (g_array_index (poll, OheMeasurementKind, 1), ==,
 			 OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION);
-	g_assert_cmpint (g_array_index (poll, OheMeasurementKind, 2), ==, OHE_MEASUREMENT_KIND_SPO2);
+	g_assert_cmpint (g_array_index (poll, OheMeasurementKind, 2), ==,
+			 OHE_MEASUREMENT_KIND_SPO2);
 	g_assert_cmpint (g_array_index (poll, OheMeasurementKind, 3), ==,
 			 OHE_MEASUREMENT_KIND_BODY_TEMPERATURE);
-	g_assert_cmpstr (scope, ==,
-			 "https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly "
-			 "https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly "
-			 "https://www.googleapis.com/auth/googlehealth.settings.readonly");
+	g_assert_cmpstr (
+	    scope, ==,
+	    "https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly "
+	    "https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly "
+	    "https://www.googleapis.com/auth/googlehealth.settings.readonly");
 	g_assert_cmpstr (scope_ecg, ==,
 			 "https://www.googleapis.com/auth/googlehealth.ecg.readonly "
 			 "https://www.googleapis.com/auth/googlehealth.settings.readonly");
@@ -495,8 +591,11 @@ main (int argc, char **argv)
 	g_test_add_func ("/fitbit/parser/daily-spo2", test_daily_spo2);
 	g_test_add_func ("/fitbit/parser/daily-utc", test_daily_utc);
 	g_test_add_func ("/fitbit/parser/other-types", test_other_types);
-	g_test_add_func ("/fitbit/parser/identity-settings-devices", test_identity_settings_devices);
+	g_test_add_func ("/fitbit/parser/identity-settings-devices",
+			 test_identity_settings_devices);
 	g_test_add_func ("/fitbit/parser/errors", test_errors);
+	g_test_add_func ("/fitbit/parser/deep", test_deep);
+	g_test_add_func ("/fitbit/parser/out-of-range", test_out_of_range);
 	g_test_add_func ("/fitbit/parser/scalars", test_scalars);
 	g_test_add_func ("/fitbit/parser/error-envelope", test_error_envelope);
 	g_test_add_func ("/fitbit/parser/table", test_table);

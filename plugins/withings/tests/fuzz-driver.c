@@ -21,8 +21,25 @@ static GPtrArray *seeds = NULL; /* element-type GBytes */
 
 /* tokens that turn a valid document into an interesting invalid one */
 static const gchar *const fuzz_tokens[] = {
-    "null", "[]", "{}", "\"\"", "\"x\"", "-1", "0", "1e309", "9223372036854775808",
-    "-9223372036854775809", "3.5", "true", "{\"a\":", "]", "&", "=", "%", "%zz", "\xff",
+    "null",
+    "[]",
+    "{}",
+    "\"\"",
+    "\"x\"",
+    "-1",
+    "0",
+    "1e309",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "3.5",
+    "true",
+    "{\"a\":",
+    "]",
+    "&",
+    "=",
+    "%",
+    "%zz",
+    "\xff",
 };
 
 static GByteArray *
@@ -65,7 +82,8 @@ fuzz_mutate (GRand *rand, GBytes *seed)
 		case 4: /* replace a digit with another */
 			for (guint i = pos; i < out->len; i++) {
 				if (g_ascii_isdigit (out->data[i])) {
-					out->data[i] = (guint8)('0' + g_rand_int_range (rand, 0, 10));
+					out->data[i] =
+					    (guint8)('0' + g_rand_int_range (rand, 0, 10));
 					break;
 				}
 			}
@@ -104,9 +122,11 @@ test_fuzz_mutations (void)
 	guint64 iterations = 2000;
 
 	if (env != NULL)
-		g_assert_true (g_ascii_string_to_unsigned (env, 10, 1, G_MAXUINT32, &iterations, NULL));
+		g_assert_true (
+		    g_ascii_string_to_unsigned (env, 10, 1, G_MAXUINT32, &iterations, NULL));
 	for (guint64 i = 0; i < iterations; i++) {
-		GBytes *seed = g_ptr_array_index (seeds, g_rand_int_range (rand, 0, (gint)seeds->len));
+		GBytes *seed =
+		    g_ptr_array_index (seeds, g_rand_int_range (rand, 0, (gint)seeds->len));
 		g_autoptr(GByteArray) input = fuzz_mutate (rand, seed);
 		g_assert_cmpint (LLVMFuzzerTestOneInput (input->data, input->len), ==, 0);
 	}
@@ -116,7 +136,8 @@ test_fuzz_mutations (void)
 int
 main (int argc, char **argv)
 {
-	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+	g_autoptr(GPtrArray) files =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
 	int rc;
 
 	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);

@@ -12,7 +12,7 @@ int
 LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 {
 	g_autoptr(JsonObject) body =
-	    ohe_withings_parser_envelope_from_data ((const gchar *)data, size, NULL);
+		       ohe_withings_parser_envelope_from_data ((const gchar *)data, size, NULL);
 	g_autoptr(GPtrArray) devices = NULL;
 	if (body == NULL)
 		return 0;

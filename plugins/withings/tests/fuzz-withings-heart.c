@@ -13,7 +13,7 @@ int
 LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 {
 	g_autoptr(JsonObject) body =
-	    ohe_withings_parser_envelope_from_data ((const gchar *)data, size, NULL);
+		       ohe_withings_parser_envelope_from_data ((const gchar *)data, size, NULL);
 	g_autoptr(GPtrArray) records = NULL;
 	g_autoptr(GPtrArray) ecg = NULL;
 	OheWithingsEcgRecord record = {887766502, 1, 72, 1736850000, 91, (gchar *)"dev"};

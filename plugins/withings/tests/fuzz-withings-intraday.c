@@ -12,7 +12,7 @@ int
 LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 {
 	g_autoptr(JsonObject) body =
-	    ohe_withings_parser_envelope_from_data ((const gchar *)data, size, NULL);
+		       ohe_withings_parser_envelope_from_data ((const gchar *)data, size, NULL);
 	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Europe/Berlin");
 	g_autoptr(OheWithingsPage) page = NULL;
 	if (body == NULL)
@@ -20,7 +20,8 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 	page = ohe_withings_parser_intraday (body, tz, NULL, NULL);
 	if (page != NULL) {
 		for (guint i = 0; i < page->measurements->len; i++)
-			g_assert_true (ohe_measurement_validate (g_ptr_array_index (page->measurements, i), NULL));
+			g_assert_true (ohe_measurement_validate (
+			    g_ptr_array_index (page->measurements, i), NULL));
 	}
 	return 0;
 }

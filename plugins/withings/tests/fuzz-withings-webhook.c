@@ -12,7 +12,7 @@ int
 LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 {
 	g_autoptr(OheWithingsSyncHint) hint =
-	    ohe_withings_webhook_parse ((const gchar *)data, size, NULL);
+		       ohe_withings_webhook_parse ((const gchar *)data, size, NULL);
 	if (hint != NULL)
 		g_assert_nonnull (hint->userid);
 	return 0;

@@ -43,6 +43,93 @@ test_is_instrumented (void)
 	       (preload != NULL && strstr (preload, "vgpreload") != NULL);
 }
 
+/* a host limiter that also counts the requests it admitted, per bucket */
+#define TEST_TYPE_COUNTING_LIMITER (test_counting_limiter_get_type ())
+G_DECLARE_FINAL_TYPE (TestCountingLimiter, test_counting_limiter, TEST, COUNTING_LIMITER, GObject)
+
+struct _TestCountingLimiter {
+	GObject parent_instance;
+	OheRateLimiter *inner; /* owned */
+	GHashTable *admitted;  /* owned, bucket → count */
+	guint n_admitted;
+};
+
+static void
+test_counting_limiter_iface_init (OheRateLimiterInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (TestCountingLimiter,
+			 test_counting_limiter,
+			 G_TYPE_OBJECT,
+			 G_IMPLEMENT_INTERFACE (OHE_TYPE_RATE_LIMITER,
+						test_counting_limiter_iface_init))
+
+static gboolean
+test_counting_limiter_acquire (OheRateLimiter *limiter,
+			       const OheRateLimit *limits,
+			       guint n_limits,
+			       gint64 *wait_us,
+			       guint64 *ticket,
+			       GError **error)
+{
+	TestCountingLimiter *self = TEST_COUNTING_LIMITER (limiter);
+	if (!ohe_rate_limiter_acquire (self->inner, limits, n_limits, wait_us, ticket, error))
+		return FALSE;
+	if (*wait_us > 0)
+		return TRUE;
+	self->n_admitted++;
+	for (guint i = 0; i < n_limits; i++) {
+		guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->admitted, limits[i].bucket));
+		g_hash_table_replace (self->admitted, g_strdup (limits[i].bucket),
+				      GUINT_TO_POINTER (n + 1));
+	}
+	return TRUE;
+}
+
+static void
+test_counting_limiter_complete (OheRateLimiter *limiter,
+				const OheRateLimit *limits,
+				guint n_limits,
+				guint64 ticket)
+{
+	ohe_rate_limiter_complete (TEST_COUNTING_LIMITER (limiter)->inner, limits, n_limits,
+				   ticket);
+}
+
+static void
+test_counting_limiter_iface_init (OheRateLimiterInterface *iface)
+{
+	iface->acquire = test_counting_limiter_acquire;
+	iface->complete = test_counting_limiter_complete;
+}
+
+static void
+test_counting_limiter_finalize (GObject *object)
+{
+	TestCountingLimiter *self = TEST_COUNTING_LIMITER (object);
+	g_object_unref (self->inner);
+	g_hash_table_unref (self->admitted);
+	G_OBJECT_CLASS (test_counting_limiter_parent_class)->finalize (object);
+}
+
+static void
+test_counting_limiter_class_init (TestCountingLimiterClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = test_counting_limiter_finalize;
+}
+
+static void
+test_counting_limiter_init (TestCountingLimiter *self)
+{
+	self->inner = ohe_memory_rate_limiter_new (NULL);
+	self->admitted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static guint
+test_counting_limiter_get (TestCountingLimiter *self, const gchar *bucket)
+{
+	return GPOINTER_TO_UINT (g_hash_table_lookup (self->admitted, bucket));
+}
+
 typedef struct {
 	OheSimServer *server;
 	OheWithingsProvider *provider;
@@ -69,8 +156,8 @@ fixture_start (Fixture *f, guint client_limit)
 	ohe_sim_server_set_rate_limit (
 	    f->server, "/withings",
 	    ohe_sim_rate_limit_new (LIMIT, WINDOW_S * 1000, OHE_SIM_RATE_SCOPE_APP));
-	users = ohe_sim_server_add_users (f->server, 1,
-					  test_is_instrumented () ? SHORT_DAYS : DAYS, 7);
+	users =
+	    ohe_sim_server_add_users (f->server, 1, test_is_instrumented () ? SHORT_DAYS : DAYS, 7);
 	f->user = g_ptr_array_index (users, 0);
 	g_assert_true (ohe_sim_server_start_in_thread (f->server, &port, &error));
 	g_assert_no_error (error);
@@ -91,7 +178,8 @@ fixture_start (Fixture *f, guint client_limit)
 	f->provider = g_object_new (OHE_TYPE_WITHINGS_PROVIDER, "name", "withings", NULL);
 	ohe_plugin_set_config (OHE_PLUGIN (f->provider), config);
 	/* as the host does: the budget lives in the limiter, not in the plugin */
-	f->limiter = ohe_memory_rate_limiter_new (NULL);
+	if (f->limiter == NULL)
+		f->limiter = ohe_memory_rate_limiter_new (NULL);
 	ohe_plugin_set_rate_limiter (OHE_PLUGIN (f->provider), f->limiter);
 	g_assert_true (ohe_plugin_setup (OHE_PLUGIN (f->provider), NULL, &error));
 	g_assert_no_error (error);
@@ -189,16 +277,17 @@ test_backfill_90_days (void)
 		g_autoptr (OheRateLimiter) used = ohe_http_client_get_rate_limiter (
 		    ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (f.provider)));
 		g_assert_true (used == f.limiter);
-		g_assert_cmpuint (ohe_memory_rate_limiter_count (OHE_MEMORY_RATE_LIMITER (f.limiter),
-								 "withings:app", WINDOW_S * G_USEC_PER_SEC),
-				  >, 0);
+		g_assert_cmpuint (
+		    ohe_memory_rate_limiter_count (OHE_MEMORY_RATE_LIMITER (f.limiter),
+						   "withings:app", WINDOW_S * G_USEC_PER_SEC),
+		    >, 0);
 	}
 	requests = ohe_sim_server_get_request_count (f.server, NULL);
 	floor_s = (gdouble)requests / LIMIT * WINDOW_S;
 	g_test_message ("%d-day backfill: %u measurements, %u requests, %.2f s, floor %.2f s "
 			"(%.3f of it), peak %u per %d s",
-			(gint)((f.user->data_to - f.user->data_from) / 86400), f.n_emitted, requests,
-			elapsed, floor_s, elapsed / floor_s,
+			(gint)((f.user->data_to - f.user->data_from) / 86400), f.n_emitted,
+			requests, elapsed, floor_s, elapsed / floor_s,
 			ohe_sim_server_get_rate_peak (f.server, "/withings"), WINDOW_S);
 
 	g_assert_cmpuint (ohe_sim_server_get_rate_limited (f.server, "/withings"), ==, 0);
@@ -238,22 +327,81 @@ test_over_limit_601 (void)
 	fixture_stop (&f);
 }
 
+/* token, notify, nonce and data calls all count in the one application budget */
+static void
+test_every_call_counts (void)
+{
+	Fixture f = {0};
+	TestCountingLimiter *counting = g_object_new (TEST_TYPE_COUNTING_LIMITER, NULL);
+	g_autoptr (OheToken) token = NULL;
+	g_autoptr (OheToken) refreshed = NULL;
+	g_autoptr (GPtrArray) subs = NULL;
+	g_autofree gchar *nonce = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (OheFetchRequest) req = NULL;
+
+	f.limiter = OHE_RATE_LIMITER (counting);
+	fixture_start (&f, LIMIT);
+	token = link_user (&f);
+	/* the code exchange: one token request */
+	g_assert_cmpuint (counting->n_admitted, ==, 1);
+	g_assert_cmpuint (test_counting_limiter_get (counting, "withings:app"), ==, 1);
+
+	refreshed =
+	    ohe_provider_refresh_token (OHE_PROVIDER (f.provider), "link-1", token, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_nonnull (refreshed);
+	g_assert_true (ohe_withings_provider_subscribe (f.provider, "link-1", refreshed, NULL, 4,
+							NULL, &error));
+	g_assert_no_error (error);
+	subs = ohe_withings_provider_list_subscriptions (f.provider, "link-1", refreshed, -1, NULL,
+							 &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (subs->len, ==, 1);
+	g_assert_true (ohe_withings_provider_revoke_subscription (f.provider, "link-1", refreshed,
+								  NULL, 4, NULL, &error));
+	g_assert_no_error (error);
+	nonce = ohe_withings_provider_get_nonce (f.provider, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_nonnull (nonce);
+	/* one day of weights: one data request */
+	req = ohe_fetch_request_new ("link-1", (f.user->data_to - 86400) * G_USEC_PER_SEC,
+				     f.user->data_to * G_USEC_PER_SEC);
+	ohe_fetch_request_add_kind (req, OHE_MEASUREMENT_KIND_BODY_WEIGHT);
+	ohe_fetch_request_set_token (req, refreshed);
+	ohe_fetch_request_set_emit_func (req, count_cb, &f, NULL);
+	g_assert_true (ohe_provider_fetch (OHE_PROVIDER (f.provider), req, NULL, &error));
+	g_assert_no_error (error);
+
+	/* every request the cloud saw after the exchange went through the budget, under
+	 * the application's bucket and no other */
+	g_assert_cmpuint (ohe_sim_server_get_request_count (f.server, NULL), >=, 6);
+	g_assert_cmpuint (counting->n_admitted, ==,
+			  1 + ohe_sim_server_get_request_count (f.server, NULL));
+	g_assert_cmpuint (test_counting_limiter_get (counting, "withings:app"), ==,
+			  counting->n_admitted);
+	g_assert_cmpuint (g_hash_table_size (counting->admitted), ==, 1);
+	g_assert_cmpuint (ohe_sim_server_get_rate_limited (f.server, "/withings"), ==, 0);
+	fixture_stop (&f);
+}
+
 /* a value that is no budget stops the setup, naming group, key and value */
 static void
 test_bad_config (void)
 {
-	const gchar *cases[][2] = {
-	    {"rate_limit_requests", "0"},   {"rate_limit_requests", "many"},
-	    {"rate_limit_window", "-5"},    {"rate_limit_window", "86401"},
-	    {"rate_limit_requests", "1.5"},
+	const gchar *cases[][3] = {
+	    {"rate_limit_requests", "0", "100000"},   {"rate_limit_requests", "many", "100000"},
+	    {"rate_limit_window", "-5", "86400"},     {"rate_limit_window", "86401", "86400"},
+	    {"rate_limit_requests", "1.5", "100000"},
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
 		g_autoptr (GKeyFile) config = g_key_file_new ();
 		g_autoptr (OheWithingsProvider) provider =
-		    g_object_new (OHE_TYPE_WITHINGS_PROVIDER, "name", "withings", NULL);
+			       g_object_new (OHE_TYPE_WITHINGS_PROVIDER, "name", "withings", NULL);
 		g_autoptr (GError) error = NULL;
-		g_autofree gchar *expected =
-		    g_strdup_printf ("[plugin:withings] %s: '%s'", cases[i][0], cases[i][1]);
+		g_autofree gchar *expected = g_strdup_printf (
+		    "[plugin:withings] %s = '%s' is not an integer between 1 and %s", cases[i][0],
+		    cases[i][1], cases[i][2]);
 		g_key_file_set_string (config, "plugin:withings", cases[i][0], cases[i][1]);
 		ohe_plugin_set_config (OHE_PLUGIN (provider), config);
 		g_assert_false (ohe_plugin_setup (OHE_PLUGIN (provider), NULL, &error));
@@ -270,6 +418,7 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 	g_test_add_func ("/withings/rate-limit/backfill-90-days", test_backfill_90_days);
 	g_test_add_func ("/withings/rate-limit/over-limit-601", test_over_limit_601);
+	g_test_add_func ("/withings/rate-limit/every-call-counts", test_every_call_counts);
 	g_test_add_func ("/withings/rate-limit/bad-config", test_bad_config);
 	return g_test_run ();
 }

@@ -191,14 +191,14 @@ test_backfill (Fixture *f, gconstpointer data)
 					    OHE_MEASUREMENT_KIND_BODY_WEIGHT};
 	g_autoptr (OheToken) token = link_user (f);
 	g_autoptr (GError) error = NULL;
-	g_autoptr (GArray) bp =
-	    ohe_sim_data_generate (f->user->seed, f->user->id, OHE_MEASUREMENT_KIND_BLOOD_PRESSURE,
-				   f->user->data_from, f->user->data_to);
-	g_autoptr (GArray) weight =
-	    ohe_sim_data_generate (f->user->seed, f->user->id, OHE_MEASUREMENT_KIND_BODY_WEIGHT,
-				   f->user->data_from, f->user->data_to);
-	g_autoptr (GTimeZone) tz =
-	    g_time_zone_new_identifier (ohe_sim_withings_get_timezone (f->server, f->user->id));
+	g_autoptr (GArray) bp = ohe_sim_data_generate (f->user->seed, f->user->id,
+						       OHE_MEASUREMENT_KIND_BLOOD_PRESSURE,
+						       f->user->data_from, f->user->data_to);
+	g_autoptr (GArray) weight = ohe_sim_data_generate (f->user->seed, f->user->id,
+							   OHE_MEASUREMENT_KIND_BODY_WEIGHT,
+							   f->user->data_from, f->user->data_to);
+	g_autoptr (GTimeZone) tz = g_time_zone_new_identifier (
+	    ohe_sim_withings_get_timezone (f->server, f->user->id));
 	OheSimSample *s0 = &g_array_index (bp, OheSimSample, 0);
 	gboolean found = FALSE;
 
@@ -365,9 +365,9 @@ test_intraday_ecg (Fixture *f, gconstpointer data)
 					    OHE_MEASUREMENT_KIND_AFIB_CLASSIFICATION};
 	g_autoptr (OheToken) token = link_user (f);
 	g_autoptr (GError) error = NULL;
-	g_autoptr (GArray) steps =
-	    ohe_sim_data_generate (f->user->seed, f->user->id, OHE_MEASUREMENT_KIND_STEPS,
-				   f->user->data_from, f->user->data_to);
+	g_autoptr (GArray) steps = ohe_sim_data_generate (f->user->seed, f->user->id,
+							  OHE_MEASUREMENT_KIND_STEPS,
+							  f->user->data_from, f->user->data_to);
 
 	g_assert_true (fetch (f, token, kinds, G_N_ELEMENTS (kinds), &error));
 	g_assert_no_error (error);

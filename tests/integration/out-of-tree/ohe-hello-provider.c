@@ -21,7 +21,8 @@ ohe_hello_provider_fetch (OheProvider *provider,
 			  GCancellable *cancellable,
 			  GError **error)
 {
-	g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+	g_autoptr(GPtrArray) batch =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
 	OheMeasurement *m = ohe_measurement_new (OHE_MEASUREMENT_KIND_BODY_WEIGHT);
 	gint64 at = ohe_fetch_request_get_start (request);
 	ohe_measurement_set_time (m, at, at);
@@ -31,9 +32,20 @@ ohe_hello_provider_fetch (OheProvider *provider,
 	return ohe_fetch_request_emit (request, batch, "1", error);
 }
 
+/* the keys of [plugin:hello]; the daemon refuses any other */
+static const OhePluginConfigKey ohe_hello_config_keys[] = {
+    {.name = "greeting",
+     .type = OHE_PLUGIN_CONFIG_TYPE_ENUM,
+     .default_value = "hello",
+     .choices = "hello|hi",
+     .summary = "what the plugin would say"},
+    {NULL},
+};
+
 static void
 ohe_hello_provider_class_init (OheHelloProviderClass *klass)
 {
+	ohe_plugin_class_set_config_keys (OHE_PLUGIN_CLASS (klass), ohe_hello_config_keys);
 	OHE_PROVIDER_CLASS (klass)->fetch = ohe_hello_provider_fetch;
 }
 

@@ -20,7 +20,7 @@ ohe_plugin_query (void);
 const OhePluginInfo *
 ohe_plugin_query (void)
 {
-	static const OhePluginInfo info = {OHE_PLUGIN_ABI_VERSION + 98, "wrongabi",
-					   ohe_wrong_abi_get_type, {NULL}};
+	static const OhePluginInfo info = {
+	    OHE_PLUGIN_ABI_VERSION + 98, "wrongabi", ohe_wrong_abi_get_type, {NULL}};
 	return &info;
 }

@@ -12,12 +12,9 @@
 
 /*
  * A sink that accepts everything and writes nothing, for the pipeline tests
- * and benchmarks. Config group [plugin:nullsink]:
- *   delay_us     pause per batch, to look like a slow EHR (default 0)
- *   record_path  append the native id of every accepted item to this file
- *   reject_every reject every Nth item of a batch for good (0 = never)
- *   fail_pushes  fail this many pushes (transiently) before accepting
- * It counts accepted items in the metric ohe_nullsink_accepted_total.
+ * and benchmarks; the keys of [plugin:nullsink] are in the table below. A
+ * written item produces the resource id "Null/<native id>". It counts written
+ * items in the metric ohe_nullsink_accepted_total.
  */
 #define OHE_TYPE_NULL_SINK (ohe_null_sink_get_type ())
 G_DECLARE_FINAL_TYPE (OheNullSink, ohe_null_sink, OHE, NULL_SINK, OheSink)
@@ -26,6 +23,40 @@ struct _OheNullSink {
 	OheSink parent_instance;
 	gint failed_pushes; /* atomic */
 	GMutex mutex;	    /* serialises writes to the record file */
+};
+
+static const OhePluginConfigKey ohe_null_sink_config_keys[] = {
+    {.name = "delay_us",
+     .type = OHE_PLUGIN_CONFIG_TYPE_INT,
+     .default_value = "0",
+     .min = 0,
+     .max = 60 * G_USEC_PER_SEC,
+     .summary = "pause per batch, to look like a slow EHR"},
+    {.name = "record_path",
+     .type = OHE_PLUGIN_CONFIG_TYPE_STRING,
+     .summary = "append the native id of every written item to this file"},
+    {.name = "reject_every",
+     .type = OHE_PLUGIN_CONFIG_TYPE_INT,
+     .default_value = "0",
+     .min = 0,
+     .max = G_MAXINT32,
+     .summary = "reject every Nth item of a batch for good (0 = never)"},
+    {.name = "unmapped_kinds",
+     .type = OHE_PLUGIN_CONFIG_TYPE_KINDS,
+     .summary = "kinds it filters as not mapped"},
+    {.name = "forget_every",
+     .type = OHE_PLUGIN_CONFIG_TYPE_INT,
+     .default_value = "0",
+     .min = 0,
+     .max = G_MAXINT32,
+     .summary = "leave every Nth item without an outcome, as a faulty sink would (0 = never)"},
+    {.name = "fail_pushes",
+     .type = OHE_PLUGIN_CONFIG_TYPE_INT,
+     .default_value = "0",
+     .min = 0,
+     .max = G_MAXINT32,
+     .summary = "fail this many pushes (transiently) before accepting"},
+    {NULL},
 };
 
 G_DEFINE_TYPE (OheNullSink, ohe_null_sink, OHE_TYPE_SINK)
@@ -46,7 +77,7 @@ ohe_null_sink_record (OheNullSink *self, const gchar *path, OhePushRequest *requ
 	FILE *fp;
 
 	for (guint i = 0; i < ohe_push_request_get_n_measurements (request); i++) {
-		if (ohe_push_request_get_outcome (request, i) != OHE_PUSH_OUTCOME_ACCEPTED)
+		if (ohe_push_request_get_outcome (request, i) != OHE_PUSH_OUTCOME_WRITTEN)
 			continue;
 		g_string_append_printf (
 		    lines, "%s\n",
@@ -68,14 +99,21 @@ ohe_null_sink_record (OheNullSink *self, const gchar *path, OhePushRequest *requ
 }
 
 static gboolean
-ohe_null_sink_push (OheSink *sink, OhePushRequest *request, GCancellable *cancellable, GError **error)
+ohe_null_sink_push (OheSink *sink,
+		    OhePushRequest *request,
+		    GCancellable *cancellable,
+		    GError **error)
 {
 	OheNullSink *self = OHE_NULL_SINK (sink);
 	OhePlugin *plugin = OHE_PLUGIN (sink);
 	gint64 delay_us = ohe_plugin_get_config_int (plugin, "delay_us", 0);
 	gint64 reject_every = ohe_plugin_get_config_int (plugin, "reject_every", 0);
 	gint64 fail_pushes = ohe_plugin_get_config_int (plugin, "fail_pushes", 0);
+	gint64 forget_every = ohe_plugin_get_config_int (plugin, "forget_every", 0);
 	g_autofree gchar *record_path = ohe_plugin_get_config_string (plugin, "record_path", NULL);
+	g_autofree gchar *unmapped_text =
+	    ohe_plugin_get_config_string (plugin, "unmapped_kinds", "");
+	g_auto(GStrv) unmapped = g_strsplit (unmapped_text, ",", -1);
 	guint accepted = 0;
 
 	if (delay_us > 0 &&
@@ -88,12 +126,24 @@ ohe_null_sink_push (OheSink *sink, OhePushRequest *request, GCancellable *cancel
 		return FALSE;
 	}
 	for (guint i = 0; i < ohe_push_request_get_n_measurements (request); i++) {
+		OheMeasurement *m = ohe_push_request_get_measurement (request, i);
+		const gchar *kind = ohe_measurement_kind_to_string (ohe_measurement_get_kind (m));
+		g_autofree gchar *id = NULL;
+
+		if (g_strv_contains ((const gchar *const *)unmapped, kind)) {
+			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_FILTERED,
+						      OHE_PUSH_REASON_NOT_MAPPED);
+			continue;
+		}
+		if (forget_every > 0 && (i + 1) % (guint)forget_every == 0)
+			continue;
 		if (reject_every > 0 && (i + 1) % (guint)reject_every == 0) {
-			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_REJECTED,
+			ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_REFUSED,
 						      "rejected by configuration");
 			continue;
 		}
-		ohe_push_request_set_outcome (request, i, OHE_PUSH_OUTCOME_ACCEPTED, NULL);
+		id = g_strdup_printf ("Null/%s", ohe_measurement_get_native_id (m) ?: "-");
+		ohe_push_request_set_written (request, i, (const gchar *const[]){id, NULL});
 		accepted++;
 	}
 	if (record_path != NULL && record_path[0] != '\0' &&
@@ -117,6 +167,7 @@ ohe_null_sink_class_init (OheNullSinkClass *klass)
 {
 	G_OBJECT_CLASS (klass)->finalize = ohe_null_sink_finalize;
 	OHE_PLUGIN_CLASS (klass)->setup = ohe_null_sink_setup;
+	ohe_plugin_class_set_config_keys (OHE_PLUGIN_CLASS (klass), ohe_null_sink_config_keys);
 	OHE_SINK_CLASS (klass)->push = ohe_null_sink_push;
 }
 

@@ -9,28 +9,64 @@
 
 /*
  * A provider that generates deterministic heart-rate samples, for the
- * pipeline tests and benchmarks. Config group [plugin:synthetic]:
- *   count         measurements per fetch window (default 1000)
- *   batch_size    measurements per emitted batch (default 500)
- *   interval_s    seconds between samples (default 60)
- *   delay_us      pause before each batch, to look like a slow cloud (default 0)
- *   invalid_every every Nth sample has no value, so the shaper refuses it (0 = never)
- *   fail_at       fail once this index is reached (-1 = never)
- *   fail_error    the error then: unavailable (default, transient), auth_required or gone
- * The cursor is the index of the next sample, so a retried job resumes.
+ * pipeline tests and benchmarks. The keys of [plugin:synthetic] are in the
+ * table below. The cursor is the index of the next sample, so a retried job
+ * resumes.
  */
 #define OHE_TYPE_SYNTHETIC_PROVIDER (ohe_synthetic_provider_get_type ())
-G_DECLARE_FINAL_TYPE (OheSyntheticProvider,
-		      ohe_synthetic_provider,
-		      OHE,
-		      SYNTHETIC_PROVIDER,
-		      OheProvider)
+G_DECLARE_FINAL_TYPE (
+    OheSyntheticProvider, ohe_synthetic_provider, OHE, SYNTHETIC_PROVIDER, OheProvider)
 
 struct _OheSyntheticProvider {
 	OheProvider parent_instance;
 };
 
 G_DEFINE_TYPE (OheSyntheticProvider, ohe_synthetic_provider, OHE_TYPE_PROVIDER)
+
+static const OhePluginConfigKey ohe_synthetic_config_keys[] = {
+    {.name = "count",
+     .type = OHE_PLUGIN_CONFIG_TYPE_INT,
+     .default_value = "1000",
+     .min = 0,
+     .max = G_MAXINT32,
+     .summary = "measurements per fetch window"},
+    {.name = "batch_size",
+     .type = OHE_PLUGIN_CONFIG_TYPE_INT,
+     .default_value = "500",
+     .min = 1,
+     .max = 100000,
+     .summary = "measurements per emitted batch"},
+    {.name = "interval_s",
+     .type = OHE_PLUGIN_CONFIG_TYPE_INT,
+     .default_value = "60",
+     .min = 1,
+     .max = 86400,
+     .summary = "seconds between samples"},
+    {.name = "delay_us",
+     .type = OHE_PLUGIN_CONFIG_TYPE_INT,
+     .default_value = "0",
+     .min = 0,
+     .max = 60 * G_USEC_PER_SEC,
+     .summary = "pause before each batch, to look like a slow cloud"},
+    {.name = "invalid_every",
+     .type = OHE_PLUGIN_CONFIG_TYPE_INT,
+     .default_value = "0",
+     .min = 0,
+     .max = G_MAXINT32,
+     .summary = "every Nth sample has no value, so the shaper refuses it (0 = never)"},
+    {.name = "fail_at",
+     .type = OHE_PLUGIN_CONFIG_TYPE_INT,
+     .default_value = "-1",
+     .min = -1,
+     .max = G_MAXINT32,
+     .summary = "fail once this index is reached (-1 = never)"},
+    {.name = "fail_error",
+     .type = OHE_PLUGIN_CONFIG_TYPE_ENUM,
+     .default_value = "unavailable",
+     .choices = "unavailable|auth_required|gone",
+     .summary = "the error then: unavailable (transient), auth_required or gone"},
+    {NULL},
+};
 
 static GArray *
 ohe_synthetic_provider_get_kinds (OheProvider *provider)
@@ -70,8 +106,8 @@ ohe_synthetic_provider_fetch (OheProvider *provider,
 		return FALSE;
 	}
 	while (index < (guint64)count) {
-		g_autoptr(GPtrArray) batch =
-		    g_ptr_array_new_full ((guint)batch_size, (GDestroyNotify)ohe_measurement_unref);
+		g_autoptr(GPtrArray) batch = g_ptr_array_new_full (
+		    (guint)batch_size, (GDestroyNotify)ohe_measurement_unref);
 		g_autofree gchar *next = NULL;
 
 		if (delay_us > 0 &&
@@ -114,6 +150,7 @@ static void
 ohe_synthetic_provider_class_init (OheSyntheticProviderClass *klass)
 {
 	OheProviderClass *provider_class = OHE_PROVIDER_CLASS (klass);
+	ohe_plugin_class_set_config_keys (OHE_PLUGIN_CLASS (klass), ohe_synthetic_config_keys);
 	provider_class->get_kinds = ohe_synthetic_provider_get_kinds;
 	provider_class->fetch = ohe_synthetic_provider_fetch;
 }

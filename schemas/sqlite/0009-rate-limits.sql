@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: LGPL-2.1-or-later
 --
--- Version 8: provider rate limits shared by every process using the store. One row per
+-- Version 9: provider rate limits shared by every process using the store. One row per
 -- request admitted under a budget (e.g. `withings:app`, `fitbit:user:LINK`), stamped with
 -- when its answer arrived (first with when it was sent). A request is admitted only while
 -- fewer rows than the budget allows fall into the window ending now; rows older than the

@@ -1,5 +1,0 @@
--- SPDX-License-Identifier: LGPL-2.1-or-later
---
--- Version 7: reserved for a migration developed alongside 0008; that file replaces this
--- one. Migrations are applied without gaps, so the number is held by an empty step.
-SELECT 1;
