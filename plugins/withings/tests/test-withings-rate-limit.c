@@ -318,7 +318,16 @@ test_over_limit_601 (void)
 
 	fixture_start (&f, 2 * LIMIT);
 	token = link_user (&f);
-	g_assert_false (backfill (&f, token, &error));
+	if (!test_is_instrumented ()) {
+		g_assert_false (backfill (&f, token, &error));
+	} else {
+		/* the short backfill has too few requests, and too much work per request, to
+		 * send more than LIMIT in one window there: small notify list calls can */
+		for (guint i = 0; i < 3 * LIMIT && error == NULL; i++) {
+			g_autoptr (GPtrArray) subs = ohe_withings_provider_list_subscriptions (
+			    f.provider, "link-1", token, -1, NULL, &error);
+		}
+	}
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_RATE_LIMITED);
 	g_assert_cmpuint (ohe_sim_server_get_rate_limited (f.server, "/withings"), ==, 1);
 	/* at least the window's LIMIT went through first (more if the machine is so slow that
