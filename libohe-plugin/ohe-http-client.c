@@ -25,6 +25,11 @@
  * that on one session as long as it is configured before the first request.
  * All waiting goes through the OheClock so tests run with a fake clock.
  *
+ * The session's timeout only bounds inactivity: a server that drips a byte
+ * now and then would hold a worker forever. Each attempt therefore has a
+ * wall-clock deadline, kept by one process-wide watchdog thread that cancels
+ * the attempt's own GCancellable, and its body must arrive at a minimum rate.
+ *
  * Nothing here logs or reports a URI query, a header value or a body: errors
  * name the client, the method, the host and the status only.
  */
@@ -41,6 +46,9 @@
 #define OHE_HTTP_CLIENT_DEFAULT_BREAKER_OPEN	  60 /* s */
 #define OHE_HTTP_CLIENT_DEFAULT_BREAKER_SUCCESSES 3
 #define OHE_HTTP_CLIENT_READ_CHUNK		  (64 * 1024)
+#define OHE_HTTP_CLIENT_DEFAULT_DEADLINE	  300 /* s */
+#define OHE_HTTP_CLIENT_DEFAULT_MIN_RATE	  100 /* bytes/s */
+#define OHE_HTTP_CLIENT_DEFAULT_MIN_RATE_PERIOD	  30  /* s */
 
 #define OHE_HTTP_METRIC_REQUESTS "ohe_http_requests_total"
 #define OHE_HTTP_METRIC_DURATION "ohe_http_request_duration_seconds"
@@ -66,7 +74,10 @@ struct _OheHttpClient {
 	gint64 backoff_base_us;
 	gint64 backoff_cap_us;
 	gint64 max_retry_after_us;
-	guint app_requests; /* 0: no limit */
+	guint deadline_s;	 /* per attempt, 0: none */
+	guint min_rate;		 /* body bytes per second, 0: none */
+	guint min_rate_period_s; /* the span over which min_rate is measured */
+	guint app_requests;	 /* 0: no limit */
 	guint app_per_seconds;
 	guint user_requests; /* 0: no limit */
 	guint user_per_seconds;
@@ -140,6 +151,9 @@ ohe_http_client_init (OheHttpClient *self)
 	self->backoff_base_us = (gint64)OHE_HTTP_CLIENT_DEFAULT_BACKOFF_BASE * 1000;
 	self->backoff_cap_us = (gint64)OHE_HTTP_CLIENT_DEFAULT_BACKOFF_CAP * 1000;
 	self->max_retry_after_us = (gint64)OHE_HTTP_CLIENT_DEFAULT_MAX_RETRY_AFTER * G_USEC_PER_SEC;
+	self->deadline_s = OHE_HTTP_CLIENT_DEFAULT_DEADLINE;
+	self->min_rate = OHE_HTTP_CLIENT_DEFAULT_MIN_RATE;
+	self->min_rate_period_s = OHE_HTTP_CLIENT_DEFAULT_MIN_RATE_PERIOD;
 	self->limiter = ohe_memory_rate_limiter_new (self->clock);
 	self->own_limiter = TRUE;
 	self->breaker_default.failure_threshold = OHE_HTTP_CLIENT_DEFAULT_BREAKER_FAILURES;
@@ -155,10 +169,10 @@ ohe_http_client_init (OheHttpClient *self)
  * @name: the client name, e.g. the provider id; used in errors, logs and metric labels
  *
  * Creates a client with its own session: user agent `ohed/VERSION`, a 30 s
- * timeout, 5 attempts with full-jitter backoff from 500 ms up to 60 s, no
- * rate limits, and circuit breakers that open after 5 consecutive failures
- * for 60 s and close after 3 successful trials. Configure it before the first
- * request.
+ * inactivity timeout, a 300 s deadline per attempt, a minimum transfer rate of
+ * 100 bytes/s over any 30 s of a body, 5 attempts with full-jitter backoff from 500 ms up to 60 s,
+ * no rate limits, and circuit breakers that open after 5 consecutive failures for 60 s and close
+ * after 3 successful trials. Configure it before the first request.
  *
  * Returns: (transfer full): a new client
  *
@@ -284,6 +298,52 @@ ohe_http_client_set_timeout (OheHttpClient *self, guint timeout_seconds)
 {
 	g_return_if_fail (OHE_IS_HTTP_CLIENT (self));
 	soup_session_set_timeout (self->session, timeout_seconds);
+}
+
+/**
+ * ohe_http_client_set_attempt_deadline:
+ * @self: an #OheHttpClient
+ * @deadline_seconds: the longest one attempt may take, from sending the request to the
+ *   last byte of the answer, in wall-clock seconds; 0 for none
+ *
+ * An attempt still running at its deadline is cut off and fails as a timeout
+ * (retried like one), whatever trickle of bytes kept the connection active.
+ * Default: 300 s.
+ *
+ * Since: 0.1
+ */
+void
+ohe_http_client_set_attempt_deadline (OheHttpClient *self, guint deadline_seconds)
+{
+	g_return_if_fail (OHE_IS_HTTP_CLIENT (self));
+	g_mutex_lock (&self->mutex);
+	self->deadline_s = deadline_seconds;
+	g_mutex_unlock (&self->mutex);
+}
+
+/**
+ * ohe_http_client_set_min_transfer_rate:
+ * @self: an #OheHttpClient
+ * @bytes_per_second: the slowest acceptable body transfer, 0 for no minimum
+ * @period_seconds: how long the transfer may stay below it, at least 1
+ *
+ * An answer whose body delivers fewer than @bytes_per_second × @period_seconds
+ * bytes in @period_seconds is cut off and the attempt fails as a timeout,
+ * naming the host and the limit. Default: 100 bytes/s over 30 s.
+ *
+ * Since: 0.1
+ */
+void
+ohe_http_client_set_min_transfer_rate (OheHttpClient *self,
+				       guint bytes_per_second,
+				       guint period_seconds)
+{
+	g_return_if_fail (OHE_IS_HTTP_CLIENT (self));
+	g_return_if_fail (period_seconds > 0);
+	g_mutex_lock (&self->mutex);
+	self->min_rate = bytes_per_second;
+	self->min_rate_period_s = period_seconds;
+	g_mutex_unlock (&self->mutex);
 }
 
 /**
@@ -579,6 +639,9 @@ typedef struct {
 	gint64 backoff_base_us;
 	gint64 backoff_cap_us;
 	gint64 max_retry_after_us;
+	guint deadline_s;
+	guint min_rate;
+	guint min_rate_period_s;
 } OheHttpClientSettings;
 
 static void
@@ -600,6 +663,9 @@ ohe_http_client_get_settings (OheHttpClient *self, OheHttpClientSettings *settin
 	settings->backoff_base_us = self->backoff_base_us;
 	settings->backoff_cap_us = self->backoff_cap_us;
 	settings->max_retry_after_us = self->max_retry_after_us;
+	settings->deadline_s = self->deadline_s;
+	settings->min_rate = self->min_rate;
+	settings->min_rate_period_s = self->min_rate_period_s;
 	g_mutex_unlock (&self->mutex);
 }
 
@@ -701,47 +767,143 @@ ohe_http_client_status_is_retryable (guint status)
 	       status == SOUP_STATUS_SERVICE_UNAVAILABLE || status == SOUP_STATUS_GATEWAY_TIMEOUT;
 }
 
-/* sends and reads the whole body, refusing bodies larger than the limit */
+/* the attempt's own cancellable: cancelled by the caller's or at the deadline */
+typedef struct {
+	GCancellable *cancellable; /* owned */
+	gint expired;		   /* atomic: the deadline cancelled it */
+} OheHttpClientDeadline;
+
+static OheHttpClientDeadline *
+ohe_http_client_deadline_ref (OheHttpClientDeadline *deadline)
+{
+	return g_atomic_rc_box_acquire (deadline);
+}
+
+static void
+ohe_http_client_deadline_clear (OheHttpClientDeadline *deadline)
+{
+	g_object_unref (deadline->cancellable);
+}
+
+static void
+ohe_http_client_deadline_unref (OheHttpClientDeadline *deadline)
+{
+	g_atomic_rc_box_release_full (deadline, (GDestroyNotify)ohe_http_client_deadline_clear);
+}
+
+static gpointer
+ohe_http_client_watchdog_thread (gpointer data)
+{
+	GMainContext *context = data;
+	for (;;)
+		g_main_context_iteration (context, TRUE);
+	return NULL;
+}
+
+/* one thread for the whole process keeps every client's deadlines */
+static GMainContext *
+ohe_http_client_get_watchdog (void)
+{
+	static gsize once = 0;
+	static GMainContext *context = NULL;
+	if (g_once_init_enter (&once)) {
+		context = g_main_context_new ();
+		g_thread_unref (
+		    g_thread_new ("ohe-http-deadline", ohe_http_client_watchdog_thread, context));
+		g_once_init_leave (&once, 1);
+	}
+	return context;
+}
+
+static gboolean
+ohe_http_client_deadline_expire_cb (gpointer data)
+{
+	OheHttpClientDeadline *deadline = data;
+	g_atomic_int_set (&deadline->expired, 1);
+	g_cancellable_cancel (deadline->cancellable);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+ohe_http_client_deadline_forward_cb (GCancellable *caller, gpointer data)
+{
+	OheHttpClientDeadline *deadline = data;
+	g_cancellable_cancel (deadline->cancellable);
+}
+
+/*
+ * sends and reads the whole body, refusing bodies larger than the limit, cutting off
+ * an attempt at its deadline or when its body arrives slower than the minimum rate
+ */
 static void
 ohe_http_client_send_once (OheHttpClient *self,
+			   OheHttpClientSettings *settings,
 			   OheHttpClientAttempt *attempt,
+			   const gchar *host,
+			   gsize max_body_size,
 			   GCancellable *cancellable)
 {
 	g_autoptr(GInputStream) stream = NULL;
 	g_autoptr(GByteArray) buf = NULL;
+	OheHttpClientDeadline *deadline = g_atomic_rc_box_new0 (OheHttpClientDeadline);
+	GSource *timer = NULL;
+	gulong forward_id = 0;
 	SoupMessageHeaders *hdrs;
 	goffset expected = -1;
+	gint64 period_start_us = 0;
+	gsize period_start_len = 0;
+	gint64 period_us = (gint64)settings->min_rate_period_s * G_USEC_PER_SEC;
+	/* the last read may cross the cap by at most one chunk */
+	gsize chunk = MIN ((gsize)OHE_HTTP_CLIENT_READ_CHUNK, max_body_size + 1);
+
+	deadline->cancellable = g_cancellable_new ();
+	if (cancellable != NULL)
+		forward_id = g_cancellable_connect (
+		    cancellable, G_CALLBACK (ohe_http_client_deadline_forward_cb),
+		    ohe_http_client_deadline_ref (deadline),
+		    (GDestroyNotify)ohe_http_client_deadline_unref);
+	if (settings->deadline_s > 0) {
+		timer = g_timeout_source_new (
+		    (guint)MIN ((guint64)settings->deadline_s * 1000, G_MAXUINT));
+		g_source_set_callback (timer, ohe_http_client_deadline_expire_cb,
+				       ohe_http_client_deadline_ref (deadline),
+				       (GDestroyNotify)ohe_http_client_deadline_unref);
+		g_source_attach (timer, ohe_http_client_get_watchdog ());
+	}
 
 	attempt->outcome = OHE_HTTP_CLIENT_OUTCOME_TRANSPORT;
-	stream = soup_session_send (self->session, attempt->msg, cancellable, &attempt->error);
+	stream =
+	    soup_session_send (self->session, attempt->msg, deadline->cancellable, &attempt->error);
 	if (stream != NULL) {
 		attempt->status = soup_message_get_status (attempt->msg);
 		hdrs = soup_message_get_response_headers (attempt->msg);
+		/* refused before a byte of it is read */
 		if (soup_message_headers_get_encoding (hdrs) == SOUP_ENCODING_CONTENT_LENGTH &&
-		    soup_message_headers_get_content_length (hdrs) >
-			OHE_HTTP_RESPONSE_MAX_BODY_SIZE) {
+		    soup_message_headers_get_content_length (hdrs) > (goffset)max_body_size) {
 			attempt->outcome = OHE_HTTP_CLIENT_OUTCOME_TOO_LARGE;
-			return;
+			goto out;
 		}
 		if (soup_message_headers_get_encoding (hdrs) == SOUP_ENCODING_CONTENT_LENGTH)
 			expected = soup_message_headers_get_content_length (hdrs);
 		buf = g_byte_array_new ();
+		period_start_us = g_get_monotonic_time ();
 	}
 	while (buf != NULL) {
 		gsize len = buf->len;
 		gssize n_read;
-		g_byte_array_set_size (buf, len + OHE_HTTP_CLIENT_READ_CHUNK);
-		n_read = g_input_stream_read (stream, buf->data + len, OHE_HTTP_CLIENT_READ_CHUNK,
-					      cancellable, &attempt->error);
+		gint64 now_us;
+		g_byte_array_set_size (buf, len + chunk);
+		n_read = g_input_stream_read (stream, buf->data + len, chunk, deadline->cancellable,
+					      &attempt->error);
 		if (n_read < 0)
 			break;
 		g_byte_array_set_size (buf, len + (gsize)n_read);
-		if (buf->len > OHE_HTTP_RESPONSE_MAX_BODY_SIZE) {
+		if (buf->len > max_body_size) {
 			attempt->outcome = OHE_HTTP_CLIENT_OUTCOME_TOO_LARGE;
-			return;
+			goto out;
 		}
 		if (n_read == 0) {
-			if (!g_input_stream_close (stream, cancellable, &attempt->error))
+			if (!g_input_stream_close (stream, deadline->cancellable, &attempt->error))
 				break;
 			/* libsoup hands over a body cut short by a closed connection as if it
 			 * were complete: treat it as the transport error it is */
@@ -755,12 +917,42 @@ ohe_http_client_send_once (OheHttpClient *self,
 			}
 			attempt->body = g_byte_array_free_to_bytes (g_steal_pointer (&buf));
 			attempt->outcome = OHE_HTTP_CLIENT_OUTCOME_RESPONSE;
-			return;
+			goto out;
+		}
+		if (settings->min_rate == 0)
+			continue;
+		/* each period must bring its share; one that did starts the next */
+		now_us = g_get_monotonic_time ();
+		if (buf->len - period_start_len >=
+		    (gsize)settings->min_rate * settings->min_rate_period_s) {
+			period_start_us = now_us;
+			period_start_len = buf->len;
+		} else if (now_us - period_start_us >= period_us) {
+			g_set_error (&attempt->error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+				     "%s sent %" G_GSIZE_FORMAT " body bytes in %.1f s, below the "
+				     "minimum transfer rate of %u bytes/s",
+				     host, buf->len - period_start_len,
+				     (gdouble)(now_us - period_start_us) / G_USEC_PER_SEC,
+				     settings->min_rate);
+			break;
 		}
 	}
-	if (g_error_matches (attempt->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-	    g_cancellable_is_cancelled (cancellable))
+	if (g_atomic_int_get (&deadline->expired) && !g_cancellable_is_cancelled (cancellable)) {
+		g_clear_error (&attempt->error);
+		g_set_error (&attempt->error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+			     "%s gave no complete answer within the attempt deadline of %u s", host,
+			     settings->deadline_s);
+	} else if (g_error_matches (attempt->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+		   g_cancellable_is_cancelled (cancellable))
 		attempt->outcome = OHE_HTTP_CLIENT_OUTCOME_CANCELLED;
+out:
+	if (timer != NULL) {
+		g_source_destroy (timer);
+		g_source_unref (timer);
+	}
+	if (forward_id != 0)
+		g_cancellable_disconnect (cancellable, forward_id);
+	ohe_http_client_deadline_unref (deadline);
 }
 
 /* a transport error says the target is unwell, an error status only if it is 5xx */
@@ -1053,7 +1245,9 @@ ohe_http_client_send (OheHttpClient *self,
 			return NULL;
 		}
 		start_us = ohe_clock_get_monotonic (settings.clock);
-		ohe_http_client_send_once (self, &attempt, cancellable);
+		ohe_http_client_send_once (self, &settings, &attempt, host,
+					   ohe_http_request_get_max_body_size (request),
+					   cancellable);
 		/* the provider counted the attempt at the latest now */
 		ohe_rate_limiter_complete (budget.limiter, budget.limits, budget.n_limits,
 					   budget_ticket);
@@ -1067,9 +1261,10 @@ ohe_http_client_send (OheHttpClient *self,
 			return NULL;
 		case OHE_HTTP_CLIENT_OUTCOME_TOO_LARGE:
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "%s: %s %s answered HTTP %u with a body larger than %u bytes",
+				     "%s: %s %s answered HTTP %u with a body larger than the cap "
+				     "of %" G_GSIZE_FORMAT " bytes",
 				     self->name, method, host, attempt.status,
-				     (guint)OHE_HTTP_RESPONSE_MAX_BODY_SIZE);
+				     ohe_http_request_get_max_body_size (request));
 			return NULL;
 		case OHE_HTTP_CLIENT_OUTCOME_TRANSPORT:
 			detail = ohe_http_client_dup_scrubbed_message (

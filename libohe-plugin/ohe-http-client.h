@@ -41,6 +41,12 @@ ohe_http_client_set_metrics (OheHttpClient *self, OheMetrics *metrics);
 void
 ohe_http_client_set_timeout (OheHttpClient *self, guint timeout_seconds);
 void
+ohe_http_client_set_attempt_deadline (OheHttpClient *self, guint deadline_seconds);
+void
+ohe_http_client_set_min_transfer_rate (OheHttpClient *self,
+				       guint bytes_per_second,
+				       guint period_seconds);
+void
 ohe_http_client_set_max_attempts (OheHttpClient *self, guint max_attempts);
 void
 ohe_http_client_set_backoff (OheHttpClient *self, guint base_ms, guint cap_ms);
