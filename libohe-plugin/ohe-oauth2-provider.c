@@ -15,6 +15,7 @@
 #include "ohe-url-policy.h"
 #include "ohe-oauth2-provider.h"
 
+#define OHE_OAUTH2_TOKEN_MAX_RESPONSE (1024 * 1024)
 /*
  * The OAuth2 authorization code grant with PKCE, shared by the provider
  * plugins. Refresh tokens rotate at most vendors: the first refresh that
@@ -623,6 +624,8 @@ ohe_oauth2_provider_token_request (OheOAuth2Provider *self,
 	request = ohe_http_request_new ("POST", endpoint);
 	ohe_http_request_set_form (request, form);
 	ohe_http_request_add_header (request, "Accept", "application/json");
+	/* a token answer is a few hundred bytes */
+	ohe_http_request_set_max_body_size (request, OHE_OAUTH2_TOKEN_MAX_RESPONSE);
 	/* a resent refresh would replay a refresh token the first attempt may have rotated */
 	ohe_http_request_set_idempotent (request, FALSE);
 

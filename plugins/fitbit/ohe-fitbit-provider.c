@@ -21,6 +21,9 @@
  */
 
 #define OHE_FITBIT_BREAKER_TARGET "google-health"
+/* the largest answer accepted: a list page of 10,000 points (the page_size maximum) is a
+ * few megabytes, an identity answer a few hundred bytes */
+#define OHE_FITBIT_MAX_RESPONSE (32 * 1024 * 1024)
 
 struct _OheFitbitProvider {
 	OheOAuth2Provider parent_instance;
@@ -237,6 +240,7 @@ ohe_fitbit_provider_get_json (OheFitbitProvider *self,
 
 		ohe_http_request_set_bearer (request, ohe_token_get_access_token (*token));
 		ohe_http_request_add_header (request, "Accept", "application/json");
+		ohe_http_request_set_max_body_size (request, OHE_FITBIT_MAX_RESPONSE);
 		ohe_http_request_set_rate_limit_key (request, link_id);
 		ohe_http_request_set_breaker_target (request, OHE_FITBIT_BREAKER_TARGET);
 		response = ohe_http_client_send (client, request, cancellable, &error_local);

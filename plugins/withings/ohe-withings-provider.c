@@ -21,6 +21,32 @@
  * declared in ohe-withings-config.c.
  */
 
+/*
+ * The largest answer accepted per endpoint, a multiple of what each really returns: a
+ * getmeas or intraday page and an ECG's 10,000 samples are well under a megabyte, user,
+ * notify and signature answers a few hundred bytes. A larger answer is refused, naming
+ * the cap, before it is buffered.
+ */
+static const struct {
+	const gchar *path;
+	gsize max_bytes;
+} ohe_withings_response_caps[] = {
+    {"/measure", 16 * 1024 * 1024},  {"/v2/measure", 16 * 1024 * 1024},
+    {"/v2/heart", 16 * 1024 * 1024}, {"/v2/user", 1024 * 1024},
+    {"/notify", 1024 * 1024},	     {"/v2/signature", 1024 * 1024},
+    {"/v2/oauth2", 1024 * 1024},
+};
+
+static gsize
+ohe_withings_response_cap (const gchar *path)
+{
+	for (guint i = 0; i < G_N_ELEMENTS (ohe_withings_response_caps); i++) {
+		if (g_str_equal (ohe_withings_response_caps[i].path, path))
+			return ohe_withings_response_caps[i].max_bytes;
+	}
+	g_return_val_if_reached (1024 * 1024);
+}
+
 /* status 601 asks for at least a minute of backoff; jitter spreads the workers */
 #define OHE_WITHINGS_RATE_WAIT_US   (60 * G_USEC_PER_SEC)
 #define OHE_WITHINGS_RATE_JITTER_US (15 * G_USEC_PER_SEC)
@@ -298,6 +324,7 @@ ohe_withings_provider_call (OheWithingsProvider *self,
 		JsonObject *body;
 
 		ohe_http_request_set_form (request, form);
+		ohe_http_request_set_max_body_size (request, ohe_withings_response_cap (path));
 		ohe_http_request_set_bearer (request, ohe_token_get_access_token (session->token));
 		/* data reads and notify calls may be repeated without harm */
 		ohe_http_request_set_idempotent (request, TRUE);
@@ -996,6 +1023,7 @@ ohe_withings_provider_call_signed (OheWithingsProvider *self,
 	JsonObject *body;
 
 	ohe_http_request_set_form (request, form);
+	ohe_http_request_set_max_body_size (request, ohe_withings_response_cap (path));
 	/* a nonce is single use: a resent request would be rejected anyway */
 	ohe_http_request_set_idempotent (request, FALSE);
 	response =
