@@ -110,7 +110,8 @@ server_thread (gpointer data)
 			headers = g_strdup ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
 					    "Transfer-Encoding: chunked\r\n\r\n");
 		ok = server_write (out, headers, strlen (headers));
-		while (ok && s->body_sent < s->big_size && !g_atomic_int_get (&s->stop)) {
+		/* until the client goes away or all is out, whatever the stop flag says */
+		while (ok && s->body_sent < s->big_size) {
 			gsize n = MIN ((gsize)64 * 1024, s->big_size - s->body_sent);
 			if (s->mode == BIG_CHUNKED) {
 				g_autofree gchar *size_line = g_strdup_printf ("%zx\r\n", n);
