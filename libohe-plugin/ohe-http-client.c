@@ -10,18 +10,25 @@
 #include "ohe-circuit-breaker.h"
 #include "ohe-error.h"
 #include "ohe-http-client.h"
-#include "ohe-token-bucket.h"
+#include "ohe-memory-rate-limiter.h"
 #include "ohe-version.h"
 
 /*
  * One SoupSession per provider (or sink) with the policies every caller of a
- * rate-limited cloud API needs: per-application and per-user token buckets,
- * retries with full-jitter exponential backoff that honour Retry-After, and a
- * circuit breaker per target so a failing provider is not hammered.
+ * rate-limited cloud API needs: per-application and per-user "N requests per
+ * rolling window" budgets kept by an #OheRateLimiter (the host's, shared by
+ * every process using its store, or one of the client's own), retries with
+ * full-jitter exponential backoff that honour Retry-After, and a circuit
+ * breaker per target so a failing provider is not hammered.
  *
  * Worker threads share one client and send synchronously; libsoup 3.2 allows
  * that on one session as long as it is configured before the first request.
  * All waiting goes through the OheClock so tests run with a fake clock.
+ *
+ * The session's timeout only bounds inactivity: a server that drips a byte
+ * now and then would hold a worker forever. Each attempt therefore has a
+ * wall-clock deadline, kept by one process-wide watchdog thread that cancels
+ * the attempt's own GCancellable, and its body must arrive at a minimum rate.
  *
  * Nothing here logs or reports a URI query, a header value or a body: errors
  * name the client, the method, the host and the status only.
@@ -38,9 +45,10 @@
 #define OHE_HTTP_CLIENT_DEFAULT_BREAKER_FAILURES  5
 #define OHE_HTTP_CLIENT_DEFAULT_BREAKER_OPEN	  60 /* s */
 #define OHE_HTTP_CLIENT_DEFAULT_BREAKER_SUCCESSES 3
-/* above this many per-user buckets, idle (full) ones are dropped */
-#define OHE_HTTP_CLIENT_MAX_USER_BUCKETS 4096
-#define OHE_HTTP_CLIENT_READ_CHUNK	 (64 * 1024)
+#define OHE_HTTP_CLIENT_READ_CHUNK		  (64 * 1024)
+#define OHE_HTTP_CLIENT_DEFAULT_DEADLINE	  300 /* s */
+#define OHE_HTTP_CLIENT_DEFAULT_MIN_RATE	  100 /* bytes/s */
+#define OHE_HTTP_CLIENT_DEFAULT_MIN_RATE_PERIOD	  30  /* s */
 
 #define OHE_HTTP_METRIC_REQUESTS "ohe_http_requests_total"
 #define OHE_HTTP_METRIC_DURATION "ohe_http_request_duration_seconds"
@@ -66,12 +74,16 @@ struct _OheHttpClient {
 	gint64 backoff_base_us;
 	gint64 backoff_cap_us;
 	gint64 max_retry_after_us;
-	guint app_requests; /* 0: no limit */
+	guint deadline_s;	 /* per attempt, 0: none */
+	guint min_rate;		 /* body bytes per second, 0: none */
+	guint min_rate_period_s; /* the span over which min_rate is measured */
+	guint app_requests;	 /* 0: no limit */
 	guint app_per_seconds;
-	OheTokenBucket *app_bucket; /* owned, nullable */
-	guint user_requests;	    /* 0: no limit */
+	guint user_requests; /* 0: no limit */
 	guint user_per_seconds;
-	GHashTable *user_buckets; /* owned, rate-limit key → owned OheTokenBucket */
+	gchar *rate_limit_scope; /* owned, the prefix of the bucket names */
+	OheRateLimiter *limiter; /* owned */
+	gboolean own_limiter;	 /* created on the client's clock, replaced with it */
 	OheHttpClientBreakerConfig breaker_default;
 	GHashTable *breaker_configs; /* owned, target → owned OheHttpClientBreakerConfig */
 	GHashTable *breakers;	     /* owned, target → owned OheCircuitBreaker */
@@ -113,8 +125,8 @@ ohe_http_client_finalize (GObject *object)
 	g_object_unref (self->session);
 	g_object_unref (self->clock);
 	g_clear_object (&self->metrics);
-	ohe_token_bucket_free (self->app_bucket);
-	g_hash_table_unref (self->user_buckets);
+	g_free (self->rate_limit_scope);
+	g_object_unref (self->limiter);
 	g_hash_table_unref (self->breaker_configs);
 	g_hash_table_unref (self->breakers);
 	g_mutex_clear (&self->mutex);
@@ -139,8 +151,11 @@ ohe_http_client_init (OheHttpClient *self)
 	self->backoff_base_us = (gint64)OHE_HTTP_CLIENT_DEFAULT_BACKOFF_BASE * 1000;
 	self->backoff_cap_us = (gint64)OHE_HTTP_CLIENT_DEFAULT_BACKOFF_CAP * 1000;
 	self->max_retry_after_us = (gint64)OHE_HTTP_CLIENT_DEFAULT_MAX_RETRY_AFTER * G_USEC_PER_SEC;
-	self->user_buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-						    (GDestroyNotify)ohe_token_bucket_free);
+	self->deadline_s = OHE_HTTP_CLIENT_DEFAULT_DEADLINE;
+	self->min_rate = OHE_HTTP_CLIENT_DEFAULT_MIN_RATE;
+	self->min_rate_period_s = OHE_HTTP_CLIENT_DEFAULT_MIN_RATE_PERIOD;
+	self->limiter = ohe_memory_rate_limiter_new (self->clock);
+	self->own_limiter = TRUE;
 	self->breaker_default.failure_threshold = OHE_HTTP_CLIENT_DEFAULT_BREAKER_FAILURES;
 	self->breaker_default.open_seconds = OHE_HTTP_CLIENT_DEFAULT_BREAKER_OPEN;
 	self->breaker_default.success_threshold = OHE_HTTP_CLIENT_DEFAULT_BREAKER_SUCCESSES;
@@ -154,10 +169,10 @@ ohe_http_client_init (OheHttpClient *self)
  * @name: the client name, e.g. the provider id; used in errors, logs and metric labels
  *
  * Creates a client with its own session: user agent `ohed/VERSION`, a 30 s
- * timeout, 5 attempts with full-jitter backoff from 500 ms up to 60 s, no
- * rate limits, and circuit breakers that open after 5 consecutive failures
- * for 60 s and close after 3 successful trials. Configure it before the first
- * request.
+ * inactivity timeout, a 300 s deadline per attempt, a minimum transfer rate of
+ * 100 bytes/s over any 30 s of a body, 5 attempts with full-jitter backoff from 500 ms up to 60 s,
+ * no rate limits, and circuit breakers that open after 5 consecutive failures for 60 s and close
+ * after 3 successful trials. Configure it before the first request.
  *
  * Returns: (transfer full): a new client
  *
@@ -170,6 +185,7 @@ ohe_http_client_new (const gchar *name)
 	g_return_val_if_fail (name != NULL, NULL);
 	self = g_object_new (OHE_TYPE_HTTP_CLIENT, NULL);
 	self->name = g_strdup (name);
+	self->rate_limit_scope = g_strdup (name);
 	return self;
 }
 
@@ -188,23 +204,14 @@ ohe_http_client_get_name (OheHttpClient *self)
 	return self->name;
 }
 
-static void
-ohe_http_client_reset_app_bucket_locked (OheHttpClient *self)
-{
-	g_clear_pointer (&self->app_bucket, ohe_token_bucket_free);
-	if (self->app_requests > 0 && self->app_per_seconds > 0)
-		self->app_bucket =
-		    ohe_token_bucket_new (self->clock, self->app_requests,
-					  (gdouble)self->app_requests / self->app_per_seconds);
-}
-
 /**
  * ohe_http_client_set_clock:
  * @self: an #OheHttpClient
  * @clock: (nullable): the clock for backoff, rate limits and breakers, %NULL for the system clock
  *
  * Tests pass a fake clock so nothing really waits. Changing the clock resets
- * the rate-limit buckets and circuit breakers; their configuration is kept.
+ * the circuit breakers, and the rate-limit budgets unless a limiter was set with
+ * ohe_http_client_set_rate_limiter(); their configuration is kept.
  *
  * Since: 0.1
  */
@@ -217,8 +224,10 @@ ohe_http_client_set_clock (OheHttpClient *self, OheClock *clock)
 		clock = ohe_clock_get_default ();
 	g_mutex_lock (&self->mutex);
 	g_set_object (&self->clock, clock);
-	ohe_http_client_reset_app_bucket_locked (self);
-	g_hash_table_remove_all (self->user_buckets);
+	if (self->own_limiter) {
+		g_object_unref (self->limiter);
+		self->limiter = ohe_memory_rate_limiter_new (clock);
+	}
 	g_hash_table_remove_all (self->breakers);
 	g_mutex_unlock (&self->mutex);
 }
@@ -292,6 +301,52 @@ ohe_http_client_set_timeout (OheHttpClient *self, guint timeout_seconds)
 }
 
 /**
+ * ohe_http_client_set_attempt_deadline:
+ * @self: an #OheHttpClient
+ * @deadline_seconds: the longest one attempt may take, from sending the request to the
+ *   last byte of the answer, in wall-clock seconds; 0 for none
+ *
+ * An attempt still running at its deadline is cut off and fails as a timeout
+ * (retried like one), whatever trickle of bytes kept the connection active.
+ * Default: 300 s.
+ *
+ * Since: 0.1
+ */
+void
+ohe_http_client_set_attempt_deadline (OheHttpClient *self, guint deadline_seconds)
+{
+	g_return_if_fail (OHE_IS_HTTP_CLIENT (self));
+	g_mutex_lock (&self->mutex);
+	self->deadline_s = deadline_seconds;
+	g_mutex_unlock (&self->mutex);
+}
+
+/**
+ * ohe_http_client_set_min_transfer_rate:
+ * @self: an #OheHttpClient
+ * @bytes_per_second: the slowest acceptable body transfer, 0 for no minimum
+ * @period_seconds: how long the transfer may stay below it, at least 1
+ *
+ * An answer whose body delivers fewer than @bytes_per_second × @period_seconds
+ * bytes in @period_seconds is cut off and the attempt fails as a timeout,
+ * naming the host and the limit. Default: 100 bytes/s over 30 s.
+ *
+ * Since: 0.1
+ */
+void
+ohe_http_client_set_min_transfer_rate (OheHttpClient *self,
+				       guint bytes_per_second,
+				       guint period_seconds)
+{
+	g_return_if_fail (OHE_IS_HTTP_CLIENT (self));
+	g_return_if_fail (period_seconds > 0);
+	g_mutex_lock (&self->mutex);
+	self->min_rate = bytes_per_second;
+	self->min_rate_period_s = period_seconds;
+	g_mutex_unlock (&self->mutex);
+}
+
+/**
  * ohe_http_client_set_max_attempts:
  * @self: an #OheHttpClient
  * @max_attempts: how often a retryable request is sent at most, at least 1
@@ -357,9 +412,12 @@ ohe_http_client_set_max_retry_after (OheHttpClient *self, guint max_seconds)
  * @requests: requests allowed per period for the whole client, 0 for no limit
  * @per_seconds: the period
  *
- * A token bucket shared by all requests of the client: up to @requests at
- * once, then one every @per_seconds / @requests seconds. Requests wait for a
- * token; every attempt, including retries, takes one.
+ * A rolling-window budget shared by all requests of the client, named
+ * `SCOPE:app` (see ohe_http_client_set_rate_limit_scope()): an attempt is sent
+ * only while fewer than @requests attempts fall into the @per_seconds that end
+ * now, counting each from the moment its answer arrived. Nothing is allowed
+ * ahead of time, so no burst beyond @requests reaches the provider, whoever
+ * shares the limiter. Every attempt, including retries, counts.
  *
  * Since: 0.1
  */
@@ -371,7 +429,6 @@ ohe_http_client_set_app_rate_limit (OheHttpClient *self, guint requests, guint p
 	g_mutex_lock (&self->mutex);
 	self->app_requests = requests;
 	self->app_per_seconds = per_seconds;
-	ohe_http_client_reset_app_bucket_locked (self);
 	g_mutex_unlock (&self->mutex);
 }
 
@@ -381,10 +438,10 @@ ohe_http_client_set_app_rate_limit (OheHttpClient *self, guint requests, guint p
  * @requests: requests allowed per period for one rate-limit key, 0 for no limit
  * @per_seconds: the period
  *
- * Like ohe_http_client_set_app_rate_limit(), but with one bucket per key set
- * with ohe_http_request_set_rate_limit_key(); requests without a key are only
- * subject to the application limit. A request waits until both its buckets
- * have a token.
+ * Like ohe_http_client_set_app_rate_limit(), but with one budget per key set
+ * with ohe_http_request_set_rate_limit_key(), named `SCOPE:user:KEY`; requests
+ * without a key are only subject to the application limit. A request waits
+ * until both its budgets admit it, and then counts in both.
  *
  * Since: 0.1
  */
@@ -396,7 +453,69 @@ ohe_http_client_set_user_rate_limit (OheHttpClient *self, guint requests, guint 
 	g_mutex_lock (&self->mutex);
 	self->user_requests = requests;
 	self->user_per_seconds = per_seconds;
-	g_hash_table_remove_all (self->user_buckets);
+	g_mutex_unlock (&self->mutex);
+}
+
+/**
+ * ohe_http_client_set_rate_limiter:
+ * @self: an #OheHttpClient
+ * @limiter: (nullable): where the budgets are kept, e.g. the host's limiter from
+ *   ohe_plugin_get_rate_limiter(); %NULL for one of the client's own, on its clock
+ *
+ * Clients given one limiter share the budgets of equal names, also across
+ * processes if the limiter is backed by a shared store.
+ *
+ * Since: 0.1
+ */
+void
+ohe_http_client_set_rate_limiter (OheHttpClient *self, OheRateLimiter *limiter)
+{
+	g_return_if_fail (OHE_IS_HTTP_CLIENT (self));
+	g_return_if_fail (limiter == NULL || OHE_IS_RATE_LIMITER (limiter));
+	g_mutex_lock (&self->mutex);
+	g_object_unref (self->limiter);
+	self->own_limiter = limiter == NULL;
+	self->limiter =
+	    limiter != NULL ? g_object_ref (limiter) : ohe_memory_rate_limiter_new (self->clock);
+	g_mutex_unlock (&self->mutex);
+}
+
+/**
+ * ohe_http_client_get_rate_limiter:
+ * @self: an #OheHttpClient
+ *
+ * Returns: (transfer full): the limiter the client counts its attempts with
+ *
+ * Since: 0.1
+ */
+OheRateLimiter *
+ohe_http_client_get_rate_limiter (OheHttpClient *self)
+{
+	OheRateLimiter *limiter;
+	g_return_val_if_fail (OHE_IS_HTTP_CLIENT (self), NULL);
+	g_mutex_lock (&self->mutex);
+	limiter = g_object_ref (self->limiter);
+	g_mutex_unlock (&self->mutex);
+	return limiter;
+}
+
+/**
+ * ohe_http_client_set_rate_limit_scope:
+ * @self: an #OheHttpClient
+ * @scope: the prefix of the client's budget names; default: the client name
+ *
+ * Two clients with one scope and one limiter share their budgets.
+ *
+ * Since: 0.1
+ */
+void
+ohe_http_client_set_rate_limit_scope (OheHttpClient *self, const gchar *scope)
+{
+	g_return_if_fail (OHE_IS_HTTP_CLIENT (self));
+	g_return_if_fail (scope != NULL && scope[0] != '\0');
+	g_mutex_lock (&self->mutex);
+	g_free (self->rate_limit_scope);
+	self->rate_limit_scope = g_strdup (scope);
 	g_mutex_unlock (&self->mutex);
 }
 
@@ -520,6 +639,9 @@ typedef struct {
 	gint64 backoff_base_us;
 	gint64 backoff_cap_us;
 	gint64 max_retry_after_us;
+	guint deadline_s;
+	guint min_rate;
+	guint min_rate_period_s;
 } OheHttpClientSettings;
 
 static void
@@ -541,68 +663,77 @@ ohe_http_client_get_settings (OheHttpClient *self, OheHttpClientSettings *settin
 	settings->backoff_base_us = self->backoff_base_us;
 	settings->backoff_cap_us = self->backoff_cap_us;
 	settings->max_retry_after_us = self->max_retry_after_us;
+	settings->deadline_s = self->deadline_s;
+	settings->min_rate = self->min_rate;
+	settings->min_rate_period_s = self->min_rate_period_s;
 	g_mutex_unlock (&self->mutex);
 }
 
-static gboolean
-ohe_http_client_bucket_is_idle_cb (gpointer key, gpointer value, gpointer user_data)
+/* the budgets one request is subject to, read once per send */
+typedef struct {
+	OheRateLimiter *limiter; /* owned */
+	OheRateLimit limits[2];
+	guint n_limits;
+	gchar *app_bucket;  /* owned, nullable */
+	gchar *user_bucket; /* owned, nullable */
+} OheHttpClientBudget;
+
+static void
+ohe_http_client_budget_clear (OheHttpClientBudget *budget)
 {
-	return ohe_token_bucket_is_full (value);
+	g_clear_object (&budget->limiter);
+	g_clear_pointer (&budget->app_bucket, g_free);
+	g_clear_pointer (&budget->user_bucket, g_free);
 }
 
-/* takes a token from every bucket that applies, or none; returns the wait if any is empty */
-static gint64
-ohe_http_client_take_tokens (OheHttpClient *self, const gchar *key)
-{
-	OheTokenBucket *user_bucket = NULL;
-	gint64 wait_us = 0;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OheHttpClientBudget, ohe_http_client_budget_clear)
 
+static void
+ohe_http_client_get_budget (OheHttpClient *self, const gchar *key, OheHttpClientBudget *budget)
+{
 	g_mutex_lock (&self->mutex);
+	budget->limiter = g_object_ref (self->limiter);
+	if (self->app_requests > 0) {
+		budget->app_bucket = g_strconcat (self->rate_limit_scope, ":app", NULL);
+		budget->limits[budget->n_limits].bucket = budget->app_bucket;
+		budget->limits[budget->n_limits].requests = self->app_requests;
+		budget->limits[budget->n_limits].window_us =
+		    (gint64)self->app_per_seconds * G_USEC_PER_SEC;
+		budget->n_limits++;
+	}
 	if (key != NULL && self->user_requests > 0) {
-		user_bucket = g_hash_table_lookup (self->user_buckets, key);
-		if (user_bucket == NULL) {
-			/* a full bucket behaves like a new one, so dropping it loses nothing */
-			if (g_hash_table_size (self->user_buckets) >=
-			    OHE_HTTP_CLIENT_MAX_USER_BUCKETS)
-				g_hash_table_foreach_remove (
-				    self->user_buckets, ohe_http_client_bucket_is_idle_cb, NULL);
-			user_bucket = ohe_token_bucket_new (self->clock, self->user_requests,
-							    (gdouble)self->user_requests /
-								self->user_per_seconds);
-			g_hash_table_insert (self->user_buckets, g_strdup (key), user_bucket);
-		}
-		wait_us = ohe_token_bucket_get_wait (user_bucket);
-	}
-	if (self->app_bucket != NULL) {
-		gint64 app_wait_us = ohe_token_bucket_get_wait (self->app_bucket);
-		wait_us = MAX (wait_us, app_wait_us);
-	}
-	if (wait_us == 0) {
-		if (user_bucket != NULL)
-			ohe_token_bucket_take (user_bucket);
-		if (self->app_bucket != NULL)
-			ohe_token_bucket_take (self->app_bucket);
+		budget->user_bucket = g_strconcat (self->rate_limit_scope, ":user:", key, NULL);
+		budget->limits[budget->n_limits].bucket = budget->user_bucket;
+		budget->limits[budget->n_limits].requests = self->user_requests;
+		budget->limits[budget->n_limits].window_us =
+		    (gint64)self->user_per_seconds * G_USEC_PER_SEC;
+		budget->n_limits++;
 	}
 	g_mutex_unlock (&self->mutex);
-	return wait_us;
 }
 
+/* waits until every budget admits the attempt; FALSE if cancelled or the limiter failed */
 static gboolean
-ohe_http_client_wait_for_tokens (OheHttpClient *self,
+ohe_http_client_wait_for_budget (OheHttpClient *self,
 				 OheClock *clock,
-				 const gchar *key,
+				 OheHttpClientBudget *budget,
+				 guint64 *ticket,
 				 GCancellable *cancellable,
 				 GError **error)
 {
-	gint64 wait_us;
-	/* another thread may take the token we waited for: then wait again */
-	while ((wait_us = ohe_http_client_take_tokens (self, key)) > 0) {
+	for (;;) {
+		gint64 wait_us = 0;
+		if (!ohe_rate_limiter_acquire (budget->limiter, budget->limits, budget->n_limits,
+					       &wait_us, ticket, error))
+			return FALSE;
+		if (wait_us == 0)
+			return TRUE;
+		/* another thread or process may take the slot we waited for: then wait again */
 		g_debug ("%s: rate limit reached, waiting %.3f s", self->name,
 			 (gdouble)wait_us / G_USEC_PER_SEC);
 		if (!ohe_clock_sleep (clock, wait_us, cancellable, error))
 			return FALSE;
 	}
-	return TRUE;
 }
 
 /* host[:port] of a normalized URI, where the port is only there if not the default */
@@ -636,47 +767,143 @@ ohe_http_client_status_is_retryable (guint status)
 	       status == SOUP_STATUS_SERVICE_UNAVAILABLE || status == SOUP_STATUS_GATEWAY_TIMEOUT;
 }
 
-/* sends and reads the whole body, refusing bodies larger than the limit */
+/* the attempt's own cancellable: cancelled by the caller's or at the deadline */
+typedef struct {
+	GCancellable *cancellable; /* owned */
+	gint expired;		   /* atomic: the deadline cancelled it */
+} OheHttpClientDeadline;
+
+static OheHttpClientDeadline *
+ohe_http_client_deadline_ref (OheHttpClientDeadline *deadline)
+{
+	return g_atomic_rc_box_acquire (deadline);
+}
+
+static void
+ohe_http_client_deadline_clear (OheHttpClientDeadline *deadline)
+{
+	g_object_unref (deadline->cancellable);
+}
+
+static void
+ohe_http_client_deadline_unref (OheHttpClientDeadline *deadline)
+{
+	g_atomic_rc_box_release_full (deadline, (GDestroyNotify)ohe_http_client_deadline_clear);
+}
+
+static gpointer
+ohe_http_client_watchdog_thread (gpointer data)
+{
+	GMainContext *context = data;
+	for (;;)
+		g_main_context_iteration (context, TRUE);
+	return NULL;
+}
+
+/* one thread for the whole process keeps every client's deadlines */
+static GMainContext *
+ohe_http_client_get_watchdog (void)
+{
+	static gsize once = 0;
+	static GMainContext *context = NULL;
+	if (g_once_init_enter (&once)) {
+		context = g_main_context_new ();
+		g_thread_unref (
+		    g_thread_new ("ohe-http-deadline", ohe_http_client_watchdog_thread, context));
+		g_once_init_leave (&once, 1);
+	}
+	return context;
+}
+
+static gboolean
+ohe_http_client_deadline_expire_cb (gpointer data)
+{
+	OheHttpClientDeadline *deadline = data;
+	g_atomic_int_set (&deadline->expired, 1);
+	g_cancellable_cancel (deadline->cancellable);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+ohe_http_client_deadline_forward_cb (GCancellable *caller, gpointer data)
+{
+	OheHttpClientDeadline *deadline = data;
+	g_cancellable_cancel (deadline->cancellable);
+}
+
+/*
+ * sends and reads the whole body, refusing bodies larger than the limit, cutting off
+ * an attempt at its deadline or when its body arrives slower than the minimum rate
+ */
 static void
 ohe_http_client_send_once (OheHttpClient *self,
+			   OheHttpClientSettings *settings,
 			   OheHttpClientAttempt *attempt,
+			   const gchar *host,
+			   gsize max_body_size,
 			   GCancellable *cancellable)
 {
 	g_autoptr(GInputStream) stream = NULL;
 	g_autoptr(GByteArray) buf = NULL;
+	OheHttpClientDeadline *deadline = g_atomic_rc_box_new0 (OheHttpClientDeadline);
+	GSource *timer = NULL;
+	gulong forward_id = 0;
 	SoupMessageHeaders *hdrs;
 	goffset expected = -1;
+	gint64 period_start_us = 0;
+	gsize period_start_len = 0;
+	gint64 period_us = (gint64)settings->min_rate_period_s * G_USEC_PER_SEC;
+	/* the last read may cross the cap by at most one chunk */
+	gsize chunk = MIN ((gsize)OHE_HTTP_CLIENT_READ_CHUNK, max_body_size + 1);
+
+	deadline->cancellable = g_cancellable_new ();
+	if (cancellable != NULL)
+		forward_id = g_cancellable_connect (
+		    cancellable, G_CALLBACK (ohe_http_client_deadline_forward_cb),
+		    ohe_http_client_deadline_ref (deadline),
+		    (GDestroyNotify)ohe_http_client_deadline_unref);
+	if (settings->deadline_s > 0) {
+		timer = g_timeout_source_new (
+		    (guint)MIN ((guint64)settings->deadline_s * 1000, G_MAXUINT));
+		g_source_set_callback (timer, ohe_http_client_deadline_expire_cb,
+				       ohe_http_client_deadline_ref (deadline),
+				       (GDestroyNotify)ohe_http_client_deadline_unref);
+		g_source_attach (timer, ohe_http_client_get_watchdog ());
+	}
 
 	attempt->outcome = OHE_HTTP_CLIENT_OUTCOME_TRANSPORT;
-	stream = soup_session_send (self->session, attempt->msg, cancellable, &attempt->error);
+	stream =
+	    soup_session_send (self->session, attempt->msg, deadline->cancellable, &attempt->error);
 	if (stream != NULL) {
 		attempt->status = soup_message_get_status (attempt->msg);
 		hdrs = soup_message_get_response_headers (attempt->msg);
+		/* refused before a byte of it is read */
 		if (soup_message_headers_get_encoding (hdrs) == SOUP_ENCODING_CONTENT_LENGTH &&
-		    soup_message_headers_get_content_length (hdrs) >
-			OHE_HTTP_RESPONSE_MAX_BODY_SIZE) {
+		    soup_message_headers_get_content_length (hdrs) > (goffset)max_body_size) {
 			attempt->outcome = OHE_HTTP_CLIENT_OUTCOME_TOO_LARGE;
-			return;
+			goto out;
 		}
 		if (soup_message_headers_get_encoding (hdrs) == SOUP_ENCODING_CONTENT_LENGTH)
 			expected = soup_message_headers_get_content_length (hdrs);
 		buf = g_byte_array_new ();
+		period_start_us = g_get_monotonic_time ();
 	}
 	while (buf != NULL) {
 		gsize len = buf->len;
 		gssize n_read;
-		g_byte_array_set_size (buf, len + OHE_HTTP_CLIENT_READ_CHUNK);
-		n_read = g_input_stream_read (stream, buf->data + len, OHE_HTTP_CLIENT_READ_CHUNK,
-					      cancellable, &attempt->error);
+		gint64 now_us;
+		g_byte_array_set_size (buf, len + chunk);
+		n_read = g_input_stream_read (stream, buf->data + len, chunk, deadline->cancellable,
+					      &attempt->error);
 		if (n_read < 0)
 			break;
 		g_byte_array_set_size (buf, len + (gsize)n_read);
-		if (buf->len > OHE_HTTP_RESPONSE_MAX_BODY_SIZE) {
+		if (buf->len > max_body_size) {
 			attempt->outcome = OHE_HTTP_CLIENT_OUTCOME_TOO_LARGE;
-			return;
+			goto out;
 		}
 		if (n_read == 0) {
-			if (!g_input_stream_close (stream, cancellable, &attempt->error))
+			if (!g_input_stream_close (stream, deadline->cancellable, &attempt->error))
 				break;
 			/* libsoup hands over a body cut short by a closed connection as if it
 			 * were complete: treat it as the transport error it is */
@@ -690,12 +917,42 @@ ohe_http_client_send_once (OheHttpClient *self,
 			}
 			attempt->body = g_byte_array_free_to_bytes (g_steal_pointer (&buf));
 			attempt->outcome = OHE_HTTP_CLIENT_OUTCOME_RESPONSE;
-			return;
+			goto out;
+		}
+		if (settings->min_rate == 0)
+			continue;
+		/* each period must bring its share; one that did starts the next */
+		now_us = g_get_monotonic_time ();
+		if (buf->len - period_start_len >=
+		    (gsize)settings->min_rate * settings->min_rate_period_s) {
+			period_start_us = now_us;
+			period_start_len = buf->len;
+		} else if (now_us - period_start_us >= period_us) {
+			g_set_error (&attempt->error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+				     "%s sent %" G_GSIZE_FORMAT " body bytes in %.1f s, below the "
+				     "minimum transfer rate of %u bytes/s",
+				     host, buf->len - period_start_len,
+				     (gdouble)(now_us - period_start_us) / G_USEC_PER_SEC,
+				     settings->min_rate);
+			break;
 		}
 	}
-	if (g_error_matches (attempt->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-	    g_cancellable_is_cancelled (cancellable))
+	if (g_atomic_int_get (&deadline->expired) && !g_cancellable_is_cancelled (cancellable)) {
+		g_clear_error (&attempt->error);
+		g_set_error (&attempt->error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+			     "%s gave no complete answer within the attempt deadline of %u s", host,
+			     settings->deadline_s);
+	} else if (g_error_matches (attempt->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+		   g_cancellable_is_cancelled (cancellable))
 		attempt->outcome = OHE_HTTP_CLIENT_OUTCOME_CANCELLED;
+out:
+	if (timer != NULL) {
+		g_source_destroy (timer);
+		g_source_unref (timer);
+	}
+	if (forward_id != 0)
+		g_cancellable_disconnect (cancellable, forward_id);
+	ohe_http_client_deadline_unref (deadline);
 }
 
 /* a transport error says the target is unwell, an error status only if it is 5xx */
@@ -913,8 +1170,8 @@ ohe_http_client_send (OheHttpClient *self,
 	g_autoptr(SoupMessage) first_msg = NULL;
 	g_autofree gchar *host = NULL;
 	g_autofree gchar *target = NULL;
+	g_auto(OheHttpClientBudget) budget = {NULL};
 	const gchar *method;
-	const gchar *key;
 	gboolean idempotent;
 
 	g_return_val_if_fail (OHE_IS_HTTP_CLIENT (self), NULL);
@@ -927,19 +1184,21 @@ ohe_http_client_send (OheHttpClient *self,
 	if (first_msg == NULL)
 		return NULL;
 	method = ohe_http_request_get_method (request);
-	key = ohe_http_request_get_rate_limit_key (request);
 	idempotent = ohe_http_request_get_idempotent (request);
 	host = ohe_http_client_dup_host (soup_message_get_uri (first_msg));
 	target = g_strdup (ohe_http_request_get_breaker_target (request) != NULL
 			       ? ohe_http_request_get_breaker_target (request)
 			       : host);
 	ohe_http_client_get_settings (self, &settings);
+	ohe_http_client_get_budget (self, ohe_http_request_get_rate_limit_key (request), &budget);
 
 	for (guint attempt_nr = 1;; attempt_nr++) {
 		g_auto(OheHttpClientAttempt) attempt = {NULL};
 		g_autofree gchar *detail = NULL;
 		g_autofree gchar *reason = NULL;
+		g_autoptr(GError) error_budget = NULL;
 		guint64 ticket = 0;
+		guint64 budget_ticket = 0;
 		gint64 retry_in_us = 0;
 		gint64 retry_after_us = 0;
 		gint64 start_us;
@@ -960,11 +1219,18 @@ ohe_http_client_send (OheHttpClient *self,
 				     (retry_in_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 			return NULL;
 		}
-		if (!ohe_http_client_wait_for_tokens (self, settings.clock, key, cancellable,
-						      NULL)) {
+		if (!ohe_http_client_wait_for_budget (self, settings.clock, &budget, &budget_ticket,
+						      cancellable, &error_budget)) {
 			ohe_http_client_record (self, &settings, target, ticket,
 						OHE_CIRCUIT_BREAKER_RESULT_NEUTRAL);
-			ohe_http_client_set_cancelled (error, self, method, host);
+			if (g_cancellable_is_cancelled (cancellable) ||
+			    g_error_matches (error_budget, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+			    g_error_matches (error_budget, OHE_ERROR, OHE_ERROR_CANCELLED))
+				ohe_http_client_set_cancelled (error, self, method, host);
+			else
+				g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE,
+					     "%s: %s %s not sent: the rate limiter failed: %s",
+					     self->name, method, host, error_budget->message);
 			return NULL;
 		}
 
@@ -972,12 +1238,19 @@ ohe_http_client_send (OheHttpClient *self,
 		attempt.msg = (first_msg != NULL) ? g_steal_pointer (&first_msg)
 						  : ohe_http_request_build_message (request, error);
 		if (attempt.msg == NULL) {
+			ohe_rate_limiter_complete (budget.limiter, budget.limits, budget.n_limits,
+						   budget_ticket);
 			ohe_http_client_record (self, &settings, target, ticket,
 						OHE_CIRCUIT_BREAKER_RESULT_NEUTRAL);
 			return NULL;
 		}
 		start_us = ohe_clock_get_monotonic (settings.clock);
-		ohe_http_client_send_once (self, &attempt, cancellable);
+		ohe_http_client_send_once (self, &settings, &attempt, host,
+					   ohe_http_request_get_max_body_size (request),
+					   cancellable);
+		/* the provider counted the attempt at the latest now */
+		ohe_rate_limiter_complete (budget.limiter, budget.limits, budget.n_limits,
+					   budget_ticket);
 		ohe_http_client_record_attempt (self, &settings, target, ticket, &attempt,
 						ohe_clock_get_monotonic (settings.clock) -
 						    start_us);
@@ -988,9 +1261,10 @@ ohe_http_client_send (OheHttpClient *self,
 			return NULL;
 		case OHE_HTTP_CLIENT_OUTCOME_TOO_LARGE:
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "%s: %s %s answered HTTP %u with a body larger than %u bytes",
+				     "%s: %s %s answered HTTP %u with a body larger than the cap "
+				     "of %" G_GSIZE_FORMAT " bytes",
 				     self->name, method, host, attempt.status,
-				     (guint)OHE_HTTP_RESPONSE_MAX_BODY_SIZE);
+				     ohe_http_request_get_max_body_size (request));
 			return NULL;
 		case OHE_HTTP_CLIENT_OUTCOME_TRANSPORT:
 			detail = ohe_http_client_dup_scrubbed_message (

@@ -9,6 +9,7 @@
 #include "ohe-http-request.h"
 #include "ohe-http-response.h"
 #include "ohe-metrics.h"
+#include "ohe-rate-limiter.h"
 
 G_BEGIN_DECLS
 
@@ -40,6 +41,12 @@ ohe_http_client_set_metrics (OheHttpClient *self, OheMetrics *metrics);
 void
 ohe_http_client_set_timeout (OheHttpClient *self, guint timeout_seconds);
 void
+ohe_http_client_set_attempt_deadline (OheHttpClient *self, guint deadline_seconds);
+void
+ohe_http_client_set_min_transfer_rate (OheHttpClient *self,
+				       guint bytes_per_second,
+				       guint period_seconds);
+void
 ohe_http_client_set_max_attempts (OheHttpClient *self, guint max_attempts);
 void
 ohe_http_client_set_backoff (OheHttpClient *self, guint base_ms, guint cap_ms);
@@ -49,6 +56,12 @@ void
 ohe_http_client_set_app_rate_limit (OheHttpClient *self, guint requests, guint per_seconds);
 void
 ohe_http_client_set_user_rate_limit (OheHttpClient *self, guint requests, guint per_seconds);
+void
+ohe_http_client_set_rate_limiter (OheHttpClient *self, OheRateLimiter *limiter);
+OheRateLimiter *
+ohe_http_client_get_rate_limiter (OheHttpClient *self);
+void
+ohe_http_client_set_rate_limit_scope (OheHttpClient *self, const gchar *scope);
 void
 ohe_http_client_set_breaker (OheHttpClient *self,
 			     const gchar *target,

@@ -9,6 +9,7 @@
 
 #include "ohe-error.h"
 #include "ohe-http-request.h"
+#include "ohe-http-response.h"
 
 /*
  * A description of one HTTP request, from which OheHttpClient builds a fresh
@@ -30,6 +31,7 @@ struct _OheHttpRequest {
 	gchar *breaker_target; /* owned, nullable */
 	gboolean idempotent;
 	gboolean idempotent_set; /* FALSE: derived from the method */
+	gsize max_body_size;	 /* 0: OHE_HTTP_RESPONSE_MAX_BODY_SIZE */
 };
 
 G_DEFINE_TYPE (OheHttpRequest, ohe_http_request, G_TYPE_OBJECT)
@@ -352,6 +354,41 @@ ohe_http_request_get_idempotent (OheHttpRequest *self)
 	if (self->idempotent_set)
 		return self->idempotent;
 	return g_strv_contains (idempotent_methods, self->method);
+}
+
+/**
+ * ohe_http_request_set_max_body_size:
+ * @self: an #OheHttpRequest
+ * @max_bytes: the largest response body accepted for this request, 0 for the
+ *   client's limit (%OHE_HTTP_RESPONSE_MAX_BODY_SIZE); larger values are capped at it
+ *
+ * Sizes the cap to what the endpoint really returns: a body announced larger
+ * is refused before it is read, one that grows larger while it is read is
+ * refused as soon as it crosses the cap, and the error names the cap.
+ *
+ * Since: 0.1
+ */
+void
+ohe_http_request_set_max_body_size (OheHttpRequest *self, gsize max_bytes)
+{
+	g_return_if_fail (OHE_IS_HTTP_REQUEST (self));
+	self->max_body_size = MIN (max_bytes, (gsize)OHE_HTTP_RESPONSE_MAX_BODY_SIZE);
+}
+
+/**
+ * ohe_http_request_get_max_body_size:
+ * @self: an #OheHttpRequest
+ *
+ * Returns: the largest response body accepted for this request, in bytes
+ *
+ * Since: 0.1
+ */
+gsize
+ohe_http_request_get_max_body_size (OheHttpRequest *self)
+{
+	g_return_val_if_fail (OHE_IS_HTTP_REQUEST (self), 0);
+	return self->max_body_size > 0 ? self->max_body_size
+				       : (gsize)OHE_HTTP_RESPONSE_MAX_BODY_SIZE;
 }
 
 /* RFC 9110 §5.6.2: methods and header names are tokens */

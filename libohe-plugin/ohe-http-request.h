@@ -44,6 +44,10 @@ void
 ohe_http_request_set_idempotent (OheHttpRequest *self, gboolean idempotent);
 gboolean
 ohe_http_request_get_idempotent (OheHttpRequest *self);
+void
+ohe_http_request_set_max_body_size (OheHttpRequest *self, gsize max_bytes);
+gsize
+ohe_http_request_get_max_body_size (OheHttpRequest *self);
 SoupMessage *
 ohe_http_request_build_message (OheHttpRequest *self, GError **error);
 

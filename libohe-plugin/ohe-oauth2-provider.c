@@ -15,6 +15,7 @@
 #include "ohe-url-policy.h"
 #include "ohe-oauth2-provider.h"
 
+#define OHE_OAUTH2_TOKEN_MAX_RESPONSE (1024 * 1024)
 /*
  * The OAuth2 authorization code grant with PKCE, shared by the provider
  * plugins. Refresh tokens rotate at most vendors: the first refresh that
@@ -271,11 +272,16 @@ static OheHttpClient *
 ohe_oauth2_provider_ensure_http_client_locked (OheOAuth2Provider *self)
 {
 	OheOAuth2ProviderPrivate *priv = GET_PRIVATE (self);
+	g_autoptr(OheRateLimiter) limiter = NULL;
 	if (priv->http_client == NULL) {
 		priv->http_client = ohe_http_client_new (ohe_plugin_get_name (OHE_PLUGIN (self)));
 		ohe_http_client_set_clock (priv->http_client, priv->clock);
 		ohe_http_client_set_metrics (priv->http_client,
 					     ohe_plugin_get_metrics (OHE_PLUGIN (self)));
+		/* token, notify and data calls all count in the host's budgets */
+		limiter = ohe_plugin_get_rate_limiter (OHE_PLUGIN (self));
+		if (limiter != NULL)
+			ohe_http_client_set_rate_limiter (priv->http_client, limiter);
 	}
 	return priv->http_client;
 }
@@ -618,6 +624,8 @@ ohe_oauth2_provider_token_request (OheOAuth2Provider *self,
 	request = ohe_http_request_new ("POST", endpoint);
 	ohe_http_request_set_form (request, form);
 	ohe_http_request_add_header (request, "Accept", "application/json");
+	/* a token answer is a few hundred bytes */
+	ohe_http_request_set_max_body_size (request, OHE_OAUTH2_TOKEN_MAX_RESPONSE);
 	/* a resent refresh would replay a refresh token the first attempt may have rotated */
 	ohe_http_request_set_idempotent (request, FALSE);
 

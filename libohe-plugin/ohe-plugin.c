@@ -9,10 +9,11 @@
 #include "ohe-plugin.h"
 
 typedef struct {
-	gchar *name;	     /* owned */
-	GKeyFile *config;    /* owned, nullable */
-	OheMetrics *metrics; /* owned */
-	GMutex mutex;	     /* protects config */
+	gchar *name;		 /* owned */
+	GKeyFile *config;	 /* owned, nullable */
+	OheMetrics *metrics;	 /* owned */
+	OheRateLimiter *limiter; /* owned, nullable */
+	GMutex mutex;		 /* protects config and limiter */
 	/* the host's key/value state, set once before setup */
 	OhePluginStateLookupFunc state_lookup;
 	OhePluginStateSaveFunc state_save;
@@ -23,7 +24,7 @@ typedef struct {
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (OhePlugin, ohe_plugin, G_TYPE_OBJECT)
 #define GET_PRIVATE(o) (ohe_plugin_get_instance_private (o))
 
-enum { PROP_0, PROP_NAME, PROP_METRICS, PROP_LAST };
+enum { PROP_0, PROP_NAME, PROP_METRICS, PROP_RATE_LIMITER, PROP_LAST };
 static GParamSpec *ohe_plugin_props[PROP_LAST] = {NULL};
 
 /**
@@ -73,6 +74,52 @@ ohe_plugin_set_metrics (OhePlugin *self, OheMetrics *metrics)
 	OhePluginPrivate *priv = GET_PRIVATE (self);
 	g_return_if_fail (OHE_IS_PLUGIN (self));
 	g_set_object (&priv->metrics, metrics);
+}
+
+/**
+ * ohe_plugin_get_rate_limiter:
+ * @self: an #OhePlugin
+ *
+ * The limiter provider budgets are kept with. The host sets one backed by its store
+ * before setup, so that every process using that store (the daemon, ohectl) shares the
+ * providers' budgets. Without one, each HTTP client counts its own requests, on its own
+ * clock, within this process only.
+ *
+ * Returns: (transfer full) (nullable): the host's rate limiter, or %NULL
+ *
+ * Since: 0.1
+ */
+OheRateLimiter *
+ohe_plugin_get_rate_limiter (OhePlugin *self)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	OheRateLimiter *limiter;
+	g_return_val_if_fail (OHE_IS_PLUGIN (self), NULL);
+	g_mutex_lock (&priv->mutex);
+	limiter = priv->limiter != NULL ? g_object_ref (priv->limiter) : NULL;
+	g_mutex_unlock (&priv->mutex);
+	return limiter;
+}
+
+/**
+ * ohe_plugin_set_rate_limiter:
+ * @self: an #OhePlugin
+ * @limiter: (nullable): the host's limiter, %NULL for none
+ *
+ * Called by the host before setup.
+ *
+ * Since: 0.1
+ */
+void
+ohe_plugin_set_rate_limiter (OhePlugin *self, OheRateLimiter *limiter)
+{
+	OhePluginPrivate *priv = GET_PRIVATE (self);
+	g_return_if_fail (OHE_IS_PLUGIN (self));
+	g_return_if_fail (limiter == NULL || OHE_IS_RATE_LIMITER (limiter));
+	g_mutex_lock (&priv->mutex);
+	g_set_object (&priv->limiter, limiter);
+	g_mutex_unlock (&priv->mutex);
+	g_object_notify_by_pspec (G_OBJECT (self), ohe_plugin_props[PROP_RATE_LIMITER]);
 }
 
 /**
@@ -440,6 +487,9 @@ ohe_plugin_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
 	case PROP_METRICS:
 		g_value_set_object (value, priv->metrics);
 		break;
+	case PROP_RATE_LIMITER:
+		g_value_take_object (value, ohe_plugin_get_rate_limiter (self));
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 		break;
@@ -459,6 +509,9 @@ ohe_plugin_set_property (GObject *object, guint prop_id, const GValue *value, GP
 	case PROP_METRICS:
 		ohe_plugin_set_metrics (self, g_value_get_object (value));
 		break;
+	case PROP_RATE_LIMITER:
+		ohe_plugin_set_rate_limiter (self, g_value_get_object (value));
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 		break;
@@ -473,6 +526,7 @@ ohe_plugin_finalize (GObject *object)
 	g_free (priv->name);
 	g_clear_pointer (&priv->config, g_key_file_unref);
 	g_clear_object (&priv->metrics);
+	g_clear_object (&priv->limiter);
 	if (priv->state_data_free != NULL)
 		priv->state_data_free (priv->state_data);
 	g_mutex_clear (&priv->mutex);
@@ -506,6 +560,16 @@ ohe_plugin_class_init (OhePluginClass *klass)
 	 */
 	ohe_plugin_props[PROP_METRICS] = g_param_spec_object (
 	    "metrics", NULL, NULL, OHE_TYPE_METRICS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+	/**
+	 * OhePlugin:rate-limiter:
+	 *
+	 * Where provider budgets are kept, see ohe_plugin_get_rate_limiter().
+	 *
+	 * Since: 0.1
+	 */
+	ohe_plugin_props[PROP_RATE_LIMITER] = g_param_spec_object (
+	    "rate-limiter", NULL, NULL, OHE_TYPE_RATE_LIMITER,
+	    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 	g_object_class_install_properties (object_class, PROP_LAST, ohe_plugin_props);
 }
 

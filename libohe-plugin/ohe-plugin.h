@@ -10,6 +10,7 @@
 
 #include "ohe-metrics.h"
 #include "ohe-plugin-config-key.h"
+#include "ohe-rate-limiter.h"
 #include "ohe-version.h"
 
 G_BEGIN_DECLS
@@ -132,6 +133,10 @@ OheMetrics *
 ohe_plugin_get_metrics (OhePlugin *self);
 void
 ohe_plugin_set_metrics (OhePlugin *self, OheMetrics *metrics);
+OheRateLimiter *
+ohe_plugin_get_rate_limiter (OhePlugin *self);
+void
+ohe_plugin_set_rate_limiter (OhePlugin *self, OheRateLimiter *limiter);
 void
 ohe_plugin_set_config (OhePlugin *self, GKeyFile *config);
 void

@@ -11,6 +11,7 @@
 
 #include "ohe-engine.h"
 #include "ohe-memory-job-queue.h"
+#include "ohe-sqlite-rate-limiter.h"
 #include "ohe-sqlite-store.h"
 
 /*
@@ -28,6 +29,7 @@ struct _OheEngine {
 	OheMetrics *metrics;		/* owned */
 	OhePluginLoader *loader;	/* owned */
 	OheStore *store;		/* owned */
+	OheRateLimiter *limiter;	/* owned: the provider budgets, shared through the store */
 	OheJobQueue *queue;		/* owned */
 	OheSecretBox *secrets;		/* owned: seals tokens for the store */
 	GPtrArray *workers;		/* owned, of GThread */
@@ -52,6 +54,7 @@ ohe_engine_finalize (GObject *object)
 	g_clear_object (&self->secrets);
 	g_clear_object (&self->loader);
 	g_clear_object (&self->store);
+	g_clear_object (&self->limiter);
 	g_clear_object (&self->metrics);
 	g_clear_object (&self->config);
 	g_object_unref (self->stop_cancellable);
@@ -266,6 +269,7 @@ ohe_engine_load_plugins (OheEngine *self, GCancellable *cancellable, GError **er
 		OhePlugin *plugin = g_ptr_array_index (plugins, i);
 		g_autoptr(GError) error_local = NULL;
 		ohe_plugin_set_config (plugin, ohe_config_get_keyfile (self->config));
+		ohe_plugin_set_rate_limiter (plugin, self->limiter);
 		ohe_plugin_set_state_store (plugin, ohe_engine_lookup_plugin_state_cb,
 					    ohe_engine_save_plugin_state_cb,
 					    g_object_ref (self->store), g_object_unref);
@@ -313,7 +317,15 @@ ohe_engine_open_store (OheEngine *self, GError **error)
 	}
 	sqlite_dir = g_build_filename (schema_dir, "sqlite", NULL);
 	self->store = ohe_sqlite_store_new (path, sqlite_dir, error);
-	return self->store != NULL;
+	if (self->store == NULL)
+		return FALSE;
+	/* the daemon and every ohectl on this database spend one budget per provider limit;
+	 * a database in memory has no other process to share with */
+	if (g_strcmp0 (path, ":memory:") == 0)
+		self->limiter = ohe_memory_rate_limiter_new (NULL);
+	else
+		self->limiter = ohe_sqlite_rate_limiter_new (path, error);
+	return self->limiter != NULL;
 }
 
 gboolean
@@ -725,6 +737,14 @@ ohe_engine_get_store (OheEngine *self)
 {
 	g_return_val_if_fail (OHE_IS_ENGINE (self), NULL);
 	return self->store;
+}
+
+/* the limiter the engine gives its plugins: store-backed, or per process for `:memory:` */
+OheRateLimiter *
+ohe_engine_get_rate_limiter (OheEngine *self)
+{
+	g_return_val_if_fail (OHE_IS_ENGINE (self), NULL);
+	return self->limiter;
 }
 
 OheJobQueue *

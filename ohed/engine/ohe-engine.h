@@ -42,6 +42,8 @@ OhePluginLoader *
 ohe_engine_get_loader (OheEngine *self);
 OheStore *
 ohe_engine_get_store (OheEngine *self);
+OheRateLimiter *
+ohe_engine_get_rate_limiter (OheEngine *self);
 OheJobQueue *
 ohe_engine_get_queue (OheEngine *self);
 guint64

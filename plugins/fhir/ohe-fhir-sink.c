@@ -46,6 +46,12 @@ static GHashTable *ohe_fhir_sink_limits;
 #define OHE_FHIR_SINK_LIMIT_KEY	      "entry-limit"
 #define OHE_FHIR_SINK_DEFAULT_TIMEOUT 30 /* s */
 #define OHE_FHIR_SINK_MAX_TIMEOUT     3600
+/* the wall-clock bound of one attempt, and the slowest answer body accepted */
+#define OHE_FHIR_SINK_DEFAULT_DEADLINE 300 /* s */
+#define OHE_FHIR_SINK_MAX_DEADLINE     86400
+#define OHE_FHIR_SINK_DEFAULT_MIN_RATE 100 /* bytes/s */
+#define OHE_FHIR_SINK_MAX_MIN_RATE     100000000
+#define OHE_FHIR_SINK_MIN_RATE_PERIOD  30 /* s */
 /* the FHIR server's breaker: 5 failures open it for 60 s, 3 good trials close it */
 #define OHE_FHIR_SINK_BREAKER_FAILURES	5
 #define OHE_FHIR_SINK_BREAKER_OPEN	60
@@ -212,6 +218,8 @@ ohe_fhir_sink_setup_rest (OheFhirSink *self, const gchar *base_url, GError **err
 	guint bundle_size;
 	guint max_entries;
 	guint timeout;
+	guint deadline;
+	guint min_rate;
 
 	if (!ohe_fhir_bundle_type_from_string (bundle_type_text, &bundle_type)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
@@ -236,10 +244,19 @@ ohe_fhir_sink_setup_rest (OheFhirSink *self, const gchar *base_url, GError **err
 	if (!ohe_fhir_sink_get_uint (plugin, "timeout", OHE_FHIR_SINK_DEFAULT_TIMEOUT, 1,
 				     OHE_FHIR_SINK_MAX_TIMEOUT, &timeout, error))
 		return FALSE;
+	if (!ohe_fhir_sink_get_uint (plugin, "attempt_deadline", OHE_FHIR_SINK_DEFAULT_DEADLINE, 1,
+				     OHE_FHIR_SINK_MAX_DEADLINE, &deadline, error))
+		return FALSE;
+	if (!ohe_fhir_sink_get_uint (plugin, "min_transfer_rate", OHE_FHIR_SINK_DEFAULT_MIN_RATE, 0,
+				     OHE_FHIR_SINK_MAX_MIN_RATE, &min_rate, error))
+		return FALSE;
 
 	self->client = ohe_http_client_new ("fhir");
 	ohe_http_client_set_metrics (self->client, ohe_plugin_get_metrics (plugin));
 	ohe_http_client_set_timeout (self->client, timeout);
+	ohe_http_client_set_attempt_deadline (self->client, deadline);
+	ohe_http_client_set_min_transfer_rate (self->client, min_rate,
+					       OHE_FHIR_SINK_MIN_RATE_PERIOD);
 	ohe_http_client_set_breaker (self->client, NULL, OHE_FHIR_SINK_BREAKER_FAILURES,
 				     OHE_FHIR_SINK_BREAKER_OPEN, OHE_FHIR_SINK_BREAKER_SUCCESSES);
 	self->rest = ohe_fhir_rest_transport_new (base_url, self->client, error);

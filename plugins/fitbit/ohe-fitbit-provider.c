@@ -21,12 +21,17 @@
  */
 
 #define OHE_FITBIT_BREAKER_TARGET "google-health"
+/* the largest answer accepted: a list page of 10,000 points (the page_size maximum) is a
+ * few megabytes, an identity answer a few hundred bytes */
+#define OHE_FITBIT_MAX_RESPONSE (32 * 1024 * 1024)
 
 struct _OheFitbitProvider {
 	OheOAuth2Provider parent_instance;
 	GMutex mutex;
 	gconstpointer
-	    limited_client; /* not owned, only compared: the client given the user limit */
+	    limited_client;  /* not owned, only compared: the client given the user limit */
+	guint rate_requests; /* per user and window, from the configuration */
+	guint rate_window;   /* seconds */
 };
 
 G_DEFINE_TYPE (OheFitbitProvider, ohe_fitbit_provider, OHE_TYPE_OAUTH2_PROVIDER)
@@ -183,8 +188,8 @@ ohe_fitbit_provider_get_client (OheFitbitProvider *self)
 	OheHttpClient *client = ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (self));
 	g_mutex_lock (&self->mutex);
 	if (self->limited_client != client) {
-		ohe_http_client_set_user_rate_limit (client, OHE_FITBIT_USER_RATE_LIMIT,
-						     OHE_FITBIT_USER_RATE_SECONDS);
+		ohe_http_client_set_user_rate_limit (client, self->rate_requests,
+						     self->rate_window);
 		self->limited_client = client;
 	}
 	g_mutex_unlock (&self->mutex);
@@ -235,6 +240,7 @@ ohe_fitbit_provider_get_json (OheFitbitProvider *self,
 
 		ohe_http_request_set_bearer (request, ohe_token_get_access_token (*token));
 		ohe_http_request_add_header (request, "Accept", "application/json");
+		ohe_http_request_set_max_body_size (request, OHE_FITBIT_MAX_RESPONSE);
 		ohe_http_request_set_rate_limit_key (request, link_id);
 		ohe_http_request_set_breaker_target (request, OHE_FITBIT_BREAKER_TARGET);
 		response = ohe_http_client_send (client, request, cancellable, &error_local);
@@ -891,6 +897,51 @@ ohe_fitbit_provider_finalize (GObject *object)
 	G_OBJECT_CLASS (ohe_fitbit_provider_parent_class)->finalize (object);
 }
 
+/* an integer key of the table, checked against its range: the plugin can be set up
+ * without the daemon's check of the group (tests, other hosts) */
+static gboolean
+ohe_fitbit_provider_config_int (OheFitbitProvider *self,
+				const gchar *key,
+				gint64 *value,
+				GError **error)
+{
+	const OhePluginConfigKey *entry =
+	    ohe_plugin_config_key_lookup (ohe_fitbit_config_keys, key);
+	g_autofree gchar *text = ohe_fitbit_provider_config (self, key, NULL);
+	g_autofree gchar *group = ohe_plugin_get_config_group (OHE_PLUGIN (self));
+
+	g_assert (entry != NULL && entry->type == OHE_PLUGIN_CONFIG_TYPE_INT &&
+		  entry->default_value != NULL);
+	if (text != NULL && !ohe_plugin_config_key_check (entry, group, text, error))
+		return FALSE;
+	*value = g_ascii_strtoll (text != NULL ? text : entry->default_value, NULL, 10);
+	return TRUE;
+}
+
+/* Google counts 300 requests per minute per user: every link gets its own budget, kept
+ * by the host's limiter and so shared with other processes */
+static gboolean
+ohe_fitbit_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
+{
+	OheFitbitProvider *self = OHE_FITBIT_PROVIDER (plugin);
+	gint64 requests = 0;
+	gint64 window = 0;
+
+	if (!OHE_PLUGIN_CLASS (ohe_fitbit_provider_parent_class)
+		 ->setup (plugin, cancellable, error))
+		return FALSE;
+	if (!ohe_fitbit_provider_config_int (self, "rate_limit_requests", &requests, error) ||
+	    !ohe_fitbit_provider_config_int (self, "rate_limit_window", &window, error))
+		return FALSE;
+	g_mutex_lock (&self->mutex);
+	self->rate_requests = (guint)requests;
+	self->rate_window = (guint)window;
+	/* the next request sets the new limit on the client */
+	self->limited_client = NULL;
+	g_mutex_unlock (&self->mutex);
+	return TRUE;
+}
+
 static void
 ohe_fitbit_provider_class_init (OheFitbitProviderClass *klass)
 {
@@ -899,6 +950,7 @@ ohe_fitbit_provider_class_init (OheFitbitProviderClass *klass)
 	OheOAuth2ProviderClass *oauth2_class = OHE_OAUTH2_PROVIDER_CLASS (klass);
 
 	object_class->finalize = ohe_fitbit_provider_finalize;
+	OHE_PLUGIN_CLASS (klass)->setup = ohe_fitbit_provider_setup;
 	ohe_plugin_class_set_config_keys (OHE_PLUGIN_CLASS (klass), ohe_fitbit_config_keys);
 	provider_class->get_kinds = ohe_fitbit_provider_get_kinds;
 	provider_class->exchange_code = ohe_fitbit_provider_exchange_code;
@@ -913,6 +965,8 @@ static void
 ohe_fitbit_provider_init (OheFitbitProvider *self)
 {
 	g_mutex_init (&self->mutex);
+	self->rate_requests = OHE_FITBIT_USER_RATE_LIMIT;
+	self->rate_window = OHE_FITBIT_USER_RATE_SECONDS;
 }
 
 OHE_PLUGIN_DEFINE ("fitbit", ohe_fitbit_provider_get_type)

@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 /* Google's per-user quota (https://developers.google.com/health/rate-limits) */
 #define OHE_FITBIT_USER_RATE_LIMIT   300
 #define OHE_FITBIT_USER_RATE_SECONDS 60
+/* a day: longer windows are no provider's and only grow the limiter's log */
+#define OHE_FITBIT_RATE_MAX_SECONDS  86400
+#define OHE_FITBIT_RATE_MAX_REQUESTS 100000
 
 #define OHE_FITBIT_LEGACY_MESSAGE                                                                  \
 	"legacy Fitbit Web API link: the user must consent again through Google Health"

@@ -21,10 +21,31 @@
  * declared in ohe-withings-config.c.
  */
 
-/* 120 requests per minute per application, all users together (Withings developer
- * guide, "Keep user data up to date") */
-#define OHE_WITHINGS_APP_RATE_REQUESTS 120
-#define OHE_WITHINGS_APP_RATE_SECONDS  60
+/*
+ * The largest answer accepted per endpoint, a multiple of what each really returns: a
+ * getmeas or intraday page and an ECG's 10,000 samples are well under a megabyte, user,
+ * notify and signature answers a few hundred bytes. A larger answer is refused, naming
+ * the cap, before it is buffered.
+ */
+static const struct {
+	const gchar *path;
+	gsize max_bytes;
+} ohe_withings_response_caps[] = {
+    {"/measure", 16 * 1024 * 1024},  {"/v2/measure", 16 * 1024 * 1024},
+    {"/v2/heart", 16 * 1024 * 1024}, {"/v2/user", 1024 * 1024},
+    {"/notify", 1024 * 1024},	     {"/v2/signature", 1024 * 1024},
+    {"/v2/oauth2", 1024 * 1024},
+};
+
+static gsize
+ohe_withings_response_cap (const gchar *path)
+{
+	for (guint i = 0; i < G_N_ELEMENTS (ohe_withings_response_caps); i++) {
+		if (g_str_equal (ohe_withings_response_caps[i].path, path))
+			return ohe_withings_response_caps[i].max_bytes;
+	}
+	g_return_val_if_reached (1024 * 1024);
+}
 
 /* status 601 asks for at least a minute of backoff; jitter spreads the workers */
 #define OHE_WITHINGS_RATE_WAIT_US   (60 * G_USEC_PER_SEC)
@@ -205,16 +226,47 @@ ohe_withings_provider_get_kinds (OheProvider *provider)
 	return kinds;
 }
 
+/* an integer key of the table, checked against its range: the plugin can be set up
+ * without the daemon's check of the group (tests, other hosts) */
+static gboolean
+ohe_withings_provider_config_int (OheWithingsProvider *self,
+				  const gchar *key,
+				  gint64 *value,
+				  GError **error)
+{
+	const OhePluginConfigKey *entry =
+	    ohe_plugin_config_key_lookup (ohe_withings_config_keys, key);
+	g_autofree gchar *text = ohe_plugin_get_config_string (OHE_PLUGIN (self), key, NULL);
+	g_autofree gchar *group = ohe_plugin_get_config_group (OHE_PLUGIN (self));
+
+	g_assert (entry != NULL && entry->type == OHE_PLUGIN_CONFIG_TYPE_INT &&
+		  entry->default_value != NULL);
+	if (text != NULL && !ohe_plugin_config_key_check (entry, group, text, error))
+		return FALSE;
+	if (text == NULL || g_strstrip (text)[0] == '\0')
+		*value = g_ascii_strtoll (entry->default_value, NULL, 10);
+	else
+		*value = g_ascii_strtoll (text, NULL, 10);
+	return TRUE;
+}
+
+/* every call with the app's credentials (token, notify, data, all links) counts in
+ * one budget, kept by the host's limiter and so shared with other processes */
 static gboolean
 ohe_withings_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
 {
+	OheWithingsProvider *self = OHE_WITHINGS_PROVIDER (plugin);
 	OheHttpClient *client = ohe_oauth2_provider_get_http_client (OHE_OAUTH2_PROVIDER (plugin));
+	gint64 requests = 0;
+	gint64 window = 0;
 
 	if (!OHE_PLUGIN_CLASS (ohe_withings_provider_parent_class)
 		 ->setup (plugin, cancellable, error))
 		return FALSE;
-	ohe_http_client_set_app_rate_limit (client, OHE_WITHINGS_APP_RATE_REQUESTS,
-					    OHE_WITHINGS_APP_RATE_SECONDS);
+	if (!ohe_withings_provider_config_int (self, "rate_limit_requests", &requests, error) ||
+	    !ohe_withings_provider_config_int (self, "rate_limit_window", &window, error))
+		return FALSE;
+	ohe_http_client_set_app_rate_limit (client, (guint)requests, (guint)window);
 	return TRUE;
 }
 
@@ -272,6 +324,7 @@ ohe_withings_provider_call (OheWithingsProvider *self,
 		JsonObject *body;
 
 		ohe_http_request_set_form (request, form);
+		ohe_http_request_set_max_body_size (request, ohe_withings_response_cap (path));
 		ohe_http_request_set_bearer (request, ohe_token_get_access_token (session->token));
 		/* data reads and notify calls may be repeated without harm */
 		ohe_http_request_set_idempotent (request, TRUE);
@@ -970,6 +1023,7 @@ ohe_withings_provider_call_signed (OheWithingsProvider *self,
 	JsonObject *body;
 
 	ohe_http_request_set_form (request, form);
+	ohe_http_request_set_max_body_size (request, ohe_withings_response_cap (path));
 	/* a nonce is single use: a resent request would be rejected anyway */
 	ohe_http_request_set_idempotent (request, FALSE);
 	response =

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "ohe-circuit-breaker.h"
-#include "ohe-token-bucket.h"
 #include "oheplugin.h"
 
 /*
@@ -548,27 +547,71 @@ test_response_json (void)
 /* the private helpers */
 
 static void
-test_token_bucket (void)
+test_memory_rate_limiter (void)
 {
 	g_autoptr(OheClock) clock = ohe_clock_new_fake (TEST_START_US);
-	g_autoptr(OheTokenBucket) bucket = ohe_token_bucket_new (clock, 2, 0.2);
+	g_autoptr(OheRateLimiter) limiter = ohe_memory_rate_limiter_new (clock);
+	const OheRateLimit app = {"p:app", 3, 10 * TEST_SECOND};
+	const OheRateLimit both[] = {{"p:app", 3, 10 * TEST_SECOND},
+				     {"p:user:u", 1, 4 * TEST_SECOND}};
+	const OheRateLimit bad = {"p:app", 0, 10 * TEST_SECOND};
+	g_autoptr(GError) error = NULL;
+	guint64 tickets[3] = {0};
+	guint64 ticket = 0;
+	gint64 wait_us = -1;
 
-	g_assert_true (ohe_token_bucket_is_full (bucket));
-	g_assert_cmpint (ohe_token_bucket_take (bucket), ==, 0);
-	g_assert_false (ohe_token_bucket_is_full (bucket));
-	g_assert_cmpint (ohe_token_bucket_take (bucket), ==, 0);
-	/* empty: one token takes 1 / 0.2 = 5 s */
-	g_assert_cmpint (ohe_token_bucket_get_wait (bucket), >=, 5 * TEST_SECOND);
-	g_assert_cmpint (ohe_token_bucket_get_wait (bucket), <=, 5 * TEST_SECOND + 1);
+	/* three at once, then nothing until the first of them leaves the window */
+	for (guint i = 0; i < 3; i++) {
+		g_assert_true (
+		    ohe_rate_limiter_acquire (limiter, &app, 1, &wait_us, &tickets[i], &error));
+		g_assert_no_error (error);
+		g_assert_cmpint (wait_us, ==, 0);
+		g_assert_cmpuint (tickets[i], !=, 0);
+		ohe_clock_advance (clock, TEST_SECOND);
+	}
+	g_assert_cmpuint (ohe_memory_rate_limiter_count (OHE_MEMORY_RATE_LIMITER (limiter), "p:app",
+							 10 * TEST_SECOND),
+			  ==, 3);
+	/* now start+3 s: the first (start) leaves at start+10 s, not after a refill of 10/3 s */
+	g_assert_true (ohe_rate_limiter_acquire (limiter, &app, 1, &wait_us, &ticket, &error));
+	g_assert_cmpint (wait_us, ==, 7 * TEST_SECOND);
+	g_assert_cmpuint (ticket, ==, 0);
+
+	/* an answer that came 5 s after its request counts from then: the first request,
+	 * completed at start+5 s, now holds its slot until start+15 s */
 	ohe_clock_advance (clock, 2 * TEST_SECOND);
-	g_assert_cmpint (ohe_token_bucket_take (bucket), >=, 3 * TEST_SECOND);
-	g_assert_cmpint (ohe_token_bucket_take (bucket), <=, 3 * TEST_SECOND + 1);
-	ohe_clock_advance (clock, ohe_token_bucket_get_wait (bucket));
-	g_assert_cmpint (ohe_token_bucket_take (bucket), ==, 0);
-	/* it never holds more than its capacity */
-	ohe_clock_advance (clock, 3600 * TEST_SECOND);
-	g_assert_cmpfloat_with_epsilon (ohe_token_bucket_get_tokens (bucket), 2.0, 1e-9);
-	g_assert_true (ohe_token_bucket_is_full (bucket));
+	ohe_rate_limiter_complete (limiter, &app, 1, tickets[0]);
+	ohe_clock_advance (clock, 6 * TEST_SECOND);
+	/* start+11 s: the second (start+1 s) has left, so one slot is free */
+	g_assert_true (ohe_rate_limiter_acquire (limiter, &app, 1, &wait_us, &ticket, &error));
+	g_assert_cmpint (wait_us, ==, 0);
+	/* and the next waits for the third (start+2 s, leaving at start+12 s) */
+	g_assert_true (ohe_rate_limiter_acquire (limiter, &app, 1, &wait_us, &ticket, &error));
+	g_assert_cmpint (wait_us, ==, 1 * TEST_SECOND);
+
+	/* two limits: admitted under both or recorded in neither */
+	ohe_clock_advance (clock, 2 * TEST_SECOND);
+	g_assert_true (ohe_rate_limiter_acquire (limiter, both, 2, &wait_us, &ticket, &error));
+	g_assert_cmpint (wait_us, ==, 0);
+	/* start+13 s: the app window holds +5 s (completed), +11 s, +13 s and waits 2 s,
+	 * the user's holds +13 s and waits its whole 4 s window: the longer wait wins */
+	g_assert_true (ohe_rate_limiter_acquire (limiter, both, 2, &wait_us, &ticket, &error));
+	g_assert_cmpint (wait_us, ==, 4 * TEST_SECOND);
+	g_assert_cmpuint (ohe_memory_rate_limiter_count (OHE_MEMORY_RATE_LIMITER (limiter),
+							 "p:user:u", 4 * TEST_SECOND),
+			  ==, 1);
+	ohe_clock_advance (clock, 3 * TEST_SECOND);
+	/* start+16 s: the app has a slot, the user (start+13 s, 4 s window) not yet */
+	g_assert_true (ohe_rate_limiter_acquire (limiter, both, 2, &wait_us, &ticket, &error));
+	g_assert_cmpint (wait_us, ==, 1 * TEST_SECOND);
+	g_assert_cmpuint (ohe_memory_rate_limiter_count (OHE_MEMORY_RATE_LIMITER (limiter), "p:app",
+							 10 * TEST_SECOND),
+			  ==, 2);
+
+	/* a limit that allows nothing is the caller's mistake, named */
+	g_assert_false (ohe_rate_limiter_acquire (limiter, &bad, 1, &wait_us, &ticket, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
+	g_assert_nonnull (strstr (error->message, "p:app"));
 }
 
 static void
@@ -1010,14 +1053,14 @@ test_client_app_rate_limit (Fixture *f, gconstpointer user_data)
 		g_autoptr(OheHttpResponse) response = test_get (f, "/a", &error);
 		g_assert_no_error (error);
 	}
-	/* the third waits for one token at 2 per 10 s: 5 s */
-	g_assert_cmpint (ohe_clock_get_slept (f->clock), >=, 5 * TEST_SECOND);
-	g_assert_cmpint (ohe_clock_get_slept (f->clock), <=, 5 * TEST_SECOND + 1);
+	/* the third waits until the first leaves the rolling window: 10 s, where a token
+	 * bucket refilling at 2 per 10 s would have let it through after 5 s */
+	g_assert_cmpint (ohe_clock_get_slept (f->clock), ==, 10 * TEST_SECOND);
 	g_assert_cmpint (ohe_clock_get_monotonic (f->clock) - start, ==,
 			 ohe_clock_get_slept (f->clock));
 	g_assert_cmpint (test_get_hits (f), ==, 3);
 
-	/* a retry takes a token as well: with the bucket full again, 503 and its retry use both */
+	/* a retry counts as well: with the window empty again, 503 and its retry use both slots */
 	ohe_clock_advance (f->clock, 10 * TEST_SECOND);
 	test_push_reply (f, 503, NULL, "{}");
 	{
@@ -1027,14 +1070,14 @@ test_client_app_rate_limit (Fixture *f, gconstpointer user_data)
 		response = test_get (f, "/a", &error);
 		g_assert_no_error (error);
 		g_assert_cmpint (ohe_http_response_get_attempts (response), ==, 2);
-		/* two tokens were there: only the backoff, below 500 ms */
+		/* two slots were free: only the backoff, below 500 ms */
 		g_assert_cmpint (ohe_clock_get_slept (f->clock) - slept, <, 500 * 1000);
 		g_clear_object (&response);
-		/* so the next request waits for a token: 5 s after the retry took the last one */
+		/* so the next request waits until the first attempt leaves the window, 10 s
+		 * after it, the backoff included */
 		response = test_get (f, "/a", &error);
 		g_assert_no_error (error);
-		g_assert_cmpint (ohe_clock_get_slept (f->clock) - slept, >=, 5 * TEST_SECOND);
-		g_assert_cmpint (ohe_clock_get_slept (f->clock) - slept, <=, 5 * TEST_SECOND + 1);
+		g_assert_cmpint (ohe_clock_get_slept (f->clock) - slept, ==, 10 * TEST_SECOND);
 	}
 	g_assert_cmpint (test_get_hits (f), ==, 6);
 }
@@ -1065,7 +1108,7 @@ test_client_user_rate_limit (Fixture *f, gconstpointer user_data)
 	}
 	g_assert_cmpint (ohe_clock_get_slept (f->clock), ==, 0);
 
-	/* alice's second request waits for her bucket only */
+	/* alice's second request waits for her budget only */
 	{
 		g_autoptr(OheHttpRequest) request = ohe_http_request_new ("GET", uri);
 		g_autoptr(OheHttpResponse) response = NULL;
@@ -1074,10 +1117,9 @@ test_client_user_rate_limit (Fixture *f, gconstpointer user_data)
 		response = ohe_http_client_send (f->client, request, NULL, &error);
 		g_assert_no_error (error);
 	}
-	g_assert_cmpint (ohe_clock_get_slept (f->clock), >=, 60 * TEST_SECOND);
-	g_assert_cmpint (ohe_clock_get_slept (f->clock), <=, 60 * TEST_SECOND + 1);
+	g_assert_cmpint (ohe_clock_get_slept (f->clock), ==, 60 * TEST_SECOND);
 
-	/* both limits: the app bucket (1 per 30 s) is emptied by bob, dave waits for it */
+	/* both limits: the app budget (1 per 30 s) is spent by bob, dave waits for it */
 	ohe_http_client_set_app_rate_limit (f->client, 1, 30);
 	{
 		g_autoptr(OheHttpRequest) request = ohe_http_request_new ("GET", uri);
@@ -1087,7 +1129,7 @@ test_client_user_rate_limit (Fixture *f, gconstpointer user_data)
 		ohe_http_request_set_rate_limit_key (request, "bob");
 		response = ohe_http_client_send (f->client, request, NULL, &error);
 		g_assert_no_error (error);
-		/* bob's own bucket refilled during alice's wait */
+		/* bob's own request left his window during alice's wait */
 		g_assert_cmpint (ohe_clock_get_slept (f->clock) - slept, ==, 0);
 		g_clear_object (&request);
 		g_clear_object (&response);
@@ -1095,8 +1137,7 @@ test_client_user_rate_limit (Fixture *f, gconstpointer user_data)
 		ohe_http_request_set_rate_limit_key (request, "dave");
 		response = ohe_http_client_send (f->client, request, NULL, &error);
 		g_assert_no_error (error);
-		g_assert_cmpint (ohe_clock_get_slept (f->clock) - slept, >=, 30 * TEST_SECOND);
-		g_assert_cmpint (ohe_clock_get_slept (f->clock) - slept, <=, 30 * TEST_SECOND + 1);
+		g_assert_cmpint (ohe_clock_get_slept (f->clock) - slept, ==, 30 * TEST_SECOND);
 	}
 	g_assert_cmpint (test_get_hits (f), ==, 9);
 }
@@ -1516,7 +1557,7 @@ test_client_threads (Fixture *f, gconstpointer user_data)
 	GThread *threads[G_N_ELEMENTS (workers)];
 	guint n_ok = 0;
 
-	/* worker threads share one client, its buckets and breakers */
+	/* worker threads share one client, its budgets and breakers */
 	ohe_http_client_set_metrics (f->client, metrics);
 	ohe_http_client_set_app_rate_limit (f->client, 5, 1);
 	ohe_http_client_set_user_rate_limit (f->client, 2, 1);
@@ -1558,7 +1599,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/http-client/request/invalid", test_request_invalid);
 	g_test_add_func ("/http-client/response/check-status", test_response_check_status);
 	g_test_add_func ("/http-client/response/json", test_response_json);
-	g_test_add_func ("/http-client/token-bucket", test_token_bucket);
+	g_test_add_func ("/http-client/memory-rate-limiter", test_memory_rate_limiter);
 	g_test_add_func ("/http-client/circuit-breaker", test_circuit_breaker);
 	test_add ("/http-client/send/success", test_client_success);
 	test_add ("/http-client/send/post-body", test_client_post_body);

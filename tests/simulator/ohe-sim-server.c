@@ -20,6 +20,7 @@ typedef struct {
 	gpointer user_data;
 	OheSimFaultFunc fault_func;
 	gpointer fault_data;
+	OheSimRateLimit *rate_limit; /* owned, nullable */
 } OheSimProvider;
 
 typedef struct {
@@ -75,6 +76,7 @@ static void
 ohe_sim_provider_free (OheSimProvider *provider)
 {
 	g_free (provider->path_prefix);
+	ohe_sim_rate_limit_free (provider->rate_limit);
 	g_free (provider);
 }
 
@@ -348,6 +350,40 @@ ohe_sim_server_get_request_count (OheSimServer *self, const gchar *path)
 }
 
 void
+ohe_sim_server_set_rate_limit (OheSimServer *self, const gchar *path_prefix, OheSimRateLimit *limit)
+{
+	OheSimProvider *provider;
+	g_return_if_fail (OHE_IS_SIM_SERVER (self));
+	g_return_if_fail (self->soup == NULL && self->thread == NULL);
+	provider = ohe_sim_server_find_provider_exact (self, path_prefix);
+	g_return_if_fail (provider != NULL);
+	ohe_sim_rate_limit_free (provider->rate_limit);
+	provider->rate_limit = limit;
+}
+
+guint
+ohe_sim_server_get_rate_limited (OheSimServer *self, const gchar *path_prefix)
+{
+	OheSimProvider *provider;
+	g_return_val_if_fail (OHE_IS_SIM_SERVER (self), 0);
+	provider = ohe_sim_server_find_provider_exact (self, path_prefix);
+	g_return_val_if_fail (provider != NULL, 0);
+	return provider->rate_limit != NULL ? ohe_sim_rate_limit_get_refused (provider->rate_limit)
+					    : 0;
+}
+
+guint
+ohe_sim_server_get_rate_peak (OheSimServer *self, const gchar *path_prefix)
+{
+	OheSimProvider *provider;
+	g_return_val_if_fail (OHE_IS_SIM_SERVER (self), 0);
+	provider = ohe_sim_server_find_provider_exact (self, path_prefix);
+	g_return_val_if_fail (provider != NULL, 0);
+	return provider->rate_limit != NULL ? ohe_sim_rate_limit_get_peak (provider->rate_limit)
+					    : 0;
+}
+
+void
 ohe_sim_server_reset_stats (OheSimServer *self)
 {
 	g_return_if_fail (OHE_IS_SIM_SERVER (self));
@@ -385,6 +421,28 @@ ohe_sim_server_dup_stats (OheSimServer *self)
 	for (guint i = OHE_SIM_FAULT_NONE + 1; i < OHE_SIM_FAULT_LAST; i++) {
 		json_builder_set_member_name (builder, ohe_sim_fault_kind_to_string (i));
 		json_builder_add_int_value (builder, ohe_sim_fault_get_injected (self->fault, i));
+	}
+	json_builder_end_object (builder);
+	json_builder_set_member_name (builder, "rate_limited");
+	json_builder_begin_object (builder);
+	for (guint i = 0; i < self->providers->len; i++) {
+		OheSimProvider *provider = g_ptr_array_index (self->providers, i);
+		if (provider->rate_limit == NULL)
+			continue;
+		json_builder_set_member_name (builder, provider->path_prefix);
+		json_builder_add_int_value (builder,
+					    ohe_sim_rate_limit_get_refused (provider->rate_limit));
+	}
+	json_builder_end_object (builder);
+	json_builder_set_member_name (builder, "rate_peak");
+	json_builder_begin_object (builder);
+	for (guint i = 0; i < self->providers->len; i++) {
+		OheSimProvider *provider = g_ptr_array_index (self->providers, i);
+		if (provider->rate_limit == NULL)
+			continue;
+		json_builder_set_member_name (builder, provider->path_prefix);
+		json_builder_add_int_value (builder,
+					    ohe_sim_rate_limit_get_peak (provider->rate_limit));
 	}
 	json_builder_end_object (builder);
 	json_builder_set_member_name (builder, "faults_pending");
@@ -604,6 +662,22 @@ ohe_sim_server_copy_query (GHashTable *query)
 	return copy;
 }
 
+/* counts the request in its provider's window; FALSE if the window is full */
+static gboolean
+ohe_sim_server_admit_rate (OheSimServer *self, OheSimProvider *provider, OheSimRequest *request)
+{
+	const gchar *key = "app";
+	if (provider->rate_limit == NULL)
+		return TRUE;
+	if (ohe_sim_rate_limit_get_scope (provider->rate_limit) == OHE_SIM_RATE_SCOPE_USER) {
+		/* the token stands for its user; token grants are not in the per-user quota */
+		key = ohe_sim_request_get_header (request, "Authorization");
+		if (key == NULL || !g_str_has_prefix (key, "Bearer "))
+			return TRUE;
+	}
+	return ohe_sim_rate_limit_admit (provider->rate_limit, key, g_get_monotonic_time ());
+}
+
 static void
 ohe_sim_server_handle (SoupServer *soup,
 		       SoupServerMessage *msg,
@@ -649,6 +723,17 @@ ohe_sim_server_handle (SoupServer *soup,
 	if (call->provider == NULL) {
 		ohe_sim_request_respond_error (request, SOUP_STATUS_NOT_FOUND, "not_found",
 					       "no provider serves this path");
+		ohe_sim_server_log (self, call);
+		ohe_sim_call_free (call);
+		return;
+	}
+
+	/* the cloud's own rolling window comes before any injected fault */
+	if (!ohe_sim_server_admit_rate (self, call->provider, request)) {
+		request->fault = OHE_SIM_FAULT_RATE_LIMITED;
+		if (call->provider->fault_func == NULL ||
+		    !call->provider->fault_func (self, request, call->provider->fault_data))
+			ohe_sim_server_respond_fault_default (self, request);
 		ohe_sim_server_log (self, call);
 		ohe_sim_call_free (call);
 		return;

@@ -10,6 +10,7 @@
 #include "ohe-sim-data.h"
 #include "ohe-sim-fault.h"
 #include "ohe-sim-oauth.h"
+#include "ohe-sim-rate-limit.h"
 #include "ohe-sim-request.h"
 #include "ohe-sim-webhook.h"
 
@@ -274,6 +275,41 @@ ohe_sim_server_get_users (OheSimServer *self);
  */
 guint
 ohe_sim_server_get_request_count (OheSimServer *self, const gchar *path);
+/**
+ * ohe_sim_server_set_rate_limit:
+ * @self: a simulator
+ * @path_prefix: a prefix given to ohe_sim_server_add_provider()
+ * @limit: (transfer full) (nullable): the rolling window the provider's cloud enforces,
+ *   %NULL for none
+ *
+ * Call before serving. A request over the limit gets the provider's rate-limit answer
+ * (Withings: status 601 in an HTTP 200 envelope; Google: HTTP 429), before any injected
+ * fault; `--rate-limit` of the standalone simulator.
+ */
+void
+ohe_sim_server_set_rate_limit (OheSimServer *self,
+			       const gchar *path_prefix,
+			       OheSimRateLimit *limit);
+/**
+ * ohe_sim_server_get_rate_limited:
+ * @self: a simulator
+ * @path_prefix: a provider prefix
+ *
+ * Returns: the requests refused by the provider's rolling window so far; also
+ *   `rate_limited` in `GET /_sim/stats`
+ */
+guint
+ohe_sim_server_get_rate_limited (OheSimServer *self, const gchar *path_prefix);
+/**
+ * ohe_sim_server_get_rate_peak:
+ * @self: a simulator
+ * @path_prefix: a provider prefix
+ *
+ * Returns: the most admitted requests seen in one window; also `rate_peak` in
+ *   `GET /_sim/stats`
+ */
+guint
+ohe_sim_server_get_rate_peak (OheSimServer *self, const gchar *path_prefix);
 /**
  * ohe_sim_server_reset_stats:
  * @self: a simulator

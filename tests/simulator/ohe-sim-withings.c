@@ -17,8 +17,9 @@
  * (rate limit) and 401 (expired or revoked token) as Withings sends them. Data comes from the
  * simulator's generator, so a test can recompute every value.
  *
- * Not simulated: the HEAD check of a callback URL on subscribe, the 120/min
- * application limit (inject 601 with the fault queue instead), sleep and
+ * The application's rolling-window limit (120 per 60 s at Withings) is the
+ * server's: ohe_sim_server_set_rate_limit() or --rate-limit answers 601 beyond it.
+ * Not simulated: the HEAD check of a callback URL on subscribe, sleep and
  * getactivity.
  */
 

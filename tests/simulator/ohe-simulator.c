@@ -30,6 +30,7 @@ main (int argc, char *argv[])
 	g_autofree gchar *fault_rate = NULL;
 	g_autofree gchar *callback = NULL;
 	g_autofree gchar *client = NULL;
+	g_auto (GStrv) rate_limits = NULL;
 	g_auto (GStrv) client_parts = NULL;
 	const GOptionEntry entries[] = {
 	    {"port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port on 127.0.0.1, 0 for a free one",
@@ -44,6 +45,10 @@ main (int argc, char *argv[])
 	     "URL"},
 	    {"client", 0, 0, G_OPTION_ARG_STRING, &client,
 	     "OAuth2 client every simulated cloud accepts", "ID:SECRET"},
+	    {"rate-limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &rate_limits,
+	     "Enforce a rolling window, e.g. withings=120/60000 or google=300/60000/user "
+	     "(requests/milliseconds[/user]); repeatable",
+	     "SPEC"},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log requests to stderr", NULL},
 	    {NULL},
 	};
@@ -80,6 +85,21 @@ main (int argc, char *argv[])
 	ohe_sim_webhook_set_callback_url (ohe_sim_server_get_webhook (server), callback);
 	added = ohe_sim_server_add_users (server, (guint)users, (guint)days, (guint64)seed);
 	ohe_sim_server_register_builtin_providers (server);
+	for (guint i = 0; rate_limits != NULL && rate_limits[i] != NULL; i++) {
+		g_autofree gchar *prefix = NULL;
+		OheSimRateLimit *limit = ohe_sim_rate_limit_parse (rate_limits[i], &prefix, &error);
+		if (limit == NULL) {
+			g_printerr ("ohe-simulator: --%s\n", error->message);
+			return 2;
+		}
+		if (g_strcmp0 (prefix, "/withings") != 0 && g_strcmp0 (prefix, "/google") != 0) {
+			g_printerr ("ohe-simulator: --rate-limit: no provider is served under %s\n",
+				    prefix);
+			ohe_sim_rate_limit_free (limit);
+			return 2;
+		}
+		ohe_sim_server_set_rate_limit (server, prefix, limit);
+	}
 	if (client != NULL) {
 		client_parts = g_strsplit (client, ":", 2);
 		if (g_strv_length (client_parts) != 2 || client_parts[0][0] == '\0') {

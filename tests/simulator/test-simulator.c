@@ -796,6 +796,158 @@ test_standalone (void)
 	g_free (f.base);
 }
 
+static void
+test_rate_limit_window (void)
+{
+	g_autoptr (OheSimRateLimit) limit =
+		       ohe_sim_rate_limit_new (3, 1000, OHE_SIM_RATE_SCOPE_APP);
+	g_autoptr (OheSimRateLimit) parsed = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *prefix = NULL;
+	const gchar *bad[] = {"withings",
+			      "=3/10",
+			      "withings=0/10",
+			      "withings=3",
+			      "withings=3/0",
+			      "withings=3/10/team",
+			      "withings=3/10/user/x"};
+	const gint64 t0 = 1000000000;
+
+	/* three in any second, counted from their arrival; refused ones do not count */
+	for (guint i = 0; i < 3; i++)
+		g_assert_true (ohe_sim_rate_limit_admit (limit, "app", t0 + i * 100000));
+	g_assert_false (ohe_sim_rate_limit_admit (limit, "app", t0 + 300000));
+	g_assert_false (ohe_sim_rate_limit_admit (limit, "app", t0 + 999999));
+	/* the first leaves the window exactly one second after it arrived */
+	g_assert_true (ohe_sim_rate_limit_admit (limit, "app", t0 + 1000000));
+	g_assert_false (ohe_sim_rate_limit_admit (limit, "app", t0 + 1050000));
+	g_assert_true (ohe_sim_rate_limit_admit (limit, "other", t0 + 1050000));
+	g_assert_cmpuint (ohe_sim_rate_limit_get_admitted (limit), ==, 5);
+	g_assert_cmpuint (ohe_sim_rate_limit_get_refused (limit), ==, 3);
+	g_assert_cmpuint (ohe_sim_rate_limit_get_peak (limit), ==, 3);
+
+	parsed = ohe_sim_rate_limit_parse ("google=300/60000/user", &prefix, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (prefix, ==, "/google");
+	g_assert_cmpint (ohe_sim_rate_limit_get_scope (parsed), ==, OHE_SIM_RATE_SCOPE_USER);
+	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+		g_autoptr (OheSimRateLimit) none = NULL;
+		g_autofree gchar *p = NULL;
+		g_clear_error (&error);
+		none = ohe_sim_rate_limit_parse (bad[i], &p, &error);
+		g_assert_null (none);
+		g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
+		g_assert_nonnull (strstr (error->message, bad[i]));
+	}
+}
+
+static gint64
+stats_member (Fixture *f, const gchar *object, const gchar *member)
+{
+	Response r = http (f, "GET", "/_sim/stats", NULL, NULL, NULL, NULL);
+	g_autoptr (JsonParser) parser = json_parser_new ();
+	JsonObject *root;
+	gint64 value;
+
+	g_assert_cmpuint (r.status, ==, 200);
+	g_assert_true (json_parser_load_from_data (parser, r.body, -1, NULL));
+	root = json_node_get_object (json_parser_get_root (parser));
+	value = json_object_get_int_member (json_object_get_object_member (root, object), member);
+	response_clear (&r);
+	return value;
+}
+
+/* the standalone simulator enforces the windows its command line gives, as each cloud
+ * answers: Withings with status 601 in an HTTP 200 envelope, Google with HTTP 429 */
+static void
+test_rate_limit_standalone (void)
+{
+	const gchar *argv[] = {OHE_SIMULATOR_PATH,
+			       "--port",
+			       "0",
+			       "--users",
+			       "1",
+			       "--days",
+			       "1",
+			       "--rate-limit",
+			       "withings=3/1500",
+			       "--rate-limit",
+			       "google=2/1500/user",
+			       NULL};
+	const gchar *form = "action=getmeas";
+	g_autoptr (GSubprocess) proc = NULL;
+	g_autoptr (GDataInputStream) out = NULL;
+	g_autofree gchar *line = NULL;
+	g_autoptr (GError) error = NULL;
+	Fixture f = {0};
+	Response r;
+
+	proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+	g_assert_no_error (error);
+	out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+	line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+	f.base = g_strdup (line + strlen ("listening on "));
+	f.session = soup_session_new ();
+
+	for (guint i = 0; i < 3; i++) {
+		r = http (&f, "POST", "/withings/measure", "application/x-www-form-urlencoded",
+			  form, NULL, NULL);
+		g_assert_cmpuint (r.status, ==, 200);
+		g_assert_null (strstr (r.body, "\"status\":601"));
+		response_clear (&r);
+	}
+	r = http (&f, "POST", "/withings/measure", "application/x-www-form-urlencoded", form, NULL,
+		  NULL);
+	g_assert_cmpuint (r.status, ==, 200);
+	g_assert_nonnull (strstr (r.body, "\"status\":601"));
+	response_clear (&r);
+	g_assert_cmpint (stats_member (&f, "rate_limited", "/withings"), ==, 1);
+	g_assert_cmpint (stats_member (&f, "rate_peak", "/withings"), ==, 3);
+
+	/* per user: each token has its own window */
+	for (guint i = 0; i < 3; i++) {
+		r = http (&f, "GET", "/google/v4/users/me/identity", NULL, NULL, "Authorization",
+			  "Bearer token-a");
+		if (i < 2)
+			g_assert_cmpuint (r.status, !=, 429);
+		else
+			g_assert_cmpuint (r.status, ==, 429);
+		response_clear (&r);
+	}
+	r = http (&f, "GET", "/google/v4/users/me/identity", NULL, NULL, "Authorization",
+		  "Bearer token-b");
+	g_assert_cmpuint (r.status, !=, 429);
+	response_clear (&r);
+	g_assert_cmpint (stats_member (&f, "rate_limited", "/google"), ==, 1);
+
+	/* the window rolls on */
+	g_usleep (1600 * 1000);
+	r = http (&f, "POST", "/withings/measure", "application/x-www-form-urlencoded", form, NULL,
+		  NULL);
+	g_assert_null (strstr (r.body, "\"status\":601"));
+	response_clear (&r);
+
+	g_subprocess_send_signal (proc, SIGTERM);
+	g_assert_true (g_subprocess_wait (proc, NULL, &error));
+	g_clear_object (&f.session);
+	g_free (f.base);
+
+	/* a spec that does not parse stops the start, named */
+	{
+		const gchar *bad_argv[] = {OHE_SIMULATOR_PATH, "--port",       "0",
+					   "--rate-limit",     "withings=120", NULL};
+		g_autoptr (GSubprocess) bad =
+			       g_subprocess_newv (bad_argv, G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+		g_autofree gchar *err = NULL;
+		g_assert_no_error (error);
+		g_assert_true (g_subprocess_communicate_utf8 (bad, NULL, NULL, NULL, &err, &error));
+		g_assert_cmpint (g_subprocess_get_exit_status (bad), ==, 2);
+		g_assert_nonnull (strstr (err, "withings=120"));
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -816,5 +968,7 @@ main (int argc, char **argv)
 	g_test_add ("/simulator/webhook", Fixture, NULL, fixture_setup, test_webhook,
 		    fixture_teardown);
 	g_test_add_func ("/simulator/standalone", test_standalone);
+	g_test_add_func ("/simulator/rate-limit/window", test_rate_limit_window);
+	g_test_add_func ("/simulator/rate-limit/standalone", test_rate_limit_standalone);
 	return g_test_run ();
 }

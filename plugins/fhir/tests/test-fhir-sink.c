@@ -1202,6 +1202,10 @@ test_sink_config_errors (void)
 	     "[plugin:fhir] bundle_type=history is not transaction or "
 	     "batch"},
 	    {"timeout", "x", "[plugin:fhir] timeout=x is not a number from 1 to 3600"},
+	    {"attempt_deadline", "0",
+	     "[plugin:fhir] attempt_deadline=0 is not a number from 1 to 86400"},
+	    {"min_transfer_rate", "-5",
+	     "[plugin:fhir] min_transfer_rate=-5 is not a number from 0 to 100000000"},
 	    {"bundle_type", "batch",
 	     "[plugin:fhir] bundle_type=batch does not go with write_mode=conditional-update: "
 	     "its entries refer to each other by urn:uuid, which only a transaction resolves",
