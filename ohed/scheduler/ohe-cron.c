@@ -76,7 +76,8 @@ ohe_cron_parse_item (const gchar *expression,
 		     guint64 *bits,
 		     GError **error)
 {
-	g_auto(GStrv) step_parts = g_strsplit (item, "/", -1);
+	/* an empty item splits into no parts at all */
+	g_auto(GStrv) step_parts = g_strsplit (item[0] != '\0' ? item : "/", "/", -1);
 	g_auto(GStrv) range = NULL;
 	guint first = field->min;
 	guint last = field->max;

@@ -1,0 +1,6 @@
+-- SPDX-License-Identifier: LGPL-2.1-or-later
+--
+-- Version 9: reserved for a migration developed on another branch alongside 0010; that file
+-- replaces this one. Migrations are applied without gaps, so the number is held by an empty
+-- step.
+SELECT 1;
