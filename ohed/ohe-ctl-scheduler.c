@@ -109,7 +109,8 @@ ohe_ctl_scheduler_print_progress (OheBackfillProgress *progress)
 {
 	g_autofree gchar *from = ohe_ctl_scheduler_format_time (progress->window_start_us);
 	g_autofree gchar *to = ohe_ctl_scheduler_format_time (progress->window_end_us);
-	g_autofree gchar *eta = ohe_ctl_scheduler_format_time (ohe_backfill_progress_get_eta (progress));
+	g_autofree gchar *eta =
+	    ohe_ctl_scheduler_format_time (ohe_backfill_progress_get_eta (progress));
 
 	g_print (_ ("%s\t%s → %s\twindows %u/%u\tmeasurements %" G_GUINT64_FORMAT "\t%s %s\n"),
 		 progress->link_id, from, to, progress->windows_done, progress->windows_total,
@@ -126,7 +127,7 @@ ohe_ctl_scheduler_backfill (OheEngine *engine, gchar **args, GError **error)
 
 	if (args[0] != NULL) {
 		g_autoptr(OheBackfillProgress) progress =
-		    ohe_store_get_backfill_progress (store, args[0], error);
+			       ohe_store_get_backfill_progress (store, args[0], error);
 		if (progress == NULL)
 			return FALSE;
 		ohe_ctl_scheduler_print_progress (progress);
@@ -138,8 +139,8 @@ ohe_ctl_scheduler_backfill (OheEngine *engine, gchar **args, GError **error)
 	for (guint i = 0; i < links->len; i++) {
 		OheLink *link = g_ptr_array_index (links, i);
 		g_autoptr(GError) error_local = NULL;
-		g_autoptr(OheBackfillProgress) progress =
-		    ohe_store_get_backfill_progress (store, ohe_link_get_id (link), &error_local);
+		g_autoptr(OheBackfillProgress) progress = ohe_store_get_backfill_progress (
+		    store, ohe_link_get_id (link), &error_local);
 		if (progress != NULL) {
 			ohe_ctl_scheduler_print_progress (progress);
 		} else if (!g_error_matches (error_local, OHE_ERROR, OHE_ERROR_NOT_FOUND)) {

@@ -810,8 +810,7 @@ static const OheCtlCommand ohe_ctl_commands[] = {
     {"user-set", "USER-ID frequency=realtime|hourly|daily",
      N_ ("Change a user's settings: how often its links sync"), ohe_ctl_user_set},
     {"backfill", "[LINK-ID]",
-     N_ ("Show initial backfill progress: windows, measurements, estimated end"),
-     ohe_ctl_backfill},
+     N_ ("Show initial backfill progress: windows, measurements, estimated end"), ohe_ctl_backfill},
 };
 
 static gchar *

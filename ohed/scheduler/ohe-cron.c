@@ -37,11 +37,8 @@ typedef struct {
 
 /* the fields in the order they are written; data, not code */
 static const OheCronField ohe_cron_fields[] = {
-    {"minute", 0, 59},
-    {"hour", 0, 23},
-    {"day of month", 1, 31},
-    {"month", 1, 12},
-    {"day of week", 0, 7},
+    {"minute", 0, 59}, {"hour", 0, 23},	      {"day of month", 1, 31},
+    {"month", 1, 12},  {"day of week", 0, 7},
 };
 
 enum { OHE_CRON_MINUTE, OHE_CRON_HOUR, OHE_CRON_DOM, OHE_CRON_MONTH, OHE_CRON_DOW };
@@ -105,8 +102,8 @@ ohe_cron_parse_item (const gchar *expression,
 		range = g_strsplit (step_parts[0], "-", -1);
 		if (g_strv_length (range) > 2) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
-				     "cron expression '%s': %s '%s' is not a range N-M",
-				     expression, field->name, step_parts[0]);
+				     "cron expression '%s': %s '%s' is not a range N-M", expression,
+				     field->name, step_parts[0]);
 			return FALSE;
 		}
 		if (!ohe_cron_parse_number (expression, field, range[0], &first, error))
@@ -275,9 +272,9 @@ ohe_cron_get_next (OheCron *self, gint64 after_us)
 			dt = g_date_time_add_months (next, 1);
 			g_date_time_unref (next);
 		} else if (!ohe_cron_day_matches (self, dt)) {
-			next = g_date_time_new_utc (
-			    g_date_time_get_year (dt), g_date_time_get_month (dt),
-			    g_date_time_get_day_of_month (dt), 0, 0, 0);
+			next = g_date_time_new_utc (g_date_time_get_year (dt),
+						    g_date_time_get_month (dt),
+						    g_date_time_get_day_of_month (dt), 0, 0, 0);
 			g_date_time_unref (dt);
 			dt = g_date_time_add_days (next, 1);
 			g_date_time_unref (next);

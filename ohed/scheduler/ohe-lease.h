@@ -20,17 +20,15 @@ G_DECLARE_INTERFACE (OheLease, ohe_lease, OHE, LEASE, GObject)
 struct _OheLeaseInterface {
 	GTypeInterface parent_iface;
 
-	gboolean (*acquire) (OheLease *self,
-			     const gchar *name,
-			     gint64 ttl_us,
-			     gboolean *held,
-			     GError **error);
+	gboolean (*acquire) (
+	    OheLease *self, const gchar *name, gint64 ttl_us, gboolean *held, GError **error);
 	gboolean (*release) (OheLease *self, const gchar *name, GError **error);
 	const gchar *(*get_holder) (OheLease *self);
 };
 
 gboolean
-ohe_lease_acquire (OheLease *self, const gchar *name, gint64 ttl_us, gboolean *held, GError **error);
+ohe_lease_acquire (
+    OheLease *self, const gchar *name, gint64 ttl_us, gboolean *held, GError **error);
 gboolean
 ohe_lease_release (OheLease *self, const gchar *name, GError **error);
 const gchar *

@@ -163,7 +163,8 @@ ohe_scheduler_plan_backfill (OheScheduler *self, OheLink *link, gint64 now, GErr
 {
 	gint64 length = ohe_sync_settings_get_initial_backfill (self->settings);
 	gint64 window = ohe_sync_settings_get_backfill_window (self->settings);
-	g_autoptr(OheBackfillProgress) progress = ohe_backfill_progress_new (ohe_link_get_id (link));
+	g_autoptr(OheBackfillProgress) progress =
+		       ohe_backfill_progress_new (ohe_link_get_id (link));
 	g_autofree gchar *mark = ohe_scheduler_incremental_mark (link);
 	gboolean started = FALSE;
 	gboolean found = FALSE;
@@ -184,9 +185,9 @@ ohe_scheduler_plan_backfill (OheScheduler *self, OheLink *link, gint64 now, GErr
 	/* newest first: the queue runs equal priorities in the order they came */
 	for (guint i = 0; i < progress->windows_total; i++) {
 		gint64 end = now - (gint64)i * window;
-		g_autoptr(OheJob) job = ohe_job_new (ohe_link_get_id (link),
-						     ohe_link_get_provider (link),
-						     OHE_JOB_PRIORITY_BACKFILL);
+		g_autoptr(OheJob) job =
+			       ohe_job_new (ohe_link_get_id (link), ohe_link_get_provider (link),
+					    OHE_JOB_PRIORITY_BACKFILL);
 		ohe_job_set_window (job, MAX (progress->window_start_us, end - window), end);
 		ohe_job_set_created (job, now);
 		if (!ohe_scheduler_push (self, job, OHE_SCHEDULER_TRIGGER_BACKFILL, NULL, error))
@@ -272,9 +273,8 @@ ohe_scheduler_plan_nightly (OheScheduler *self, GPtrArray *links, gint64 now, GE
 		return TRUE;
 	for (guint i = 0; i < links->len; i++) {
 		OheLink *link = g_ptr_array_index (links, i);
-		g_autoptr(OheJob) job = ohe_job_new (ohe_link_get_id (link),
-						     ohe_link_get_provider (link),
-						     OHE_JOB_PRIORITY_NIGHTLY);
+		g_autoptr(OheJob) job = ohe_job_new (
+		    ohe_link_get_id (link), ohe_link_get_provider (link), OHE_JOB_PRIORITY_NIGHTLY);
 		g_autofree gchar *dedup_key =
 		    g_strdup_printf ("nightly:%s", ohe_link_get_id (link));
 		ohe_job_set_window (job, now - window, now);
@@ -477,8 +477,8 @@ ohe_scheduler_find_account (OheScheduler *self,
 			     ohe_link_state_to_string (ohe_link_get_state (inactive)));
 		return NULL;
 	}
-	g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND, "no link holds %s account %s",
-		     provider, external_user_id);
+	g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND, "no link holds %s account %s", provider,
+		     external_user_id);
 	return NULL;
 }
 
@@ -551,7 +551,8 @@ ohe_scheduler_notify (OheScheduler *self,
 	ohe_job_set_window (job, start, end);
 	consented = ohe_link_get_kinds (link);
 	for (guint i = 0; i < ohe_sync_hint_get_n_kinds (hint); i++) {
-		const gchar *kind = ohe_measurement_kind_to_string (ohe_sync_hint_get_kind (hint, i));
+		const gchar *kind =
+		    ohe_measurement_kind_to_string (ohe_sync_hint_get_kind (hint, i));
 		if (consented == NULL || consented[0] == NULL || ohe_link_has_kind (link, kind))
 			ohe_job_add_kind (job, kind);
 	}

@@ -52,11 +52,8 @@ ohe_store_lease_init (OheStoreLease *self)
 }
 
 static gboolean
-ohe_store_lease_acquire (OheLease *lease,
-			 const gchar *name,
-			 gint64 ttl_us,
-			 gboolean *held,
-			 GError **error)
+ohe_store_lease_acquire (
+    OheLease *lease, const gchar *name, gint64 ttl_us, gboolean *held, GError **error)
 {
 	OheStoreLease *self = OHE_STORE_LEASE (lease);
 	return ohe_store_acquire_lease (self->store, name, self->holder,
@@ -112,6 +109,5 @@ ohe_store_lease_new (OheStore *store, OheClock *clock, const gchar *holder)
 gchar *
 ohe_store_lease_new_holder_id (void)
 {
-	return g_strdup_printf ("%s:%d:%08x", g_get_host_name (), (gint)getpid (),
-				g_random_int ());
+	return g_strdup_printf ("%s:%d:%08x", g_get_host_name (), (gint)getpid (), g_random_int ());
 }

@@ -69,10 +69,13 @@ ohe_sync_settings_new (OheConfig *config, GError **error)
 
 	g_return_val_if_fail (OHE_IS_CONFIG (config), NULL);
 	self->enabled = ohe_config_get_boolean (config, "sync", "enabled");
-	self->initial_backfill_us = ohe_config_get_int (config, "sync", "initial_backfill_days") * day;
-	self->backfill_window_us = ohe_config_get_int (config, "sync", "backfill_window_days") * day;
+	self->initial_backfill_us =
+	    ohe_config_get_int (config, "sync", "initial_backfill_days") * day;
+	self->backfill_window_us =
+	    ohe_config_get_int (config, "sync", "backfill_window_days") * day;
 	self->overlap_us = ohe_config_get_int (config, "sync", "overlap") * G_USEC_PER_SEC;
-	self->push_lookback_us = ohe_config_get_int (config, "sync", "push_lookback") * G_USEC_PER_SEC;
+	self->push_lookback_us =
+	    ohe_config_get_int (config, "sync", "push_lookback") * G_USEC_PER_SEC;
 	self->nightly_jitter_us =
 	    ohe_config_get_int (config, "sync", "nightly_jitter") * G_USEC_PER_SEC;
 	self->nightly_window_us = ohe_config_get_int (config, "sync", "nightly_window") * day;

@@ -93,8 +93,8 @@ out:
 
 /* runs a statement that changes rows; @changes (nullable) gets how many */
 static gboolean
-ohe_sqlite_scheduler_run (sqlite3 *db, sqlite3_stmt *stmt, const gchar *what, gint *changes,
-			  GError **error)
+ohe_sqlite_scheduler_run (
+    sqlite3 *db, sqlite3_stmt *stmt, const gchar *what, gint *changes, GError **error)
 {
 	if (sqlite3_step (stmt) != SQLITE_DONE) {
 		ohe_sqlite_scheduler_set_error (db, error, what);
@@ -285,9 +285,9 @@ ohe_sqlite_scheduler_start_backfill (OheStore *store,
 	    "start backfill", error);
 	if (stmt == NULL)
 		goto out;
-	if (!ohe_sqlite_scheduler_bind (stmt, "tiiii", progress->link_id,
-					progress->window_start_us, progress->window_end_us,
-					(gint64)progress->windows_total, now)) {
+	if (!ohe_sqlite_scheduler_bind (stmt, "tiiii", progress->link_id, progress->window_start_us,
+					progress->window_end_us, (gint64)progress->windows_total,
+					now)) {
 		ohe_sqlite_scheduler_set_error (db, error, "start backfill");
 		goto out;
 	}
@@ -301,11 +301,8 @@ out:
 }
 
 static gboolean
-ohe_sqlite_scheduler_add_backfill_progress (OheStore *store,
-					    const gchar *link_id,
-					    guint windows,
-					    guint64 measurements,
-					    GError **error)
+ohe_sqlite_scheduler_add_backfill_progress (
+    OheStore *store, const gchar *link_id, guint windows, guint64 measurements, GError **error)
 {
 	OheSqliteStore *self = OHE_SQLITE_STORE (store);
 	sqlite3 *db = ohe_sqlite_store_lock (self);

@@ -213,11 +213,8 @@ ohe_store_start_backfill (OheStore *self,
  * Returns: %TRUE on success; %OHE_ERROR_NOT_FOUND if the link has no backfill
  */
 gboolean
-ohe_store_add_backfill_progress (OheStore *self,
-				 const gchar *link_id,
-				 guint windows,
-				 guint64 measurements,
-				 GError **error)
+ohe_store_add_backfill_progress (
+    OheStore *self, const gchar *link_id, guint windows, guint64 measurements, GError **error)
 {
 	OheStoreInterface *iface;
 	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);

@@ -136,11 +136,8 @@ struct _OheStoreInterface {
 				   const gchar *name,
 				   const gchar *holder,
 				   GError **error);
-	gboolean (*get_schedule_mark) (OheStore *self,
-				       const gchar *name,
-				       gint64 *value_us,
-				       gboolean *found,
-				       GError **error);
+	gboolean (*get_schedule_mark) (
+	    OheStore *self, const gchar *name, gint64 *value_us, gboolean *found, GError **error);
 	gboolean (*set_schedule_mark) (OheStore *self,
 				       const gchar *name,
 				       gint64 value_us,
@@ -284,11 +281,8 @@ ohe_store_start_backfill (OheStore *self,
 			  gboolean *started,
 			  GError **error);
 gboolean
-ohe_store_add_backfill_progress (OheStore *self,
-				 const gchar *link_id,
-				 guint windows,
-				 guint64 measurements,
-				 GError **error);
+ohe_store_add_backfill_progress (
+    OheStore *self, const gchar *link_id, guint windows, guint64 measurements, GError **error);
 OheBackfillProgress *
 ohe_store_get_backfill_progress (OheStore *self, const gchar *link_id, GError **error);
 

@@ -15,10 +15,10 @@
 #include "ohe-sync-frequency.h"
 
 /* Friday 2027-01-15 12:00:00 UTC */
-#define TEST_NOW_US  (G_GINT64_CONSTANT (1800014400) * G_USEC_PER_SEC)
-#define TEST_MINUTE  (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
-#define TEST_HOUR    (60 * TEST_MINUTE)
-#define TEST_DAY     (24 * TEST_HOUR)
+#define TEST_NOW_US (G_GINT64_CONSTANT (1800014400) * G_USEC_PER_SEC)
+#define TEST_MINUTE (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
+#define TEST_HOUR   (60 * TEST_MINUTE)
+#define TEST_DAY    (24 * TEST_HOUR)
 /* the next 03:00 UTC after TEST_NOW_US */
 #define TEST_NIGHTLY (TEST_NOW_US + 15 * TEST_HOUR)
 
@@ -189,8 +189,7 @@ test_assert_backfill_windows (GPtrArray *jobs, gint64 end)
 		g_assert_cmpstr (ohe_job_get_link_id (job), ==, "link-1");
 		g_assert_cmpint (ohe_job_get_priority (job), ==, OHE_JOB_PRIORITY_BACKFILL);
 		g_assert_cmpint (ohe_job_get_window_start (job), ==, starts[i]);
-		g_assert_cmpint (ohe_job_get_window_end (job), ==,
-				 i == 0 ? end : starts[i - 1]);
+		g_assert_cmpint (ohe_job_get_window_end (job), ==, i == 0 ? end : starts[i - 1]);
 		g_assert_cmpuint (ohe_job_get_max_attempts (job), ==, 5);
 	}
 }
@@ -206,9 +205,8 @@ test_scheduler_backfill_once (Fixture *fx, gconstpointer user_data)
 
 	test_tick (&fx->a);
 	g_assert_true (ohe_scheduler_is_leader (fx->a.scheduler));
-	g_assert_cmpuint (ohe_scheduler_get_jobs_made (fx->a.scheduler,
-						       OHE_SCHEDULER_TRIGGER_BACKFILL),
-			  ==, 5);
+	g_assert_cmpuint (
+	    ohe_scheduler_get_jobs_made (fx->a.scheduler, OHE_SCHEDULER_TRIGGER_BACKFILL), ==, 5);
 	progress = ohe_store_get_backfill_progress (fx->a.store, "link-1", &error);
 	g_assert_no_error (error);
 	g_assert_cmpuint (progress->windows_total, ==, 5);
@@ -239,9 +237,8 @@ test_scheduler_backfill_once (Fixture *fx, gconstpointer user_data)
 			g_assert_cmpuint (progress->windows_done, ==, 2);
 			g_assert_false (ohe_backfill_progress_is_done (progress));
 			g_assert_cmpint (ohe_backfill_progress_get_eta (progress), ==,
-					 progress->updated_us + 3 * (progress->updated_us -
-								     progress->started_us) /
-								    2);
+					 progress->updated_us +
+					     3 * (progress->updated_us - progress->started_us) / 2);
 			g_clear_pointer (&progress, ohe_backfill_progress_free);
 		}
 	}
@@ -256,9 +253,8 @@ test_scheduler_backfill_once (Fixture *fx, gconstpointer user_data)
 	test_tick (&fx->a);
 	again = test_drain (&fx->a);
 	g_assert_cmpuint (test_count_reason (again, OHE_SCHEDULER_REASON_BACKFILL), ==, 0);
-	g_assert_cmpuint (ohe_scheduler_get_jobs_made (fx->a.scheduler,
-						       OHE_SCHEDULER_TRIGGER_BACKFILL),
-			  ==, 5);
+	g_assert_cmpuint (
+	    ohe_scheduler_get_jobs_made (fx->a.scheduler, OHE_SCHEDULER_TRIGGER_BACKFILL), ==, 5);
 	/* a link that is not active has none */
 	test_add_link (&fx->a, "user-2", "link-2", "ext-2", OHE_LINK_STATE_PENDING);
 	g_assert_false (ohe_scheduler_link_activated (fx->a.scheduler, "link-2", &error));
@@ -432,7 +428,8 @@ test_scheduler_user_frequency_store (Fixture *fx, gconstpointer user_data)
 	g_assert_true (ohe_store_set_user_sync_frequency (fx->a.store, "user-1", "daily", &error));
 	frequency = ohe_store_get_user_sync_frequency (fx->a.store, "user-1", &error);
 	g_assert_cmpstr (frequency, ==, "daily");
-	g_assert_false (ohe_store_set_user_sync_frequency (fx->a.store, "user-1", "weekly", &error));
+	g_assert_false (
+	    ohe_store_set_user_sync_frequency (fx->a.store, "user-1", "weekly", &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
 	g_clear_error (&error);
 	g_assert_false (ohe_store_set_user_sync_frequency (fx->a.store, "nobody", "daily", &error));
@@ -488,8 +485,7 @@ test_scheduler_push_storm (Fixture *fx, gconstpointer user_data)
 		n_coalesced += coalesced;
 	}
 	g_assert_cmpuint (n_coalesced, ==, 999);
-	g_assert_cmpuint (ohe_scheduler_get_jobs_made (fx->a.scheduler,
-						       OHE_SCHEDULER_TRIGGER_PUSH),
+	g_assert_cmpuint (ohe_scheduler_get_jobs_made (fx->a.scheduler, OHE_SCHEDULER_TRIGGER_PUSH),
 			  ==, 2);
 	/* one more job: the queued backfill windows and it, nothing else */
 	g_assert_cmpuint (ohe_job_queue_get_depth (fx->a.queue), ==, 5 + 1);
@@ -514,7 +510,7 @@ test_scheduler_push_refused (Fixture *fx, gconstpointer user_data)
 	g_autoptr(OheSyncHint) unknown = ohe_sync_hint_new ("ext-404", 0, 0);
 	g_autoptr(OheSyncHint) revoked = ohe_sync_hint_new ("ext-2", 0, 0);
 	g_autoptr(OheSyncHint) backwards =
-	    ohe_sync_hint_new ("ext-1", TEST_NOW_US, TEST_NOW_US - TEST_HOUR);
+		       ohe_sync_hint_new ("ext-1", TEST_NOW_US, TEST_NOW_US - TEST_HOUR);
 	g_autoptr(OheSyncHint) other_kind = ohe_sync_hint_new ("ext-1", 0, 0);
 	g_autoptr(OheSyncHint) some_kinds = ohe_sync_hint_new ("ext-1", 0, 0);
 	g_autoptr(OheJob) job = NULL;
@@ -540,14 +536,16 @@ test_scheduler_push_refused (Fixture *fx, gconstpointer user_data)
 
 	/* a kind the link does not consent to: nothing to do */
 	ohe_sync_hint_add_kind (other_kind, OHE_MEASUREMENT_KIND_ECG);
-	g_assert_true (ohe_scheduler_notify (fx->a.scheduler, "withings", other_kind, NULL, &error));
+	g_assert_true (
+	    ohe_scheduler_notify (fx->a.scheduler, "withings", other_kind, NULL, &error));
 	g_assert_no_error (error);
 	g_assert_cmpuint (ohe_job_queue_get_depth (fx->a.queue), ==, 0);
 
 	/* without a window: the lookback before now, for the consented kinds named */
 	ohe_sync_hint_add_kind (some_kinds, OHE_MEASUREMENT_KIND_ECG);
 	ohe_sync_hint_add_kind (some_kinds, OHE_MEASUREMENT_KIND_HEART_RATE);
-	g_assert_true (ohe_scheduler_notify (fx->a.scheduler, "withings", some_kinds, NULL, &error));
+	g_assert_true (
+	    ohe_scheduler_notify (fx->a.scheduler, "withings", some_kinds, NULL, &error));
 	job = ohe_job_queue_pop (fx->a.queue, 0, NULL, &error);
 	g_assert_no_error (error);
 	g_assert_cmpint (ohe_job_get_window_start (job), ==, TEST_NOW_US - 15 * TEST_MINUTE);
@@ -581,7 +579,8 @@ test_scheduler_nightly (Fixture *fx, gconstpointer user_data)
 		jobs = test_drain (&fx->a);
 		if (jobs->len > 0)
 			break;
-		g_assert_cmpint (ohe_clock_get_real (fx->clock), <, TEST_NIGHTLY + 10 * TEST_MINUTE);
+		g_assert_cmpint (ohe_clock_get_real (fx->clock), <,
+				 TEST_NIGHTLY + 10 * TEST_MINUTE);
 	}
 	fired_at = ohe_clock_get_real (fx->clock);
 	if (jitter) {
@@ -616,9 +615,8 @@ test_scheduler_nightly (Fixture *fx, gconstpointer user_data)
 	g_clear_pointer (&jobs, g_ptr_array_unref);
 	jobs = test_drain (&fx->a);
 	g_assert_cmpuint (test_count_reason (jobs, OHE_SCHEDULER_REASON_NIGHTLY), ==, 2);
-	g_assert_cmpuint (ohe_scheduler_get_jobs_made (fx->a.scheduler,
-						       OHE_SCHEDULER_TRIGGER_NIGHTLY),
-			  ==, 4);
+	g_assert_cmpuint (
+	    ohe_scheduler_get_jobs_made (fx->a.scheduler, OHE_SCHEDULER_TRIGGER_NIGHTLY), ==, 4);
 }
 
 static void
@@ -723,7 +721,8 @@ test_scheduler_two_processes (Fixture *fx, gconstpointer user_data)
 			test_tick (processes[p]);
 			jobs = test_drain (processes[p]);
 			for (guint k = 0; k < OHE_SCHEDULER_TRIGGER_LAST; k++)
-				ran[k] += test_count_reason (jobs, ohe_scheduler_trigger_to_string (k));
+				ran[k] +=
+				    test_count_reason (jobs, ohe_scheduler_trigger_to_string (k));
 		}
 		if (t == 30 * TEST_HOUR) {
 			g_assert_true (ohe_scheduler_is_leader (fx->a.scheduler));
@@ -799,14 +798,13 @@ main (int argc, char **argv)
 	g_test_add ("/scheduler/restart-keeps-backfill", Fixture, NULL, fixture_setup,
 		    test_scheduler_restart_keeps_backfill, fixture_teardown);
 	g_test_add ("/scheduler/incremental-from-cursor", Fixture, "[sync]\nnightly=0 3 1 1 *\n",
-		    fixture_setup,
-		    test_scheduler_incremental, fixture_teardown);
+		    fixture_setup, test_scheduler_incremental, fixture_teardown);
 	g_test_add ("/scheduler/push-storm", Fixture, NULL, fixture_setup,
 		    test_scheduler_push_storm, fixture_teardown);
 	g_test_add ("/scheduler/push-refused", Fixture, NULL, fixture_setup,
 		    test_scheduler_push_refused, fixture_teardown);
-	g_test_add ("/scheduler/nightly", Fixture, no_jitter, fixture_setup,
-		    test_scheduler_nightly, fixture_teardown);
+	g_test_add ("/scheduler/nightly", Fixture, no_jitter, fixture_setup, test_scheduler_nightly,
+		    fixture_teardown);
 	g_test_add ("/scheduler/nightly-jitter", Fixture, jitter, fixture_setup,
 		    test_scheduler_nightly, fixture_teardown);
 	g_test_add ("/scheduler/priorities", Fixture, no_jitter, fixture_setup,
