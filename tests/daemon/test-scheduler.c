@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "ohe-engine.h"
 #include "ohe-error.h"
 #include "ohe-memory-job-queue.h"
 #include "ohe-scheduler.h"
@@ -778,6 +779,93 @@ test_scheduler_settings_invalid (void)
 	}
 }
 
+/* the engine: its scheduler runs on its clock, its workers record backfill progress, and
+ * ohe_engine_notify() counts every notification by result */
+static void
+test_scheduler_engine (void)
+{
+	g_autoptr(OheClock) clock = ohe_clock_new_fake (TEST_NOW_US);
+	g_autoptr(OheConfig) config = ohe_config_new ();
+	g_autoptr(OheEngine) engine = NULL;
+	g_autoptr(OheLink) link = ohe_link_new ("u1", "synthetic");
+	g_autoptr(OheBackfillProgress) progress = NULL;
+	g_autoptr(OheSyncHint) hint = ohe_sync_hint_new ("syn-account", 0, 0);
+	g_autoptr(OheSyncHint) unknown = ohe_sync_hint_new ("nobody", 0, 0);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dir = g_build_filename (g_get_user_data_dir (), "engine", NULL);
+	g_autofree gchar *db = g_build_filename (dir, "ohed.db", NULL);
+	g_autofree gchar *records = g_build_filename (dir, "records.txt", NULL);
+	const gchar *kinds[] = {"heart_rate", NULL};
+	OheMetrics *metrics;
+	OheStore *store;
+
+	g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+	ohe_config_set_string (config, "daemon", "plugin_dir", g_getenv ("OHE_TEST_PLUGIN_DIR"));
+	ohe_config_set_string (config, "daemon", "sink", "nullsink");
+	ohe_config_set_string (config, "daemon", "state_dir", dir);
+	ohe_config_set_string (config, "store", "sqlite_path", db);
+	ohe_config_set_string (config, "store", "schema_dir", OHE_SOURCE_SCHEMADIR);
+	ohe_config_set_string (config, "plugin:synthetic", "count", "50");
+	ohe_config_set_string (config, "plugin:nullsink", "record_path", records);
+	ohe_config_set_string (config, "sync", "initial_backfill_days", "3");
+	ohe_config_set_string (config, "sync", "backfill_window_days", "1");
+	engine = ohe_engine_new (config);
+	ohe_engine_set_clock (engine, clock);
+	g_assert_true (ohe_engine_setup (engine, NULL, &error));
+	g_assert_no_error (error);
+	store = ohe_engine_get_store (engine);
+	metrics = ohe_engine_get_metrics (engine);
+	g_assert_true (ohe_store_add_user (store, "u1", "Patient/p1", &error));
+	ohe_link_set_kinds (link, kinds);
+	ohe_link_set_external_user_id (link, "syn-account");
+	ohe_link_set_state (link, OHE_LINK_STATE_ACTIVE);
+	g_assert_true (ohe_store_add_link (store, link, &error));
+	g_assert_no_error (error);
+
+	g_assert_true (ohe_scheduler_tick (ohe_engine_get_scheduler (engine), &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_job_queue_get_depth (ohe_engine_get_queue (engine)), ==, 3);
+	g_assert_true (ohe_engine_start (engine, &error));
+	g_assert_true (ohe_engine_wait_idle (engine, 60 * G_USEC_PER_SEC));
+	ohe_engine_stop (engine);
+	g_assert_cmpuint (ohe_engine_get_jobs_done (engine), ==, 3);
+	progress = ohe_store_get_backfill_progress (store, ohe_link_get_id (link), &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (progress->windows_done, ==, 3);
+	g_assert_cmpuint (progress->windows_total, ==, 3);
+	/* the synthetic provider delivers its 50 samples in every window */
+	g_assert_cmpuint (progress->measurements, ==, 3 * 50);
+	g_assert_cmpint (progress->started_us, ==, TEST_NOW_US);
+
+	/* pushes: one queued, two coalesced, one unknown account, one inactive link */
+	for (guint i = 0; i < 3; i++) {
+		g_assert_true (ohe_engine_notify (engine, "synthetic", hint, &error));
+		g_assert_no_error (error);
+	}
+	g_assert_false (ohe_engine_notify (engine, "synthetic", unknown, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND);
+	g_clear_error (&error);
+	g_assert_true (ohe_store_update_link_state (store, ohe_link_get_id (link),
+						    OHE_LINK_STATE_NEEDS_RECONSENT, &error));
+	g_assert_false (ohe_engine_notify (engine, "synthetic", hint, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	g_assert_cmpuint (ohe_job_queue_get_depth (ohe_engine_get_queue (engine)), ==, 1);
+	g_assert_cmpfloat (ohe_metrics_get_value (metrics, "ohe_push_notifications_total",
+						  OHE_METRICS_LABELS ("synthetic", "queued")),
+			   ==, 1);
+	g_assert_cmpfloat (ohe_metrics_get_value (metrics, "ohe_push_notifications_total",
+						  OHE_METRICS_LABELS ("synthetic", "coalesced")),
+			   ==, 2);
+	g_assert_cmpfloat (
+	    ohe_metrics_get_value (metrics, "ohe_push_notifications_total",
+				   OHE_METRICS_LABELS ("synthetic", "unknown_account")),
+	    ==, 1);
+	g_assert_cmpfloat (
+	    ohe_metrics_get_value (metrics, "ohe_push_notifications_total",
+				   OHE_METRICS_LABELS ("synthetic", "inactive_link")),
+	    ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -787,6 +875,7 @@ main (int argc, char **argv)
 	g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 	g_test_add_func ("/scheduler/sync-frequency", test_scheduler_sync_frequency);
 	g_test_add_func ("/scheduler/settings-invalid", test_scheduler_settings_invalid);
+	g_test_add_func ("/scheduler/engine", test_scheduler_engine);
 	g_test_add ("/scheduler/user-frequency-store", Fixture, NULL, fixture_setup,
 		    test_scheduler_user_frequency_store, fixture_teardown);
 	g_test_add ("/scheduler/lease", Fixture, NULL, fixture_setup, test_scheduler_lease,
