@@ -170,6 +170,18 @@ ohe_scheduler_plan_backfill (OheScheduler *self, OheLink *link, gint64 now, GErr
 	gboolean found = FALSE;
 	gint64 since = 0;
 
+	/* a read first: most links were planned long ago, and each tick sees them all */
+	{
+		g_autoptr(GError) error_local = NULL;
+		g_autoptr(OheBackfillProgress) planned = ohe_store_get_backfill_progress (
+		    self->store, ohe_link_get_id (link), &error_local);
+		if (planned != NULL)
+			return TRUE;
+		if (!g_error_matches (error_local, OHE_ERROR, OHE_ERROR_NOT_FOUND)) {
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			return FALSE;
+		}
+	}
 	progress->window_end_us = now;
 	progress->window_start_us = now - length;
 	progress->windows_total = length > 0 ? (guint)((length + window - 1) / window) : 0;
