@@ -779,6 +779,72 @@ test_scheduler_settings_invalid (void)
 	}
 }
 
+/* a version 9 database: the stored priorities 2 (nightly then) and 3 (backfill then) swap
+ * meanings in version 10, and an existing user syncs hourly */
+static void
+test_scheduler_migrate_priorities (void)
+{
+	g_autofree gchar *old = g_build_filename (g_get_user_data_dir (), "schemas-9", NULL);
+	g_autofree gchar *src = g_build_filename (OHE_SOURCE_SCHEMADIR, "sqlite", NULL);
+	g_autofree gchar *dir = g_build_filename (g_get_user_data_dir (), "migrate", NULL);
+	g_autofree gchar *path = g_build_filename (dir, "ohed.db", NULL);
+	g_autofree gchar *frequency = NULL;
+	g_autoptr(GDir) gdir = NULL;
+	g_autoptr(OheStore) store = NULL;
+	g_autoptr(GPtrArray) jobs = NULL;
+	g_autoptr(GError) error = NULL;
+	/* the numbers as the old daemon wrote them */
+	g_autoptr(OheJob) was_nightly = ohe_job_new ("link-1", "withings", (OheJobPriority)2);
+	g_autoptr(OheJob) was_backfill = ohe_job_new ("link-1", "withings", (OheJobPriority)3);
+	const gchar *name;
+
+	g_assert_cmpint (g_mkdir_with_parents (old, 0700), ==, 0);
+	g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+	gdir = g_dir_open (src, 0, &error);
+	g_assert_no_error (error);
+	while ((name = g_dir_read_name (gdir)) != NULL) {
+		g_autofree gchar *from = g_build_filename (src, name, NULL);
+		g_autofree gchar *to = g_build_filename (old, name, NULL);
+		g_autofree gchar *sql = NULL;
+		if (g_ascii_strtoull (name, NULL, 10) > 9)
+			continue;
+		g_assert_true (g_file_get_contents (from, &sql, NULL, &error));
+		g_assert_true (g_file_set_contents (to, sql, -1, &error));
+		g_assert_no_error (error);
+	}
+
+	/* the old daemon stored 2 for nightly and 3 for backfill */
+	store = ohe_sqlite_store_new (path, old, &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (ohe_store_get_schema_version (store, NULL), ==, 9);
+	g_assert_true (ohe_store_add_user (store, "user-1", "Patient/p1", &error));
+	ohe_job_set_id (was_nightly, "was-nightly");
+	ohe_job_set_id (was_backfill, "was-backfill");
+	g_assert_cmpint (ohe_job_get_priority (was_nightly), ==, 2);
+	g_assert_cmpint (ohe_job_get_priority (was_backfill), ==, 3);
+	g_assert_true (ohe_store_save_job (store, was_nightly, &error));
+	g_assert_true (ohe_store_save_job (store, was_backfill, &error));
+	g_assert_no_error (error);
+	g_clear_object (&store);
+
+	store = ohe_sqlite_store_new (path, OHE_SOURCE_SCHEMADIR, &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (ohe_store_get_schema_version (store, NULL), >=, 10);
+	jobs = ohe_store_list_jobs (store, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (jobs->len, ==, 2);
+	/* backfill now runs first */
+	g_assert_cmpstr (ohe_job_get_id (g_ptr_array_index (jobs, 0)), ==, "was-backfill");
+	g_assert_cmpint (ohe_job_get_priority (g_ptr_array_index (jobs, 0)), ==,
+			 OHE_JOB_PRIORITY_BACKFILL);
+	g_assert_cmpstr (ohe_job_get_id (g_ptr_array_index (jobs, 1)), ==, "was-nightly");
+	g_assert_cmpint (ohe_job_get_priority (g_ptr_array_index (jobs, 1)), ==,
+			 OHE_JOB_PRIORITY_NIGHTLY);
+	frequency = ohe_store_get_user_sync_frequency (store, "user-1", &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (frequency, ==, "hourly");
+}
+
 /* the engine: its scheduler runs on its clock, its workers record backfill progress, and
  * ohe_engine_notify() counts every notification by result */
 static void
@@ -876,6 +942,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/scheduler/sync-frequency", test_scheduler_sync_frequency);
 	g_test_add_func ("/scheduler/settings-invalid", test_scheduler_settings_invalid);
 	g_test_add_func ("/scheduler/engine", test_scheduler_engine);
+	g_test_add_func ("/scheduler/migrate-priorities", test_scheduler_migrate_priorities);
 	g_test_add ("/scheduler/user-frequency-store", Fixture, NULL, fixture_setup,
 		    test_scheduler_user_frequency_store, fixture_teardown);
 	g_test_add ("/scheduler/lease", Fixture, NULL, fixture_setup, test_scheduler_lease,
