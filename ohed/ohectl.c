@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ohe-ctl-scheduler.h"
 #include "ohe-engine.h"
 #include "ohe-terminal.h"
 
@@ -755,6 +756,32 @@ ohe_ctl_metrics (OheCtl *ctl, gchar **args, GError **error)
 	return TRUE;
 }
 
+static gboolean
+ohe_ctl_notify (OheCtl *ctl, gchar **args, GError **error)
+{
+	return ohe_ctl_check_args (args, 2, 4, "notify PROVIDER PROVIDER-USER-ID [FROM TO]",
+				   error) &&
+	       ohe_ctl_ensure_engine (ctl, error) &&
+	       ohe_ctl_scheduler_notify (ctl->engine, args, error);
+}
+
+static gboolean
+ohe_ctl_user_set (OheCtl *ctl, gchar **args, GError **error)
+{
+	return ohe_ctl_check_args (args, 2, 8, "user-set USER-ID frequency=realtime|hourly|daily",
+				   error) &&
+	       ohe_ctl_ensure_engine (ctl, error) &&
+	       ohe_ctl_scheduler_user_set (ctl->engine, args, error);
+}
+
+static gboolean
+ohe_ctl_backfill (OheCtl *ctl, gchar **args, GError **error)
+{
+	return ohe_ctl_check_args (args, 0, 1, "backfill [LINK-ID]", error) &&
+	       ohe_ctl_ensure_engine (ctl, error) &&
+	       ohe_ctl_scheduler_backfill (ctl->engine, args, error);
+}
+
 static const OheCtlCommand ohe_ctl_commands[] = {
     {"version", "", N_ ("Show the version and plugin ABI"), ohe_ctl_version},
     {"plugins", "", N_ ("List loaded and refused plugins"), ohe_ctl_plugins},
@@ -778,6 +805,12 @@ static const OheCtlCommand ohe_ctl_commands[] = {
     {"run", "", N_ ("Run queued jobs in-process until the queue is empty"), ohe_ctl_run},
     {"dead-letters", "", N_ ("List dead letters"), ohe_ctl_dead_letters},
     {"metrics", "", N_ ("Print the metrics of this process"), ohe_ctl_metrics},
+    {"notify", "PROVIDER PROVIDER-USER-ID [FROM TO]",
+     N_ ("Queue a push: new data for a provider account, as a webhook would"), ohe_ctl_notify},
+    {"user-set", "USER-ID frequency=realtime|hourly|daily",
+     N_ ("Change a user's settings: how often its links sync"), ohe_ctl_user_set},
+    {"backfill", "[LINK-ID]",
+     N_ ("Show initial backfill progress: windows, measurements, estimated end"), ohe_ctl_backfill},
 };
 
 static gchar *

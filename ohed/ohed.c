@@ -15,7 +15,8 @@
 /*
  * The daemon shell: configuration, the engine, the main loop and signals.
  * SIGTERM and SIGINT stop the engine, which drains running jobs and puts
- * interrupted ones back in the persistent queue.
+ * interrupted ones back in the persistent queue. The scheduler ([sync]) ticks on
+ * the main loop and queues the jobs of its triggers; stopping gives up its lease.
  */
 typedef struct {
 	GMainLoop *loop;
@@ -120,6 +121,9 @@ main (int argc, char *argv[])
 	loop = g_main_loop_new (NULL, FALSE);
 	daemon.loop = loop;
 	daemon.engine = engine;
+	/* the triggers tick on this loop; pushes reach the engine however the scheduler is set */
+	if (ohe_config_get_boolean (config, "sync", "enabled"))
+		ohe_scheduler_start (ohe_engine_get_scheduler (engine));
 	g_unix_signal_add (SIGTERM, ohe_daemon_signal_cb, &daemon);
 	g_unix_signal_add (SIGINT, ohe_daemon_signal_cb, &daemon);
 	if (daemon.exit_when_idle)
@@ -127,6 +131,7 @@ main (int argc, char *argv[])
 	g_message ("ohed %s running", PACKAGE_VERSION);
 	g_main_loop_run (loop);
 
+	ohe_scheduler_stop (ohe_engine_get_scheduler (engine));
 	ohe_engine_stop (engine);
 	return daemon.exit_code;
 }

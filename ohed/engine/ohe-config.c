@@ -61,6 +61,16 @@ static const OheConfigKey ohe_config_keys[] = {
     {"queue", "backend", OHE_CONFIG_TYPE_ENUM, "memory", 0, 0, "memory|redis"},
     {"queue", "max_attempts", OHE_CONFIG_TYPE_INT, "5", 1, 100, NULL},
     {"queue", "redis_uri", OHE_CONFIG_TYPE_STRING, "", 0, 0, NULL},
+    {"sync", "enabled", OHE_CONFIG_TYPE_BOOLEAN, "true", 0, 0, NULL},
+    {"sync", "initial_backfill_days", OHE_CONFIG_TYPE_INT, "30", 0, 3650, NULL},
+    {"sync", "backfill_window_days", OHE_CONFIG_TYPE_INT, "7", 1, 365, NULL},
+    {"sync", "overlap", OHE_CONFIG_TYPE_INT, "900", 0, 86400, NULL},
+    {"sync", "push_lookback", OHE_CONFIG_TYPE_INT, "900", 0, 86400, NULL},
+    {"sync", "nightly", OHE_CONFIG_TYPE_STRING, "0 3 * * *", 0, 0, NULL},
+    {"sync", "nightly_jitter", OHE_CONFIG_TYPE_INT, "900", 0, 21600, NULL},
+    {"sync", "nightly_window", OHE_CONFIG_TYPE_INT, "2", 1, 90, NULL},
+    {"sync", "tick", OHE_CONFIG_TYPE_INT, "15", 1, 3600, NULL},
+    {"sync", "lease_ttl", OHE_CONFIG_TYPE_INT, "60", 2, 86400, NULL},
 };
 
 struct _OheConfig {

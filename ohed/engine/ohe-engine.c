@@ -13,6 +13,7 @@
 #include "ohe-memory-job-queue.h"
 #include "ohe-sqlite-rate-limiter.h"
 #include "ohe-sqlite-store.h"
+#include "ohe-store-lease.h"
 
 /*
  * The engine owns the plugins, the store, the job queue and the workers.
@@ -32,6 +33,8 @@ struct _OheEngine {
 	OheRateLimiter *limiter;	/* owned: the provider budgets, shared through the store */
 	OheJobQueue *queue;		/* owned */
 	OheSecretBox *secrets;		/* owned: seals tokens for the store */
+	OheClock *clock;		/* owned: the time of the queue, store and scheduler */
+	OheScheduler *scheduler;	/* owned: the triggers that make jobs */
 	GPtrArray *workers;		/* owned, of GThread */
 	GCancellable *stop_cancellable; /* owned: cancels in-flight jobs */
 	GCancellable *pop_cancellable;	/* owned: wakes idle workers */
@@ -50,6 +53,7 @@ ohe_engine_finalize (GObject *object)
 	OheEngine *self = OHE_ENGINE (object);
 	ohe_engine_stop (self);
 	g_ptr_array_unref (self->workers);
+	g_clear_object (&self->scheduler);
 	g_clear_object (&self->queue);
 	g_clear_object (&self->secrets);
 	g_clear_object (&self->loader);
@@ -57,6 +61,7 @@ ohe_engine_finalize (GObject *object)
 	g_clear_object (&self->limiter);
 	g_clear_object (&self->metrics);
 	g_clear_object (&self->config);
+	g_clear_object (&self->clock);
 	g_object_unref (self->stop_cancellable);
 	g_object_unref (self->pop_cancellable);
 	g_mutex_clear (&self->mutex);
@@ -100,7 +105,24 @@ ohe_engine_new (OheConfig *config)
 	OheEngine *self = g_object_new (OHE_TYPE_ENGINE, NULL);
 	self->config = g_object_ref (config);
 	self->metrics = ohe_metrics_new ();
+	self->clock = g_object_ref (ohe_clock_get_default ());
 	return self;
+}
+
+/**
+ * ohe_engine_set_clock:
+ * @self: an #OheEngine, not set up yet
+ * @clock: the time of the job queue, the store and the scheduler
+ *
+ * Lets tests run schedules on a fake clock.
+ */
+void
+ohe_engine_set_clock (OheEngine *self, OheClock *clock)
+{
+	g_return_if_fail (OHE_IS_ENGINE (self));
+	g_return_if_fail (OHE_IS_CLOCK (clock));
+	g_return_if_fail (self->queue == NULL);
+	g_set_object (&self->clock, clock);
 }
 
 static void
@@ -109,6 +131,7 @@ ohe_engine_register_metrics (OheEngine *self)
 	const gchar *const job_labels[] = {"provider", "result", NULL};
 	const gchar *const item_labels[] = {"provider", "outcome", NULL};
 	const gchar *const kind_labels[] = {"provider", "kind", "outcome", NULL};
+	const gchar *const push_labels[] = {"provider", "result", NULL};
 	const gchar *const no_labels[] = {NULL};
 	const gdouble job_buckets[] = {0.1, 0.5, 1, 5, 15, 60, 300, 1800};
 	g_autoptr(GError) error = NULL;
@@ -128,7 +151,12 @@ ohe_engine_register_metrics (OheEngine *self)
 	    !ohe_metrics_register_gauge (self->metrics, "ohe_job_queue_depth",
 					 "Jobs waiting in the queue", no_labels, &error) ||
 	    !ohe_metrics_register_gauge (self->metrics, "ohe_jobs_running", "Jobs being worked on",
-					 no_labels, &error))
+					 no_labels, &error) ||
+	    !ohe_metrics_register_counter (
+		self->metrics, "ohe_push_notifications_total",
+		"Provider notifications, by provider and result (queued, coalesced, "
+		"unknown_account, inactive_link, refused)",
+		push_labels, &error))
 		g_warning ("metrics: %s", error->message);
 }
 
@@ -328,6 +356,20 @@ ohe_engine_open_store (OheEngine *self, GError **error)
 	return self->limiter != NULL;
 }
 
+static gboolean
+ohe_engine_setup_scheduler (OheEngine *self, GError **error)
+{
+	g_autoptr(OheSyncSettings) settings = ohe_sync_settings_new (self->config, error);
+	g_autoptr(OheLease) lease = NULL;
+
+	if (settings == NULL)
+		return FALSE;
+	lease = ohe_store_lease_new (self->store, self->clock, NULL);
+	self->scheduler =
+	    ohe_scheduler_new (self->store, self->queue, lease, settings, self->clock);
+	return TRUE;
+}
+
 gboolean
 ohe_engine_setup (OheEngine *self, GCancellable *cancellable, GError **error)
 {
@@ -346,8 +388,11 @@ ohe_engine_setup (OheEngine *self, GCancellable *cancellable, GError **error)
 			     "queue backend '%s' is not available in this build", queue_backend);
 		return FALSE;
 	}
-	self->queue = ohe_memory_job_queue_new (self->store, NULL, error);
+	ohe_sqlite_store_set_clock (OHE_SQLITE_STORE (self->store), self->clock);
+	self->queue = ohe_memory_job_queue_new (self->store, self->clock, error);
 	if (self->queue == NULL)
+		return FALSE;
+	if (!ohe_engine_setup_scheduler (self, error))
 		return FALSE;
 	return ohe_engine_load_plugins (self, cancellable, error);
 }
@@ -552,6 +597,7 @@ ohe_engine_process_job (OheEngine *self, OheJob *job)
 			 ohe_job_get_id (job), stats.fetched, stats.written, stats.refused,
 			 stats.filtered);
 		ohe_engine_record_job (self, job, &stats, "done", started);
+		ohe_scheduler_job_done (self->scheduler, job, stats.written);
 		if (!ohe_job_queue_complete (self->queue, job, &error_queue))
 			g_warning ("job %s: %s", ohe_job_get_id (job), error_queue->message);
 	} else if (g_atomic_int_get (&self->stopping) &&
@@ -763,4 +809,62 @@ ohe_engine_get_jobs_done (OheEngine *self)
 	done = self->jobs_done;
 	g_mutex_unlock (&self->mutex);
 	return done;
+}
+
+OheScheduler *
+ohe_engine_get_scheduler (OheEngine *self)
+{
+	g_return_val_if_fail (OHE_IS_ENGINE (self), NULL);
+	return self->scheduler;
+}
+
+/* the result label of ohe_push_notifications_total for a refused notification */
+static const gchar *
+ohe_engine_notify_result (const GError *error)
+{
+	if (g_error_matches (error, OHE_ERROR, OHE_ERROR_NOT_FOUND))
+		return "unknown_account";
+	if (g_error_matches (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED))
+		return "inactive_link";
+	return "refused";
+}
+
+/**
+ * ohe_engine_notify:
+ * @self: an #OheEngine, set up
+ * @provider: the provider plugin name the notification came from
+ * @hint: the account, window and kinds it names
+ * @error: a #GError, or %NULL
+ *
+ * The push entry point of the webhook routes and `ohectl notify`: queues a realtime job for
+ * the active link holding the account, coalesced with a push job of that link still waiting
+ * (see ohe_scheduler_notify()). Counted in ohe_push_notifications_total{provider,result}.
+ *
+ * Returns: %TRUE if queued or coalesced; %FALSE with %OHE_ERROR_NOT_FOUND for an account no
+ *   link holds, %OHE_ERROR_PERMISSION_DENIED for a link that is not active
+ */
+gboolean
+ohe_engine_notify (OheEngine *self, const gchar *provider, OheSyncHint *hint, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	gboolean coalesced = FALSE;
+
+	g_return_val_if_fail (OHE_IS_ENGINE (self), FALSE);
+	g_return_val_if_fail (provider != NULL, FALSE);
+	g_return_val_if_fail (OHE_IS_SYNC_HINT (hint), FALSE);
+	if (self->scheduler == NULL) {
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_FAILED, "engine is not set up");
+		return FALSE;
+	}
+	if (!ohe_scheduler_notify (self->scheduler, provider, hint, &coalesced, &error_local)) {
+		ohe_metrics_counter_add (
+		    self->metrics, "ohe_push_notifications_total",
+		    OHE_METRICS_LABELS (provider, ohe_engine_notify_result (error_local)), 1);
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return FALSE;
+	}
+	ohe_metrics_counter_add (self->metrics, "ohe_push_notifications_total",
+				 OHE_METRICS_LABELS (provider, coalesced ? "coalesced" : "queued"),
+				 1);
+	return TRUE;
 }

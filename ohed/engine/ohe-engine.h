@@ -10,6 +10,7 @@
 #include "ohe-config.h"
 #include "ohe-job-queue.h"
 #include "ohe-plugin-loader.h"
+#include "ohe-scheduler.h"
 #include "ohe-secret-box.h"
 #include "ohe-store.h"
 #include "ohe-sync-pipeline.h"
@@ -23,6 +24,8 @@ void
 ohe_engine_tune_memory (void);
 OheEngine *
 ohe_engine_new (OheConfig *config);
+void
+ohe_engine_set_clock (OheEngine *self, OheClock *clock);
 gboolean
 ohe_engine_setup (OheEngine *self, GCancellable *cancellable, GError **error);
 gboolean
@@ -54,5 +57,9 @@ OheSecretBox *
 ohe_engine_get_secret_box (OheEngine *self);
 OheToken *
 ohe_engine_open_token (OheEngine *self, OheLink *link, GError **error);
+OheScheduler *
+ohe_engine_get_scheduler (OheEngine *self);
+gboolean
+ohe_engine_notify (OheEngine *self, const gchar *provider, OheSyncHint *hint, GError **error);
 
 G_END_DECLS

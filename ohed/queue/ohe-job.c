@@ -38,8 +38,8 @@ G_DEFINE_TYPE (OheJob, ohe_job, G_TYPE_OBJECT)
 static const gchar *const ohe_job_priority_names[] = {
     "realtime",
     "incremental",
-    "nightly",
     "backfill",
+    "nightly",
 };
 static const gchar *const ohe_job_state_names[] = {
     "queued",
@@ -343,7 +343,7 @@ ohe_job_set_window (OheJob *self, gint64 window_start_us, gint64 window_end_us)
 OheJobPriority
 ohe_job_get_priority (OheJob *self)
 {
-	g_return_val_if_fail (OHE_IS_JOB (self), OHE_JOB_PRIORITY_BACKFILL);
+	g_return_val_if_fail (OHE_IS_JOB (self), OHE_JOB_PRIORITY_NIGHTLY);
 	return self->priority;
 }
 

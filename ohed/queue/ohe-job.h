@@ -13,16 +13,18 @@ G_BEGIN_DECLS
  * OheJobPriority:
  * @OHE_JOB_PRIORITY_REALTIME: a webhook said there is new data
  * @OHE_JOB_PRIORITY_INCREMENTAL: a scheduled or manual sync from the cursor
- * @OHE_JOB_PRIORITY_NIGHTLY: the nightly reconciliation
  * @OHE_JOB_PRIORITY_BACKFILL: the initial history of a new link
+ * @OHE_JOB_PRIORITY_NIGHTLY: the nightly reconciliation
  *
- * Lower is more urgent; the values are stored and ordered on, so they never change.
+ * Lower is more urgent: realtime > incremental > backfill > nightly. The values are stored
+ * and ordered on; schema version 10 swapped the stored 2 and 3 when backfill moved ahead of
+ * the nightly reconciliation, so change them only with a migration.
  */
 typedef enum {
 	OHE_JOB_PRIORITY_REALTIME = 0,
 	OHE_JOB_PRIORITY_INCREMENTAL = 1,
-	OHE_JOB_PRIORITY_NIGHTLY = 2,
-	OHE_JOB_PRIORITY_BACKFILL = 3,
+	OHE_JOB_PRIORITY_BACKFILL = 2,
+	OHE_JOB_PRIORITY_NIGHTLY = 3,
 	/*< private >*/
 	OHE_JOB_PRIORITY_LAST
 } OheJobPriority;

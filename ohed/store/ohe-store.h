@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "ohe-audit-entry.h"
+#include "ohe-backfill-progress.h"
 #include "ohe-dead-letter.h"
 #include "ohe-job.h"
 #include "ohe-link.h"
@@ -117,6 +118,42 @@ struct _OheStoreInterface {
 				   const gchar *kind,
 				   const gchar *outcome,
 				   GError **error);
+
+	/* the scheduler (schema version 10) */
+	gchar *(*get_user_sync_frequency) (OheStore *self, const gchar *user_id, GError **error);
+	gboolean (*set_user_sync_frequency) (OheStore *self,
+					     const gchar *user_id,
+					     const gchar *frequency,
+					     GError **error);
+	gboolean (*acquire_lease) (OheStore *self,
+				   const gchar *name,
+				   const gchar *holder,
+				   gint64 now_us,
+				   gint64 ttl_us,
+				   gboolean *held,
+				   GError **error);
+	gboolean (*release_lease) (OheStore *self,
+				   const gchar *name,
+				   const gchar *holder,
+				   GError **error);
+	gboolean (*get_schedule_mark) (
+	    OheStore *self, const gchar *name, gint64 *value_us, gboolean *found, GError **error);
+	gboolean (*set_schedule_mark) (OheStore *self,
+				       const gchar *name,
+				       gint64 value_us,
+				       GError **error);
+	gboolean (*start_backfill) (OheStore *self,
+				    const OheBackfillProgress *progress,
+				    gboolean *started,
+				    GError **error);
+	gboolean (*add_backfill_progress) (OheStore *self,
+					   const gchar *link_id,
+					   guint windows,
+					   guint64 measurements,
+					   GError **error);
+	OheBackfillProgress *(*get_backfill_progress) (OheStore *self,
+						       const gchar *link_id,
+						       GError **error);
 };
 
 gboolean
@@ -215,5 +252,38 @@ ohe_store_add_job_outcome (OheStore *self,
 gint64
 ohe_store_get_job_outcome (
     OheStore *self, const gchar *job_id, const gchar *kind, const gchar *outcome, GError **error);
+
+gchar *
+ohe_store_get_user_sync_frequency (OheStore *self, const gchar *user_id, GError **error);
+gboolean
+ohe_store_set_user_sync_frequency (OheStore *self,
+				   const gchar *user_id,
+				   const gchar *frequency,
+				   GError **error);
+gboolean
+ohe_store_acquire_lease (OheStore *self,
+			 const gchar *name,
+			 const gchar *holder,
+			 gint64 now_us,
+			 gint64 ttl_us,
+			 gboolean *held,
+			 GError **error);
+gboolean
+ohe_store_release_lease (OheStore *self, const gchar *name, const gchar *holder, GError **error);
+gboolean
+ohe_store_get_schedule_mark (
+    OheStore *self, const gchar *name, gint64 *value_us, gboolean *found, GError **error);
+gboolean
+ohe_store_set_schedule_mark (OheStore *self, const gchar *name, gint64 value_us, GError **error);
+gboolean
+ohe_store_start_backfill (OheStore *self,
+			  const OheBackfillProgress *progress,
+			  gboolean *started,
+			  GError **error);
+gboolean
+ohe_store_add_backfill_progress (
+    OheStore *self, const gchar *link_id, guint windows, guint64 measurements, GError **error);
+OheBackfillProgress *
+ohe_store_get_backfill_progress (OheStore *self, const gchar *link_id, GError **error);
 
 G_END_DECLS

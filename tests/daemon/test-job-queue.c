@@ -177,7 +177,7 @@ test_job_queue_priorities (Fixture *fx, gconstpointer user_data)
 	g_autoptr(OheJob) incremental = test_job ("incremental", OHE_JOB_PRIORITY_INCREMENTAL);
 	g_autoptr(OheJob) realtime = test_job ("realtime", OHE_JOB_PRIORITY_REALTIME);
 	g_autoptr(OheJob) backfill = test_job ("backfill", OHE_JOB_PRIORITY_BACKFILL);
-	const gchar *order[] = {"realtime", "incremental", "nightly", "backfill"};
+	const gchar *order[] = {"realtime", "incremental", "backfill", "nightly"};
 
 	test_push (fx->queue, backfill);
 	test_push (fx->queue, nightly);

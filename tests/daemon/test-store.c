@@ -19,8 +19,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 static const gchar *const test_tables[] = {
-    "schema_version", "users",	   "links",	   "cursors",		"jobs", "dead_letters",
-    "api_tokens",     "audit_log", "job_outcomes", "rate_limit_events", NULL,
+    "schema_version",
+    "users",
+    "links",
+    "cursors",
+    "jobs",
+    "dead_letters",
+    "api_tokens",
+    "audit_log",
+    "job_outcomes",
+    "scheduler_leases",
+    "scheduler_marks",
+    "backfill_progress",
+    "rate_limit_events",
+    NULL,
 };
 
 static gchar *

@@ -66,6 +66,8 @@ drain_timeout=0
 [store]
 sqlite_path={db}
 schema_dir={os.environ['OHE_SOURCE_ROOT']}/schemas
+[sync]
+enabled=false
 [plugin:synthetic]
 count={COUNT}
 batch_size={BATCH}
@@ -73,6 +75,8 @@ batch_size={BATCH}
 record_path={record_path}
 delay_us=20000
 """)
+        # the scheduler is off ([sync] enabled=false): the one job is the manual one, so the
+        # counts below are those of a single job
         env = dict(os.environ, OHED_CONFIG=conf)
         env.pop("G_DEBUG", None)
         run([ohectl, "user-add", "u1", "Patient/p1"], env)
