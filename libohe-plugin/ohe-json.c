@@ -450,10 +450,7 @@ ohe_json_object_get_object (JsonObject *obj,
  * Since: 0.1
  */
 JsonArray *
-ohe_json_object_get_array (JsonObject *obj,
-			   const gchar *member,
-			   const gchar *where,
-			   GError **error)
+ohe_json_object_get_array (JsonObject *obj, const gchar *member, const gchar *where, GError **error)
 {
 	JsonArray *value = ohe_json_object_lookup_array (obj, member);
 	if (value == NULL)

@@ -383,8 +383,7 @@ ohe_oauth2_provider_real_get_scope (OheOAuth2Provider *self)
 }
 
 static gboolean
-ohe_oauth2_provider_real_response_needs_refresh (OheOAuth2Provider *self,
-						 OheHttpResponse *response)
+ohe_oauth2_provider_real_response_needs_refresh (OheOAuth2Provider *self, OheHttpResponse *response)
 {
 	return ohe_http_response_get_status (response) == 401;
 }
@@ -1104,8 +1103,8 @@ ohe_oauth2_provider_send_authorized (OheOAuth2Provider *self,
 		if (attempt > 0 || link_id == NULL || klass->response_needs_refresh == NULL ||
 		    !klass->response_needs_refresh (self, response))
 			return g_steal_pointer (&response);
-		renewed = ohe_oauth2_provider_force_refresh (self, link_id, *token, cancellable,
-							     error);
+		renewed =
+		    ohe_oauth2_provider_force_refresh (self, link_id, *token, cancellable, error);
 		if (renewed == NULL)
 			return NULL;
 		g_object_unref (*token);

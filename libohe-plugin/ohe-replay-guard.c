@@ -17,9 +17,9 @@
 struct _OheReplayGuard {
 	GObject parent_instance;
 	GMutex mutex;
-	OheClock *clock;    /* owned, protected by mutex */
-	GHashTable *seen;   /* owned, digest → monotonic µs, protected by mutex */
-	GQueue order;	    /* digests (owned by seen) oldest first, protected by mutex */
+	OheClock *clock;  /* owned, protected by mutex */
+	GHashTable *seen; /* owned, digest → monotonic µs, protected by mutex */
+	GQueue order;	  /* digests (owned by seen) oldest first, protected by mutex */
 	guint capacity;
 	gint64 window_us;
 };

@@ -19,14 +19,14 @@
  */
 struct _OheWebhookRequest {
 	GObject parent_instance;
-	gchar *method;		     /* owned */
-	gchar *uri;		     /* owned, path and query */
-	GHashTable *query;	     /* owned, nullable until first use */
-	GBytes *body;		     /* owned */
-	GHashTable *headers;	     /* owned, lower-case name → value */
-	guint response_status;	     /* 0 until set */
+	gchar *method;		      /* owned */
+	gchar *uri;		      /* owned, path and query */
+	GHashTable *query;	      /* owned, nullable until first use */
+	GBytes *body;		      /* owned */
+	GHashTable *headers;	      /* owned, lower-case name → value */
+	guint response_status;	      /* 0 until set */
 	gchar *response_content_type; /* owned, nullable */
-	GBytes *response_body;	     /* owned, nullable */
+	GBytes *response_body;	      /* owned, nullable */
 };
 
 G_DEFINE_TYPE (OheWebhookRequest, ohe_webhook_request, G_TYPE_OBJECT)

@@ -286,10 +286,10 @@ ohe_fitbit_provider_get_identity (OheFitbitProvider *self,
 /* `users/me/pairedDevices`, all pages, as OheGoogleHealthDevice */
 static GPtrArray *
 ohe_fitbit_provider_list_paired_devices (OheFitbitProvider *self,
-				  const gchar *link_id,
-				  OheToken *token,
-				  GCancellable *cancellable,
-				  GError **error)
+					 const gchar *link_id,
+					 OheToken *token,
+					 GCancellable *cancellable,
+					 GError **error)
 {
 	g_autoptr(OheToken) current = NULL;
 	g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (
@@ -803,7 +803,8 @@ ohe_fitbit_provider_handle_webhook (OheProvider *provider,
 		signature = ohe_webhook_request_get_header (request,
 							    OHE_GOOGLE_HEALTH_SIGNATURE_HEADER_ALT);
 	status = ohe_fitbit_provider_verify_notification (
-	    self, ohe_webhook_request_get_header (request, "Authorization"), signature, body, error);
+	    self, ohe_webhook_request_get_header (request, "Authorization"), signature, body,
+	    error);
 	ohe_webhook_request_set_response (request, status, NULL, NULL);
 	if (status == SOUP_STATUS_CREATED)
 		return g_steal_pointer (&hints);

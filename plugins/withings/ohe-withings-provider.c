@@ -1014,14 +1014,15 @@ ohe_withings_provider_subscribe (OheProvider *provider,
 	GArray *wanted = kinds != NULL ? kinds : all;
 	g_autoptr(GArray) applis = ohe_withings_provider_appli_for_kinds (
 	    (const OheMeasurementKind *)wanted->data, wanted->len);
-	g_autofree gchar *url = ohe_withings_provider_signed_callback_url (self, callback_url,
-									   error);
+	g_autofree gchar *url =
+	    ohe_withings_provider_signed_callback_url (self, callback_url, error);
 
 	if (url == NULL)
 		return FALSE;
 	if (applis->len == 0) {
-		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
-				     "withings subscribe: no notification category covers the kinds");
+		g_set_error_literal (
+		    error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+		    "withings subscribe: no notification category covers the kinds");
 		return FALSE;
 	}
 	for (guint i = 0; i < applis->len; i++) {
@@ -1126,8 +1127,8 @@ ohe_withings_provider_unsubscribe (OheProvider *provider,
 	if (url == NULL)
 		return FALSE;
 	wanted = ohe_withings_webhook_url_strip_token (url);
-	subs = ohe_withings_provider_notify_list (self, link_id, token, &raw_urls, cancellable,
-						  error);
+	subs =
+	    ohe_withings_provider_notify_list (self, link_id, token, &raw_urls, cancellable, error);
 	if (subs == NULL)
 		return FALSE;
 	for (guint i = 0; i < subs->len; i++) {

@@ -102,10 +102,11 @@ assert_not_supported (GError *error, const gchar *what)
 static void
 test_defaults (void)
 {
-	g_autoptr(OheProvider) provider = g_object_new (OHE_TYPE_BARE_PROVIDER, "name", "bare", NULL);
+	g_autoptr(OheProvider) provider =
+		       g_object_new (OHE_TYPE_BARE_PROVIDER, "name", "bare", NULL);
 	g_autoptr(OheToken) token = ohe_token_new ();
-	g_autoptr(OheWebhookRequest) request = ohe_webhook_request_new ("POST", "/webhooks/bare",
-									 NULL);
+	g_autoptr(OheWebhookRequest) request =
+		       ohe_webhook_request_new ("POST", "/webhooks/bare", NULL);
 	g_autoptr(GError) error = NULL;
 
 	ohe_token_set_access_token (token, "access");
@@ -114,7 +115,8 @@ test_defaults (void)
 	g_assert_cmpuint (ohe_webhook_request_get_response_status (request), ==, 404);
 	g_clear_error (&error);
 
-	g_assert_false (ohe_provider_subscribe (provider, "link-1", token, NULL, NULL, NULL, &error));
+	g_assert_false (
+	    ohe_provider_subscribe (provider, "link-1", token, NULL, NULL, NULL, &error));
 	assert_not_supported (error, "subscriptions");
 	g_clear_error (&error);
 	g_assert_false (ohe_provider_unsubscribe (provider, "link-1", token, NULL, NULL, &error));
@@ -133,11 +135,11 @@ test_defaults (void)
 static void
 test_webhook_wrapper (void)
 {
-	g_autoptr(OheHookProvider) provider = g_object_new (OHE_TYPE_HOOK_PROVIDER, "name", "hook",
-							    NULL);
+	g_autoptr(OheHookProvider) provider =
+		       g_object_new (OHE_TYPE_HOOK_PROVIDER, "name", "hook", NULL);
 	g_autofree gchar *big = g_malloc0 (OHE_WEBHOOK_MAX_BODY + 1);
-	g_autoptr(GBytes) big_body = g_bytes_new_take (g_steal_pointer (&big),
-						       OHE_WEBHOOK_MAX_BODY + 1);
+	g_autoptr(GBytes) big_body =
+		       g_bytes_new_take (g_steal_pointer (&big), OHE_WEBHOOK_MAX_BODY + 1);
 	g_autoptr(OheWebhookRequest) huge = ohe_webhook_request_new ("POST", "/", big_body);
 	g_autoptr(OheWebhookRequest) unsigned_req = ohe_webhook_request_new ("POST", "/", NULL);
 	g_autoptr(OheWebhookRequest) good = ohe_webhook_request_new ("post", "/", NULL);
@@ -147,7 +149,8 @@ test_webhook_wrapper (void)
 	/* an oversized body never reaches the plugin */
 	g_assert_null (ohe_provider_handle_webhook (OHE_PROVIDER (provider), huge, &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
-	g_assert_cmpstr (error->message, ==, "provider hook: webhook body is larger than 65536 bytes");
+	g_assert_cmpstr (error->message, ==,
+			 "provider hook: webhook body is larger than 65536 bytes");
 	g_assert_cmpuint (ohe_webhook_request_get_response_status (huge), ==, 413);
 	g_assert_cmpuint (provider->n_calls, ==, 0);
 	g_clear_error (&error);
@@ -176,7 +179,7 @@ test_webhook_request (void)
 	g_autoptr(GBytes) body = g_bytes_new_static ("a=1", 3);
 	g_autoptr(GBytes) answer = g_bytes_new_static ("{}", 2);
 	g_autoptr(OheWebhookRequest) request =
-	    ohe_webhook_request_new ("HEAD", "/webhooks/withings?token=ab%2Bc&x=", body);
+		       ohe_webhook_request_new ("HEAD", "/webhooks/withings?token=ab%2Bc&x=", body);
 
 	g_assert_cmpstr (ohe_webhook_request_get_uri (request), ==,
 			 "/webhooks/withings?token=ab%2Bc&x=");
@@ -249,13 +252,15 @@ test_device_subscription (void)
 	g_assert_cmpstr (ohe_device_get_model (device), ==, "Body+");
 	g_assert_cmpstr (ohe_device_get_device_type (device), ==, "Scale");
 	g_assert_cmpint (ohe_device_get_battery_level (device), ==, 80);
-	g_assert_cmpint (ohe_device_get_last_sync (device), ==, G_GINT64_CONSTANT (1736935112) * G_USEC_PER_SEC);
+	g_assert_cmpint (ohe_device_get_last_sync (device), ==,
+			 G_GINT64_CONSTANT (1736935112) * G_USEC_PER_SEC);
 
 	ohe_subscription_add_kind (sub, OHE_MEASUREMENT_KIND_BLOOD_PRESSURE);
 	ohe_subscription_add_kind (sub, OHE_MEASUREMENT_KIND_BLOOD_PRESSURE);
 	ohe_subscription_add_kind (sub, OHE_MEASUREMENT_KIND_HEART_RATE);
 	g_assert_cmpstr (ohe_subscription_get_id (sub), ==, "4");
-	g_assert_cmpstr (ohe_subscription_get_callback_url (sub), ==, "https://hooks.example.org/w");
+	g_assert_cmpstr (ohe_subscription_get_callback_url (sub), ==,
+			 "https://hooks.example.org/w");
 	g_assert_cmpuint (ohe_subscription_get_n_kinds (sub), ==, 2);
 	g_assert_cmpint (ohe_subscription_get_kind (sub, 1), ==, OHE_MEASUREMENT_KIND_HEART_RATE);
 }
@@ -283,7 +288,8 @@ test_token_copy (void)
 static void
 test_config_helpers (void)
 {
-	g_autoptr(OheProvider) provider = g_object_new (OHE_TYPE_BARE_PROVIDER, "name", "bare", NULL);
+	g_autoptr(OheProvider) provider =
+		       g_object_new (OHE_TYPE_BARE_PROVIDER, "name", "bare", NULL);
 	g_autoptr(GKeyFile) config = g_key_file_new ();
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *dir = g_dir_make_tmp ("ohe-verbs-XXXXXX", NULL);
@@ -304,8 +310,8 @@ test_config_helpers (void)
 	g_assert_cmpstr (value, ==, "fallback");
 	g_clear_pointer (&value, g_free);
 
-	value = ohe_plugin_get_config_secret (OHE_PLUGIN (provider), "secret", "secret_file",
-					      &error);
+	value =
+	    ohe_plugin_get_config_secret (OHE_PLUGIN (provider), "secret", "secret_file", &error);
 	g_assert_no_error (error);
 	g_assert_cmpstr (value, ==, "hook-secret");
 	g_clear_pointer (&value, g_free);
@@ -316,8 +322,8 @@ test_config_helpers (void)
 
 	/* a file others can read is refused, naming the key, not the secret */
 	g_assert_cmpint (g_chmod (file, 0644), ==, 0);
-	value = ohe_plugin_get_config_secret (OHE_PLUGIN (provider), "secret", "secret_file",
-					      &error);
+	value =
+	    ohe_plugin_get_config_secret (OHE_PLUGIN (provider), "secret", "secret_file", &error);
 	g_assert_null (value);
 	g_assert_nonnull (error);
 	g_assert_nonnull (strstr (error->message, "secret_file"));

@@ -826,7 +826,7 @@ ohe_test_hook (OheTestFixture *fx,
 	       GError **error)
 {
 	g_autoptr (OheWebhookRequest) request =
-	    ohe_webhook_request_new ("POST", "/webhooks/fitbit", body);
+		       ohe_webhook_request_new ("POST", "/webhooks/fitbit", body);
 	g_autoptr (GPtrArray) out = NULL;
 	if (authorization != NULL)
 		ohe_webhook_request_add_header (request, "Authorization", authorization);
@@ -912,7 +912,7 @@ ohe_test_receiver_cb (SoupServer *server,
 	g_autoptr (GError) error = NULL;
 
 	g_autoptr (OheWebhookRequest) request =
-	    ohe_webhook_request_new (soup_server_message_get_method (msg), path, body);
+		       ohe_webhook_request_new (soup_server_message_get_method (msg), path, body);
 	g_autoptr (GPtrArray) hints = NULL;
 	SoupMessageHeadersIter iter;
 	const char *name, *value;

@@ -305,7 +305,7 @@ ohe_test_hook (OheFitbitProvider *provider,
 	       GError **error)
 {
 	g_autoptr(OheWebhookRequest) request =
-	    ohe_webhook_request_new ("POST", "/webhooks/fitbit", body);
+		       ohe_webhook_request_new ("POST", "/webhooks/fitbit", body);
 	g_autoptr(GPtrArray) out = NULL;
 	if (authorization != NULL)
 		ohe_webhook_request_add_header (request, "Authorization", authorization);
@@ -343,9 +343,9 @@ test_provider (void)
 	g_key_file_set_integer (config, "plugin:fitbit", "notification_key_id", OHE_TEST_KEY_ID);
 	ohe_plugin_set_config (OHE_PLUGIN (provider), config);
 
-	g_assert_cmpuint (ohe_test_hook (provider, "Bearer hook-secret", NULL, NULL, vbody, &hints,
-					 &error),
-			  ==, 201);
+	g_assert_cmpuint (
+	    ohe_test_hook (provider, "Bearer hook-secret", NULL, NULL, vbody, &hints, &error), ==,
+	    201);
 	g_assert_no_error (error);
 	g_assert_cmpuint (hints->len, ==, 0);
 	g_clear_pointer (&hints, g_ptr_array_unref);
@@ -358,9 +358,9 @@ test_provider (void)
 	g_clear_error (&error);
 
 	/* unsigned, forged secret: refused before the replay guard sees them */
-	g_assert_cmpuint (ohe_test_hook (provider, "Bearer hook-secret", NULL, NULL, dbody, NULL,
-					 &error),
-			  ==, 403);
+	g_assert_cmpuint (
+	    ohe_test_hook (provider, "Bearer hook-secret", NULL, NULL, dbody, NULL, &error), ==,
+	    403);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
 	g_clear_error (&error);
 	g_assert_cmpuint (ohe_test_hook (provider, "Bearer evil", sig, "X-HEALTHAPI-SIGNATURE",

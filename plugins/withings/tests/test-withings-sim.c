@@ -13,9 +13,9 @@
 
 /* the Withings provider against the in-process simulator */
 
-#define CLIENT_ID     "sim-client"
-#define CLIENT_SECRET "sim-secret-0123456789"
-#define REDIRECT      "https://app.example.org/cb"
+#define CLIENT_ID	"sim-client"
+#define CLIENT_SECRET	"sim-secret-0123456789"
+#define REDIRECT	"https://app.example.org/cb"
 #define CALLBACK_SECRET "hook-s3cret-42"
 
 typedef struct {
@@ -316,8 +316,8 @@ typedef struct {
 	OheProvider *provider;
 	guint deliveries;
 	guint last_status;
-	GError *last_error;  /* owned, nullable */
-	GPtrArray *hints;    /* owned, element-type OheSyncHint, of all deliveries */
+	GError *last_error; /* owned, nullable */
+	GPtrArray *hints;   /* owned, element-type OheSyncHint, of all deliveries */
 } Receiver;
 
 static OheWebhookRequest *
@@ -434,7 +434,8 @@ test_subscriptions (Fixture *f, gconstpointer data)
 	sub = find_subscription (subs, "4");
 	g_assert_nonnull (sub);
 	/* the callback secret is not shown */
-	g_assert_cmpstr (ohe_subscription_get_callback_url (sub), ==, "https://hooks.example.org/w");
+	g_assert_cmpstr (ohe_subscription_get_callback_url (sub), ==,
+			 "https://hooks.example.org/w");
 	g_assert_cmpuint (ohe_subscription_get_n_kinds (sub), >=, 1);
 	g_assert_cmpint (ohe_subscription_get_kind (sub, 0), ==,
 			 OHE_MEASUREMENT_KIND_BLOOD_PRESSURE);
@@ -456,11 +457,11 @@ test_subscriptions (Fixture *f, gconstpointer data)
 	g_assert_no_error (error);
 
 	/* revoke: a signed call (getnonce, then revoke); the link's tokens stop working */
-	g_assert_true (ohe_provider_revoke (OHE_PROVIDER (f->provider), "link-1", token, NULL,
-					    &error));
+	g_assert_true (
+	    ohe_provider_revoke (OHE_PROVIDER (f->provider), "link-1", token, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_sim_server_get_request_count (f->server, "/withings/v2/signature"), ==,
-			  1);
+	g_assert_cmpuint (ohe_sim_server_get_request_count (f->server, "/withings/v2/signature"),
+			  ==, 1);
 	{
 		const OheMeasurementKind weight[] = {OHE_MEASUREMENT_KIND_BODY_WEIGHT};
 		g_assert_false (fetch (f, token, weight, 1, &error));
@@ -494,8 +495,8 @@ test_list_devices (Fixture *f, gconstpointer data)
 {
 	g_autoptr (OheToken) token = link_user (f);
 	g_autoptr (GError) error = NULL;
-	g_autoptr (GPtrArray) devices = ohe_provider_list_devices (
-	    OHE_PROVIDER (f->provider), "link-1", token, NULL, &error);
+	g_autoptr (GPtrArray) devices = ohe_provider_list_devices (OHE_PROVIDER (f->provider),
+								   "link-1", token, NULL, &error);
 
 	g_assert_no_error (error);
 	g_assert_cmpuint (devices->len, >=, 1);
@@ -579,9 +580,9 @@ test_webhook (Fixture *f, gconstpointer data)
 
 	/* with the secret but a body that is not a notification */
 	good = g_strconcat (hook, "?hook_token=" CALLBACK_SECRET, NULL);
-	g_assert_cmpuint (send_to ("POST", good, "application/x-www-form-urlencoded",
-				   "userid=1&appli=99"),
-			  ==, 400);
+	g_assert_cmpuint (
+	    send_to ("POST", good, "application/x-www-form-urlencoded", "userid=1&appli=99"), ==,
+	    400);
 	g_assert_error (receiver.last_error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
 	g_assert_cmpstr (receiver.last_error->message, ==,
 			 "withings: notification field 'appli' has unknown value 99");
