@@ -92,6 +92,7 @@ ohe_test_setup (OheTestFixture *fx, gconstpointer data)
 	g_autofree gchar *api = NULL;
 	g_autofree gchar *authorize = NULL;
 	g_autofree gchar *token = NULL;
+	g_autofree gchar *revoke = NULL;
 	guint port = 0;
 
 	fx->clock = ohe_clock_new_fake ((OHE_TEST_END + 6 * 3600) * G_USEC_PER_SEC);
@@ -117,11 +118,13 @@ ohe_test_setup (OheTestFixture *fx, gconstpointer data)
 	api = g_strconcat (fx->base, "/google", NULL);
 	authorize = g_strconcat (fx->base, "/google/o/oauth2/v2/auth", NULL);
 	token = g_strconcat (fx->base, "/google/token", NULL);
+	revoke = g_strconcat (fx->base, "/google/revoke", NULL);
 	g_key_file_set_string (config, "plugin:fitbit", "client_id", "cid");
 	g_key_file_set_string (config, "plugin:fitbit", "client_secret", "csecret");
 	g_key_file_set_string (config, "plugin:fitbit", "api_base", api);
 	g_key_file_set_string (config, "plugin:fitbit", "authorize_url", authorize);
 	g_key_file_set_string (config, "plugin:fitbit", "token_url", token);
+	g_key_file_set_string (config, "plugin:fitbit", "revoke_url", revoke);
 	g_key_file_set_integer (config, "plugin:fitbit", "page_size", OHE_TEST_PAGE);
 	g_key_file_set_string (config, "plugin:fitbit", "notification_secret", OHE_TEST_SECRET);
 	g_key_file_set_string (config, "plugin:fitbit", "notification_public_key_file",
@@ -1304,6 +1307,44 @@ test_ecg_paging (OheTestFixture *fx, gconstpointer data)
 	g_assert_cmpuint (ohe_test_requests (fx, "electrocardiogram"), ==, 4);
 }
 
+/* revoke ends the grant at Google; subscriptions are the project's, not the link's */
+static void
+test_revoke (OheTestFixture *fx, gconstpointer data)
+{
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (OheToken) renewed = NULL;
+	g_autoptr (OheToken) after = NULL;
+	g_autoptr (GError) error = NULL;
+
+	/* a forced refresh renews a token that has not expired yet */
+	renewed = ohe_oauth2_provider_force_refresh (OHE_OAUTH2_PROVIDER (fx->provider),
+						     OHE_TEST_LINK, token, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (ohe_token_get_access_token (renewed), !=,
+			 ohe_token_get_access_token (token));
+	g_assert_cmpuint (fx->refresh_tokens->len, ==, 1);
+
+	g_assert_true (ohe_provider_revoke (OHE_PROVIDER (fx->provider), OHE_TEST_LINK, renewed,
+					    NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_sim_server_get_request_count (fx->server, "/google/revoke"), ==, 1);
+	after = ohe_oauth2_provider_force_refresh (OHE_OAUTH2_PROVIDER (fx->provider),
+						   OHE_TEST_LINK, renewed, NULL, &error);
+	g_assert_null (after);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED);
+	g_clear_error (&error);
+
+	/* Google Health subscriptions belong to the project's subscriber, not to a link */
+	g_assert_false (ohe_provider_subscribe (OHE_PROVIDER (fx->provider), OHE_TEST_LINK, token,
+						NULL, NULL, NULL, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED);
+	g_assert_cmpstr (error->message, ==, "provider fitbit does not support subscriptions");
+	g_clear_error (&error);
+	g_assert_null (ohe_provider_list_subscriptions (OHE_PROVIDER (fx->provider), OHE_TEST_LINK,
+							token, NULL, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED);
+}
+
 static void
 ohe_test_add (const gchar *path, void (*func) (OheTestFixture *, gconstpointer))
 {
@@ -1333,5 +1374,6 @@ main (int argc, char **argv)
 	ohe_test_add ("/fitbit/sim/ecg-backfill", test_ecg_backfill);
 	ohe_test_add ("/fitbit/sim/ecg-consent", test_ecg_consent);
 	ohe_test_add ("/fitbit/sim/ecg-paging", test_ecg_paging);
+	ohe_test_add ("/fitbit/sim/revoke", test_revoke);
 	return g_test_run ();
 }
