@@ -1135,7 +1135,8 @@ static gboolean
 ohe_oauth2_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
 {
 	OheOAuth2Provider *self = OHE_OAUTH2_PROVIDER (plugin);
-	const gchar *const endpoint_keys[] = {"authorize_url", "token_url", "api_base"};
+	const gchar *const endpoint_keys[] = {"authorize_url", "token_url", "api_base",
+					      "revoke_url"};
 	g_autofree gchar *filename =
 	    ohe_oauth2_provider_config_string (OHE_OAUTH2_PROVIDER (plugin), "client_secret_file");
 

@@ -188,7 +188,6 @@ ohe_fitbit_provider_get_json (OheFitbitProvider *self,
 			      GError **error)
 {
 	OheOAuth2Provider *oauth2 = OHE_OAUTH2_PROVIDER (self);
-	OheHttpClient *client = ohe_fitbit_provider_get_client (self);
 	g_autofree gchar *api_base =
 	    ohe_fitbit_provider_config (self, "api_base", OHE_FITBIT_DEFAULT_API_BASE);
 	g_autofree gchar *uri = NULL;
@@ -199,6 +198,8 @@ ohe_fitbit_provider_get_json (OheFitbitProvider *self,
 	gsize len = 0;
 	const gchar *data;
 
+	/* sets the user limit on the client that send_authorized uses */
+	ohe_fitbit_provider_get_client (self);
 	while (g_str_has_suffix (api_base, "/"))
 		api_base[strlen (api_base) - 1] = '\0';
 	uri = g_strconcat (api_base, path_and_query, NULL);
@@ -206,8 +207,6 @@ ohe_fitbit_provider_get_json (OheFitbitProvider *self,
 	ohe_http_request_add_header (request, "Accept", "application/json");
 	ohe_http_request_set_rate_limit_key (request, link_id);
 	ohe_http_request_set_breaker_target (request, OHE_FITBIT_BREAKER_TARGET);
-	/* the client with the user limit set, which send_authorized uses too */
-	g_assert (client == ohe_oauth2_provider_get_http_client (oauth2));
 	response = ohe_oauth2_provider_send_authorized (oauth2, link_id, token, request,
 							cancellable, &error_local);
 	if (response == NULL) {
