@@ -157,6 +157,24 @@ ohe_withings_provider_parse_token_response (OheOAuth2Provider *provider,
 	return g_steal_pointer (&token);
 }
 
+/* the auth family comes as HTTP 200 with an envelope status (100–102, 200, 401) */
+static gboolean
+ohe_withings_provider_response_needs_refresh (OheOAuth2Provider *provider,
+					      OheHttpResponse *response)
+{
+	g_autoptr(JsonObject) body = NULL;
+	g_autoptr(GError) error_local = NULL;
+	guint status = ohe_http_response_get_status (response);
+
+	if (status == 401)
+		return TRUE;
+	if (status != 200)
+		return FALSE;
+	body = ohe_withings_parser_envelope (ohe_http_response_get_body (response), &error_local);
+	return body == NULL && (g_error_matches (error_local, OHE_ERROR, OHE_ERROR_AUTH_EXPIRED) ||
+				g_error_matches (error_local, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED));
+}
+
 static GArray *
 ohe_withings_provider_get_kinds (OheProvider *provider)
 {
@@ -206,7 +224,8 @@ ohe_withings_provider_wait_rate_limit (OheWithingsProvider *self,
 
 /*
  * One API call with the envelope's error model: the auth family refreshes
- * the token once and retries, a second auth failure needs new consent;
+ * the token once and retries (ohe_oauth2_provider_send_authorized() with
+ * response_needs_refresh below), a second auth failure needs new consent;
  * 601 waits a minute (plus jitter) up to rate_limit_waits times.
  */
 static JsonObject *
@@ -228,17 +247,25 @@ ohe_withings_provider_call (OheWithingsProvider *self,
 		g_autoptr(OheHttpRequest) request = ohe_http_request_new ("POST", url);
 		g_autoptr(OheHttpResponse) response = NULL;
 		g_autoptr(GError) error_local = NULL;
+		OheToken *sent = session->token;
 		JsonObject *body;
 
 		ohe_http_request_set_form (request, form);
-		ohe_http_request_set_bearer (request, ohe_token_get_access_token (session->token));
 		/* data reads and notify calls may be repeated without harm */
 		ohe_http_request_set_idempotent (request, TRUE);
 		if (session->link_id != NULL)
 			ohe_http_request_set_rate_limit_key (request, session->link_id);
-		response = ohe_http_client_send (ohe_oauth2_provider_get_http_client (oauth2),
-						 request, cancellable, &error_local);
-		if (response != NULL && ohe_http_response_get_status (response) != 200)
+		/* refreshes once on an auth answer (response_needs_refresh), once per call */
+		response = ohe_oauth2_provider_send_authorized (
+		    oauth2, refreshed ? NULL : session->link_id, &session->token, request,
+		    cancellable, &error_local);
+		refreshed |= session->token != sent;
+		if (response == NULL) {
+			g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
+						    "withings %s: ", action);
+			return NULL;
+		}
+		if (ohe_http_response_get_status (response) != 200)
 			ohe_http_response_check_status (response, &error_local);
 		body = error_local == NULL
 			   ? ohe_withings_parser_envelope (ohe_http_response_get_body (response),
@@ -249,26 +276,11 @@ ohe_withings_provider_call (OheWithingsProvider *self,
 
 		if (g_error_matches (error_local, OHE_ERROR, OHE_ERROR_AUTH_EXPIRED) ||
 		    g_error_matches (error_local, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED)) {
-			g_autoptr(GError) error_refresh = NULL;
-			OheToken *renewed;
-			if (refreshed || session->link_id == NULL) {
-				g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
-					     "withings %s: %s even after a token refresh; the link "
-					     "needs consent again",
-					     action, error_local->message);
-				return NULL;
-			}
-			renewed = ohe_oauth2_provider_force_refresh (
-			    oauth2, session->link_id, session->token, cancellable, &error_refresh);
-			if (renewed == NULL) {
-				g_propagate_prefixed_error (error, g_steal_pointer (&error_refresh),
-							    "withings %s: ", action);
-				return NULL;
-			}
-			g_clear_object (&session->token);
-			session->token = renewed;
-			refreshed = TRUE;
-			continue;
+			g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
+				     "withings %s: %s%s; the link needs consent again", action,
+				     error_local->message,
+				     refreshed ? " even after a token refresh" : "");
+			return NULL;
 		}
 		if (g_error_matches (error_local, OHE_ERROR, OHE_ERROR_RATE_LIMITED) &&
 		    waits < max_waits) {
@@ -1233,6 +1245,7 @@ ohe_withings_provider_class_init (OheWithingsProviderClass *klass)
 	oauth2_class->add_authorize_params = ohe_withings_provider_add_authorize_params;
 	oauth2_class->add_token_params = ohe_withings_provider_add_token_params;
 	oauth2_class->parse_token_response = ohe_withings_provider_parse_token_response;
+	oauth2_class->response_needs_refresh = ohe_withings_provider_response_needs_refresh;
 }
 
 static void
