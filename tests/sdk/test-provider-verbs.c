@@ -91,6 +91,33 @@ ohe_hook_provider_init (OheHookProvider *self)
 {
 }
 
+/* an OAuth2 provider whose endpoints and scope are class data */
+#define OHE_TYPE_CLASS_DATA_PROVIDER (ohe_class_data_provider_get_type ())
+G_DECLARE_FINAL_TYPE (
+    OheClassDataProvider, ohe_class_data_provider, OHE, CLASS_DATA_PROVIDER, OheOAuth2Provider)
+
+struct _OheClassDataProvider {
+	OheOAuth2Provider parent_instance;
+};
+
+G_DEFINE_TYPE (OheClassDataProvider, ohe_class_data_provider, OHE_TYPE_OAUTH2_PROVIDER)
+
+static void
+ohe_class_data_provider_class_init (OheClassDataProviderClass *klass)
+{
+	OheOAuth2ProviderClass *oauth2_class = OHE_OAUTH2_PROVIDER_CLASS (klass);
+	OHE_PROVIDER_CLASS (klass)->get_kinds = ohe_bare_provider_get_kinds;
+	OHE_PROVIDER_CLASS (klass)->fetch = ohe_bare_provider_fetch;
+	oauth2_class->default_authorize_endpoint = "https://auth.example.org/authorize";
+	oauth2_class->default_token_endpoint = "https://auth.example.org/token";
+	oauth2_class->default_scope = "read.metrics";
+}
+
+static void
+ohe_class_data_provider_init (OheClassDataProvider *self)
+{
+}
+
 static void
 assert_not_supported (GError *error, const gchar *what)
 {
@@ -332,6 +359,36 @@ test_config_helpers (void)
 	g_rmdir (dir);
 }
 
+static void
+test_class_data_endpoints (void)
+{
+	g_autoptr(OheProvider) provider =
+		       g_object_new (OHE_TYPE_CLASS_DATA_PROVIDER, "name", "classdata", NULL);
+	g_autoptr(GKeyFile) config = g_key_file_new ();
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *url = NULL;
+
+	g_key_file_set_string (config, "plugin:classdata", "client_id", "cid");
+	ohe_plugin_set_config (OHE_PLUGIN (provider), config);
+	url = ohe_provider_build_authorize_url (provider, "st", NULL, "https://app.example.org/cb",
+						&error);
+	g_assert_no_error (error);
+	g_assert_true (g_str_has_prefix (url, "https://auth.example.org/authorize?"));
+	g_assert_nonnull (strstr (url, "&scope=read.metrics&"));
+	g_clear_pointer (&url, g_free);
+
+	/* the config key wins over the class data */
+	g_key_file_set_string (config, "plugin:classdata", "authorize_url",
+			       " https://other.example.org/a ");
+	g_key_file_set_string (config, "plugin:classdata", "scope", "write");
+	ohe_plugin_set_config (OHE_PLUGIN (provider), config);
+	url = ohe_provider_build_authorize_url (provider, "st", NULL, "https://app.example.org/cb",
+						&error);
+	g_assert_no_error (error);
+	g_assert_true (g_str_has_prefix (url, "https://other.example.org/a?"));
+	g_assert_nonnull (strstr (url, "&scope=write&"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -343,5 +400,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/provider-verbs/device-subscription", test_device_subscription);
 	g_test_add_func ("/provider-verbs/token-copy", test_token_copy);
 	g_test_add_func ("/provider-verbs/config-helpers", test_config_helpers);
+	g_test_add_func ("/provider-verbs/class-data-endpoints", test_class_data_endpoints);
 	return g_test_run ();
 }
