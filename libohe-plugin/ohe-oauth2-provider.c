@@ -634,16 +634,6 @@ ohe_oauth2_parse_json_object (GBytes *body, GError **error)
 }
 
 /* NULL unless @key is a JSON string: the _with_default getters are critical on other types */
-static const gchar *
-ohe_oauth2_json_get_string (JsonObject *obj, const gchar *key)
-{
-	JsonNode *node = json_object_get_member (obj, key);
-	if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-	    json_node_get_value_type (node) != G_TYPE_STRING)
-		return NULL;
-	return json_node_get_string (node);
-}
-
 /* the RFC 6749 error codes are plain words; anything else is not echoed */
 static gboolean
 ohe_oauth2_error_code_is_safe (const gchar *code)
@@ -722,7 +712,7 @@ ohe_oauth2_provider_real_parse_token_response (OheOAuth2Provider *self,
 
 	if (status < 200 || status >= 300) {
 		if (obj != NULL)
-			oauth_error = ohe_oauth2_json_get_string (obj, "error");
+			oauth_error = ohe_json_object_lookup_string (obj, "error");
 		ohe_oauth2_set_token_error (error, status, oauth_error);
 		return NULL;
 	}
@@ -738,12 +728,12 @@ ohe_oauth2_provider_real_parse_token_response (OheOAuth2Provider *self,
 	/* some servers answer 200 with an error object */
 	if (json_object_has_member (obj, "error") &&
 	    !json_object_has_member (obj, "access_token")) {
-		oauth_error = ohe_oauth2_json_get_string (obj, "error");
+		oauth_error = ohe_json_object_lookup_string (obj, "error");
 		ohe_oauth2_set_token_error (error, status, oauth_error);
 		return NULL;
 	}
 	token_type_node = json_object_get_member (obj, "token_type");
-	token_type = ohe_oauth2_json_get_string (obj, "token_type");
+	token_type = ohe_json_object_lookup_string (obj, "token_type");
 	if (token_type_node != NULL && !JSON_NODE_HOLDS_NULL (token_type_node) &&
 	    (token_type == NULL || g_ascii_strcasecmp (token_type, "bearer") != 0)) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
