@@ -952,13 +952,9 @@ ohe_withings_provider_handle_webhook (OheProvider *provider,
 
 	if (ohe_withings_webhook_status_for_method (method) != 200) {
 		ohe_webhook_request_set_response (request, 405, NULL, NULL);
-		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED,
-			     "withings notification: method %s is not accepted",
-			     g_strcmp0 (method, "PUT") == 0 || g_strcmp0 (method, "DELETE") == 0 ||
-				     g_strcmp0 (method, "PATCH") == 0 ||
-				     g_strcmp0 (method, "OPTIONS") == 0
-				 ? method
-				 : "(other)");
+		/* the method is the sender's text: not echoed */
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED,
+				     "withings notification: only HEAD, GET and POST are accepted");
 		return NULL;
 	}
 	if (g_strcmp0 (method, "POST") != 0 || len == 0) {
