@@ -259,3 +259,202 @@ ohe_json_parse_bytes (GBytes *bytes, const gchar *what, const OheJsonLimits *lim
 	}
 	return ohe_json_parse (data, data != NULL ? (gssize)size : 0, what, limits, error);
 }
+
+/* a member that is absent or JSON null counts as absent */
+static JsonNode *
+ohe_json_object_member (JsonObject *obj, const gchar *member)
+{
+	JsonNode *node = obj != NULL ? json_object_get_member (obj, member) : NULL;
+	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+		return NULL;
+	return node;
+}
+
+static gboolean
+ohe_json_node_is_string (JsonNode *node)
+{
+	return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+/**
+ * ohe_json_object_lookup_string:
+ * @obj: (nullable): a #JsonObject
+ * @member: a member name
+ *
+ * The lenient getter, for optional members whose wrong type is ignored.
+ *
+ * Returns: (nullable): the string value of @member, or %NULL when @obj is
+ *   %NULL or @member is absent, null or not a string
+ *
+ * Since: 0.1
+ */
+const gchar *
+ohe_json_object_lookup_string (JsonObject *obj, const gchar *member)
+{
+	JsonNode *node = ohe_json_object_member (obj, member);
+	return node != NULL && ohe_json_node_is_string (node) ? json_node_get_string (node) : NULL;
+}
+
+/**
+ * ohe_json_object_lookup_object:
+ * @obj: (nullable): a #JsonObject
+ * @member: a member name
+ *
+ * Returns: (nullable) (transfer none): the object value of @member, or %NULL when
+ *   absent or of another type
+ *
+ * Since: 0.1
+ */
+JsonObject *
+ohe_json_object_lookup_object (JsonObject *obj, const gchar *member)
+{
+	JsonNode *node = ohe_json_object_member (obj, member);
+	return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/**
+ * ohe_json_object_lookup_array:
+ * @obj: (nullable): a #JsonObject
+ * @member: a member name
+ *
+ * Returns: (nullable) (transfer none): the array value of @member, or %NULL when
+ *   absent or of another type
+ *
+ * Since: 0.1
+ */
+JsonArray *
+ohe_json_object_lookup_array (JsonObject *obj, const gchar *member)
+{
+	JsonNode *node = ohe_json_object_member (obj, member);
+	return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+/**
+ * ohe_json_object_get_string:
+ * @obj: a #JsonObject of outside input
+ * @member: a member name
+ * @where: what @obj is, for the error, e.g. `Withings notify list profiles[2]`
+ * @required: whether an absent or null member is an error
+ * @out: (out) (transfer none) (nullable): the value, %NULL when absent
+ * @error: a #GError, or %NULL
+ *
+ * The strict getter: a member of another type is %OHE_ERROR_INVALID_DATA
+ * naming @where and @member, never the value.
+ *
+ * Returns: %TRUE unless the member is missing and @required, or not a string
+ *
+ * Since: 0.1
+ */
+gboolean
+ohe_json_object_get_string (JsonObject *obj,
+			    const gchar *member,
+			    const gchar *where,
+			    gboolean required,
+			    const gchar **out,
+			    GError **error)
+{
+	JsonNode *node = ohe_json_object_member (obj, member);
+	*out = NULL;
+	if (node == NULL) {
+		if (!required)
+			return TRUE;
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s member '%s' is missing",
+			     where, member);
+		return FALSE;
+	}
+	if (!ohe_json_node_is_string (node)) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			     "%s member '%s' is not a string", where, member);
+		return FALSE;
+	}
+	*out = json_node_get_string (node);
+	return TRUE;
+}
+
+/**
+ * ohe_json_object_get_int:
+ * @obj: a #JsonObject of outside input
+ * @member: a member name
+ * @where: what @obj is, for the error
+ * @required: whether an absent or null member is an error
+ * @out: (out): the value; left alone when absent
+ * @error: a #GError, or %NULL
+ *
+ * Only a JSON integer counts: a string of digits or a fraction is
+ * %OHE_ERROR_INVALID_DATA.
+ *
+ * Returns: %TRUE unless the member is missing and @required, or not an integer
+ *
+ * Since: 0.1
+ */
+gboolean
+ohe_json_object_get_int (JsonObject *obj,
+			 const gchar *member,
+			 const gchar *where,
+			 gboolean required,
+			 gint64 *out,
+			 GError **error)
+{
+	JsonNode *node = ohe_json_object_member (obj, member);
+	if (node == NULL) {
+		if (!required)
+			return TRUE;
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s member '%s' is missing",
+			     where, member);
+		return FALSE;
+	}
+	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64) {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+			     "%s member '%s' is not an integer", where, member);
+		return FALSE;
+	}
+	*out = json_node_get_int (node);
+	return TRUE;
+}
+
+/**
+ * ohe_json_object_get_object:
+ * @obj: a #JsonObject of outside input
+ * @member: a member name
+ * @where: what @obj is, for the error
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer none): the object value of @member, or %NULL with
+ *   %OHE_ERROR_INVALID_DATA when it is absent or of another type
+ *
+ * Since: 0.1
+ */
+JsonObject *
+ohe_json_object_get_object (JsonObject *obj,
+			    const gchar *member,
+			    const gchar *where,
+			    GError **error)
+{
+	JsonObject *value = ohe_json_object_lookup_object (obj, member);
+	if (value == NULL)
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s has no '%s' object",
+			     where, member);
+	return value;
+}
+
+/**
+ * ohe_json_object_get_array:
+ * @obj: a #JsonObject of outside input
+ * @member: a member name
+ * @where: what @obj is, for the error
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer none): the array value of @member, or %NULL with
+ *   %OHE_ERROR_INVALID_DATA when it is absent or of another type
+ *
+ * Since: 0.1
+ */
+JsonArray *
+ohe_json_object_get_array (JsonObject *obj, const gchar *member, const gchar *where, GError **error)
+{
+	JsonArray *value = ohe_json_object_lookup_array (obj, member);
+	if (value == NULL)
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s has no '%s' array",
+			     where, member);
+	return value;
+}

@@ -62,4 +62,35 @@ ohe_json_parse_bytes (GBytes *bytes,
 		      const OheJsonLimits *limits,
 		      GError **error);
 
+const gchar *
+ohe_json_object_lookup_string (JsonObject *obj, const gchar *member);
+JsonObject *
+ohe_json_object_lookup_object (JsonObject *obj, const gchar *member);
+JsonArray *
+ohe_json_object_lookup_array (JsonObject *obj, const gchar *member);
+gboolean
+ohe_json_object_get_string (JsonObject *obj,
+			    const gchar *member,
+			    const gchar *where,
+			    gboolean required,
+			    const gchar **out,
+			    GError **error);
+gboolean
+ohe_json_object_get_int (JsonObject *obj,
+			 const gchar *member,
+			 const gchar *where,
+			 gboolean required,
+			 gint64 *out,
+			 GError **error);
+JsonObject *
+ohe_json_object_get_object (JsonObject *obj,
+			    const gchar *member,
+			    const gchar *where,
+			    GError **error);
+JsonArray *
+ohe_json_object_get_array (JsonObject *obj,
+			   const gchar *member,
+			   const gchar *where,
+			   GError **error);
+
 G_END_DECLS

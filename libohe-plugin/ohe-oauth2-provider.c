@@ -345,25 +345,23 @@ ohe_oauth2_provider_set_http_client (OheOAuth2Provider *self, OheHttpClient *cli
 static gchar *
 ohe_oauth2_provider_config_string (OheOAuth2Provider *self, const gchar *key)
 {
-	g_autofree gchar *value = ohe_plugin_get_config_string (OHE_PLUGIN (self), key, NULL);
-	if (value == NULL)
-		return NULL;
-	g_strstrip (value);
-	if (value[0] == '\0')
-		return NULL;
-	return g_steal_pointer (&value);
+	return ohe_plugin_get_config_trimmed (OHE_PLUGIN (self), key, NULL);
 }
 
 static gchar *
 ohe_oauth2_provider_real_get_authorize_endpoint (OheOAuth2Provider *self)
 {
-	return ohe_oauth2_provider_config_string (self, "authorize_url");
+	OheOAuth2ProviderClass *klass = OHE_OAUTH2_PROVIDER_GET_CLASS (self);
+	return ohe_plugin_get_config_trimmed (OHE_PLUGIN (self), "authorize_url",
+					      klass->default_authorize_endpoint);
 }
 
 static gchar *
 ohe_oauth2_provider_real_get_token_endpoint (OheOAuth2Provider *self)
 {
-	return ohe_oauth2_provider_config_string (self, "token_url");
+	OheOAuth2ProviderClass *klass = OHE_OAUTH2_PROVIDER_GET_CLASS (self);
+	return ohe_plugin_get_config_trimmed (OHE_PLUGIN (self), "token_url",
+					      klass->default_token_endpoint);
 }
 
 static gchar *
@@ -375,45 +373,25 @@ ohe_oauth2_provider_real_get_client_id (OheOAuth2Provider *self)
 static gchar *
 ohe_oauth2_provider_real_get_client_secret (OheOAuth2Provider *self)
 {
-	g_autofree gchar *filename = NULL;
-	g_autoptr(OheOAuth2Secret) contents = NULL;
 	g_autoptr(GError) error_local = NULL;
-	gchar *secret = ohe_oauth2_provider_config_string (self, "client_secret");
-	gchar *eol;
-
-	if (secret != NULL)
-		return secret;
-	filename = ohe_oauth2_provider_config_string (self, "client_secret_file");
-	if (filename == NULL)
-		return NULL;
-	if (g_file_test (filename, G_FILE_TEST_EXISTS) &&
-	    !ohe_private_file_check (filename, "client_secret_file", &error_local)) {
-		g_warning ("plugin %s: %s", ohe_plugin_get_name (OHE_PLUGIN (self)),
-			   error_local->message);
-		return NULL;
-	}
-	if (!g_file_get_contents (filename, &contents, NULL, &error_local)) {
-		/* GFileError messages name the file, never its contents */
-		g_warning ("plugin %s: cannot read client_secret_file: %s",
-			   ohe_plugin_get_name (OHE_PLUGIN (self)), error_local->message);
-		return NULL;
-	}
-	eol = strpbrk (contents, "\r\n");
-	if (eol != NULL)
-		*eol = '\0';
-	g_strstrip (contents);
-	if (contents[0] == '\0') {
-		g_warning ("plugin %s: client_secret_file %s is empty",
-			   ohe_plugin_get_name (OHE_PLUGIN (self)), filename);
-		return NULL;
-	}
-	return g_strdup (contents);
+	gchar *secret = ohe_plugin_get_config_secret (OHE_PLUGIN (self), "client_secret",
+						      "client_secret_file", &error_local);
+	if (error_local != NULL)
+		g_warning ("%s", error_local->message);
+	return secret;
 }
 
 static gchar *
 ohe_oauth2_provider_real_get_scope (OheOAuth2Provider *self)
 {
-	return ohe_oauth2_provider_config_string (self, "scope");
+	OheOAuth2ProviderClass *klass = OHE_OAUTH2_PROVIDER_GET_CLASS (self);
+	return ohe_plugin_get_config_trimmed (OHE_PLUGIN (self), "scope", klass->default_scope);
+}
+
+static gboolean
+ohe_oauth2_provider_real_response_needs_refresh (OheOAuth2Provider *self, OheHttpResponse *response)
+{
+	return ohe_http_response_get_status (response) == 401;
 }
 
 static gchar *
@@ -664,16 +642,6 @@ ohe_oauth2_parse_json_object (GBytes *body, GError **error)
 }
 
 /* NULL unless @key is a JSON string: the _with_default getters are critical on other types */
-static const gchar *
-ohe_oauth2_json_get_string (JsonObject *obj, const gchar *key)
-{
-	JsonNode *node = json_object_get_member (obj, key);
-	if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-	    json_node_get_value_type (node) != G_TYPE_STRING)
-		return NULL;
-	return json_node_get_string (node);
-}
-
 /* the RFC 6749 error codes are plain words; anything else is not echoed */
 static gboolean
 ohe_oauth2_error_code_is_safe (const gchar *code)
@@ -752,7 +720,7 @@ ohe_oauth2_provider_real_parse_token_response (OheOAuth2Provider *self,
 
 	if (status < 200 || status >= 300) {
 		if (obj != NULL)
-			oauth_error = ohe_oauth2_json_get_string (obj, "error");
+			oauth_error = ohe_json_object_lookup_string (obj, "error");
 		ohe_oauth2_set_token_error (error, status, oauth_error);
 		return NULL;
 	}
@@ -768,12 +736,12 @@ ohe_oauth2_provider_real_parse_token_response (OheOAuth2Provider *self,
 	/* some servers answer 200 with an error object */
 	if (json_object_has_member (obj, "error") &&
 	    !json_object_has_member (obj, "access_token")) {
-		oauth_error = ohe_oauth2_json_get_string (obj, "error");
+		oauth_error = ohe_json_object_lookup_string (obj, "error");
 		ohe_oauth2_set_token_error (error, status, oauth_error);
 		return NULL;
 	}
 	token_type_node = json_object_get_member (obj, "token_type");
-	token_type = ohe_oauth2_json_get_string (obj, "token_type");
+	token_type = ohe_json_object_lookup_string (obj, "token_type");
 	if (token_type_node != NULL && !JSON_NODE_HOLDS_NULL (token_type_node) &&
 	    (token_type == NULL || g_ascii_strcasecmp (token_type, "bearer") != 0)) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
@@ -1052,6 +1020,96 @@ ohe_oauth2_provider_ensure_token (OheOAuth2Provider *self,
 	return g_steal_pointer (&token_new);
 }
 
+/**
+ * ohe_oauth2_provider_force_refresh:
+ * @self: an #OheOAuth2Provider
+ * @link_id: the link that owns @token
+ * @token: a token the API no longer accepts, though it has not expired
+ * @cancellable: (nullable): a #GCancellable
+ * @error: a #GError, or %NULL
+ *
+ * Refreshes @token whatever its expiry says, through the coalesced path of
+ * ohe_oauth2_provider_ensure_token(): concurrent callers for one link still
+ * make one token request. @token itself is not changed. Blocks.
+ *
+ * Returns: (transfer full): the renewed token
+ *
+ * Since: 0.1
+ */
+OheToken *
+ohe_oauth2_provider_force_refresh (OheOAuth2Provider *self,
+				   const gchar *link_id,
+				   OheToken *token,
+				   GCancellable *cancellable,
+				   GError **error)
+{
+	g_autoptr(OheToken) expired = NULL;
+	g_return_val_if_fail (OHE_IS_OAUTH2_PROVIDER (self), NULL);
+	g_return_val_if_fail (link_id != NULL, NULL);
+	g_return_val_if_fail (OHE_IS_TOKEN (token), NULL);
+	expired = ohe_token_copy (token);
+	/* long past: ensure_token sees it as expired and refreshes */
+	ohe_token_set_expires_at (expired, 1);
+	return ohe_oauth2_provider_ensure_token (self, link_id, expired, cancellable, error);
+}
+
+/**
+ * ohe_oauth2_provider_send_authorized:
+ * @self: an #OheOAuth2Provider
+ * @link_id: (nullable): the link that owns @token; %NULL sends once without refreshing
+ * @token: (inout) (transfer full): the token to send; replaced by the renewed one when a
+ *   refresh happened
+ * @request: the request; its `Authorization` is set here
+ * @cancellable: (nullable): a #GCancellable
+ * @error: a #GError, or %NULL
+ *
+ * Sends @request with @token as bearer through the provider's HTTP client.
+ * When the answer says the token is not accepted (the response_needs_refresh
+ * vfunc, HTTP 401 by default) the token is refreshed once through
+ * ohe_oauth2_provider_force_refresh() and the request sent again; a second
+ * refusal is returned to the caller as it came. Blocks.
+ *
+ * Returns: (transfer full): the response, of any status; %NULL with @error on a
+ *   transport failure or a failed refresh
+ *
+ * Since: 0.1
+ */
+OheHttpResponse *
+ohe_oauth2_provider_send_authorized (OheOAuth2Provider *self,
+				     const gchar *link_id,
+				     OheToken **token,
+				     OheHttpRequest *request,
+				     GCancellable *cancellable,
+				     GError **error)
+{
+	OheOAuth2ProviderClass *klass;
+	g_autoptr(OheHttpClient) client = NULL;
+
+	g_return_val_if_fail (OHE_IS_OAUTH2_PROVIDER (self), NULL);
+	g_return_val_if_fail (token != NULL && OHE_IS_TOKEN (*token), NULL);
+	g_return_val_if_fail (OHE_IS_HTTP_REQUEST (request), NULL);
+	klass = OHE_OAUTH2_PROVIDER_GET_CLASS (self);
+	client = ohe_oauth2_provider_dup_http_client (self);
+	for (guint attempt = 0;; attempt++) {
+		g_autoptr(OheHttpResponse) response = NULL;
+		OheToken *renewed;
+
+		ohe_http_request_set_bearer (request, ohe_token_get_access_token (*token));
+		response = ohe_http_client_send (client, request, cancellable, error);
+		if (response == NULL)
+			return NULL;
+		if (attempt > 0 || link_id == NULL || klass->response_needs_refresh == NULL ||
+		    !klass->response_needs_refresh (self, response))
+			return g_steal_pointer (&response);
+		renewed =
+		    ohe_oauth2_provider_force_refresh (self, link_id, *token, cancellable, error);
+		if (renewed == NULL)
+			return NULL;
+		g_object_unref (*token);
+		*token = renewed;
+	}
+}
+
 static void
 ohe_oauth2_provider_finalize (GObject *object)
 {
@@ -1075,7 +1133,8 @@ static gboolean
 ohe_oauth2_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GError **error)
 {
 	OheOAuth2Provider *self = OHE_OAUTH2_PROVIDER (plugin);
-	const gchar *const endpoint_keys[] = {"authorize_url", "token_url", "api_base"};
+	const gchar *const endpoint_keys[] = {"authorize_url", "token_url", "api_base",
+					      "revoke_url"};
 	g_autofree gchar *filename =
 	    ohe_oauth2_provider_config_string (OHE_OAUTH2_PROVIDER (plugin), "client_secret_file");
 
@@ -1117,6 +1176,7 @@ ohe_oauth2_provider_class_init (OheOAuth2ProviderClass *klass)
 	klass->get_client_secret = ohe_oauth2_provider_real_get_client_secret;
 	klass->get_scope = ohe_oauth2_provider_real_get_scope;
 	klass->parse_token_response = ohe_oauth2_provider_real_parse_token_response;
+	klass->response_needs_refresh = ohe_oauth2_provider_real_response_needs_refresh;
 }
 
 static void

@@ -26,6 +26,12 @@ G_DECLARE_DERIVABLE_TYPE (OheOAuth2Provider, ohe_oauth2_provider, OHE, OAUTH2_PR
  *   Withings' `action=requesttoken`
  * @parse_token_response: has default (RFC 6749 §5.1); a provider that wraps its answer, as
  *   Withings does, overrides it
+ * @response_needs_refresh: has default (HTTP 401); whether an API answer says the access
+ *   token is no longer accepted, for ohe_oauth2_provider_send_authorized()
+ * @default_authorize_endpoint: class data: the consent page used when config key
+ *   `authorize_url` is not set, or %NULL
+ * @default_token_endpoint: class data: the token endpoint used when `token_url` is not set
+ * @default_scope: class data: the scope used when `scope` is not set
  *
  * An #OheProvider that implements the OAuth2 authorization code grant with
  * PKCE (S256), code exchange, refresh with rotating refresh tokens, and
@@ -45,8 +51,12 @@ struct _OheOAuth2ProviderClass {
 	OheToken *(*parse_token_response) (OheOAuth2Provider *self,
 					   OheHttpResponse *response,
 					   GError **error);
+	gboolean (*response_needs_refresh) (OheOAuth2Provider *self, OheHttpResponse *response);
+	const gchar *default_authorize_endpoint;
+	const gchar *default_token_endpoint;
+	const gchar *default_scope;
 	/*< private >*/
-	gpointer padding[16];
+	gpointer padding[12];
 };
 
 /**
@@ -95,6 +105,19 @@ ohe_oauth2_provider_ensure_token (OheOAuth2Provider *self,
 				  OheToken *token,
 				  GCancellable *cancellable,
 				  GError **error);
+OheToken *
+ohe_oauth2_provider_force_refresh (OheOAuth2Provider *self,
+				   const gchar *link_id,
+				   OheToken *token,
+				   GCancellable *cancellable,
+				   GError **error);
+OheHttpResponse *
+ohe_oauth2_provider_send_authorized (OheOAuth2Provider *self,
+				     const gchar *link_id,
+				     OheToken **token,
+				     OheHttpRequest *request,
+				     GCancellable *cancellable,
+				     GError **error);
 
 gchar *
 ohe_oauth2_new_code_verifier (void);

@@ -5,8 +5,11 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ohe-error.h"
 #include "ohe-plugin.h"
+#include "ohe-private-file.h"
 
 typedef struct {
 	gchar *name;		 /* owned */
@@ -218,6 +221,93 @@ ohe_plugin_get_config_string (OhePlugin *self, const gchar *key, const gchar *de
 	if (value == NULL)
 		return g_strdup (default_value);
 	return value;
+}
+
+/**
+ * ohe_plugin_get_config_trimmed:
+ * @self: an #OhePlugin
+ * @key: a key of the plugin's configuration group
+ * @fallback: (nullable): the value when the key is unset, empty or blank
+ *
+ * The helper every plugin wants for URLs, ids and names: the value without
+ * surrounding white space, where a key set to nothing counts as unset.
+ *
+ * Returns: (transfer full) (nullable): the trimmed value, or a copy of @fallback
+ *
+ * Since: 0.1
+ */
+gchar *
+ohe_plugin_get_config_trimmed (OhePlugin *self, const gchar *key, const gchar *fallback)
+{
+	g_autofree gchar *value = ohe_plugin_get_config_string (self, key, NULL);
+	if (value != NULL)
+		g_strstrip (value);
+	if (value == NULL || value[0] == '\0')
+		return g_strdup (fallback);
+	return g_steal_pointer (&value);
+}
+
+/**
+ * ohe_plugin_get_config_secret:
+ * @self: an #OhePlugin
+ * @key: the key holding the secret itself
+ * @file_key: (nullable): the key naming a file whose first line is the secret
+ * @error: a #GError, or %NULL
+ *
+ * Reads a secret from the configuration: @key wins; otherwise the first line
+ * of the file named by @file_key, which must not be readable by others. The
+ * error names the key and the file, never the secret.
+ *
+ * Returns: (transfer full) (nullable): the secret; %NULL without @error when
+ *   neither key is set, %NULL with @error when the file is unusable or empty
+ *
+ * Since: 0.1
+ */
+gchar *
+ohe_plugin_get_config_secret (OhePlugin *self,
+			      const gchar *key,
+			      const gchar *file_key,
+			      GError **error)
+{
+	g_autofree gchar *filename = NULL;
+	g_autofree gchar *contents = NULL;
+	g_autoptr(GError) error_local = NULL;
+	gchar *secret;
+	gchar *eol;
+
+	g_return_val_if_fail (OHE_IS_PLUGIN (self), NULL);
+	g_return_val_if_fail (key != NULL, NULL);
+	secret = ohe_plugin_get_config_trimmed (self, key, NULL);
+	if (secret != NULL || file_key == NULL)
+		return secret;
+	filename = ohe_plugin_get_config_trimmed (self, file_key, NULL);
+	if (filename == NULL)
+		return NULL;
+	if (!ohe_private_file_check (filename, file_key, error)) {
+		g_prefix_error (error, "plugin %s: ", ohe_plugin_get_name (self));
+		return NULL;
+	}
+	if (!g_file_get_contents (filename, &contents, NULL, &error_local)) {
+		/* GFileError messages name the file, never its contents */
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     "plugin %s: cannot read %s: %s", ohe_plugin_get_name (self), file_key,
+			     error_local->message);
+		return NULL;
+	}
+	eol = strpbrk (contents, "\r\n");
+	if (eol != NULL)
+		*eol = '\0';
+	g_strstrip (contents);
+	if (contents[0] == '\0') {
+		memset (contents, 0, strlen (contents));
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     "plugin %s: %s %s is empty", ohe_plugin_get_name (self), file_key,
+			     filename);
+		return NULL;
+	}
+	secret = g_strdup (contents);
+	memset (contents, 0, strlen (contents));
+	return secret;
 }
 
 /**

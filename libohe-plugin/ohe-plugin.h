@@ -147,6 +147,13 @@ gchar *
 ohe_plugin_get_config_group (OhePlugin *self);
 gchar *
 ohe_plugin_get_config_string (OhePlugin *self, const gchar *key, const gchar *default_value);
+gchar *
+ohe_plugin_get_config_trimmed (OhePlugin *self, const gchar *key, const gchar *fallback);
+gchar *
+ohe_plugin_get_config_secret (OhePlugin *self,
+			      const gchar *key,
+			      const gchar *file_key,
+			      GError **error);
 gint64
 ohe_plugin_get_config_int (OhePlugin *self, const gchar *key, gint64 default_value);
 gboolean

@@ -8,6 +8,7 @@
 #include "ohe-fetch-request.h"
 #include "ohe-plugin.h"
 #include "ohe-token.h"
+#include "ohe-webhook-request.h"
 
 G_BEGIN_DECLS
 
@@ -22,7 +23,20 @@ G_DECLARE_DERIVABLE_TYPE (OheProvider, ohe_provider, OHE, PROVIDER, OhePlugin)
  * @refresh_token: has default (not supported); renews an expired access token
  * @fetch: must implement; streams the measurements of a window through
  *   ohe_fetch_request_emit(); runs on a worker thread and may block
+ * @handle_webhook: has default (not supported, answered 404); verifies one request to the
+ *   provider's webhook route and parses it into #OheSyncHint objects, answering verification
+ *   handshakes itself; never trusts the body as data
+ * @subscribe: has default (not supported); asks the provider to push changes of a link's
+ *   kinds to a callback URL
+ * @unsubscribe: has default (not supported); removes the link's subscriptions to a callback
+ *   URL
+ * @list_subscriptions: has default (not supported); the push subscriptions of a link
+ * @list_devices: has default (not supported); the devices paired with the link's account
+ * @revoke: has default (not supported); ends the grant at the provider, so its tokens stop
+ *   working
  *
+ * The verbs that talk to the provider block and run on a worker thread;
+ * handle_webhook does no network I/O and may run on the main thread.
  * A provider plugin: one vendor cloud.
  *
  * Since: 0.1
@@ -50,8 +64,39 @@ struct _OheProviderClass {
 			   OheFetchRequest *request,
 			   GCancellable *cancellable,
 			   GError **error);
+	GPtrArray *(*handle_webhook) (OheProvider *self,
+				      OheWebhookRequest *request,
+				      GError **error);
+	gboolean (*subscribe) (OheProvider *self,
+			       const gchar *link_id,
+			       OheToken *token,
+			       const gchar *callback_url,
+			       GArray *kinds,
+			       GCancellable *cancellable,
+			       GError **error);
+	gboolean (*unsubscribe) (OheProvider *self,
+				 const gchar *link_id,
+				 OheToken *token,
+				 const gchar *callback_url,
+				 GCancellable *cancellable,
+				 GError **error);
+	GPtrArray *(*list_subscriptions) (OheProvider *self,
+					  const gchar *link_id,
+					  OheToken *token,
+					  GCancellable *cancellable,
+					  GError **error);
+	GPtrArray *(*list_devices) (OheProvider *self,
+				    const gchar *link_id,
+				    OheToken *token,
+				    GCancellable *cancellable,
+				    GError **error);
+	gboolean (*revoke) (OheProvider *self,
+			    const gchar *link_id,
+			    OheToken *token,
+			    GCancellable *cancellable,
+			    GError **error);
 	/*< private >*/
-	gpointer padding[24];
+	gpointer padding[18];
 };
 
 GArray *
@@ -82,6 +127,41 @@ ohe_provider_fetch (OheProvider *self,
 		    OheFetchRequest *request,
 		    GCancellable *cancellable,
 		    GError **error);
+GPtrArray *
+ohe_provider_handle_webhook (OheProvider *self, OheWebhookRequest *request, GError **error);
+gboolean
+ohe_provider_subscribe (OheProvider *self,
+			const gchar *link_id,
+			OheToken *token,
+			const gchar *callback_url,
+			GArray *kinds,
+			GCancellable *cancellable,
+			GError **error);
+gboolean
+ohe_provider_unsubscribe (OheProvider *self,
+			  const gchar *link_id,
+			  OheToken *token,
+			  const gchar *callback_url,
+			  GCancellable *cancellable,
+			  GError **error);
+GPtrArray *
+ohe_provider_list_subscriptions (OheProvider *self,
+				 const gchar *link_id,
+				 OheToken *token,
+				 GCancellable *cancellable,
+				 GError **error);
+GPtrArray *
+ohe_provider_list_devices (OheProvider *self,
+			   const gchar *link_id,
+			   OheToken *token,
+			   GCancellable *cancellable,
+			   GError **error);
+gboolean
+ohe_provider_revoke (OheProvider *self,
+		     const gchar *link_id,
+		     OheToken *token,
+		     GCancellable *cancellable,
+		     GError **error);
 void
 ohe_provider_emit_token_changed (OheProvider *self, const gchar *link_id, OheToken *token);
 

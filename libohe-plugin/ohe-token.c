@@ -90,6 +90,30 @@ ohe_token_read_string (
 }
 
 /**
+ * ohe_token_copy:
+ * @self: an #OheToken
+ *
+ * Copies every field of @self, secrets included; the copy is independent.
+ *
+ * Returns: (transfer full): a new token equal to @self
+ *
+ * Since: 0.1
+ */
+OheToken *
+ohe_token_copy (OheToken *self)
+{
+	OheToken *copy;
+	g_return_val_if_fail (OHE_IS_TOKEN (self), NULL);
+	copy = ohe_token_new ();
+	copy->access_token = g_strdup (self->access_token);
+	copy->refresh_token = g_strdup (self->refresh_token);
+	copy->expires_at = self->expires_at;
+	copy->scope = g_strdup (self->scope);
+	copy->external_user_id = g_strdup (self->external_user_id);
+	return copy;
+}
+
+/**
  * ohe_token_new_from_json:
  * @obj: an OAuth2 token response (RFC 6749 §5.1)
  * @now_s: the current unix time, to turn `expires_in` into an expiry

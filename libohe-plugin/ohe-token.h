@@ -15,6 +15,8 @@ G_DECLARE_FINAL_TYPE (OheToken, ohe_token, OHE, TOKEN, GObject)
 OheToken *
 ohe_token_new (void);
 OheToken *
+ohe_token_copy (OheToken *self);
+OheToken *
 ohe_token_new_from_json (JsonObject *obj, gint64 now_s, GError **error);
 const gchar *
 ohe_token_get_access_token (OheToken *self);

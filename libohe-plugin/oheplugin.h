@@ -13,6 +13,7 @@
 #include "ohe-component-name.h"
 #include "ohe-crypto.h"
 #include "ohe-decimal.h"
+#include "ohe-device.h"
 #include "ohe-error.h"
 #include "ohe-fetch-request.h"
 #include "ohe-sync-hint.h"
@@ -33,12 +34,15 @@
 #include "ohe-push-request.h"
 #include "ohe-rate-limiter.h"
 #include "ohe-qualifier.h"
+#include "ohe-replay-guard.h"
 #include "ohe-series.h"
 #include "ohe-series-name.h"
 #include "ohe-sink.h"
+#include "ohe-subscription.h"
 #include "ohe-time-zone.h"
 #include "ohe-token.h"
 #include "ohe-url-policy.h"
+#include "ohe-webhook-request.h"
 #include "ohe-version.h"
 
 #undef __OHEPLUGIN_H_INSIDE__

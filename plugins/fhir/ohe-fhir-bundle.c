@@ -502,34 +502,6 @@ ohe_fhir_parse_status (const gchar *text)
 	return (status >= 100 && status <= 599) ? status : 0;
 }
 
-static const gchar *
-ohe_fhir_object_get_string (JsonObject *obj, const gchar *member)
-{
-	JsonNode *node = obj != NULL ? json_object_get_member (obj, member) : NULL;
-	if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-	    json_node_get_value_type (node) != G_TYPE_STRING)
-		return NULL;
-	return json_node_get_string (node);
-}
-
-static JsonObject *
-ohe_fhir_object_get_object (JsonObject *obj, const gchar *member)
-{
-	JsonNode *node = obj != NULL ? json_object_get_member (obj, member) : NULL;
-	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-		return NULL;
-	return json_node_get_object (node);
-}
-
-static JsonArray *
-ohe_fhir_object_get_array (JsonObject *obj, const gchar *member)
-{
-	JsonNode *node = obj != NULL ? json_object_get_member (obj, member) : NULL;
-	if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-		return NULL;
-	return json_node_get_array (node);
-}
-
 /* "Bundle.entry[3].resource.status" → 3 */
 static void
 ohe_fhir_scan_entry_index (const gchar *text, gint *entry_index)
@@ -583,7 +555,7 @@ ohe_fhir_append_capped (GString *out, const gchar *text)
 static const gchar *
 ohe_fhir_outcome_token (JsonObject *issue, const gchar *key)
 {
-	const gchar *value = ohe_fhir_object_get_string (issue, key);
+	const gchar *value = ohe_json_object_lookup_string (issue, key);
 	if (value == NULL || value[0] == '\0' || strlen (value) > 32)
 		return NULL;
 	for (const gchar *p = value; *p != '\0'; p++) {
@@ -613,7 +585,7 @@ ohe_fhir_outcome_path (JsonObject *issue)
 	const gchar *const keys[] = {"expression", "location"};
 
 	for (guint k = 0; k < G_N_ELEMENTS (keys); k++) {
-		JsonArray *array = ohe_fhir_object_get_array (issue, keys[k]);
+		JsonArray *array = ohe_json_object_lookup_array (issue, keys[k]);
 		JsonNode *node;
 		const gchar *path;
 
@@ -654,14 +626,14 @@ ohe_fhir_outcome_dup_detail (JsonNode *outcome, gint *entry_index)
 	JsonObject *obj = (outcome != NULL && JSON_NODE_HOLDS_OBJECT (outcome))
 			      ? json_node_get_object (outcome)
 			      : NULL;
-	JsonArray *issues = ohe_fhir_object_get_array (obj, "issue");
+	JsonArray *issues = ohe_json_object_lookup_array (obj, "issue");
 	gint idx = -1;
 
 	for (guint i = 0; issues != NULL && i < json_array_get_length (issues); i++) {
 		JsonNode *node = json_array_get_element (issues, i);
 		JsonObject *issue =
 		    JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-		const gchar *text = ohe_fhir_object_get_string (issue, "diagnostics");
+		const gchar *text = ohe_json_object_lookup_string (issue, "diagnostics");
 		const gchar *severity = ohe_fhir_outcome_token (issue, "severity");
 		const gchar *code = ohe_fhir_outcome_token (issue, "code");
 		g_autofree gchar *path = NULL;
@@ -669,10 +641,10 @@ ohe_fhir_outcome_dup_detail (JsonNode *outcome, gint *entry_index)
 		g_autoptr(GString) piece = NULL;
 
 		if (text == NULL)
-			text = ohe_fhir_object_get_string (
-			    ohe_fhir_object_get_object (issue, "details"), "text");
-		ohe_fhir_scan_strings (ohe_fhir_object_get_array (issue, "expression"), &idx);
-		ohe_fhir_scan_strings (ohe_fhir_object_get_array (issue, "location"), &idx);
+			text = ohe_json_object_lookup_string (
+			    ohe_json_object_lookup_object (issue, "details"), "text");
+		ohe_fhir_scan_strings (ohe_json_object_lookup_array (issue, "expression"), &idx);
+		ohe_fhir_scan_strings (ohe_json_object_lookup_array (issue, "location"), &idx);
 		ohe_fhir_scan_entry_index (text, &idx);
 		if (issue == NULL || i >= OHE_FHIR_DETAIL_MAX_ISSUES)
 			continue;
@@ -761,7 +733,7 @@ ohe_fhir_outcome_find_limit (JsonNode *outcome, guint n_sent)
 	JsonObject *obj = (outcome != NULL && JSON_NODE_HOLDS_OBJECT (outcome))
 			      ? json_node_get_object (outcome)
 			      : NULL;
-	JsonArray *issues = ohe_fhir_object_get_array (obj, "issue");
+	JsonArray *issues = ohe_json_object_lookup_array (obj, "issue");
 	guint limit = 0;
 
 	for (guint i = 0; issues != NULL && i < json_array_get_length (issues); i++) {
@@ -769,9 +741,9 @@ ohe_fhir_outcome_find_limit (JsonNode *outcome, guint n_sent)
 		JsonObject *issue =
 		    JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 		const gchar *texts[] = {
-		    ohe_fhir_object_get_string (issue, "diagnostics"),
-		    ohe_fhir_object_get_string (ohe_fhir_object_get_object (issue, "details"),
-						"text"),
+		    ohe_json_object_lookup_string (issue, "diagnostics"),
+		    ohe_json_object_lookup_string (ohe_json_object_lookup_object (issue, "details"),
+						   "text"),
 		};
 
 		for (guint t = 0; t < G_N_ELEMENTS (texts); t++)
@@ -796,10 +768,10 @@ ohe_fhir_bundle_parse_response (OheFhirBundle *self,
 				GError **error)
 {
 	JsonObject *obj = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-	JsonArray *entries = ohe_fhir_object_get_array (obj, "entry");
-	const gchar *type = ohe_fhir_object_get_string (obj, "type");
+	JsonArray *entries = ohe_json_object_lookup_array (obj, "entry");
+	const gchar *type = ohe_json_object_lookup_string (obj, "type");
 
-	if (g_strcmp0 (ohe_fhir_object_get_string (obj, "resourceType"), "Bundle") != 0) {
+	if (g_strcmp0 (ohe_json_object_lookup_string (obj, "resourceType"), "Bundle") != 0) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "response resourceType is not Bundle");
 		return FALSE;
@@ -821,10 +793,10 @@ ohe_fhir_bundle_parse_response (OheFhirBundle *self,
 	}
 	for (guint i = 0; i < self->entries->len; i++) {
 		JsonNode *node = json_array_get_element (entries, i);
-		JsonObject *response = ohe_fhir_object_get_object (
+		JsonObject *response = ohe_json_object_lookup_object (
 		    JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL, "response");
 		guint status =
-		    ohe_fhir_parse_status (ohe_fhir_object_get_string (response, "status"));
+		    ohe_fhir_parse_status (ohe_json_object_lookup_string (response, "status"));
 		if (status == 0) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "response Bundle.entry[%u].response.status is missing or not "

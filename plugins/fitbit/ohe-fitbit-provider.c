@@ -27,6 +27,7 @@
 
 struct _OheFitbitProvider {
 	OheOAuth2Provider parent_instance;
+	OheReplayGuard *replay; /* owned */
 	GMutex mutex;
 	gconstpointer
 	    limited_client;  /* not owned, only compared: the client given the user limit */
@@ -45,26 +46,7 @@ ohe_fitbit_provider_get_kinds (OheProvider *provider)
 static gchar *
 ohe_fitbit_provider_config (OheFitbitProvider *self, const gchar *key, const gchar *fallback)
 {
-	g_autofree gchar *value = ohe_plugin_get_config_string (OHE_PLUGIN (self), key, NULL);
-	if (value != NULL)
-		g_strstrip (value);
-	if (value == NULL || value[0] == '\0')
-		return g_strdup (fallback);
-	return g_steal_pointer (&value);
-}
-
-static gchar *
-ohe_fitbit_provider_get_authorize_endpoint (OheOAuth2Provider *provider)
-{
-	return ohe_fitbit_provider_config (OHE_FITBIT_PROVIDER (provider), "authorize_url",
-					   OHE_FITBIT_DEFAULT_AUTHORIZE_URL);
-}
-
-static gchar *
-ohe_fitbit_provider_get_token_endpoint (OheOAuth2Provider *provider)
-{
-	return ohe_fitbit_provider_config (OHE_FITBIT_PROVIDER (provider), "token_url",
-					   OHE_FITBIT_DEFAULT_TOKEN_URL);
+	return ohe_plugin_get_config_trimmed (OHE_PLUGIN (self), key, fallback);
 }
 
 /* the kinds of config key `kinds`; unknown names are skipped with a warning */
@@ -196,21 +178,10 @@ ohe_fitbit_provider_get_client (OheFitbitProvider *self)
 	return client;
 }
 
-/* a copy of @token that the OAuth2 base sees as expired, to force one refresh */
-static OheToken *
-ohe_fitbit_provider_expire_copy (OheToken *token)
-{
-	g_autofree gchar *json = ohe_token_to_json (token);
-	OheToken *copy = ohe_token_new_from_string (json, NULL);
-	if (copy != NULL)
-		ohe_token_set_expires_at (copy, 1);
-	return copy;
-}
-
 /*
  * GETs @path below api_base and returns the JSON root. On 401 the token is
- * refreshed once through the coalesced path and the request repeated; @token
- * is replaced by the renewed one.
+ * refreshed once through the coalesced path and the request repeated
+ * (ohe_oauth2_provider_send_authorized()); @token is replaced by the renewed one.
  */
 static JsonNode *
 ohe_fitbit_provider_get_json (OheFitbitProvider *self,
@@ -222,59 +193,40 @@ ohe_fitbit_provider_get_json (OheFitbitProvider *self,
 			      GError **error)
 {
 	OheOAuth2Provider *oauth2 = OHE_OAUTH2_PROVIDER (self);
-	OheHttpClient *client = ohe_fitbit_provider_get_client (self);
 	g_autofree gchar *api_base =
 	    ohe_fitbit_provider_config (self, "api_base", OHE_FITBIT_DEFAULT_API_BASE);
 	g_autofree gchar *uri = NULL;
+	g_autoptr(OheHttpRequest) request = NULL;
+	g_autoptr(OheHttpResponse) response = NULL;
+	g_autoptr(GError) error_local = NULL;
+	GBytes *body;
+	gsize len = 0;
+	const gchar *data;
 
+	/* sets the user limit on the client that send_authorized uses */
+	ohe_fitbit_provider_get_client (self);
 	while (g_str_has_suffix (api_base, "/"))
 		api_base[strlen (api_base) - 1] = '\0';
 	uri = g_strconcat (api_base, path_and_query, NULL);
-	for (guint attempt = 0; attempt < 2; attempt++) {
-		g_autoptr(OheHttpRequest) request = ohe_http_request_new ("GET", uri);
-		g_autoptr(OheHttpResponse) response = NULL;
-		g_autoptr(GError) error_local = NULL;
-		GBytes *body;
-		gsize len = 0;
-		const gchar *data;
-
-		ohe_http_request_set_bearer (request, ohe_token_get_access_token (*token));
-		ohe_http_request_add_header (request, "Accept", "application/json");
-		ohe_http_request_set_max_body_size (request, OHE_FITBIT_MAX_RESPONSE);
-		ohe_http_request_set_rate_limit_key (request, link_id);
-		ohe_http_request_set_breaker_target (request, OHE_FITBIT_BREAKER_TARGET);
-		response = ohe_http_client_send (client, request, cancellable, &error_local);
-		if (response == NULL) {
-			g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
-						    "Google Health %s: ", what);
-			return NULL;
-		}
-		if (ohe_http_response_get_status (response) == SOUP_STATUS_UNAUTHORIZED &&
-		    attempt == 0) {
-			g_autoptr(OheToken) expired = ohe_fitbit_provider_expire_copy (*token);
-			OheToken *renewed;
-			if (expired == NULL) {
-				ohe_fitbit_provider_set_api_error (response, what, error);
-				return NULL;
-			}
-			renewed = ohe_oauth2_provider_ensure_token (oauth2, link_id, expired,
-								    cancellable, error);
-			if (renewed == NULL)
-				return NULL;
-			g_object_unref (*token);
-			*token = renewed;
-			continue;
-		}
-		if (!SOUP_STATUS_IS_SUCCESSFUL (ohe_http_response_get_status (response))) {
-			ohe_fitbit_provider_set_api_error (response, what, error);
-			return NULL;
-		}
-		body = ohe_http_response_get_body (response);
-		data = body != NULL ? g_bytes_get_data (body, &len) : NULL;
-		return ohe_google_health_parse_json (data, len, what, error);
+	request = ohe_http_request_new ("GET", uri);
+	ohe_http_request_add_header (request, "Accept", "application/json");
+	ohe_http_request_set_max_body_size (request, OHE_FITBIT_MAX_RESPONSE);
+	ohe_http_request_set_rate_limit_key (request, link_id);
+	ohe_http_request_set_breaker_target (request, OHE_FITBIT_BREAKER_TARGET);
+	response = ohe_oauth2_provider_send_authorized (oauth2, link_id, token, request,
+							cancellable, &error_local);
+	if (response == NULL) {
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
+					    "Google Health %s: ", what);
+		return NULL;
 	}
-	g_assert_not_reached ();
-	return NULL;
+	if (!SOUP_STATUS_IS_SUCCESSFUL (ohe_http_response_get_status (response))) {
+		ohe_fitbit_provider_set_api_error (response, what, error);
+		return NULL;
+	}
+	body = ohe_http_response_get_body (response);
+	data = body != NULL ? g_bytes_get_data (body, &len) : NULL;
+	return ohe_google_health_parse_json (data, len, what, error);
 }
 
 /* a token ready for use, or GONE for a legacy Fitbit token */
@@ -336,31 +288,19 @@ ohe_fitbit_provider_get_identity (OheFitbitProvider *self,
 	return ohe_google_health_parse_identity (root, health_user_id, legacy_user_id, error);
 }
 
-/**
- * ohe_fitbit_provider_list_devices:
- * @self: an #OheFitbitProvider
- * @link_id: the link
- * @token: its token
- * @cancellable: (nullable): a #GCancellable
- * @error: a #GError, or %NULL
- *
- * Lists `users/me/pairedDevices`, all pages. Blocks.
- *
- * Returns: (transfer container) (element-type OheGoogleHealthDevice): the devices
- */
-GPtrArray *
-ohe_fitbit_provider_list_devices (OheFitbitProvider *self,
-				  const gchar *link_id,
-				  OheToken *token,
-				  GCancellable *cancellable,
-				  GError **error)
+/* `users/me/pairedDevices`, all pages, as OheGoogleHealthDevice */
+static GPtrArray *
+ohe_fitbit_provider_list_paired_devices (OheFitbitProvider *self,
+					 const gchar *link_id,
+					 OheToken *token,
+					 GCancellable *cancellable,
+					 GError **error)
 {
 	g_autoptr(OheToken) current = NULL;
 	g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (
 	    (GDestroyNotify)ohe_google_health_device_free);
 	g_autofree gchar *page_token = NULL;
 
-	g_return_val_if_fail (OHE_IS_FITBIT_PROVIDER (self), NULL);
 	current = ohe_fitbit_provider_ready_token (self, link_id, token, cancellable, error);
 	if (current == NULL)
 		return NULL;
@@ -744,22 +684,15 @@ ohe_fitbit_provider_fetch (OheProvider *provider,
 /* notifications */
 
 static gchar *
-ohe_fitbit_provider_get_secret (OheFitbitProvider *self, const gchar *key, const gchar *file_key)
+ohe_fitbit_provider_get_secret (OheFitbitProvider *self)
 {
-	g_autofree gchar *value = ohe_fitbit_provider_config (self, key, NULL);
-	g_autofree gchar *filename = NULL;
-	g_autofree gchar *contents = NULL;
-	gchar *nl;
-
-	if (value != NULL)
-		return g_steal_pointer (&value);
-	filename = ohe_fitbit_provider_config (self, file_key, NULL);
-	if (filename == NULL || !g_file_get_contents (filename, &contents, NULL, NULL))
-		return NULL;
-	nl = strpbrk (contents, "\r\n");
-	if (nl != NULL)
-		*nl = '\0';
-	return g_steal_pointer (&contents);
+	g_autoptr(GError) error_local = NULL;
+	gchar *secret = ohe_plugin_get_config_secret (OHE_PLUGIN (self), "notification_secret",
+						      "notification_secret_file", &error_local);
+	/* without a secret every handshake is refused, which is safe */
+	if (error_local != NULL)
+		g_warning ("%s", error_local->message);
+	return secret;
 }
 
 static OheGoogleHealthPublicKey *
@@ -796,23 +729,14 @@ ohe_fitbit_provider_load_key (OheFitbitProvider *self, GError **error)
 	return key;
 }
 
-/**
- * ohe_fitbit_provider_verify_notification:
- * @self: an #OheFitbitProvider
- * @authorization: (nullable): the Authorization header of the request
- * @signature: (nullable): the X-HEALTHAPI-SIGNATURE (or GOOGLE-HEALTH-API-SIGNATURE) header
- * @body: the raw request body
- * @error: a #GError, or %NULL
- *
+/*
  * Decides how the webhook endpoint answers a POST from Google. The
  * verification handshake gets 201 with the configured secret, 401 without an
  * Authorization header and 403 with a wrong one. A delivery gets 204 when its
  * signature verifies against the configured key (and its Authorization, if
  * present, matches the secret); otherwise 403 with @error set.
- *
- * Returns: the HTTP status to answer with; @error is set for 401 and 403
  */
-guint
+static guint
 ohe_fitbit_provider_verify_notification (OheFitbitProvider *self,
 					 const gchar *authorization,
 					 const gchar *signature,
@@ -825,11 +749,8 @@ ohe_fitbit_provider_verify_notification (OheFitbitProvider *self,
 	gsize len = 0;
 	guint status;
 
-	g_return_val_if_fail (OHE_IS_FITBIT_PROVIDER (self), SOUP_STATUS_FORBIDDEN);
-	g_return_val_if_fail (body != NULL, SOUP_STATUS_FORBIDDEN);
 	data = g_bytes_get_data (body, &len);
-	secret = ohe_fitbit_provider_get_secret (self, "notification_secret",
-						 "notification_secret_file");
+	secret = ohe_fitbit_provider_get_secret (self);
 	if (ohe_google_health_notification_is_verification (data, len)) {
 		status = ohe_google_health_notification_check_secret (secret, authorization);
 		if (status == SOUP_STATUS_UNAUTHORIZED)
@@ -856,23 +777,150 @@ ohe_fitbit_provider_verify_notification (OheFitbitProvider *self,
 	return SOUP_STATUS_NO_CONTENT;
 }
 
-/**
- * ohe_fitbit_provider_parse_notification:
- * @self: an #OheFitbitProvider
- * @body: the body of a verified delivery
- * @error: a #GError, or %NULL
- *
- * Returns: (transfer container) (element-type OheGoogleHealthSyncHint): what to fetch
+/*
+ * One request to the webhook route: Google's handshake, or a delivery that
+ * must be signed by the configured key, not seen before, and parse strictly.
+ * A data type the plugin does not read gives no hint.
  */
-GPtrArray *
-ohe_fitbit_provider_parse_notification (OheFitbitProvider *self, GBytes *body, GError **error)
+static GPtrArray *
+ohe_fitbit_provider_handle_webhook (OheProvider *provider,
+				    OheWebhookRequest *request,
+				    GError **error)
 {
+	OheFitbitProvider *self = OHE_FITBIT_PROVIDER (provider);
+	GBytes *body = ohe_webhook_request_get_body (request);
+	const gchar *signature =
+	    ohe_webhook_request_get_header (request, OHE_GOOGLE_HEALTH_SIGNATURE_HEADER);
+	g_autoptr(GPtrArray) parsed = NULL;
+	g_autoptr(GPtrArray) hints = g_ptr_array_new_with_free_func (g_object_unref);
 	gsize len = 0;
-	const guint8 *data;
-	g_return_val_if_fail (OHE_IS_FITBIT_PROVIDER (self), NULL);
-	g_return_val_if_fail (body != NULL, NULL);
-	data = g_bytes_get_data (body, &len);
-	return ohe_google_health_notification_parse (data, len, error);
+	const guint8 *data = g_bytes_get_data (body, &len);
+	guint status;
+
+	if (g_strcmp0 (ohe_webhook_request_get_method (request), "POST") != 0) {
+		ohe_webhook_request_set_response (request, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL,
+						  NULL);
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED,
+				     "Google Health notification: only POST is accepted");
+		return NULL;
+	}
+	if (signature == NULL)
+		signature = ohe_webhook_request_get_header (request,
+							    OHE_GOOGLE_HEALTH_SIGNATURE_HEADER_ALT);
+	status = ohe_fitbit_provider_verify_notification (
+	    self, ohe_webhook_request_get_header (request, "Authorization"), signature, body,
+	    error);
+	ohe_webhook_request_set_response (request, status, NULL, NULL);
+	if (status == SOUP_STATUS_CREATED)
+		return g_steal_pointer (&hints);
+	if (status != SOUP_STATUS_NO_CONTENT)
+		return NULL;
+	parsed = ohe_google_health_notification_parse (data, len, error);
+	if (parsed == NULL) {
+		ohe_webhook_request_set_response (request, SOUP_STATUS_BAD_REQUEST, NULL, NULL);
+		return NULL;
+	}
+	ohe_replay_guard_set_clock (self->replay,
+				    ohe_oauth2_provider_get_clock (OHE_OAUTH2_PROVIDER (self)));
+	/* a replay is acknowledged with the 204 already set, so Google stops retrying */
+	if (!ohe_replay_guard_check (self->replay, body, error)) {
+		g_prefix_error (error, "Google Health: ");
+		return NULL;
+	}
+	for (guint i = 0; i < parsed->len; i++) {
+		OheGoogleHealthSyncHint *one = g_ptr_array_index (parsed, i);
+		OheSyncHint *hint;
+		if (one->kinds->len == 0)
+			continue;
+		hint = ohe_sync_hint_new (one->health_user_id, MAX (one->start_us, 0),
+					  MAX (one->end_us, 0));
+		for (guint k = 0; k < one->kinds->len; k++)
+			ohe_sync_hint_add_kind (hint,
+						g_array_index (one->kinds, OheMeasurementKind, k));
+		g_ptr_array_add (hints, hint);
+	}
+	return g_steal_pointer (&hints);
+}
+
+static GPtrArray *
+ohe_fitbit_provider_list_devices (OheProvider *provider,
+				  const gchar *link_id,
+				  OheToken *token,
+				  GCancellable *cancellable,
+				  GError **error)
+{
+	g_autoptr(GPtrArray) paired = ohe_fitbit_provider_list_paired_devices (
+	    OHE_FITBIT_PROVIDER (provider), link_id, token, cancellable, error);
+	GPtrArray *devices;
+	if (paired == NULL)
+		return NULL;
+	devices = g_ptr_array_new_with_free_func (g_object_unref);
+	for (guint i = 0; i < paired->len; i++) {
+		OheGoogleHealthDevice *dev = g_ptr_array_index (paired, i);
+		OheDevice *device = ohe_device_new (dev->id);
+		ohe_device_set_model (device, dev->version);
+		ohe_device_set_device_type (device, dev->device_type);
+		if (dev->battery_level >= 0 && dev->battery_level <= 100)
+			ohe_device_set_battery_level (device, dev->battery_level);
+		if (dev->last_sync_us > 0)
+			ohe_device_set_last_sync (device, dev->last_sync_us);
+		g_ptr_array_add (devices, device);
+	}
+	return devices;
+}
+
+/*
+ * Revokes the grant at Google (https://developers.google.com/identity/protocols/oauth2/
+ * web-server#tokenrevoke): revoking the refresh token ends the access tokens too.
+ */
+static gboolean
+ohe_fitbit_provider_revoke (OheProvider *provider,
+			    const gchar *link_id,
+			    OheToken *token,
+			    GCancellable *cancellable,
+			    GError **error)
+{
+	OheFitbitProvider *self = OHE_FITBIT_PROVIDER (provider);
+	g_autofree gchar *url =
+	    ohe_fitbit_provider_config (self, "revoke_url", OHE_FITBIT_DEFAULT_REVOKE_URL);
+	g_autoptr(OheHttpRequest) request = ohe_http_request_new ("POST", url);
+	g_autoptr(OheHttpResponse) response = NULL;
+	g_autoptr(GHashTable) form = g_hash_table_new (g_str_hash, g_str_equal);
+	const gchar *secret = ohe_token_get_refresh_token (token);
+
+	if (secret == NULL || secret[0] == '\0')
+		secret = ohe_token_get_access_token (token);
+	if (secret == NULL || secret[0] == '\0') {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     "plugin fitbit: link %s has no token to revoke",
+			     link_id != NULL ? link_id : "(none)");
+		return FALSE;
+	}
+	g_hash_table_insert (form, (gpointer) "token", (gpointer)secret);
+	ohe_http_request_set_form (request, form);
+	ohe_http_request_set_idempotent (request, TRUE);
+	response = ohe_http_client_send (ohe_fitbit_provider_get_client (self), request,
+					 cancellable, error);
+	if (response == NULL) {
+		g_prefix_error (error, "Google revoke: ");
+		return FALSE;
+	}
+	if (!SOUP_STATUS_IS_SUCCESSFUL (ohe_http_response_get_status (response))) {
+		g_autoptr(GError) error_local = NULL;
+		guint http_status = ohe_http_response_get_status (response);
+		/* an already revoked or expired token: the grant is gone either way */
+		if (http_status == SOUP_STATUS_BAD_REQUEST) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
+				     "Google revoke: HTTP %u, the token is not valid", http_status);
+			return FALSE;
+		}
+		ohe_http_response_check_status (response, &error_local);
+		g_set_error (error, OHE_ERROR,
+			     error_local != NULL ? error_local->code : OHE_ERROR_FAILED,
+			     "Google revoke: HTTP %u", http_status);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /**
@@ -893,6 +941,7 @@ static void
 ohe_fitbit_provider_finalize (GObject *object)
 {
 	OheFitbitProvider *self = OHE_FITBIT_PROVIDER (object);
+	g_clear_object (&self->replay);
 	g_mutex_clear (&self->mutex);
 	G_OBJECT_CLASS (ohe_fitbit_provider_parent_class)->finalize (object);
 }
@@ -955,8 +1004,11 @@ ohe_fitbit_provider_class_init (OheFitbitProviderClass *klass)
 	provider_class->get_kinds = ohe_fitbit_provider_get_kinds;
 	provider_class->exchange_code = ohe_fitbit_provider_exchange_code;
 	provider_class->fetch = ohe_fitbit_provider_fetch;
-	oauth2_class->get_authorize_endpoint = ohe_fitbit_provider_get_authorize_endpoint;
-	oauth2_class->get_token_endpoint = ohe_fitbit_provider_get_token_endpoint;
+	provider_class->handle_webhook = ohe_fitbit_provider_handle_webhook;
+	provider_class->list_devices = ohe_fitbit_provider_list_devices;
+	provider_class->revoke = ohe_fitbit_provider_revoke;
+	oauth2_class->default_authorize_endpoint = OHE_FITBIT_DEFAULT_AUTHORIZE_URL;
+	oauth2_class->default_token_endpoint = OHE_FITBIT_DEFAULT_TOKEN_URL;
 	oauth2_class->get_scope = ohe_fitbit_provider_get_scope;
 	oauth2_class->add_authorize_params = ohe_fitbit_provider_add_authorize_params;
 }
@@ -967,6 +1019,7 @@ ohe_fitbit_provider_init (OheFitbitProvider *self)
 	g_mutex_init (&self->mutex);
 	self->rate_requests = OHE_FITBIT_USER_RATE_LIMIT;
 	self->rate_window = OHE_FITBIT_USER_RATE_SECONDS;
+	self->replay = ohe_replay_guard_new (0, 0);
 }
 
 OHE_PLUGIN_DEFINE ("fitbit", ohe_fitbit_provider_get_type)

@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 #define OHE_FITBIT_DEFAULT_AUTHORIZE_URL "https://accounts.google.com/o/oauth2/v2/auth"
 #define OHE_FITBIT_DEFAULT_TOKEN_URL	 "https://oauth2.googleapis.com/token"
 #define OHE_FITBIT_DEFAULT_API_BASE	 "https://health.googleapis.com"
+#define OHE_FITBIT_DEFAULT_REVOKE_URL	 "https://oauth2.googleapis.com/revoke"
 
 /* Google's per-user quota (https://developers.google.com/health/rate-limits) */
 #define OHE_FITBIT_USER_RATE_LIMIT   300
@@ -38,20 +39,6 @@ ohe_fitbit_provider_get_identity (OheFitbitProvider *self,
 				  gchar **legacy_user_id,
 				  GCancellable *cancellable,
 				  GError **error);
-GPtrArray *
-ohe_fitbit_provider_list_devices (OheFitbitProvider *self,
-				  const gchar *link_id,
-				  OheToken *token,
-				  GCancellable *cancellable,
-				  GError **error);
-guint
-ohe_fitbit_provider_verify_notification (OheFitbitProvider *self,
-					 const gchar *authorization,
-					 const gchar *signature,
-					 GBytes *body,
-					 GError **error);
-GPtrArray *
-ohe_fitbit_provider_parse_notification (OheFitbitProvider *self, GBytes *body, GError **error);
 GArray *
 ohe_fitbit_provider_get_poll_only_kinds (void);
 

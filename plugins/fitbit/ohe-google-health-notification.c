@@ -318,16 +318,6 @@ ohe_google_health_notification_check_secret (const gchar *secret, const gchar *a
 	return SOUP_STATUS_CREATED;
 }
 
-static const gchar *
-ohe_google_health_get_string (JsonObject *obj, const gchar *member)
-{
-	JsonNode *node = json_object_get_member (obj, member);
-	if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-	    json_node_get_value_type (node) != G_TYPE_STRING)
-		return NULL;
-	return json_node_get_string (node);
-}
-
 static gboolean
 ohe_google_health_read_interval (
     JsonObject *interval, guint idx, guint n, OheGoogleHealthSyncHint *hint, GError **error)
@@ -354,8 +344,8 @@ ohe_google_health_read_interval (
 		return FALSE;
 	}
 	obj = json_node_get_object (node);
-	start = ohe_google_health_get_string (obj, "startTime");
-	end = ohe_google_health_get_string (obj, "endTime");
+	start = ohe_json_object_lookup_string (obj, "startTime");
+	end = ohe_json_object_lookup_string (obj, "endTime");
 	if (!ohe_google_health_parse_timestamp (start, field_start, &start_us, error) ||
 	    !ohe_google_health_parse_timestamp (end, field_end, &end_us, error))
 		return FALSE;
@@ -400,7 +390,7 @@ ohe_google_health_notification_parse_one (JsonNode *node, guint n, GError **erro
 		}
 		data = json_node_get_object (inner);
 	}
-	user = ohe_google_health_get_string (data, "healthUserId");
+	user = ohe_json_object_lookup_string (data, "healthUserId");
 	if (user == NULL || user[0] == '\0' || strlen (user) > 63 ||
 	    strspn (user, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") !=
 		strlen (user)) {
@@ -409,14 +399,14 @@ ohe_google_health_notification_parse_one (JsonNode *node, guint n, GError **erro
 			     n);
 		return NULL;
 	}
-	data_type = ohe_google_health_get_string (data, "dataType");
+	data_type = ohe_json_object_lookup_string (data, "dataType");
 	if (data_type == NULL || data_type[0] == '\0' || strlen (data_type) > 64 ||
 	    strspn (data_type, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen (data_type)) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 			     "notification[%u].dataType: missing or not a kebab-case data type", n);
 		return NULL;
 	}
-	operation = ohe_google_health_get_string (data, "operation");
+	operation = ohe_json_object_lookup_string (data, "operation");
 	hint->health_user_id = g_strdup (user);
 	hint->data_type = g_strdup (data_type);
 	hint->deleted = g_strcmp0 (operation, "DELETE") == 0;

@@ -246,23 +246,13 @@ ohe_google_health_get_object (OheGoogleHealthPoint *pt,
 	return TRUE;
 }
 
-static const gchar *
-ohe_google_health_get_string_or_null (JsonObject *obj, const gchar *member)
-{
-	JsonNode *node = ohe_google_health_member (obj, member);
-	if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-	    json_node_get_value_type (node) != G_TYPE_STRING)
-		return NULL;
-	return json_node_get_string (node);
-}
-
 static gboolean
-ohe_google_health_get_string (OheGoogleHealthPoint *pt,
-			      JsonObject *obj,
-			      const gchar *member,
-			      gboolean required,
-			      const gchar **value,
-			      GError **error)
+ohe_google_health_point_get_string (OheGoogleHealthPoint *pt,
+				    JsonObject *obj,
+				    const gchar *member,
+				    gboolean required,
+				    const gchar **value,
+				    GError **error)
 {
 	JsonNode *node = ohe_google_health_member (obj, member);
 	*value = NULL;
@@ -386,7 +376,7 @@ ohe_google_health_get_time (OheGoogleHealthPoint *pt,
 {
 	const gchar *text = NULL;
 	g_autofree gchar *field = NULL;
-	if (!ohe_google_health_get_string (pt, obj, member, TRUE, &text, error))
+	if (!ohe_google_health_point_get_string (pt, obj, member, TRUE, &text, error))
 		return FALSE;
 	field = ohe_google_health_field (pt, member);
 	return ohe_google_health_parse_timestamp (text, field, value_us, error);
@@ -405,7 +395,7 @@ ohe_google_health_get_offset (OheGoogleHealthPoint *pt,
 
 	/* historic ECGs carry no offset: civil time is UTC then */
 	*offset_s = 0;
-	if (!ohe_google_health_get_string (pt, obj, member, FALSE, &text, error))
+	if (!ohe_google_health_point_get_string (pt, obj, member, FALSE, &text, error))
 		return FALSE;
 	if (text == NULL)
 		return TRUE;
@@ -560,7 +550,7 @@ ohe_google_health_set_enum_qualifier (OheMeasurement *m,
 	g_autofree gchar *lower = NULL;
 	if (obj == NULL)
 		return;
-	value = ohe_google_health_get_string_or_null (obj, member);
+	value = ohe_json_object_lookup_string (obj, member);
 	if (value == NULL || value[0] == '\0' || strlen (value) > 64)
 		return;
 	lower = g_ascii_strdown (value, -1);
@@ -876,8 +866,8 @@ ohe_google_health_add_device_info (OheMeasurement *m, JsonObject *payload)
 	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
 		return;
 	for (guint i = 0; i < G_N_ELEMENTS (members); i++) {
-		const gchar *value = ohe_google_health_get_string_or_null (
-		    json_node_get_object (node), members[i][0]);
+		const gchar *value =
+		    ohe_json_object_lookup_string (json_node_get_object (node), members[i][0]);
 		if (value != NULL && strlen (value) <= 128)
 			ohe_measurement_set_qualifier (m, members[i][1], value);
 	}
@@ -941,8 +931,8 @@ ohe_google_health_parse_ecg (OheGoogleHealthPoint *pt, JsonObject *payload, GErr
 	if (!ohe_google_health_get_int32 (pt, payload, "leadNumber", &lead_number, error) ||
 	    !ohe_google_health_get_int32 (pt, payload, "samplingFrequencyHertz", &fs, error) ||
 	    !ohe_google_health_get_int32 (pt, payload, "millivoltsScalingFactor", &scale, error) ||
-	    !ohe_google_health_get_string (pt, payload, "resultClassification", FALSE,
-					   &classification, error) ||
+	    !ohe_google_health_point_get_string (pt, payload, "resultClassification", FALSE,
+						 &classification, error) ||
 	    !ohe_google_health_get_int64 (pt, payload, "beatsPerMinuteAvg", FALSE, &present, &bpm,
 					  error))
 		return FALSE;
@@ -1112,7 +1102,7 @@ ohe_google_health_native_id (const OheGoogleHealthDataType *type,
 			     gint64 end_us,
 			     const gchar *device)
 {
-	const gchar *name = ohe_google_health_get_string_or_null (point, "name");
+	const gchar *name = ohe_json_object_lookup_string (point, "name");
 	g_autofree gchar *key = NULL;
 	g_autofree gchar *sum = NULL;
 	if (name != NULL && name[0] != '\0' && strlen (name) <= 256)
@@ -1145,11 +1135,10 @@ ohe_google_health_parse_point (const OheGoogleHealthDataType *type,
 		return FALSE;
 	if (source != NULL) {
 		JsonNode *device = ohe_google_health_member (source, "device");
-		const gchar *method =
-		    ohe_google_health_get_string_or_null (source, "recordingMethod");
+		const gchar *method = ohe_json_object_lookup_string (source, "recordingMethod");
 		if (device != NULL && JSON_NODE_HOLDS_OBJECT (device))
-			pt.device = ohe_google_health_get_string_or_null (
-			    json_node_get_object (device), "displayName");
+			pt.device = ohe_json_object_lookup_string (json_node_get_object (device),
+								   "displayName");
 		if (pt.device != NULL && (pt.device[0] == '\0' || strlen (pt.device) > 128))
 			pt.device = NULL;
 		pt.manual = g_strcmp0 (method, "MANUAL") == 0;
@@ -1287,13 +1276,13 @@ ohe_google_health_parse_identity (JsonNode *root,
 		return FALSE;
 	}
 	obj = json_node_get_object (root);
-	id = ohe_google_health_get_string_or_null (obj, "healthUserId");
+	id = ohe_json_object_lookup_string (obj, "healthUserId");
 	if (id == NULL || !ohe_google_health_user_id_is_valid (id)) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "identity.healthUserId: missing or not 1-63 of [A-Za-z0-9-]");
 		return FALSE;
 	}
-	legacy = ohe_google_health_get_string_or_null (obj, "legacyUserId");
+	legacy = ohe_json_object_lookup_string (obj, "legacyUserId");
 	if (legacy != NULL && !ohe_google_health_user_id_is_valid (legacy)) {
 		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
 				     "identity.legacyUserId: not 1-63 of [A-Za-z0-9-]");
@@ -1318,8 +1307,7 @@ ohe_google_health_parse_settings (JsonNode *root, GError **error)
 	const gchar *name = NULL;
 
 	if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-		name =
-		    ohe_google_health_get_string_or_null (json_node_get_object (root), "timeZone");
+		name = ohe_json_object_lookup_string (json_node_get_object (root), "timeZone");
 	/* only a name shaped as an IANA name reaches the tzdata lookup */
 	return ohe_time_zone_new_from_name (name, "settings.timeZone", error);
 }
@@ -1367,7 +1355,7 @@ ohe_google_health_parse_paired_devices (JsonNode *root, gchar **next_page_token,
 			return NULL;
 		}
 		d = json_node_get_object (el);
-		name = ohe_google_health_get_string_or_null (d, "name");
+		name = ohe_json_object_lookup_string (d, "name");
 		slash = name != NULL ? strrchr (name, '/') : NULL;
 		if (slash == NULL || slash[1] == '\0' || strlen (slash) > 64) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
@@ -1376,17 +1364,15 @@ ohe_google_health_parse_paired_devices (JsonNode *root, gchar **next_page_token,
 			return NULL;
 		}
 		device->id = g_strdup (slash + 1);
-		device->device_type =
-		    g_strdup (ohe_google_health_get_string_or_null (d, "deviceType"));
-		device->version =
-		    g_strdup (ohe_google_health_get_string_or_null (d, "deviceVersion"));
+		device->device_type = g_strdup (ohe_json_object_lookup_string (d, "deviceType"));
+		device->version = g_strdup (ohe_json_object_lookup_string (d, "deviceVersion"));
 		device->battery_level = -1;
 		battery = ohe_google_health_member (d, "batteryLevel");
 		if (battery != NULL && JSON_NODE_HOLDS_VALUE (battery) &&
 		    json_node_get_value_type (battery) == G_TYPE_INT64 &&
 		    json_node_get_int (battery) >= 0 && json_node_get_int (battery) <= 100)
 			device->battery_level = (gint)json_node_get_int (battery);
-		sync = ohe_google_health_get_string_or_null (d, "lastSyncTime");
+		sync = ohe_json_object_lookup_string (d, "lastSyncTime");
 		if (sync != NULL) {
 			g_autofree gchar *field =
 			    g_strdup_printf ("pairedDevices[%u].lastSyncTime", i);
@@ -1396,7 +1382,7 @@ ohe_google_health_parse_paired_devices (JsonNode *root, gchar **next_page_token,
 		}
 		g_ptr_array_add (out, g_steal_pointer (&device));
 	}
-	token = ohe_google_health_get_string_or_null (obj, "nextPageToken");
+	token = ohe_json_object_lookup_string (obj, "nextPageToken");
 	if (next_page_token != NULL)
 		*next_page_token = token != NULL && token[0] != '\0' ? g_strdup (token) : NULL;
 	return g_steal_pointer (&out);
@@ -1431,15 +1417,14 @@ ohe_google_health_parse_error (JsonNode *root, gchar **status, gchar **reason)
 	err = ohe_google_health_member (json_node_get_object (root), "error");
 	if (err == NULL || !JSON_NODE_HOLDS_OBJECT (err))
 		return FALSE;
-	st = ohe_google_health_get_string_or_null (json_node_get_object (err), "status");
+	st = ohe_json_object_lookup_string (json_node_get_object (err), "status");
 	details = ohe_google_health_member (json_node_get_object (err), "details");
 	for (guint i = 0; details != NULL && JSON_NODE_HOLDS_ARRAY (details) &&
 			  i < json_array_get_length (json_node_get_array (details)) && rs == NULL;
 	     i++) {
 		JsonNode *el = json_array_get_element (json_node_get_array (details), i);
 		if (JSON_NODE_HOLDS_OBJECT (el))
-			rs = ohe_google_health_get_string_or_null (json_node_get_object (el),
-								   "reason");
+			rs = ohe_json_object_lookup_string (json_node_get_object (el), "reason");
 	}
 	if (status != NULL && st != NULL && strlen (st) <= 64 &&
 	    strspn (st, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") == strlen (st))

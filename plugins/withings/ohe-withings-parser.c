@@ -129,24 +129,6 @@ ohe_withings_json_epoch (JsonObject *obj,
 	return TRUE;
 }
 
-/* NULL when absent or null; an error when present with another type */
-static gboolean
-ohe_withings_json_string (
-    JsonObject *obj, const gchar *member, const gchar *where, const gchar **out, GError **error)
-{
-	JsonNode *node = json_object_get_member (obj, member);
-	*out = NULL;
-	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-		return TRUE;
-	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-			     "%s member '%s' is not a string", where, member);
-		return FALSE;
-	}
-	*out = json_node_get_string (node);
-	return TRUE;
-}
-
 /* `more` is an integer on /measure and a boolean on the v2 services */
 static gboolean
 ohe_withings_json_more (JsonObject *obj, gboolean *more, GError **error)
@@ -182,18 +164,6 @@ ohe_withings_json_page_position (JsonObject *body, OheWithingsPage *page, GError
 		return FALSE;
 	}
 	return TRUE;
-}
-
-static JsonArray *
-ohe_withings_json_array (JsonObject *obj, const gchar *member, const gchar *where, GError **error)
-{
-	JsonNode *node = json_object_get_member (obj, member);
-	if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "%s has no '%s' array",
-			     where, member);
-		return NULL;
-	}
-	return json_node_get_array (node);
 }
 
 /**
@@ -365,9 +335,9 @@ ohe_withings_parse_group (
 		return TRUE;
 	if (!ohe_withings_json_epoch (grp, "date", where, TRUE, &date, error))
 		return FALSE;
-	if (!ohe_withings_json_string (grp, "deviceid", where, &deviceid, error))
+	if (!ohe_json_object_get_string (grp, "deviceid", where, FALSE, &deviceid, error))
 		return FALSE;
-	if (!ohe_withings_json_string (grp, "model", where, &model, error))
+	if (!ohe_json_object_get_string (grp, "model", where, FALSE, &model, error))
 		return FALSE;
 	/* the spec spells model_id, a wire capture modelid */
 	if (!ohe_withings_json_int (grp, "model_id", where, FALSE, FALSE, &model_id, error))
@@ -377,7 +347,7 @@ ohe_withings_parse_group (
 		return FALSE;
 	if (model == NULL && model_id >= 0)
 		model = ohe_withings_model_to_string (model_id);
-	measures = ohe_withings_json_array (grp, "measures", where, error);
+	measures = ohe_json_object_get_array (grp, "measures", where, error);
 	if (measures == NULL)
 		return FALSE;
 	manual = attrib == 2 || attrib == 4;
@@ -523,11 +493,11 @@ ohe_withings_parser_getmeas (JsonObject *body, GError **error)
 	if (!ohe_withings_json_int (body, "updatetime", "body", FALSE, TRUE, &page->updatetime,
 				    error))
 		return NULL;
-	if (!ohe_withings_json_string (body, "timezone", "body", &timezone, error))
+	if (!ohe_json_object_get_string (body, "timezone", "body", FALSE, &timezone, error))
 		return NULL;
 	if (!ohe_withings_json_page_position (body, page, error))
 		return NULL;
-	grps = ohe_withings_json_array (body, "measuregrps", "body", error);
+	grps = ohe_json_object_get_array (body, "measuregrps", "body", error);
 	if (grps == NULL)
 		return NULL;
 	page->timezone = g_strdup (timezone);
@@ -650,8 +620,9 @@ ohe_withings_parser_intraday (JsonObject *body, GTimeZone *tz, GHashTable *model
 		gint64 duration = 0;
 		gint64 model_id = -1;
 
-		if (!ohe_withings_json_string (b->bucket, "deviceid", where, &deviceid, error) ||
-		    !ohe_withings_json_string (b->bucket, "model", where, &model, error) ||
+		if (!ohe_json_object_get_string (b->bucket, "deviceid", where, FALSE, &deviceid,
+						 error) ||
+		    !ohe_json_object_get_string (b->bucket, "model", where, FALSE, &model, error) ||
 		    !ohe_withings_json_int (b->bucket, "model_id", where, FALSE, FALSE, &model_id,
 					    error) ||
 		    !ohe_withings_json_int (b->bucket, "duration", where, FALSE, FALSE, &duration,
@@ -722,7 +693,7 @@ ohe_withings_parser_heart_list (JsonObject *body, gboolean *more, gint64 *offset
 
 	if (!ohe_withings_json_page_position (body, position, error))
 		return NULL;
-	series = ohe_withings_json_array (body, "series", "body", error);
+	series = ohe_json_object_get_array (body, "series", "body", error);
 	if (series == NULL)
 		return NULL;
 	for (guint i = 0; i < json_array_get_length (series); i++) {
@@ -748,7 +719,7 @@ ohe_withings_parser_heart_list (JsonObject *body, gboolean *more, gint64 *offset
 					    &rec->heart_rate, error) ||
 		    !ohe_withings_json_int (item, "model", where, FALSE, FALSE, &rec->model,
 					    error) ||
-		    !ohe_withings_json_string (item, "deviceid", where, &deviceid, error))
+		    !ohe_json_object_get_string (item, "deviceid", where, FALSE, &deviceid, error))
 			return NULL;
 		ecg_node = json_object_get_member (item, "ecg");
 		if (ecg_node == NULL || !JSON_NODE_HOLDS_OBJECT (ecg_node)) {
@@ -808,7 +779,7 @@ ohe_withings_parser_heart_get (JsonObject *body,
 			     fs);
 		return NULL;
 	}
-	signal = ohe_withings_json_array (body, "signal", "body", error);
+	signal = ohe_json_object_get_array (body, "signal", "body", error);
 	if (signal == NULL)
 		return NULL;
 	n = json_array_get_length (signal);
@@ -899,7 +870,7 @@ ohe_withings_parser_devices (JsonObject *body, GError **error)
 {
 	g_autoptr(GPtrArray) devices =
 		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_withings_device_free);
-	JsonArray *arr = ohe_withings_json_array (body, "devices", "body", error);
+	JsonArray *arr = ohe_json_object_get_array (body, "devices", "body", error);
 
 	if (arr == NULL)
 		return NULL;
@@ -917,10 +888,10 @@ ohe_withings_parser_devices (JsonObject *body, GError **error)
 		}
 		obj = json_node_get_object (node);
 		dev->model_id = -1;
-		if (!ohe_withings_json_string (obj, "deviceid", where, &deviceid, error) ||
-		    !ohe_withings_json_string (obj, "model", where, &model, error) ||
-		    !ohe_withings_json_string (obj, "type", where, &type, error) ||
-		    !ohe_withings_json_string (obj, "timezone", where, &timezone, error) ||
+		if (!ohe_json_object_get_string (obj, "deviceid", where, FALSE, &deviceid, error) ||
+		    !ohe_json_object_get_string (obj, "model", where, FALSE, &model, error) ||
+		    !ohe_json_object_get_string (obj, "type", where, FALSE, &type, error) ||
+		    !ohe_json_object_get_string (obj, "timezone", where, FALSE, &timezone, error) ||
 		    !ohe_withings_json_int (obj, "model_id", where, FALSE, FALSE, &dev->model_id,
 					    error))
 			return NULL;

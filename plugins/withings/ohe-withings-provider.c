@@ -59,6 +59,7 @@ ohe_withings_response_cap (const gchar *path)
 
 struct _OheWithingsProvider {
 	OheOAuth2Provider parent_instance;
+	OheReplayGuard *replay; /* owned */
 };
 
 G_DEFINE_TYPE (OheWithingsProvider, ohe_withings_provider, OHE_TYPE_OAUTH2_PROVIDER)
@@ -83,25 +84,10 @@ ohe_withings_session_clear (OheWithingsSession *session)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OheWithingsSession, ohe_withings_session_clear)
 
-void
-ohe_withings_subscription_free (OheWithingsSubscription *subscription)
-{
-	if (subscription == NULL)
-		return;
-	g_free (subscription->callbackurl);
-	g_free (subscription->comment);
-	g_free (subscription);
-}
-
 static gchar *
 ohe_withings_provider_config (OheWithingsProvider *self, const gchar *key, const gchar *def)
 {
-	g_autofree gchar *value = ohe_plugin_get_config_string (OHE_PLUGIN (self), key, NULL);
-	if (value != NULL)
-		g_strstrip (value);
-	if (value == NULL || value[0] == '\0')
-		return g_strdup (def);
-	return g_steal_pointer (&value);
+	return ohe_plugin_get_config_trimmed (OHE_PLUGIN (self), key, def);
 }
 
 static gchar *
@@ -116,25 +102,11 @@ ohe_withings_provider_api_url (OheWithingsProvider *self, const gchar *path)
 }
 
 static gchar *
-ohe_withings_provider_get_authorize_endpoint (OheOAuth2Provider *provider)
-{
-	return ohe_withings_provider_config (OHE_WITHINGS_PROVIDER (provider), "authorize_url",
-					     OHE_WITHINGS_AUTHORIZE_URL);
-}
-
-static gchar *
 ohe_withings_provider_get_token_endpoint (OheOAuth2Provider *provider)
 {
 	OheWithingsProvider *self = OHE_WITHINGS_PROVIDER (provider);
 	g_autofree gchar *def = ohe_withings_provider_api_url (self, "/v2/oauth2");
 	return ohe_withings_provider_config (self, "token_url", def);
-}
-
-static gchar *
-ohe_withings_provider_get_scope (OheOAuth2Provider *provider)
-{
-	return ohe_withings_provider_config (OHE_WITHINGS_PROVIDER (provider), "scope",
-					     OHE_WITHINGS_SCOPE);
 }
 
 /* Withings has no PKCE: unknown parameters are not sent */
@@ -206,6 +178,24 @@ ohe_withings_provider_parse_token_response (OheOAuth2Provider *provider,
 	return g_steal_pointer (&token);
 }
 
+/* the auth family comes as HTTP 200 with an envelope status (100–102, 200, 401) */
+static gboolean
+ohe_withings_provider_response_needs_refresh (OheOAuth2Provider *provider,
+					      OheHttpResponse *response)
+{
+	g_autoptr(JsonObject) body = NULL;
+	g_autoptr(GError) error_local = NULL;
+	guint status = ohe_http_response_get_status (response);
+
+	if (status == 401)
+		return TRUE;
+	if (status != 200)
+		return FALSE;
+	body = ohe_withings_parser_envelope (ohe_http_response_get_body (response), &error_local);
+	return body == NULL && (g_error_matches (error_local, OHE_ERROR, OHE_ERROR_AUTH_EXPIRED) ||
+				g_error_matches (error_local, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED));
+}
+
 static GArray *
 ohe_withings_provider_get_kinds (OheProvider *provider)
 {
@@ -270,19 +260,6 @@ ohe_withings_provider_setup (OhePlugin *plugin, GCancellable *cancellable, GErro
 	return TRUE;
 }
 
-/* a copy that counts as expired, so ensure_token refreshes it (coalesced per link) */
-static OheToken *
-ohe_withings_token_expired_copy (OheToken *token)
-{
-	OheToken *copy = ohe_token_new ();
-	ohe_token_set_access_token (copy, ohe_token_get_access_token (token));
-	ohe_token_set_refresh_token (copy, ohe_token_get_refresh_token (token));
-	ohe_token_set_scope (copy, ohe_token_get_scope (token));
-	ohe_token_set_external_user_id (copy, ohe_token_get_external_user_id (token));
-	ohe_token_set_expires_at (copy, 1);
-	return copy;
-}
-
 static gboolean
 ohe_withings_provider_wait_rate_limit (OheWithingsProvider *self,
 				       GCancellable *cancellable,
@@ -299,7 +276,8 @@ ohe_withings_provider_wait_rate_limit (OheWithingsProvider *self,
 
 /*
  * One API call with the envelope's error model: the auth family refreshes
- * the token once and retries, a second auth failure needs new consent;
+ * the token once and retries (ohe_oauth2_provider_send_authorized() with
+ * response_needs_refresh below), a second auth failure needs new consent;
  * 601 waits a minute (plus jitter) up to rate_limit_waits times.
  */
 static JsonObject *
@@ -321,18 +299,26 @@ ohe_withings_provider_call (OheWithingsProvider *self,
 		g_autoptr(OheHttpRequest) request = ohe_http_request_new ("POST", url);
 		g_autoptr(OheHttpResponse) response = NULL;
 		g_autoptr(GError) error_local = NULL;
+		OheToken *sent = session->token;
 		JsonObject *body;
 
 		ohe_http_request_set_form (request, form);
 		ohe_http_request_set_max_body_size (request, ohe_withings_response_cap (path));
-		ohe_http_request_set_bearer (request, ohe_token_get_access_token (session->token));
 		/* data reads and notify calls may be repeated without harm */
 		ohe_http_request_set_idempotent (request, TRUE);
 		if (session->link_id != NULL)
 			ohe_http_request_set_rate_limit_key (request, session->link_id);
-		response = ohe_http_client_send (ohe_oauth2_provider_get_http_client (oauth2),
-						 request, cancellable, &error_local);
-		if (response != NULL && ohe_http_response_get_status (response) != 200)
+		/* refreshes once on an auth answer (response_needs_refresh), once per call */
+		response = ohe_oauth2_provider_send_authorized (
+		    oauth2, refreshed ? NULL : session->link_id, &session->token, request,
+		    cancellable, &error_local);
+		refreshed |= session->token != sent;
+		if (response == NULL) {
+			g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
+						    "withings %s: ", action);
+			return NULL;
+		}
+		if (ohe_http_response_get_status (response) != 200)
 			ohe_http_response_check_status (response, &error_local);
 		body = error_local == NULL
 			   ? ohe_withings_parser_envelope (ohe_http_response_get_body (response),
@@ -343,28 +329,11 @@ ohe_withings_provider_call (OheWithingsProvider *self,
 
 		if (g_error_matches (error_local, OHE_ERROR, OHE_ERROR_AUTH_EXPIRED) ||
 		    g_error_matches (error_local, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED)) {
-			g_autoptr(OheToken) expired = NULL;
-			g_autoptr(GError) error_refresh = NULL;
-			OheToken *renewed;
-			if (refreshed || session->link_id == NULL) {
-				g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
-					     "withings %s: %s even after a token refresh; the link "
-					     "needs consent again",
-					     action, error_local->message);
-				return NULL;
-			}
-			expired = ohe_withings_token_expired_copy (session->token);
-			renewed = ohe_oauth2_provider_ensure_token (
-			    oauth2, session->link_id, expired, cancellable, &error_refresh);
-			if (renewed == NULL) {
-				g_propagate_prefixed_error (error, g_steal_pointer (&error_refresh),
-							    "withings %s: ", action);
-				return NULL;
-			}
-			g_clear_object (&session->token);
-			session->token = renewed;
-			refreshed = TRUE;
-			continue;
+			g_set_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED,
+				     "withings %s: %s%s; the link needs consent again", action,
+				     error_local->message,
+				     refreshed ? " even after a token refresh" : "");
+			return NULL;
 		}
 		if (g_error_matches (error_local, OHE_ERROR, OHE_ERROR_RATE_LIMITED) &&
 		    waits < max_waits) {
@@ -819,22 +788,6 @@ ohe_withings_provider_appli_for_kinds (const OheMeasurementKind *kinds, guint n_
 	return applis;
 }
 
-/**
- * ohe_withings_provider_parse_notification:
- * @body: the form-encoded body of a notification POST
- *
- * Returns: (transfer full): the sync hint, or %NULL with %OHE_ERROR_INVALID_DATA
- */
-OheWithingsSyncHint *
-ohe_withings_provider_parse_notification (OheWithingsProvider *self,
-					  const gchar *body,
-					  gsize len,
-					  GError **error)
-{
-	g_return_val_if_fail (OHE_IS_WITHINGS_PROVIDER (self), NULL);
-	return ohe_withings_webhook_parse (body, len, error);
-}
-
 static gboolean
 ohe_withings_provider_notify_call (OheWithingsProvider *self,
 				   const gchar *link_id,
@@ -871,123 +824,6 @@ ohe_withings_provider_callback_url (OheWithingsProvider *self,
 		return NULL;
 	}
 	return g_steal_pointer (&url);
-}
-
-/**
- * ohe_withings_provider_subscribe:
- * @callback_url: (nullable): the URL, or %NULL for config key `callback_url`
- * @appli: the data family, see ohe_withings_provider_appli_for_kinds()
- *
- * Subscribes the link's user to notifications (notify subscribe). Withings
- * checks the URL with a HEAD first.
- */
-gboolean
-ohe_withings_provider_subscribe (OheWithingsProvider *self,
-				 const gchar *link_id,
-				 OheToken *token,
-				 const gchar *callback_url,
-				 gint appli,
-				 GCancellable *cancellable,
-				 GError **error)
-{
-	g_autoptr(GHashTable) form = ohe_withings_form_new ("subscribe");
-	g_autofree gchar *url = ohe_withings_provider_callback_url (self, callback_url, error);
-	if (url == NULL)
-		return FALSE;
-	g_hash_table_insert (form, g_strdup ("callbackurl"), g_steal_pointer (&url));
-	ohe_withings_form_set_int (form, "appli", appli);
-	g_hash_table_insert (form, g_strdup ("comment"), g_strdup ("ohed"));
-	return ohe_withings_provider_notify_call (self, link_id, token, form, NULL, cancellable,
-						  error);
-}
-
-/**
- * ohe_withings_provider_revoke_subscription:
- * @callback_url: (nullable): the URL, or %NULL for config key `callback_url`
- */
-gboolean
-ohe_withings_provider_revoke_subscription (OheWithingsProvider *self,
-					   const gchar *link_id,
-					   OheToken *token,
-					   const gchar *callback_url,
-					   gint appli,
-					   GCancellable *cancellable,
-					   GError **error)
-{
-	g_autoptr(GHashTable) form = ohe_withings_form_new ("revoke");
-	g_autofree gchar *url = ohe_withings_provider_callback_url (self, callback_url, error);
-	if (url == NULL)
-		return FALSE;
-	g_hash_table_insert (form, g_strdup ("callbackurl"), g_steal_pointer (&url));
-	ohe_withings_form_set_int (form, "appli", appli);
-	return ohe_withings_provider_notify_call (self, link_id, token, form, NULL, cancellable,
-						  error);
-}
-
-/**
- * ohe_withings_provider_list_subscriptions:
- * @appli: a data family, or -1 for all
- *
- * Returns: (transfer full) (element-type OheWithingsSubscription): the subscriptions
- */
-GPtrArray *
-ohe_withings_provider_list_subscriptions (OheWithingsProvider *self,
-					  const gchar *link_id,
-					  OheToken *token,
-					  gint appli,
-					  GCancellable *cancellable,
-					  GError **error)
-{
-	g_autoptr(GHashTable) form = ohe_withings_form_new ("list");
-	g_autoptr(JsonObject) body = NULL;
-	g_autoptr(GPtrArray) subs = g_ptr_array_new_with_free_func (
-	    (GDestroyNotify)ohe_withings_subscription_free);
-	JsonNode *profiles;
-	JsonArray *arr;
-
-	if (appli >= 0)
-		ohe_withings_form_set_int (form, "appli", appli);
-	if (!ohe_withings_provider_notify_call (self, link_id, token, form, &body, cancellable,
-						error))
-		return NULL;
-	profiles = json_object_get_member (body, "profiles");
-	if (profiles == NULL || !JSON_NODE_HOLDS_ARRAY (profiles)) {
-		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "withings notify list: body has no 'profiles' array");
-		return NULL;
-	}
-	arr = json_node_get_array (profiles);
-	for (guint i = 0; i < json_array_get_length (arr); i++) {
-		JsonNode *node = json_array_get_element (arr, i);
-		g_autoptr(OheWithingsSubscription) sub = g_new0 (OheWithingsSubscription, 1);
-		JsonObject *obj;
-		JsonNode *a, *u, *c;
-		if (!JSON_NODE_HOLDS_OBJECT (node)) {
-			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "withings notify list: profiles[%u] is not an object", i);
-			return NULL;
-		}
-		obj = json_node_get_object (node);
-		a = json_object_get_member (obj, "appli");
-		u = json_object_get_member (obj, "callbackurl");
-		c = json_object_get_member (obj, "comment");
-		if (a == NULL || !JSON_NODE_HOLDS_VALUE (a) ||
-		    json_node_get_value_type (a) != G_TYPE_INT64 || u == NULL ||
-		    !JSON_NODE_HOLDS_VALUE (u) || json_node_get_value_type (u) != G_TYPE_STRING) {
-			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "withings notify list: profiles[%u] lacks 'appli' or "
-				     "'callbackurl'",
-				     i);
-			return NULL;
-		}
-		sub->appli = (gint)CLAMP (json_node_get_int (a), G_MININT, G_MAXINT);
-		sub->callbackurl = g_strdup (json_node_get_string (u));
-		if (c != NULL && JSON_NODE_HOLDS_VALUE (c) &&
-		    json_node_get_value_type (c) == G_TYPE_STRING)
-			sub->comment = g_strdup (json_node_get_string (c));
-		g_ptr_array_add (subs, g_steal_pointer (&sub));
-	}
-	return g_steal_pointer (&subs);
 }
 
 static gboolean
@@ -1040,14 +876,8 @@ ohe_withings_provider_call_signed (OheWithingsProvider *self,
 	return body;
 }
 
-/**
- * ohe_withings_provider_get_nonce:
- *
- * Asks /v2/signature for a nonce (getnonce, signed with the timestamp).
- *
- * Returns: (transfer full): a single-use nonce, valid 30 minutes
- */
-gchar *
+/* asks /v2/signature for a nonce (getnonce, signed with the timestamp): single use, 30 min */
+static gchar *
 ohe_withings_provider_get_nonce (OheWithingsProvider *self,
 				 GCancellable *cancellable,
 				 GError **error)
@@ -1080,14 +910,11 @@ ohe_withings_provider_get_nonce (OheWithingsProvider *self,
 	return g_strdup (json_node_get_string (nonce));
 }
 
-/**
- * ohe_withings_provider_revoke_access:
- * @userid: the Withings user id of the link
- *
- * Ends the link at Withings (oauth2 revoke, a signed call): its tokens and
- * notification subscriptions go away.
+/*
+ * Ends the link at Withings (oauth2 revoke, a signed call, no bearer): its
+ * tokens and notification subscriptions go away.
  */
-gboolean
+static gboolean
 ohe_withings_provider_revoke_access (OheWithingsProvider *self,
 				     const gchar *userid,
 				     GCancellable *cancellable,
@@ -1115,6 +942,335 @@ ohe_withings_provider_revoke_access (OheWithingsProvider *self,
 	return body != NULL;
 }
 
+/* the secret the callback URL carries; NULL with error when none is configured */
+static gchar *
+ohe_withings_provider_callback_secret (OheWithingsProvider *self, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	gchar *secret = ohe_plugin_get_config_secret (OHE_PLUGIN (self), "callback_secret",
+						      "callback_secret_file", &error_local);
+	if (secret != NULL)
+		return secret;
+	if (error_local != NULL) {
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return NULL;
+	}
+	g_set_error_literal (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED,
+			     "plugin withings: config key 'callback_secret' is not set: "
+			     "notifications cannot be authenticated");
+	return NULL;
+}
+
+/* the callback URL with its secret, as registered at Withings */
+static gchar *
+ohe_withings_provider_signed_callback_url (OheWithingsProvider *self,
+					   const gchar *callback_url,
+					   GError **error)
+{
+	g_autofree gchar *url = ohe_withings_provider_callback_url (self, callback_url, error);
+	g_autofree gchar *secret = NULL;
+	gchar *signed_url;
+	if (url == NULL)
+		return NULL;
+	secret = ohe_withings_provider_callback_secret (self, error);
+	if (secret == NULL)
+		return NULL;
+	signed_url = ohe_withings_webhook_url_with_token (url, secret);
+	memset (secret, 0, strlen (secret));
+	return signed_url;
+}
+
+/*
+ * Withings' HEAD (and GET) check of the callback URL gets 200, as does the
+ * empty test POST of older guides; neither carries data. A notification must
+ * carry the callback secret in the URL, parse strictly, and not be one
+ * received before. Account events (appli 46: unlink, delete) are not data and
+ * give no hint.
+ */
+static GPtrArray *
+ohe_withings_provider_handle_webhook (OheProvider *provider,
+				      OheWebhookRequest *request,
+				      GError **error)
+{
+	OheWithingsProvider *self = OHE_WITHINGS_PROVIDER (provider);
+	const gchar *method = ohe_webhook_request_get_method (request);
+	GBytes *body = ohe_webhook_request_get_body (request);
+	g_autoptr(GPtrArray) hints = g_ptr_array_new_with_free_func (g_object_unref);
+	g_autoptr(OheWithingsSyncHint) parsed = NULL;
+	g_autofree gchar *secret = NULL;
+	g_autoptr(OheSyncHint) hint = NULL;
+	const gchar *given;
+	gsize len = 0;
+	const gchar *data = g_bytes_get_data (body, &len);
+	gboolean authentic;
+
+	if (ohe_withings_webhook_status_for_method (method) != 200) {
+		ohe_webhook_request_set_response (request, 405, NULL, NULL);
+		/* the method is the sender's text: not echoed */
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED,
+				     "withings notification: only HEAD, GET and POST are accepted");
+		return NULL;
+	}
+	if (g_strcmp0 (method, "POST") != 0 || len == 0) {
+		ohe_webhook_request_set_response (request, 200, NULL, NULL);
+		return g_steal_pointer (&hints);
+	}
+	secret = ohe_withings_provider_callback_secret (self, error);
+	if (secret == NULL) {
+		ohe_webhook_request_set_response (request, 403, NULL, NULL);
+		return NULL;
+	}
+	given = ohe_webhook_request_get_query_param (request, OHE_WITHINGS_WEBHOOK_TOKEN_PARAM);
+	authentic = ohe_withings_webhook_token_equal (secret, given);
+	memset (secret, 0, strlen (secret));
+	if (!authentic) {
+		ohe_webhook_request_set_response (request, 403, NULL, NULL);
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED,
+				     given == NULL
+					 ? "withings notification is unsigned: the callback URL "
+					   "token is missing"
+					 : "withings notification is forged: the callback URL "
+					   "token is wrong");
+		return NULL;
+	}
+	parsed = ohe_withings_webhook_parse (data, len, error);
+	if (parsed == NULL) {
+		g_prefix_error (error, "withings: ");
+		ohe_webhook_request_set_response (request, 400, NULL, NULL);
+		return NULL;
+	}
+	ohe_replay_guard_set_clock (self->replay,
+				    ohe_oauth2_provider_get_clock (OHE_OAUTH2_PROVIDER (self)));
+	if (!ohe_replay_guard_check (self->replay, body, error)) {
+		g_prefix_error (error, "withings: ");
+		/* acknowledged, so that Withings stops retrying; nothing is scheduled */
+		ohe_webhook_request_set_response (request, 200, NULL, NULL);
+		return NULL;
+	}
+	ohe_webhook_request_set_response (request, 200, NULL, NULL);
+	if (parsed->kinds->len == 0) {
+		g_debug ("withings notification: account event, no data to fetch");
+		return g_steal_pointer (&hints);
+	}
+	/* enddate is inclusive, the hint's end is not */
+	hint = ohe_sync_hint_new (parsed->userid, parsed->startdate * G_USEC_PER_SEC,
+				  parsed->enddate > 0 ? (parsed->enddate + 1) * G_USEC_PER_SEC : 0);
+	for (guint i = 0; i < parsed->kinds->len; i++)
+		ohe_sync_hint_add_kind (hint, g_array_index (parsed->kinds, OheMeasurementKind, i));
+	g_ptr_array_add (hints, g_steal_pointer (&hint));
+	return g_steal_pointer (&hints);
+}
+
+/* one notify subscribe per appli that covers one of @kinds; Withings checks the URL by HEAD */
+static gboolean
+ohe_withings_provider_subscribe (OheProvider *provider,
+				 const gchar *link_id,
+				 OheToken *token,
+				 const gchar *callback_url,
+				 GArray *kinds,
+				 GCancellable *cancellable,
+				 GError **error)
+{
+	OheWithingsProvider *self = OHE_WITHINGS_PROVIDER (provider);
+	g_autoptr(GArray) all = kinds == NULL ? ohe_provider_get_kinds (provider) : NULL;
+	GArray *wanted = kinds != NULL ? kinds : all;
+	g_autoptr(GArray) applis = ohe_withings_provider_appli_for_kinds (
+	    (const OheMeasurementKind *)wanted->data, wanted->len);
+	g_autofree gchar *url =
+	    ohe_withings_provider_signed_callback_url (self, callback_url, error);
+
+	if (url == NULL)
+		return FALSE;
+	if (applis->len == 0) {
+		g_set_error_literal (
+		    error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+		    "withings subscribe: no notification category covers the kinds");
+		return FALSE;
+	}
+	for (guint i = 0; i < applis->len; i++) {
+		g_autoptr(GHashTable) form = ohe_withings_form_new ("subscribe");
+		g_hash_table_insert (form, g_strdup ("callbackurl"), g_strdup (url));
+		ohe_withings_form_set_int (form, "appli", g_array_index (applis, gint, i));
+		g_hash_table_insert (form, g_strdup ("comment"), g_strdup ("ohed"));
+		if (!ohe_withings_provider_notify_call (self, link_id, token, form, NULL,
+							cancellable, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* notify list: every subscription of the user, with the URL Withings holds */
+static GPtrArray *
+ohe_withings_provider_notify_list (OheWithingsProvider *self,
+				   const gchar *link_id,
+				   OheToken *token,
+				   GStrv *raw_urls,
+				   GCancellable *cancellable,
+				   GError **error)
+{
+	g_autoptr(GHashTable) form = ohe_withings_form_new ("list");
+	g_autoptr(JsonObject) body = NULL;
+	g_autoptr(GPtrArray) subs = g_ptr_array_new_with_free_func (g_object_unref);
+	g_autoptr(GStrvBuilder) urls = g_strv_builder_new ();
+	g_autoptr(GError) error_local = NULL;
+	JsonArray *arr;
+
+	if (!ohe_withings_provider_notify_call (self, link_id, token, form, &body, cancellable,
+						error))
+		return NULL;
+	arr = ohe_json_object_get_array (body, "profiles", "withings notify list", &error_local);
+	if (arr == NULL) {
+		g_propagate_error (error, g_steal_pointer (&error_local));
+		return NULL;
+	}
+	for (guint i = 0; i < json_array_get_length (arr); i++) {
+		JsonNode *node = json_array_get_element (arr, i);
+		g_autofree gchar *where = g_strdup_printf ("withings notify list profiles[%u]", i);
+		g_autofree gchar *id = NULL;
+		g_autofree gchar *shown = NULL;
+		OheSubscription *sub;
+		const OheWithingsAppli *appli;
+		const gchar *url;
+		gint64 nr = 0;
+		JsonObject *obj;
+
+		if (!JSON_NODE_HOLDS_OBJECT (node)) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
+				     "%s is not an object", where);
+			return NULL;
+		}
+		obj = json_node_get_object (node);
+		if (!ohe_json_object_get_int (obj, "appli", where, TRUE, &nr, error) ||
+		    !ohe_json_object_get_string (obj, "callbackurl", where, TRUE, &url, error))
+			return NULL;
+		id = g_strdup_printf ("%" G_GINT64_FORMAT, nr);
+		shown = ohe_withings_webhook_url_strip_token (url);
+		sub = ohe_subscription_new (id, shown);
+		appli = ohe_withings_appli_lookup ((gint)CLAMP (nr, G_MININT, G_MAXINT));
+		for (guint k = 0; appli != NULL && k < G_N_ELEMENTS (appli->kinds); k++) {
+			if (appli->kinds[k] == OHE_MEASUREMENT_KIND_UNKNOWN)
+				break;
+			ohe_subscription_add_kind (sub, appli->kinds[k]);
+		}
+		g_ptr_array_add (subs, sub);
+		g_strv_builder_add (urls, url);
+	}
+	if (raw_urls != NULL)
+		*raw_urls = g_strv_builder_end (urls);
+	return g_steal_pointer (&subs);
+}
+
+static GPtrArray *
+ohe_withings_provider_list_subscriptions (OheProvider *provider,
+					  const gchar *link_id,
+					  OheToken *token,
+					  GCancellable *cancellable,
+					  GError **error)
+{
+	return ohe_withings_provider_notify_list (OHE_WITHINGS_PROVIDER (provider), link_id, token,
+						  NULL, cancellable, error);
+}
+
+/* notify revoke of each appli whose URL is @callback_url, whatever secret it carries */
+static gboolean
+ohe_withings_provider_unsubscribe (OheProvider *provider,
+				   const gchar *link_id,
+				   OheToken *token,
+				   const gchar *callback_url,
+				   GCancellable *cancellable,
+				   GError **error)
+{
+	OheWithingsProvider *self = OHE_WITHINGS_PROVIDER (provider);
+	g_autofree gchar *url = ohe_withings_provider_callback_url (self, callback_url, error);
+	g_autofree gchar *wanted = NULL;
+	g_auto(GStrv) raw_urls = NULL;
+	g_autoptr(GPtrArray) subs = NULL;
+
+	if (url == NULL)
+		return FALSE;
+	wanted = ohe_withings_webhook_url_strip_token (url);
+	subs =
+	    ohe_withings_provider_notify_list (self, link_id, token, &raw_urls, cancellable, error);
+	if (subs == NULL)
+		return FALSE;
+	for (guint i = 0; i < subs->len; i++) {
+		OheSubscription *sub = g_ptr_array_index (subs, i);
+		g_autoptr(GHashTable) form = NULL;
+		if (g_strcmp0 (ohe_subscription_get_callback_url (sub), wanted) != 0)
+			continue;
+		form = ohe_withings_form_new ("revoke");
+		g_hash_table_insert (form, g_strdup ("callbackurl"), g_strdup (raw_urls[i]));
+		g_hash_table_insert (form, g_strdup ("appli"),
+				     g_strdup (ohe_subscription_get_id (sub)));
+		if (!ohe_withings_provider_notify_call (self, link_id, token, form, NULL,
+							cancellable, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static GPtrArray *
+ohe_withings_provider_list_devices (OheProvider *provider,
+				    const gchar *link_id,
+				    OheToken *token,
+				    GCancellable *cancellable,
+				    GError **error)
+{
+	OheWithingsProvider *self = OHE_WITHINGS_PROVIDER (provider);
+	g_auto(OheWithingsSession) session = {NULL};
+	g_autoptr(GHashTable) form = ohe_withings_form_new ("getdevice");
+	g_autoptr(JsonObject) body = NULL;
+	g_autoptr(GPtrArray) parsed = NULL;
+	GPtrArray *devices;
+
+	if (!ohe_withings_provider_session_init (self, &session, link_id, token, cancellable,
+						 error))
+		return NULL;
+	body = ohe_withings_provider_call (self, &session, "/v2/user", form, cancellable, error);
+	if (body == NULL)
+		return NULL;
+	parsed = ohe_withings_parser_devices (body, error);
+	if (parsed == NULL) {
+		g_prefix_error (error, "withings getdevice: ");
+		return NULL;
+	}
+	devices = g_ptr_array_new_with_free_func (g_object_unref);
+	for (guint i = 0; i < parsed->len; i++) {
+		OheWithingsDevice *dev = g_ptr_array_index (parsed, i);
+		OheDevice *device = ohe_device_new (dev->deviceid);
+		ohe_device_set_model (device, dev->model);
+		ohe_device_set_device_type (device, dev->type);
+		g_ptr_array_add (devices, device);
+	}
+	return devices;
+}
+
+static gboolean
+ohe_withings_provider_revoke (OheProvider *provider,
+			      const gchar *link_id,
+			      OheToken *token,
+			      GCancellable *cancellable,
+			      GError **error)
+{
+	const gchar *userid = ohe_token_get_external_user_id (token);
+	if (userid == NULL || userid[0] == '\0') {
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     "withings revoke: link %s has no Withings user id",
+			     link_id != NULL ? link_id : "(none)");
+		return FALSE;
+	}
+	return ohe_withings_provider_revoke_access (OHE_WITHINGS_PROVIDER (provider), userid,
+						    cancellable, error);
+}
+
+static void
+ohe_withings_provider_finalize (GObject *object)
+{
+	OheWithingsProvider *self = OHE_WITHINGS_PROVIDER (object);
+	g_clear_object (&self->replay);
+	G_OBJECT_CLASS (ohe_withings_provider_parent_class)->finalize (object);
+}
+
 static void
 ohe_withings_provider_class_init (OheWithingsProviderClass *klass)
 {
@@ -1122,19 +1278,28 @@ ohe_withings_provider_class_init (OheWithingsProviderClass *klass)
 	OheProviderClass *provider_class = OHE_PROVIDER_CLASS (klass);
 	OheOAuth2ProviderClass *oauth2_class = OHE_OAUTH2_PROVIDER_CLASS (klass);
 
+	G_OBJECT_CLASS (klass)->finalize = ohe_withings_provider_finalize;
 	plugin_class->setup = ohe_withings_provider_setup;
 	ohe_plugin_class_set_config_keys (plugin_class, ohe_withings_config_keys);
 	provider_class->get_kinds = ohe_withings_provider_get_kinds;
 	provider_class->fetch = ohe_withings_provider_fetch;
-	oauth2_class->get_authorize_endpoint = ohe_withings_provider_get_authorize_endpoint;
+	provider_class->handle_webhook = ohe_withings_provider_handle_webhook;
+	provider_class->subscribe = ohe_withings_provider_subscribe;
+	provider_class->unsubscribe = ohe_withings_provider_unsubscribe;
+	provider_class->list_subscriptions = ohe_withings_provider_list_subscriptions;
+	provider_class->list_devices = ohe_withings_provider_list_devices;
+	provider_class->revoke = ohe_withings_provider_revoke;
+	oauth2_class->default_authorize_endpoint = OHE_WITHINGS_AUTHORIZE_URL;
+	oauth2_class->default_scope = OHE_WITHINGS_SCOPE;
 	oauth2_class->get_token_endpoint = ohe_withings_provider_get_token_endpoint;
-	oauth2_class->get_scope = ohe_withings_provider_get_scope;
 	oauth2_class->add_authorize_params = ohe_withings_provider_add_authorize_params;
 	oauth2_class->add_token_params = ohe_withings_provider_add_token_params;
 	oauth2_class->parse_token_response = ohe_withings_provider_parse_token_response;
+	oauth2_class->response_needs_refresh = ohe_withings_provider_response_needs_refresh;
 }
 
 static void
 ohe_withings_provider_init (OheWithingsProvider *self)
 {
+	self->replay = ohe_replay_guard_new (0, 0);
 }

@@ -14,7 +14,10 @@
  * Withings notifications (https://developer.withings.com/developer-guide/v3/data-api/
  * keep-user-data-up-to-date/): a form-encoded POST with userid,
  * appli, startdate and enddate, no signature. The sender is not trusted, so
- * the body is parsed strictly and only turned into a hint to fetch.
+ * the body is parsed strictly and only turned into a hint to fetch. Since
+ * Withings signs nothing, the callback URL given to notify subscribe carries
+ * a secret of ours in the query parameter hook_token; a delivery without it,
+ * or with another value, did not come through a subscription we made.
  */
 
 /* a real notification is under 200 bytes */
@@ -144,6 +147,73 @@ ohe_withings_webhook_parse (const gchar *body, gsize len, GError **error)
 		g_array_append_val (hint->kinds, appli->kinds[i]);
 	}
 	return g_steal_pointer (&hint);
+}
+
+/**
+ * ohe_withings_webhook_url_with_token:
+ * @url: the callback URL as configured
+ * @token: the callback secret
+ *
+ * Returns: (transfer full): @url with the secret added as query parameter hook_token
+ */
+gchar *
+ohe_withings_webhook_url_with_token (const gchar *url, const gchar *token)
+{
+	g_autofree gchar *stripped = ohe_withings_webhook_url_strip_token (url);
+	g_autofree gchar *escaped = g_uri_escape_string (token, NULL, FALSE);
+	return g_strdup_printf ("%s%c%s=%s", stripped, strchr (stripped, '?') != NULL ? '&' : '?',
+				OHE_WITHINGS_WEBHOOK_TOKEN_PARAM, escaped);
+}
+
+/**
+ * ohe_withings_webhook_url_strip_token:
+ * @url: a callback URL
+ *
+ * Returns: (transfer full): @url without its hook_token parameter, to show or compare
+ */
+gchar *
+ohe_withings_webhook_url_strip_token (const gchar *url)
+{
+	const gchar *mark = strchr (url, '?');
+	g_auto(GStrv) parts = NULL;
+	g_autoptr(GString) out = NULL;
+
+	if (mark == NULL)
+		return g_strdup (url);
+	out = g_string_new_len (url, mark - url);
+	parts = g_strsplit (mark + 1, "&", -1);
+	for (guint i = 0, n = 0; parts[i] != NULL; i++) {
+		if (g_str_has_prefix (parts[i], OHE_WITHINGS_WEBHOOK_TOKEN_PARAM "=") ||
+		    g_strcmp0 (parts[i], OHE_WITHINGS_WEBHOOK_TOKEN_PARAM) == 0)
+			continue;
+		g_string_append_c (out, n++ == 0 ? '?' : '&');
+		g_string_append (out, parts[i]);
+	}
+	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * ohe_withings_webhook_token_equal:
+ * @expected: the configured secret
+ * @given: (nullable): the value a delivery carried
+ *
+ * Compares in constant time for strings of the same length.
+ *
+ * Returns: %TRUE if @given is @expected
+ */
+gboolean
+ohe_withings_webhook_token_equal (const gchar *expected, const gchar *given)
+{
+	gsize len;
+	guint8 diff = 0;
+	if (expected == NULL || given == NULL)
+		return FALSE;
+	len = strlen (expected);
+	if (strlen (given) != len)
+		return FALSE;
+	for (gsize i = 0; i < len; i++)
+		diff |= (guint8)(expected[i] ^ given[i]);
+	return diff == 0;
 }
 
 /**

@@ -24,12 +24,21 @@ typedef struct {
 	gchar *action;	  /* owned, nullable: appli 46 delete/unlink/update */
 } OheWithingsSyncHint;
 
+/* the query parameter of the callback URL that carries the callback secret */
+#define OHE_WITHINGS_WEBHOOK_TOKEN_PARAM "hook_token"
+
 void
 ohe_withings_sync_hint_free (OheWithingsSyncHint *hint);
 OheWithingsSyncHint *
 ohe_withings_webhook_parse (const gchar *body, gsize len, GError **error);
 guint
 ohe_withings_webhook_status_for_method (const gchar *method);
+gchar *
+ohe_withings_webhook_url_with_token (const gchar *url, const gchar *token);
+gchar *
+ohe_withings_webhook_url_strip_token (const gchar *url);
+gboolean
+ohe_withings_webhook_token_equal (const gchar *expected, const gchar *given);
 gchar *
 ohe_withings_webhook_build (const gchar *userid, gint appli, gint64 startdate, gint64 enddate);
 

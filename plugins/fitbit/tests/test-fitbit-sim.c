@@ -92,6 +92,7 @@ ohe_test_setup (OheTestFixture *fx, gconstpointer data)
 	g_autofree gchar *api = NULL;
 	g_autofree gchar *authorize = NULL;
 	g_autofree gchar *token = NULL;
+	g_autofree gchar *revoke = NULL;
 	guint port = 0;
 
 	fx->clock = ohe_clock_new_fake ((OHE_TEST_END + 6 * 3600) * G_USEC_PER_SEC);
@@ -117,11 +118,13 @@ ohe_test_setup (OheTestFixture *fx, gconstpointer data)
 	api = g_strconcat (fx->base, "/google", NULL);
 	authorize = g_strconcat (fx->base, "/google/o/oauth2/v2/auth", NULL);
 	token = g_strconcat (fx->base, "/google/token", NULL);
+	revoke = g_strconcat (fx->base, "/google/revoke", NULL);
 	g_key_file_set_string (config, "plugin:fitbit", "client_id", "cid");
 	g_key_file_set_string (config, "plugin:fitbit", "client_secret", "csecret");
 	g_key_file_set_string (config, "plugin:fitbit", "api_base", api);
 	g_key_file_set_string (config, "plugin:fitbit", "authorize_url", authorize);
 	g_key_file_set_string (config, "plugin:fitbit", "token_url", token);
+	g_key_file_set_string (config, "plugin:fitbit", "revoke_url", revoke);
 	g_key_file_set_integer (config, "plugin:fitbit", "page_size", OHE_TEST_PAGE);
 	g_key_file_set_string (config, "plugin:fitbit", "notification_secret", OHE_TEST_SECRET);
 	g_key_file_set_string (config, "plugin:fitbit", "notification_public_key_file",
@@ -366,7 +369,7 @@ test_oauth_flow (OheTestFixture *fx, gconstpointer data)
 	    ohe_sim_google_get_legacy_user_id (fx->server, fx->user->id);
 	g_autofree gchar *user = NULL;
 	g_autofree gchar *legacy = NULL;
-	OheGoogleHealthDevice *device;
+	OheDevice *device;
 
 	g_assert_true (g_str_has_prefix (ohe_token_get_access_token (token), "sim-at-"));
 	g_assert_true (g_str_has_prefix (ohe_token_get_refresh_token (token), "sim-rt-"));
@@ -386,19 +389,19 @@ test_oauth_flow (OheTestFixture *fx, gconstpointer data)
 	g_assert_cmpstr (legacy, ==, legacy_want);
 	g_assert_cmpuint (strlen (legacy), ==, 6);
 
-	devices =
-	    ohe_fitbit_provider_list_devices (fx->provider, OHE_TEST_LINK, token, NULL, &error);
+	devices = ohe_provider_list_devices (OHE_PROVIDER (fx->provider), OHE_TEST_LINK, token,
+					     NULL, &error);
 	g_assert_no_error (error);
 	g_assert_cmpuint (devices->len, ==, 2);
 	device = g_ptr_array_index (devices, 0);
-	g_assert_cmpstr (device->id, ==, "1001");
-	g_assert_cmpstr (device->device_type, ==, "TRACKER");
-	g_assert_cmpstr (device->version, ==, "Charge 6");
-	g_assert_cmpint (device->battery_level, ==, 74);
-	g_assert_cmpint (device->last_sync_us, ==, OHE_TEST_END * G_USEC_PER_SEC);
+	g_assert_cmpstr (ohe_device_get_id (device), ==, "1001");
+	g_assert_cmpstr (ohe_device_get_device_type (device), ==, "TRACKER");
+	g_assert_cmpstr (ohe_device_get_model (device), ==, "Charge 6");
+	g_assert_cmpint (ohe_device_get_battery_level (device), ==, 74);
+	g_assert_cmpint (ohe_device_get_last_sync (device), ==, OHE_TEST_END * G_USEC_PER_SEC);
 	device = g_ptr_array_index (devices, 1);
-	g_assert_cmpstr (device->device_type, ==, "SCALE");
-	g_assert_cmpint (device->battery_level, ==, -1);
+	g_assert_cmpstr (ohe_device_get_device_type (device), ==, "SCALE");
+	g_assert_cmpint (ohe_device_get_battery_level (device), ==, -1);
 	/* no refresh was needed */
 	g_assert_cmpuint (fx->refresh_tokens->len, ==, 0);
 }
@@ -816,6 +819,29 @@ test_truncated (OheTestFixture *fx, gconstpointer data)
 			  >=, 1);
 }
 
+/* one POST to the webhook route through the SDK verb; returns the status it answers */
+static guint
+ohe_test_hook (OheTestFixture *fx,
+	       const gchar *authorization,
+	       const gchar *signature,
+	       GBytes *body,
+	       GPtrArray **hints,
+	       GError **error)
+{
+	g_autoptr (OheWebhookRequest) request =
+		       ohe_webhook_request_new ("POST", "/webhooks/fitbit", body);
+	g_autoptr (GPtrArray) out = NULL;
+	if (authorization != NULL)
+		ohe_webhook_request_add_header (request, "Authorization", authorization);
+	if (signature != NULL)
+		ohe_webhook_request_add_header (request, OHE_GOOGLE_HEALTH_SIGNATURE_HEADER,
+						signature);
+	out = ohe_provider_handle_webhook (OHE_PROVIDER (fx->provider), request, error);
+	if (hints != NULL)
+		*hints = g_steal_pointer (&out);
+	return ohe_webhook_request_get_response_status (request);
+}
+
 static void
 test_webhook (OheTestFixture *fx, gconstpointer data)
 {
@@ -828,51 +854,43 @@ test_webhook (OheTestFixture *fx, gconstpointer data)
 	g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
 	g_autoptr (GBytes) other_bytes = g_bytes_new (other, strlen (other));
 	g_autoptr (GPtrArray) hints = NULL;
-	OheGoogleHealthSyncHint *hint;
-	guint status;
+	OheSyncHint *hint;
 
 	g_assert_nonnull (signature);
-	status = ohe_fitbit_provider_verify_notification (fx->provider, OHE_TEST_SECRET, signature,
-							  bytes, &error);
-	g_assert_no_error (error);
-	g_assert_cmpuint (status, ==, SOUP_STATUS_NO_CONTENT);
-	/* the secret may be missing; the signature decides */
-	status =
-	    ohe_fitbit_provider_verify_notification (fx->provider, NULL, signature, bytes, &error);
-	g_assert_no_error (error);
-	g_assert_cmpuint (status, ==, SOUP_STATUS_NO_CONTENT);
-
 	/* unsigned */
-	status = ohe_fitbit_provider_verify_notification (fx->provider, OHE_TEST_SECRET, NULL,
-							  bytes, &error);
-	g_assert_cmpuint (status, ==, SOUP_STATUS_FORBIDDEN);
+	g_assert_cmpuint (ohe_test_hook (fx, OHE_TEST_SECRET, NULL, bytes, NULL, &error), ==,
+			  SOUP_STATUS_FORBIDDEN);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
 	g_clear_error (&error);
 	/* forged: a valid signature of another body */
-	status = ohe_fitbit_provider_verify_notification (fx->provider, OHE_TEST_SECRET, signature,
-							  other_bytes, &error);
-	g_assert_cmpuint (status, ==, SOUP_STATUS_FORBIDDEN);
+	g_assert_cmpuint (ohe_test_hook (fx, OHE_TEST_SECRET, signature, other_bytes, NULL, &error),
+			  ==, SOUP_STATUS_FORBIDDEN);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
 	g_clear_error (&error);
 	/* signed, but with the wrong endpoint secret */
-	status = ohe_fitbit_provider_verify_notification (fx->provider, "Bearer nope", signature,
-							  bytes, &error);
-	g_assert_cmpuint (status, ==, SOUP_STATUS_FORBIDDEN);
+	g_assert_cmpuint (ohe_test_hook (fx, "Bearer nope", signature, bytes, NULL, &error), ==,
+			  SOUP_STATUS_FORBIDDEN);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
 	g_clear_error (&error);
 
-	hints = ohe_fitbit_provider_parse_notification (fx->provider, bytes, &error);
+	/* good */
+	g_assert_cmpuint (ohe_test_hook (fx, OHE_TEST_SECRET, signature, bytes, &hints, &error), ==,
+			  SOUP_STATUS_NO_CONTENT);
 	g_assert_no_error (error);
 	g_assert_cmpuint (hints->len, ==, 1);
 	hint = g_ptr_array_index (hints, 0);
-	g_assert_cmpstr (hint->health_user_id, ==, "SimHealthUser-1001");
-	g_assert_cmpstr (hint->data_type, ==, "steps");
-	g_assert_cmpuint (hint->kinds->len, ==, 1);
-	g_assert_cmpint (g_array_index (hint->kinds, OheMeasurementKind, 0), ==,
-			 OHE_MEASUREMENT_KIND_STEPS);
-	g_assert_cmpint (hint->start_us, ==, (OHE_TEST_END - 900) * G_USEC_PER_SEC);
-	g_assert_cmpint (hint->end_us, ==, OHE_TEST_END * G_USEC_PER_SEC);
-	g_assert_false (hint->deleted);
+	g_assert_cmpstr (ohe_sync_hint_get_external_user_id (hint), ==, "SimHealthUser-1001");
+	g_assert_cmpuint (ohe_sync_hint_get_n_kinds (hint), ==, 1);
+	g_assert_cmpint (ohe_sync_hint_get_kind (hint, 0), ==, OHE_MEASUREMENT_KIND_STEPS);
+	g_assert_cmpint (ohe_sync_hint_get_start (hint), ==, (OHE_TEST_END - 900) * G_USEC_PER_SEC);
+	g_assert_cmpint (ohe_sync_hint_get_end (hint), ==, OHE_TEST_END * G_USEC_PER_SEC);
+	g_clear_pointer (&hints, g_ptr_array_unref);
+
+	/* replayed: the secret may be missing, the signature decides; still a replay */
+	g_assert_cmpuint (ohe_test_hook (fx, NULL, signature, bytes, &hints, &error), ==,
+			  SOUP_STATUS_NO_CONTENT);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_CONFLICT);
+	g_assert_null (hints);
 }
 
 /* the webhook endpoint of the daemon, reduced to the plugin's checks */
@@ -896,11 +914,18 @@ ohe_test_receiver_cb (SoupServer *server,
 		       soup_message_body_flatten (soup_server_message_get_request_body (msg));
 	g_autoptr (GError) error = NULL;
 
+	g_autoptr (OheWebhookRequest) request =
+		       ohe_webhook_request_new (soup_server_message_get_method (msg), path, body);
+	g_autoptr (GPtrArray) hints = NULL;
+	SoupMessageHeadersIter iter;
+	const char *name, *value;
+
+	soup_message_headers_iter_init (&iter, headers);
+	while (soup_message_headers_iter_next (&iter, &name, &value))
+		ohe_webhook_request_add_header (request, name, value);
 	receiver->deliveries++;
-	receiver->last_status = ohe_fitbit_provider_verify_notification (
-	    receiver->provider, soup_message_headers_get_one (headers, "Authorization"),
-	    soup_message_headers_get_one (headers, OHE_GOOGLE_HEALTH_SIGNATURE_HEADER), body,
-	    &error);
+	hints = ohe_provider_handle_webhook (OHE_PROVIDER (receiver->provider), request, &error);
+	receiver->last_status = ohe_webhook_request_get_response_status (request);
 	g_free (receiver->last_error);
 	receiver->last_error = error != NULL ? g_strdup (error->message) : NULL;
 	soup_server_message_set_status (msg, receiver->last_status, NULL);
@@ -1282,6 +1307,44 @@ test_ecg_paging (OheTestFixture *fx, gconstpointer data)
 	g_assert_cmpuint (ohe_test_requests (fx, "electrocardiogram"), ==, 4);
 }
 
+/* revoke ends the grant at Google; subscriptions are the project's, not the link's */
+static void
+test_revoke (OheTestFixture *fx, gconstpointer data)
+{
+	g_autoptr (OheToken) token = ohe_test_link (fx);
+	g_autoptr (OheToken) renewed = NULL;
+	g_autoptr (OheToken) after = NULL;
+	g_autoptr (GError) error = NULL;
+
+	/* a forced refresh renews a token that has not expired yet */
+	renewed = ohe_oauth2_provider_force_refresh (OHE_OAUTH2_PROVIDER (fx->provider),
+						     OHE_TEST_LINK, token, NULL, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (ohe_token_get_access_token (renewed), !=,
+			 ohe_token_get_access_token (token));
+	g_assert_cmpuint (fx->refresh_tokens->len, ==, 1);
+
+	g_assert_true (ohe_provider_revoke (OHE_PROVIDER (fx->provider), OHE_TEST_LINK, renewed,
+					    NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_sim_server_get_request_count (fx->server, "/google/revoke"), ==, 1);
+	after = ohe_oauth2_provider_force_refresh (OHE_OAUTH2_PROVIDER (fx->provider),
+						   OHE_TEST_LINK, renewed, NULL, &error);
+	g_assert_null (after);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED);
+	g_clear_error (&error);
+
+	/* Google Health subscriptions belong to the project's subscriber, not to a link */
+	g_assert_false (ohe_provider_subscribe (OHE_PROVIDER (fx->provider), OHE_TEST_LINK, token,
+						NULL, NULL, NULL, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED);
+	g_assert_cmpstr (error->message, ==, "provider fitbit does not support subscriptions");
+	g_clear_error (&error);
+	g_assert_null (ohe_provider_list_subscriptions (OHE_PROVIDER (fx->provider), OHE_TEST_LINK,
+							token, NULL, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED);
+}
+
 static void
 ohe_test_add (const gchar *path, void (*func) (OheTestFixture *, gconstpointer))
 {
@@ -1311,5 +1374,6 @@ main (int argc, char **argv)
 	ohe_test_add ("/fitbit/sim/ecg-backfill", test_ecg_backfill);
 	ohe_test_add ("/fitbit/sim/ecg-consent", test_ecg_consent);
 	ohe_test_add ("/fitbit/sim/ecg-paging", test_ecg_paging);
+	ohe_test_add ("/fitbit/sim/revoke", test_revoke);
 	return g_test_run ();
 }

@@ -294,6 +294,29 @@ test_parse (void)
 			 "notification[0].healthUserId: missing or not 1-63 of [A-Za-z0-9-]");
 }
 
+/* one POST to the webhook route through the SDK verb; returns the status it answers */
+static guint
+ohe_test_hook (OheFitbitProvider *provider,
+	       const gchar *authorization,
+	       const gchar *signature,
+	       const gchar *signature_header,
+	       GBytes *body,
+	       GPtrArray **hints,
+	       GError **error)
+{
+	g_autoptr(OheWebhookRequest) request =
+		       ohe_webhook_request_new ("POST", "/webhooks/fitbit", body);
+	g_autoptr(GPtrArray) out = NULL;
+	if (authorization != NULL)
+		ohe_webhook_request_add_header (request, "Authorization", authorization);
+	if (signature != NULL)
+		ohe_webhook_request_add_header (request, signature_header, signature);
+	out = ohe_provider_handle_webhook (OHE_PROVIDER (provider), request, error);
+	if (hints != NULL)
+		*hints = g_steal_pointer (&out);
+	return ohe_webhook_request_get_response_status (request);
+}
+
 static void
 test_provider (void)
 {
@@ -320,42 +343,48 @@ test_provider (void)
 	g_key_file_set_integer (config, "plugin:fitbit", "notification_key_id", OHE_TEST_KEY_ID);
 	ohe_plugin_set_config (OHE_PLUGIN (provider), config);
 
-	g_assert_cmpuint (ohe_fitbit_provider_verify_notification (provider, "Bearer hook-secret",
-								   NULL, vbody, &error),
-			  ==, 201);
-	g_assert_no_error (error);
 	g_assert_cmpuint (
-	    ohe_fitbit_provider_verify_notification (provider, NULL, NULL, vbody, &error), ==, 401);
+	    ohe_test_hook (provider, "Bearer hook-secret", NULL, NULL, vbody, &hints, &error), ==,
+	    201);
+	g_assert_no_error (error);
+	g_assert_cmpuint (hints->len, ==, 0);
+	g_clear_pointer (&hints, g_ptr_array_unref);
+	g_assert_cmpuint (ohe_test_hook (provider, NULL, NULL, NULL, vbody, NULL, &error), ==, 401);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED);
 	g_clear_error (&error);
-	g_assert_cmpuint (
-	    ohe_fitbit_provider_verify_notification (provider, "Bearer nope", NULL, vbody, &error),
-	    ==, 403);
-	g_clear_error (&error);
-
-	/* signed, with and without the static secret */
-	g_assert_cmpuint (
-	    ohe_fitbit_provider_verify_notification (provider, NULL, sig, dbody, &error), ==, 204);
-	g_assert_no_error (error);
-	g_assert_cmpuint (ohe_fitbit_provider_verify_notification (provider, "Bearer hook-secret",
-								   sig, dbody, &error),
-			  ==, 204);
-	g_assert_no_error (error);
-	/* unsigned, forged secret */
-	g_assert_cmpuint (ohe_fitbit_provider_verify_notification (provider, "Bearer hook-secret",
-								   NULL, dbody, &error),
+	g_assert_cmpuint (ohe_test_hook (provider, "Bearer nope", NULL, NULL, vbody, NULL, &error),
 			  ==, 403);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
 	g_clear_error (&error);
+
+	/* unsigned, forged secret: refused before the replay guard sees them */
 	g_assert_cmpuint (
-	    ohe_fitbit_provider_verify_notification (provider, "Bearer evil", sig, dbody, &error),
-	    ==, 403);
+	    ohe_test_hook (provider, "Bearer hook-secret", NULL, NULL, dbody, NULL, &error), ==,
+	    403);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	g_clear_error (&error);
+	g_assert_cmpuint (ohe_test_hook (provider, "Bearer evil", sig, "X-HEALTHAPI-SIGNATURE",
+					 dbody, NULL, &error),
+			  ==, 403);
 	g_assert_cmpstr (error->message, ==, "notification with a wrong Authorization");
 	g_clear_error (&error);
 
-	hints = ohe_fitbit_provider_parse_notification (provider, dbody, &error);
+	/* signed without the static secret, under the newer header name in lower case */
+	g_assert_cmpuint (ohe_test_hook (provider, NULL, sig, "google-health-api-signature", dbody,
+					 &hints, &error),
+			  ==, 204);
 	g_assert_no_error (error);
 	g_assert_cmpuint (hints->len, ==, 1);
+	g_assert_cmpstr (ohe_sync_hint_get_external_user_id (g_ptr_array_index (hints, 0)), !=,
+			 NULL);
+	g_clear_pointer (&hints, g_ptr_array_unref);
+	/* the same delivery again, with the secret: a replay, acknowledged, no hints */
+	g_assert_cmpuint (ohe_test_hook (provider, "Bearer hook-secret", sig,
+					 "X-HEALTHAPI-SIGNATURE", dbody, &hints, &error),
+			  ==, 204);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_CONFLICT);
+	g_assert_null (hints);
+	g_clear_error (&error);
 	g_assert_cmpuint (poll->len, ==, 4);
 
 	g_unlink (key_file);

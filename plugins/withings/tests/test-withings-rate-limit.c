@@ -171,6 +171,8 @@ fixture_start (Fixture *f, guint client_limit)
 	g_key_file_set_string (config, "plugin:withings", "client_secret", CLIENT_SECRET);
 	g_key_file_set_string (config, "plugin:withings", "callback_url",
 			       "https://hooks.example.org/w");
+	g_key_file_set_string (config, "plugin:withings", "callback_secret",
+			       "rate-limit-test-secret");
 	g_key_file_set_integer (config, "plugin:withings", "rate_limit_requests", client_limit);
 	g_key_file_set_integer (config, "plugin:withings", "rate_limit_window", WINDOW_S);
 	/* a 601 fails the fetch at once instead of waiting a minute */
@@ -324,8 +326,8 @@ test_over_limit_601 (void)
 		/* the short backfill has too few requests, and too much work per request, to
 		 * send more than LIMIT in one window there: small notify list calls can */
 		for (guint i = 0; i < 3 * LIMIT && error == NULL; i++) {
-			g_autoptr (GPtrArray) subs = ohe_withings_provider_list_subscriptions (
-			    f.provider, "link-1", token, -1, NULL, &error);
+			g_autoptr (GPtrArray) subs = ohe_provider_list_subscriptions (
+			    OHE_PROVIDER (f.provider), "link-1", token, NULL, &error);
 		}
 	}
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_RATE_LIMITED);
@@ -345,7 +347,8 @@ test_every_call_counts (void)
 	g_autoptr (OheToken) token = NULL;
 	g_autoptr (OheToken) refreshed = NULL;
 	g_autoptr (GPtrArray) subs = NULL;
-	g_autofree gchar *nonce = NULL;
+	g_autoptr (GArray) kinds = g_array_new (FALSE, FALSE, sizeof (OheMeasurementKind));
+	const OheMeasurementKind bp = OHE_MEASUREMENT_KIND_BLOOD_PRESSURE;
 	g_autoptr (GError) error = NULL;
 	g_autoptr (OheFetchRequest) req = NULL;
 
@@ -360,19 +363,17 @@ test_every_call_counts (void)
 	    ohe_provider_refresh_token (OHE_PROVIDER (f.provider), "link-1", token, NULL, &error);
 	g_assert_no_error (error);
 	g_assert_nonnull (refreshed);
-	g_assert_true (ohe_withings_provider_subscribe (f.provider, "link-1", refreshed, NULL, 4,
-							NULL, &error));
+	g_array_append_val (kinds, bp);
+	g_assert_true (ohe_provider_subscribe (OHE_PROVIDER (f.provider), "link-1", refreshed, NULL,
+					       kinds, NULL, &error));
 	g_assert_no_error (error);
-	subs = ohe_withings_provider_list_subscriptions (f.provider, "link-1", refreshed, -1, NULL,
-							 &error);
+	subs = ohe_provider_list_subscriptions (OHE_PROVIDER (f.provider), "link-1", refreshed,
+						NULL, &error);
 	g_assert_no_error (error);
 	g_assert_cmpuint (subs->len, ==, 1);
-	g_assert_true (ohe_withings_provider_revoke_subscription (f.provider, "link-1", refreshed,
-								  NULL, 4, NULL, &error));
+	g_assert_true (ohe_provider_unsubscribe (OHE_PROVIDER (f.provider), "link-1", refreshed,
+						 NULL, NULL, &error));
 	g_assert_no_error (error);
-	nonce = ohe_withings_provider_get_nonce (f.provider, NULL, &error);
-	g_assert_no_error (error);
-	g_assert_nonnull (nonce);
 	/* one day of weights: one data request */
 	req = ohe_fetch_request_new ("link-1", (f.user->data_to - 86400) * G_USEC_PER_SEC,
 				     f.user->data_to * G_USEC_PER_SEC);
@@ -380,6 +381,10 @@ test_every_call_counts (void)
 	ohe_fetch_request_set_token (req, refreshed);
 	ohe_fetch_request_set_emit_func (req, count_cb, &f, NULL);
 	g_assert_true (ohe_provider_fetch (OHE_PROVIDER (f.provider), req, NULL, &error));
+	g_assert_no_error (error);
+	/* revoking asks for a signature nonce, then revokes: two more requests */
+	g_assert_true (
+	    ohe_provider_revoke (OHE_PROVIDER (f.provider), "link-1", refreshed, NULL, &error));
 	g_assert_no_error (error);
 
 	/* every request the cloud saw after the exchange went through the budget, under

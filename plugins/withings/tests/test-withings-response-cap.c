@@ -188,8 +188,8 @@ test_notify_over_cap (void)
 
 	cloud_start (&c, (gsize)8 * 1024 * 1024, TRUE);
 	provider = provider_new (&c);
-	subs =
-	    ohe_withings_provider_list_subscriptions (provider, "link-1", token, -1, NULL, &error);
+	subs = ohe_provider_list_subscriptions (OHE_PROVIDER (provider), "link-1", token, NULL,
+						&error);
 	g_assert_null (subs);
 	g_test_message ("%s", error->message);
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA);

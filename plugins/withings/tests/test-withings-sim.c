@@ -13,9 +13,10 @@
 
 /* the Withings provider against the in-process simulator */
 
-#define CLIENT_ID     "sim-client"
-#define CLIENT_SECRET "sim-secret-0123456789"
-#define REDIRECT      "https://app.example.org/cb"
+#define CLIENT_ID	"sim-client"
+#define CLIENT_SECRET	"sim-secret-0123456789"
+#define REDIRECT	"https://app.example.org/cb"
+#define CALLBACK_SECRET "hook-s3cret-42"
 
 typedef struct {
 	OheSimServer *server;
@@ -67,6 +68,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 	g_key_file_set_string (config, "plugin:withings", "client_secret", CLIENT_SECRET);
 	g_key_file_set_string (config, "plugin:withings", "callback_url",
 			       "https://hooks.example.org/w");
+	g_key_file_set_string (config, "plugin:withings", "callback_secret", CALLBACK_SECRET);
 	f->provider = g_object_new (OHE_TYPE_WITHINGS_PROVIDER, "name", "withings", NULL);
 	ohe_plugin_set_config (OHE_PLUGIN (f->provider), config);
 	/* a fake clock: the 601 backoff and the HTTP retries pass at once */
@@ -309,53 +311,291 @@ test_faults (Fixture *f, gconstpointer data)
 	}
 }
 
+/* the daemon's webhook route, reduced to the SDK verb: request in, status and hints out */
+typedef struct {
+	OheProvider *provider;
+	guint deliveries;
+	guint last_status;
+	GError *last_error; /* owned, nullable */
+	GPtrArray *hints;   /* owned, element-type OheSyncHint, of all deliveries */
+} Receiver;
+
+static OheWebhookRequest *
+webhook_request_from_message (SoupServerMessage *msg)
+{
+	GUri *uri = soup_server_message_get_uri (msg);
+	g_autofree gchar *target = g_strdup_printf (
+	    "%s%s%s", g_uri_get_path (uri), g_uri_get_query (uri) != NULL ? "?" : "",
+	    g_uri_get_query (uri) != NULL ? g_uri_get_query (uri) : "");
+	g_autoptr (GBytes) body =
+		       soup_message_body_flatten (soup_server_message_get_request_body (msg));
+	OheWebhookRequest *request =
+	    ohe_webhook_request_new (soup_server_message_get_method (msg), target, body);
+	SoupMessageHeadersIter iter;
+	const char *name, *value;
+
+	soup_message_headers_iter_init (&iter, soup_server_message_get_request_headers (msg));
+	while (soup_message_headers_iter_next (&iter, &name, &value))
+		ohe_webhook_request_add_header (request, name, value);
+	return request;
+}
+
+static void
+receiver_cb (SoupServer *server,
+	     SoupServerMessage *msg,
+	     const char *path,
+	     GHashTable *query,
+	     gpointer user_data)
+{
+	Receiver *receiver = user_data;
+	g_autoptr (OheWebhookRequest) request = webhook_request_from_message (msg);
+	g_autoptr (GPtrArray) hints = NULL;
+
+	receiver->deliveries++;
+	g_clear_error (&receiver->last_error);
+	hints = ohe_provider_handle_webhook (receiver->provider, request, &receiver->last_error);
+	for (guint i = 0; hints != NULL && i < hints->len; i++)
+		g_ptr_array_add (receiver->hints, g_object_ref (g_ptr_array_index (hints, i)));
+	receiver->last_status = ohe_webhook_request_get_response_status (request);
+	soup_server_message_set_status (msg, receiver->last_status, NULL);
+}
+
+static void
+notify_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	GBytes **body = user_data;
+	g_autoptr (GError) error = NULL;
+	*body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+	g_assert_no_error (error);
+}
+
+/* a request to the receiver, served meanwhile; returns the HTTP status it answered */
+static guint
+send_to (const gchar *method, const gchar *url, const gchar *content_type, const gchar *text)
+{
+	g_autoptr (SoupSession) session = soup_session_new ();
+	g_autoptr (SoupMessage) msg = soup_message_new (method, url);
+	g_autoptr (GBytes) body = NULL;
+	if (text != NULL) {
+		g_autoptr (GBytes) request_body = g_bytes_new (text, strlen (text));
+		soup_message_set_request_body_from_bytes (msg, content_type, request_body);
+	}
+	soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, notify_done_cb,
+					  &body);
+	while (body == NULL)
+		g_main_context_iteration (NULL, TRUE);
+	return soup_message_get_status (msg);
+}
+
+/* POST /_sim/notify: the simulator delivers to the URL the subscription holds */
+static gint64
+sim_notify (Fixture *f, gint appli, gint64 start, gint64 end)
+{
+	g_autofree gchar *base = ohe_sim_server_get_base_url (f->server);
+	g_autofree gchar *url = g_strconcat (base, "/_sim/notify", NULL);
+	g_autofree gchar *params = g_strdup_printf (
+	    "{\"provider\":\"withings\",\"user\":\"%s\",\"appli\":%d,\"start\":%" G_GINT64_FORMAT
+	    ",\"end\":%" G_GINT64_FORMAT "}",
+	    f->user->id, appli, start, end);
+	g_assert_cmpuint (send_to ("POST", url, "application/json", params), ==, 200);
+	return 0;
+}
+
+static OheSubscription *
+find_subscription (GPtrArray *subs, const gchar *id)
+{
+	for (guint i = 0; i < subs->len; i++) {
+		if (g_strcmp0 (ohe_subscription_get_id (g_ptr_array_index (subs, i)), id) == 0)
+			return g_ptr_array_index (subs, i);
+	}
+	return NULL;
+}
+
 static void
 test_subscriptions (Fixture *f, gconstpointer data)
 {
+	const OheMeasurementKind bp[] = {OHE_MEASUREMENT_KIND_BLOOD_PRESSURE};
 	g_autoptr (OheToken) token = link_user (f);
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GPtrArray) subs = NULL;
-	g_autofree gchar *nonce = NULL;
-	g_autofree gchar *body =
-	    ohe_sim_withings_build_notification (f->user->id, 4, 1736935112, 1736935113);
-	g_autoptr (OheWithingsSyncHint) hint = NULL;
+	g_autoptr (GArray) kinds = g_array_new (FALSE, FALSE, sizeof (OheMeasurementKind));
+	OheSubscription *sub;
 
-	g_assert_true (
-	    ohe_withings_provider_subscribe (f->provider, "link-1", token, NULL, 4, NULL, &error));
+	/* blood pressure is appli 4; weight would be 1 */
+	g_array_append_vals (kinds, bp, G_N_ELEMENTS (bp));
+	g_assert_true (ohe_provider_subscribe (OHE_PROVIDER (f->provider), "link-1", token, NULL,
+					       kinds, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_true (
-	    ohe_withings_provider_subscribe (f->provider, "link-1", token, NULL, 54, NULL, &error));
-	subs = ohe_withings_provider_list_subscriptions (f->provider, "link-1", token, -1, NULL,
-							 &error);
-	g_assert_no_error (error);
-	g_assert_cmpuint (subs->len, ==, 2);
-	g_assert_cmpstr (((OheWithingsSubscription *)subs->pdata[0])->callbackurl, ==,
-			 "https://hooks.example.org/w");
-	g_assert_true (ohe_withings_provider_revoke_subscription (f->provider, "link-1", token,
-								  NULL, 4, NULL, &error));
 	g_assert_cmpuint (ohe_sim_withings_get_n_subscriptions (f->server, f->user->id), ==, 1);
-	g_assert_false (ohe_withings_provider_revoke_subscription (f->provider, "link-1", token,
-								   NULL, 4, NULL, &error));
-	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
-	g_clear_error (&error);
-
-	hint = ohe_withings_provider_parse_notification (f->provider, body, strlen (body), &error);
+	subs = ohe_provider_list_subscriptions (OHE_PROVIDER (f->provider), "link-1", token, NULL,
+						&error);
 	g_assert_no_error (error);
-	g_assert_cmpstr (hint->userid, ==, f->user->id);
-	g_assert_cmpint (hint->appli, ==, 4);
+	g_assert_cmpuint (subs->len, ==, 1);
+	sub = find_subscription (subs, "4");
+	g_assert_nonnull (sub);
+	/* the callback secret is not shown */
+	g_assert_cmpstr (ohe_subscription_get_callback_url (sub), ==,
+			 "https://hooks.example.org/w");
+	g_assert_cmpuint (ohe_subscription_get_n_kinds (sub), >=, 1);
+	g_assert_cmpint (ohe_subscription_get_kind (sub, 0), ==,
+			 OHE_MEASUREMENT_KIND_BLOOD_PRESSURE);
+	g_clear_pointer (&subs, g_ptr_array_unref);
 
-	/* signed calls: getnonce, then revoke the whole link */
-	nonce = ohe_withings_provider_get_nonce (f->provider, NULL, &error);
+	/* all kinds: every appli the provider covers */
+	g_assert_true (ohe_provider_subscribe (OHE_PROVIDER (f->provider), "link-1", token, NULL,
+					       NULL, NULL, &error));
 	g_assert_no_error (error);
-	g_assert_cmpuint (strlen (nonce), ==, 40);
+	g_assert_cmpuint (ohe_sim_withings_get_n_subscriptions (f->server, f->user->id), >, 1);
+
+	/* unsubscribe removes every subscription to the URL; again removes nothing */
+	g_assert_true (ohe_provider_unsubscribe (OHE_PROVIDER (f->provider), "link-1", token, NULL,
+						 NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_sim_withings_get_n_subscriptions (f->server, f->user->id), ==, 0);
+	g_assert_true (ohe_provider_unsubscribe (OHE_PROVIDER (f->provider), "link-1", token, NULL,
+						 NULL, &error));
+	g_assert_no_error (error);
+
+	/* revoke: a signed call (getnonce, then revoke); the link's tokens stop working */
 	g_assert_true (
-	    ohe_withings_provider_revoke_access (f->provider, f->user->id, NULL, &error));
+	    ohe_provider_revoke (OHE_PROVIDER (f->provider), "link-1", token, NULL, &error));
 	g_assert_no_error (error);
+	g_assert_cmpuint (ohe_sim_server_get_request_count (f->server, "/withings/v2/signature"),
+			  ==, 1);
 	{
-		const OheMeasurementKind kinds[] = {OHE_MEASUREMENT_KIND_BODY_WEIGHT};
-		g_assert_false (fetch (f, token, kinds, 1, &error));
+		const OheMeasurementKind weight[] = {OHE_MEASUREMENT_KIND_BODY_WEIGHT};
+		g_assert_false (fetch (f, token, weight, 1, &error));
 		g_assert_error (error, OHE_ERROR, OHE_ERROR_AUTH_REQUIRED);
 	}
+}
+
+static void
+test_subscribe_needs_secret (Fixture *f, gconstpointer data)
+{
+	g_autoptr (OheToken) token = link_user (f);
+	g_autoptr (GKeyFile) config = g_key_file_new ();
+	g_autoptr (GError) error = NULL;
+
+	/* without a callback secret, deliveries could not be told from forgeries */
+	g_key_file_set_string (config, "plugin:withings", "client_id", CLIENT_ID);
+	g_key_file_set_string (config, "plugin:withings", "callback_url",
+			       "https://hooks.example.org/w");
+	ohe_plugin_set_config (OHE_PLUGIN (f->provider), config);
+	g_assert_false (ohe_provider_subscribe (OHE_PROVIDER (f->provider), "link-1", token, NULL,
+						NULL, NULL, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	g_assert_cmpstr (error->message, ==,
+			 "plugin withings: config key 'callback_secret' is not set: "
+			 "notifications cannot be authenticated");
+	g_assert_cmpuint (ohe_sim_withings_get_n_subscriptions (f->server, f->user->id), ==, 0);
+}
+
+static void
+test_list_devices (Fixture *f, gconstpointer data)
+{
+	g_autoptr (OheToken) token = link_user (f);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) devices = ohe_provider_list_devices (OHE_PROVIDER (f->provider),
+								   "link-1", token, NULL, &error);
+
+	g_assert_no_error (error);
+	g_assert_cmpuint (devices->len, >=, 1);
+	for (guint i = 0; i < devices->len; i++) {
+		OheDevice *device = g_ptr_array_index (devices, i);
+		g_assert_cmpuint (strlen (ohe_device_get_id (device)), >, 0);
+		g_assert_nonnull (ohe_device_get_model (device));
+		g_assert_nonnull (ohe_device_get_device_type (device));
+	}
+}
+
+static void
+test_webhook (Fixture *f, gconstpointer data)
+{
+	const OheMeasurementKind bp[] = {OHE_MEASUREMENT_KIND_BLOOD_PRESSURE};
+	g_autoptr (OheToken) token = link_user (f);
+	g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
+	g_autoptr (GArray) kinds = g_array_new (FALSE, FALSE, sizeof (OheMeasurementKind));
+	g_autoptr (GError) error = NULL;
+	Receiver receiver = {OHE_PROVIDER (f->provider), 0, 0, NULL,
+			     g_ptr_array_new_with_free_func (g_object_unref)};
+	g_autofree gchar *hook = NULL;
+	g_autofree gchar *forged = NULL;
+	g_autofree gchar *good = NULL;
+	g_autofree gchar *body =
+	    ohe_sim_withings_build_notification (f->user->id, 4, 1736935112, 1736935200);
+	OheSyncHint *hint;
+	GSList *uris;
+
+	soup_server_add_handler (server, "/w", receiver_cb, &receiver, NULL);
+	g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+	g_assert_no_error (error);
+	uris = soup_server_get_uris (server);
+	hook = g_strdup_printf ("http://127.0.0.1:%d/w", g_uri_get_port (uris->data));
+	g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+
+	/* Withings checks the URL with HEAD before it subscribes */
+	g_assert_cmpuint (send_to ("HEAD", hook, NULL, NULL), ==, 200);
+	g_assert_cmpuint (receiver.hints->len, ==, 0);
+
+	g_array_append_vals (kinds, bp, G_N_ELEMENTS (bp));
+	g_assert_true (ohe_provider_subscribe (OHE_PROVIDER (f->provider), "link-1", token, hook,
+					       kinds, NULL, &error));
+	g_assert_no_error (error);
+
+	/* good: through the subscription, so with the secret the URL carries */
+	sim_notify (f, 4, 1736935112, 1736935200);
+	g_assert_cmpuint (receiver.deliveries, ==, 2);
+	g_assert_no_error (receiver.last_error);
+	g_assert_cmpuint (receiver.last_status, ==, 200);
+	g_assert_cmpuint (receiver.hints->len, ==, 1);
+	hint = g_ptr_array_index (receiver.hints, 0);
+	g_assert_cmpstr (ohe_sync_hint_get_external_user_id (hint), ==, f->user->id);
+	g_assert_cmpint (ohe_sync_hint_get_start (hint), ==,
+			 G_GINT64_CONSTANT (1736935112) * G_USEC_PER_SEC);
+	g_assert_cmpint (ohe_sync_hint_get_end (hint), ==,
+			 G_GINT64_CONSTANT (1736935201) * G_USEC_PER_SEC);
+	g_assert_true (ohe_sync_hint_has_kind (hint, OHE_MEASUREMENT_KIND_BLOOD_PRESSURE));
+
+	/* replayed: the same delivery again is acknowledged but schedules nothing */
+	sim_notify (f, 4, 1736935112, 1736935200);
+	g_assert_cmpuint (receiver.deliveries, ==, 3);
+	g_assert_error (receiver.last_error, OHE_ERROR, OHE_ERROR_CONFLICT);
+	g_assert_cmpuint (receiver.last_status, ==, 200);
+	g_assert_cmpuint (receiver.hints->len, ==, 1);
+
+	/* unsigned: the right body without the URL secret */
+	g_assert_cmpuint (send_to ("POST", hook, "application/x-www-form-urlencoded", body), ==,
+			  403);
+	g_assert_error (receiver.last_error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	g_assert_cmpstr (receiver.last_error->message, ==,
+			 "withings notification is unsigned: the callback URL token is missing");
+
+	/* forged: a guessed secret */
+	forged = g_strconcat (hook, "?hook_token=guess", NULL);
+	g_assert_cmpuint (send_to ("POST", forged, "application/x-www-form-urlencoded", body), ==,
+			  403);
+	g_assert_error (receiver.last_error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	g_assert_cmpstr (receiver.last_error->message, ==,
+			 "withings notification is forged: the callback URL token is wrong");
+
+	/* with the secret but a body that is not a notification */
+	good = g_strconcat (hook, "?hook_token=" CALLBACK_SECRET, NULL);
+	g_assert_cmpuint (
+	    send_to ("POST", good, "application/x-www-form-urlencoded", "userid=1&appli=99"), ==,
+	    400);
+	g_assert_error (receiver.last_error, OHE_ERROR, OHE_ERROR_INVALID_DATA);
+	g_assert_cmpstr (receiver.last_error->message, ==,
+			 "withings: notification field 'appli' has unknown value 99");
+	/* an empty test POST is answered 200 and gives nothing */
+	g_assert_cmpuint (send_to ("POST", hook, "application/x-www-form-urlencoded", ""), ==, 200);
+	g_assert_no_error (receiver.last_error);
+	g_assert_cmpuint (send_to ("DELETE", good, NULL, NULL), ==, 405);
+	g_assert_error (receiver.last_error, OHE_ERROR, OHE_ERROR_NOT_SUPPORTED);
+	g_assert_cmpuint (receiver.hints->len, ==, 1);
+
+	soup_server_disconnect (server);
+	g_clear_error (&receiver.last_error);
+	g_ptr_array_unref (receiver.hints);
 }
 
 static void
@@ -603,6 +843,12 @@ main (int argc, char **argv)
 	g_test_add ("/withings/sim/faults", Fixture, NULL, fixture_setup, test_faults,
 		    fixture_teardown);
 	g_test_add ("/withings/sim/subscriptions", Fixture, NULL, fixture_setup, test_subscriptions,
+		    fixture_teardown);
+	g_test_add ("/withings/sim/subscribe-needs-secret", Fixture, NULL, fixture_setup,
+		    test_subscribe_needs_secret, fixture_teardown);
+	g_test_add ("/withings/sim/list-devices", Fixture, NULL, fixture_setup, test_list_devices,
+		    fixture_teardown);
+	g_test_add ("/withings/sim/webhook", Fixture, NULL, fixture_setup, test_webhook,
 		    fixture_teardown);
 	g_test_add ("/withings/sim/intraday-ecg", Fixture, NULL, fixture_setup, test_intraday_ecg,
 		    fixture_teardown);

@@ -669,6 +669,96 @@ test_kinds (void)
 	g_assert_false (ohe_provider_supports_kind (provider, OHE_MEASUREMENT_KIND_SLEEP));
 }
 
+/* one request to the webhook route through the SDK verb; returns the status it answers */
+static guint
+hook (OheProvider *provider,
+      const gchar *method,
+      const gchar *uri,
+      const gchar *body,
+      gsize len,
+      GPtrArray **hints,
+      GError **error)
+{
+	g_autoptr(GBytes) bytes = g_bytes_new (body, len);
+	g_autoptr(OheWebhookRequest) request = ohe_webhook_request_new (method, uri, bytes);
+	g_autoptr(GPtrArray) out = NULL;
+	ohe_webhook_request_add_header (request, "Content-Type",
+					"application/x-www-form-urlencoded");
+	out = ohe_provider_handle_webhook (provider, request, error);
+	if (hints != NULL)
+		*hints = g_steal_pointer (&out);
+	return ohe_webhook_request_get_response_status (request);
+}
+
+/* the recorded delivery of the reference, as the webhook verb sees it */
+static void
+test_webhook_verb (void)
+{
+	g_autofree gchar *path =
+	    g_build_filename (WITHINGS_FIXTURES, "webhook_notification_appli4.form", NULL);
+	g_autoptr(OheProvider) provider =
+		       g_object_new (OHE_TYPE_WITHINGS_PROVIDER, "name", "withings", NULL);
+	g_autoptr(GKeyFile) config = g_key_file_new ();
+	g_autoptr(GPtrArray) hints = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *form = NULL;
+	const gchar *good = "/webhooks/withings?hook_token=t0k%2Ben";
+	OheSyncHint *hint;
+	gsize len = 0;
+
+	g_assert_true (g_file_get_contents (path, &form, &len, NULL));
+	/* no secret configured: nothing can be authenticated, so nothing is accepted */
+	g_assert_cmpuint (hook (provider, "POST", good, form, len, NULL, &error), ==, 403);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	g_clear_error (&error);
+
+	g_key_file_set_string (config, "plugin:withings", "callback_secret", "t0k+en");
+	ohe_plugin_set_config (OHE_PLUGIN (provider), config);
+	/* the HEAD check before subscribe carries no data */
+	g_assert_cmpuint (hook (provider, "HEAD", "/webhooks/withings", "", 0, &hints, &error), ==,
+			  200);
+	g_assert_no_error (error);
+	g_assert_cmpuint (hints->len, ==, 0);
+	g_clear_pointer (&hints, g_ptr_array_unref);
+
+	/* unsigned and forged are refused before the body is parsed */
+	g_assert_cmpuint (hook (provider, "POST", "/webhooks/withings", form, len, NULL, &error),
+			  ==, 403);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	g_clear_error (&error);
+	g_assert_cmpuint (hook (provider, "POST", "/webhooks/withings?hook_token=t0k%2Bem", form,
+				len, NULL, &error),
+			  ==, 403);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_PERMISSION_DENIED);
+	g_clear_error (&error);
+
+	g_assert_cmpuint (hook (provider, "POST", good, form, len, &hints, &error), ==, 200);
+	g_assert_no_error (error);
+	g_assert_cmpuint (hints->len, ==, 1);
+	hint = g_ptr_array_index (hints, 0);
+	g_assert_cmpstr (ohe_sync_hint_get_external_user_id (hint), ==, "31415926");
+	g_assert_cmpint (ohe_sync_hint_get_start (hint), ==,
+			 G_GINT64_CONSTANT (1736935112) * G_USEC_PER_SEC);
+	g_assert_cmpint (ohe_sync_hint_get_end (hint), ==,
+			 G_GINT64_CONSTANT (1736935114) * G_USEC_PER_SEC);
+	g_assert_cmpuint (ohe_sync_hint_get_n_kinds (hint), ==, 3);
+	g_assert_cmpint (ohe_sync_hint_get_kind (hint, 0), ==, OHE_MEASUREMENT_KIND_BLOOD_PRESSURE);
+	g_clear_pointer (&hints, g_ptr_array_unref);
+
+	/* replayed */
+	g_assert_cmpuint (hook (provider, "POST", good, form, len, &hints, &error), ==, 200);
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_CONFLICT);
+	g_assert_null (hints);
+	g_clear_error (&error);
+
+	/* an account event is acknowledged but is no data hint */
+	g_assert_cmpuint (hook (provider, "POST", good, "userid=31415926&appli=46&action=unlink",
+				38, &hints, &error),
+			  ==, 200);
+	g_assert_no_error (error);
+	g_assert_cmpuint (hints->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -685,6 +775,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/withings/parser/devices", test_devices);
 	g_test_add_func ("/withings/signature", test_signature);
 	g_test_add_func ("/withings/webhook", test_webhook);
+	g_test_add_func ("/withings/webhook-verb", test_webhook_verb);
 	g_test_add_func ("/withings/appli-for-kinds", test_appli_for_kinds);
 	g_test_add_func ("/withings/kinds", test_kinds);
 	return g_test_run ();
