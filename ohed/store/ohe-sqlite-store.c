@@ -13,7 +13,7 @@
 
 #include "ohe-error.h"
 #include "ohe-private-file.h"
-#include "ohe-sqlite-store.h"
+#include "ohe-sqlite-store-private.h"
 
 /*
  * The embedded store: one SQLite connection shared by all threads and serialised by a mutex.
@@ -37,8 +37,6 @@ G_DEFINE_TYPE_WITH_CODE (OheSqliteStore,
 			 ohe_sqlite_store,
 			 G_TYPE_OBJECT,
 			 G_IMPLEMENT_INTERFACE (OHE_TYPE_STORE, ohe_sqlite_store_iface_init))
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 /* how long a statement waits for another process (e.g. ohectl) holding the write lock */
 #define OHE_SQLITE_STORE_BUSY_TIMEOUT_MS 5000
@@ -170,6 +168,32 @@ static gint64
 ohe_sqlite_store_now (OheSqliteStore *self)
 {
 	return ohe_clock_get_real (self->clock);
+}
+
+/* the connection for the peer files (ohe-sqlite-store-private.h) */
+sqlite3 *
+ohe_sqlite_store_lock (OheSqliteStore *self)
+{
+	g_mutex_lock (&self->mutex);
+	return self->db;
+}
+
+void
+ohe_sqlite_store_unlock (OheSqliteStore *self)
+{
+	g_mutex_unlock (&self->mutex);
+}
+
+gint64
+ohe_sqlite_store_get_now (OheSqliteStore *self)
+{
+	return ohe_sqlite_store_now (self);
+}
+
+void
+ohe_sqlite_store_set_db_error (OheSqliteStore *self, GError **error, const gchar *what)
+{
+	ohe_sqlite_store_set_error (self, error, "%s", what);
 }
 
 /*
@@ -1525,6 +1549,7 @@ ohe_sqlite_store_iface_init (OheStoreInterface *iface)
 	iface->list_audit = ohe_sqlite_store_list_audit;
 	iface->add_job_outcome = ohe_sqlite_store_add_job_outcome;
 	iface->get_job_outcome = ohe_sqlite_store_get_job_outcome;
+	ohe_sqlite_policy_iface_init (iface);
 }
 
 static void

@@ -11,6 +11,7 @@
 #include "ohe-dead-letter.h"
 #include "ohe-job.h"
 #include "ohe-link.h"
+#include "ohe-organisation-policy.h"
 
 G_BEGIN_DECLS
 
@@ -117,6 +118,23 @@ struct _OheStoreInterface {
 				   const gchar *kind,
 				   const gchar *outcome,
 				   GError **error);
+	gboolean (*save_policy) (OheStore *self, OheOrganisationPolicy *policy, GError **error);
+	OheOrganisationPolicy *(*get_policy) (OheStore *self,
+					      const gchar *organisation_id,
+					      GError **error);
+	gboolean (*set_user_organisation) (OheStore *self,
+					   const gchar *user_id,
+					   const gchar *organisation_id,
+					   GError **error);
+	gboolean (*set_user_aggregation) (OheStore *self,
+					  const gchar *user_id,
+					  const gchar *aggregation,
+					  GError **error);
+	gboolean (*get_user_shaping) (OheStore *self,
+				      const gchar *user_id,
+				      gchar **organisation_id,
+				      gchar **aggregation,
+				      GError **error);
 };
 
 gboolean
@@ -215,5 +233,31 @@ ohe_store_add_job_outcome (OheStore *self,
 gint64
 ohe_store_get_job_outcome (
     OheStore *self, const gchar *job_id, const gchar *kind, const gchar *outcome, GError **error);
+
+gboolean
+ohe_store_save_policy (OheStore *self, OheOrganisationPolicy *policy, GError **error);
+OheOrganisationPolicy *
+ohe_store_get_policy (OheStore *self, const gchar *organisation_id, GError **error);
+gboolean
+ohe_store_set_user_organisation (OheStore *self,
+				 const gchar *user_id,
+				 const gchar *organisation_id,
+				 GError **error);
+gboolean
+ohe_store_set_user_aggregation (OheStore *self,
+				const gchar *user_id,
+				const gchar *aggregation,
+				GError **error);
+gboolean
+ohe_store_get_user_shaping (OheStore *self,
+			    const gchar *user_id,
+			    gchar **organisation_id,
+			    gchar **aggregation,
+			    GError **error);
+OheOrganisationPolicy *
+ohe_store_dup_user_policy (OheStore *self,
+			   const gchar *user_id,
+			   OheAggregationMode *aggregation,
+			   GError **error);
 
 G_END_DECLS
