@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ohe-ctl-policy.h"
 #include "ohe-engine.h"
 #include "ohe-terminal.h"
 
@@ -755,6 +756,31 @@ ohe_ctl_metrics (OheCtl *ctl, gchar **args, GError **error)
 	return TRUE;
 }
 
+static gboolean
+ohe_ctl_policy_set_cmd (OheCtl *ctl, gchar **args, GError **error)
+{
+	return ohe_ctl_check_args (args, 2, 16, "policy-set ORGANISATION KEY=VALUE...", error) &&
+	       ohe_ctl_ensure_engine (ctl, error) && ohe_ctl_policy_set (ctl->engine, args, error);
+}
+
+static gboolean
+ohe_ctl_policy_show_cmd (OheCtl *ctl, gchar **args, GError **error)
+{
+	return ohe_ctl_check_args (args, 1, 1, "policy-show ORGANISATION", error) &&
+	       ohe_ctl_ensure_engine (ctl, error) && ohe_ctl_policy_show (ctl->engine, args, error);
+}
+
+static gboolean
+ohe_ctl_user_set (OheCtl *ctl, gchar **args, GError **error)
+{
+	return ohe_ctl_check_args (args, 2, 8,
+				   "user-set USER-ID organisation=ORG|none "
+				   "aggregation=individual|hourly|default",
+				   error) &&
+	       ohe_ctl_ensure_engine (ctl, error) &&
+	       ohe_ctl_policy_user_set (ctl->engine, args, error);
+}
+
 static const OheCtlCommand ohe_ctl_commands[] = {
     {"version", "", N_ ("Show the version and plugin ABI"), ohe_ctl_version},
     {"plugins", "", N_ ("List loaded and refused plugins"), ohe_ctl_plugins},
@@ -778,6 +804,15 @@ static const OheCtlCommand ohe_ctl_commands[] = {
     {"run", "", N_ ("Run queued jobs in-process until the queue is empty"), ohe_ctl_run},
     {"dead-letters", "", N_ ("List dead letters"), ohe_ctl_dead_letters},
     {"metrics", "", N_ ("Print the metrics of this process"), ohe_ctl_metrics},
+    {"policy-set", "ORGANISATION KEY=VALUE...",
+     N_ ("Create or change an organisation's policy: allowed_kinds, aggregation, "
+	 "aggregation_override, linked, max_backfill_days"),
+     ohe_ctl_policy_set_cmd},
+    {"policy-show", "ORGANISATION", N_ ("Print an organisation's policy"),
+     ohe_ctl_policy_show_cmd},
+    {"user-set", "USER-ID KEY=VALUE...",
+     N_ ("Set a user's organisation=ORG|none or aggregation=individual|hourly|default"),
+     ohe_ctl_user_set},
 };
 
 static gchar *

@@ -136,8 +136,14 @@ ohe_sqlite_policy_update_user (OheSqliteStore *self,
 
 	if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK ||
 	    sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    !ohe_sqlite_policy_bind_nullable (stmt, 2, value) || sqlite3_step (stmt) != SQLITE_DONE)
-		ohe_sqlite_store_set_db_error (self, error, what);
+	    !ohe_sqlite_policy_bind_nullable (stmt, 2, value) || sqlite3_step (stmt) != SQLITE_DONE) {
+		/* the only reference of these columns: an organisation without a policy */
+		if (sqlite3_extended_errcode (db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+			g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
+				     "store: no policy for organisation %s", value);
+		else
+			ohe_sqlite_store_set_db_error (self, error, what);
+	}
 	else if (sqlite3_changes (db) == 0)
 		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND, "store: no user %s", user_id);
 	else
