@@ -20,8 +20,8 @@ ohe_ctl_policy_split (const gchar *arg, gchar ***pair, GError **error)
 {
 	*pair = g_strsplit (arg, "=", 2);
 	if ((*pair)[0] == NULL || (*pair)[0][0] == '\0' || (*pair)[1] == NULL) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT, _ ("'%s' is not KEY=VALUE"),
-			     arg);
+		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+			     _ ("'%s' is not KEY=VALUE"), arg);
 		g_clear_pointer (pair, g_strfreev);
 		return FALSE;
 	}
@@ -67,7 +67,7 @@ gboolean
 ohe_ctl_policy_show (OheEngine *engine, gchar **args, GError **error)
 {
 	g_autoptr(OheOrganisationPolicy) policy =
-	    ohe_store_get_policy (ohe_engine_get_store (engine), args[0], error);
+		       ohe_store_get_policy (ohe_engine_get_store (engine), args[0], error);
 	if (policy == NULL)
 		return FALSE;
 	ohe_ctl_policy_print (policy);
@@ -80,11 +80,8 @@ ohe_ctl_policy_show (OheEngine *engine, gchar **args, GError **error)
  * organisation's).
  */
 gboolean
-ohe_ctl_policy_user_set_key (OheEngine *engine,
-			     const gchar *user_id,
-			     const gchar *key,
-			     const gchar *value,
-			     GError **error)
+ohe_ctl_policy_user_set_key (
+    OheEngine *engine, const gchar *user_id, const gchar *key, const gchar *value, GError **error)
 {
 	OheStore *store = ohe_engine_get_store (engine);
 

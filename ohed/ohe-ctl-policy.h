@@ -14,11 +14,8 @@ ohe_ctl_policy_set (OheEngine *engine, gchar **args, GError **error);
 gboolean
 ohe_ctl_policy_show (OheEngine *engine, gchar **args, GError **error);
 gboolean
-ohe_ctl_policy_user_set_key (OheEngine *engine,
-			     const gchar *user_id,
-			     const gchar *key,
-			     const gchar *value,
-			     GError **error);
+ohe_ctl_policy_user_set_key (
+    OheEngine *engine, const gchar *user_id, const gchar *key, const gchar *value, GError **error);
 gboolean
 ohe_ctl_policy_user_set (OheEngine *engine, gchar **args, GError **error);
 

@@ -808,8 +808,7 @@ static const OheCtlCommand ohe_ctl_commands[] = {
      N_ ("Create or change an organisation's policy: allowed_kinds, aggregation, "
 	 "aggregation_override, linked, max_backfill_days"),
      ohe_ctl_policy_set_cmd},
-    {"policy-show", "ORGANISATION", N_ ("Print an organisation's policy"),
-     ohe_ctl_policy_show_cmd},
+    {"policy-show", "ORGANISATION", N_ ("Print an organisation's policy"), ohe_ctl_policy_show_cmd},
     {"user-set", "USER-ID KEY=VALUE...",
      N_ ("Set a user's organisation=ORG|none or aggregation=individual|hourly|default"),
      ohe_ctl_user_set},

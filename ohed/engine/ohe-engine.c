@@ -556,7 +556,7 @@ ohe_engine_run_job (
 	    (guint)ohe_config_get_int (self->config, "daemon", "pipeline_depth"));
 	if (aggregation == OHE_AGGREGATION_MODE_HOURLY) {
 		g_autoptr(OheHourlyAggregator) aggregator =
-		    ohe_hourly_aggregator_new (ohe_link_get_provider (link));
+			       ohe_hourly_aggregator_new (ohe_link_get_provider (link));
 		ohe_sync_pipeline_set_aggregator (pipeline, aggregator);
 	}
 	if (ohe_organisation_policy_get_linked (policy)[0] != NULL) {

@@ -34,9 +34,9 @@
  */
 typedef struct {
 	OheMeasurementKind kind;
-	gint64 hour; /* start, UTC microseconds */
-	gchar *device; /* owned, nullable */
-	guint64 count; /* every sample of the hour seen */
+	gint64 hour;	  /* start, UTC microseconds */
+	gchar *device;	  /* owned, nullable */
+	guint64 count;	  /* every sample of the hour seen */
 	guint64 absorbed; /* of which came from the job's own batches */
 	gdouble min;
 	gdouble max;

@@ -37,7 +37,9 @@ ohe_hourly_aggregator_add (OheHourlyAggregator *self, OheMeasurement *measuremen
 guint64
 ohe_hourly_aggregator_get_absorbed (OheHourlyAggregator *self, OheMeasurementKind kind);
 GArray *
-ohe_hourly_aggregator_dup_uncovered (OheHourlyAggregator *self, gint64 covered_start, gint64 covered_end);
+ohe_hourly_aggregator_dup_uncovered (OheHourlyAggregator *self,
+				     gint64 covered_start,
+				     gint64 covered_end);
 void
 ohe_hourly_aggregator_replace (OheHourlyAggregator *self,
 			       OheHourlyAggregator *refetched,

@@ -90,7 +90,8 @@ ohe_linked_data_observe (OheLinkedData *self, OheBatch *batch)
 			continue;
 		}
 		if (ohe_batch_get_outcome (batch, i) != OHE_PUSH_OUTCOME_PENDING ||
-		    native_id == NULL || native_id[0] == '\0' || ohe_measurement_get_retracted (m) ||
+		    native_id == NULL || native_id[0] == '\0' ||
+		    ohe_measurement_get_retracted (m) ||
 		    ohe_measurement_get_end (m) <= ohe_measurement_get_start (m))
 			continue;
 		for (guint c = 1; c < OHE_MEASUREMENT_KIND_LAST; c++) {

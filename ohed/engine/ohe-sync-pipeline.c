@@ -79,7 +79,7 @@ typedef struct {
 	GMutex mutex;
 	GError *error; /* first error of any stage, protected by mutex */
 	guint64 fetched_count;
-	gboolean resumed;      /* the fetch started at a stored cursor, not the window start */
+	gboolean resumed;	/* the fetch started at a stored cursor, not the window start */
 	gchar *deferred_cursor; /* owned: stored once the aggregates are written */
 } OheSyncRun;
 
@@ -405,8 +405,8 @@ ohe_sync_run_sub_fetch (OheSyncRun *run,
 			GError **error)
 {
 	OheProvider *provider = run->pipeline->provider;
-	g_autoptr(OheFetchRequest) request =
-	    ohe_fetch_request_new (ohe_fetch_request_get_link_id (run->request), start, end);
+	g_autoptr(OheFetchRequest) request = ohe_fetch_request_new (
+	    ohe_fetch_request_get_link_id (run->request), start, end);
 
 	ohe_fetch_request_set_token (request, ohe_fetch_request_get_token (run->request));
 	ohe_fetch_request_set_external_user_id (
@@ -432,8 +432,8 @@ ohe_sync_run_linked (OheSyncRun *run,
 
 	for (guint i = 0; i < missing->len; i++) {
 		const OheLinkedParent *parent = g_ptr_array_index (missing, i);
-		g_autoptr(GPtrArray) children =
-		    g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+		g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (
+		    (GDestroyNotify)ohe_measurement_unref);
 		OheSyncSubFetch sub = {.parent = parent, .children = children};
 		g_autoptr(OheBatch) batch = NULL;
 
@@ -494,7 +494,7 @@ ohe_sync_run_push_aggregates (OheSyncRun *run,
 {
 	OheSyncPipeline *self = run->pipeline;
 	g_autoptr(GPtrArray) chunk =
-	    g_ptr_array_new_full (to - from, (GDestroyNotify)ohe_measurement_unref);
+		       g_ptr_array_new_full (to - from, (GDestroyNotify)ohe_measurement_unref);
 	g_autoptr(OhePushRequest) push = NULL;
 
 	for (guint i = from; i < to; i++)
@@ -563,8 +563,8 @@ ohe_sync_run_aggregates (OheSyncRun *run,
 	ranges = ohe_hourly_aggregator_dup_uncovered (aggregator, covered_start, covered_end);
 	for (guint i = 0; i < ranges->len; i++) {
 		const OheHourRange *range = &g_array_index (ranges, OheHourRange, i);
-		g_autoptr(OheHourlyAggregator) refetched =
-		    ohe_hourly_aggregator_new (ohe_plugin_get_name (OHE_PLUGIN (run->pipeline->provider)));
+		g_autoptr(OheHourlyAggregator) refetched = ohe_hourly_aggregator_new (
+		    ohe_plugin_get_name (OHE_PLUGIN (run->pipeline->provider)));
 		OheSyncSubFetch sub = {.refetched = refetched, .range = range};
 
 		if (!ohe_sync_run_sub_fetch (run, range->kind, range->start, range->end, &sub,

@@ -38,7 +38,7 @@ typedef struct {
 	guint64 refused_by_kind[OHE_MEASUREMENT_KIND_LAST];
 	guint64 filtered_by_kind[OHE_MEASUREMENT_KIND_LAST];
 	gchar *filter_reason_by_kind[OHE_MEASUREMENT_KIND_LAST]; /* owned: the first reason */
-	gchar *cursor; /* owned: the last acknowledged cursor */
+	gchar *cursor;		 /* owned: the last acknowledged cursor */
 	guint64 aggregates;	 /* hourly aggregates written */
 	guint64 hours_refetched; /* hours fetched again so an aggregate covers all of it */
 	guint64 linked;		 /* linked children fetched for a parent without one */

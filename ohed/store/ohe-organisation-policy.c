@@ -18,11 +18,11 @@
  */
 struct _OheOrganisationPolicy {
 	GObject parent_instance;
-	gchar *id;		/* owned */
-	GStrv allowed_kinds;	/* owned, nullable: NULL allows every kind */
+	gchar *id;	     /* owned */
+	GStrv allowed_kinds; /* owned, nullable: NULL allows every kind */
 	OheAggregationMode aggregation;
 	gboolean aggregation_override;
-	GStrv linked;		/* owned: "parent:child" kind names */
+	GStrv linked;		 /* owned: "parent:child" kind names */
 	guint max_backfill_days; /* 0: no limit */
 };
 
@@ -314,9 +314,8 @@ ohe_organisation_policy_set_key (OheOrganisationPolicy *self,
 	}
 	if (strcmp (key, "max_backfill_days") == 0) {
 		guint64 days;
-		if (!g_ascii_string_to_unsigned (value, 10, 0,
-						 OHE_ORGANISATION_POLICY_MAX_BACKFILL_DAYS, &days,
-						 NULL)) {
+		if (!g_ascii_string_to_unsigned (
+			value, 10, 0, OHE_ORGANISATION_POLICY_MAX_BACKFILL_DAYS, &days, NULL)) {
 			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
 				     "policy key %s: '%s' is not a number of days from 0 to %d",
 				     key, value, OHE_ORGANISATION_POLICY_MAX_BACKFILL_DAYS);
@@ -341,8 +340,8 @@ ohe_organisation_policy_format (OheOrganisationPolicy *self)
 	g_autofree gchar *linked = NULL;
 
 	g_return_val_if_fail (OHE_IS_ORGANISATION_POLICY (self), NULL);
-	kinds = self->allowed_kinds != NULL ? g_strjoinv (",", self->allowed_kinds)
-					    : g_strdup ("all");
+	kinds =
+	    self->allowed_kinds != NULL ? g_strjoinv (",", self->allowed_kinds) : g_strdup ("all");
 	linked = self->linked[0] != NULL ? g_strjoinv (",", self->linked) : g_strdup ("none");
 	g_string_append_printf (out, "allowed_kinds=%s\n", kinds);
 	g_string_append_printf (out, "aggregation=%s\n",

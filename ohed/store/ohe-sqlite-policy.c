@@ -67,11 +67,11 @@ ohe_sqlite_policy_save (OheStore *store, OheOrganisationPolicy *policy, GError *
 		stmt, 3,
 		ohe_aggregation_mode_to_string (ohe_organisation_policy_get_aggregation (policy)),
 		-1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int (stmt, 4, ohe_organisation_policy_get_aggregation_override (policy))
-		!= SQLITE_OK ||
+	    sqlite3_bind_int (stmt, 4, ohe_organisation_policy_get_aggregation_override (policy)) !=
+		SQLITE_OK ||
 	    !ohe_sqlite_policy_bind_strv (stmt, 5, ohe_organisation_policy_get_linked (policy)) ||
-	    sqlite3_bind_int64 (stmt, 6, ohe_organisation_policy_get_max_backfill_days (policy))
-		!= SQLITE_OK ||
+	    sqlite3_bind_int64 (stmt, 6, ohe_organisation_policy_get_max_backfill_days (policy)) !=
+		SQLITE_OK ||
 	    sqlite3_bind_int64 (stmt, 7, ohe_sqlite_store_get_now (self)) != SQLITE_OK ||
 	    sqlite3_step (stmt) != SQLITE_DONE)
 		ohe_sqlite_store_set_db_error (self, error, "save policy");
@@ -106,8 +106,8 @@ ohe_sqlite_policy_get (OheStore *store, const gchar *organisation_id, GError **e
 		policy = ohe_organisation_policy_new (organisation_id);
 		ohe_organisation_policy_set_allowed_kinds (policy, (const gchar *const *)kinds);
 		ohe_organisation_policy_set_aggregation (policy, mode);
-		ohe_organisation_policy_set_aggregation_override (policy,
-								  sqlite3_column_int (stmt, 2) != 0);
+		ohe_organisation_policy_set_aggregation_override (
+		    policy, sqlite3_column_int (stmt, 2) != 0);
 		ohe_organisation_policy_set_linked (policy, (const gchar *const *)linked);
 		ohe_organisation_policy_set_max_backfill_days (
 		    policy, (guint)CLAMP (sqlite3_column_int64 (stmt, 4), 0, G_MAXUINT));
@@ -136,15 +136,15 @@ ohe_sqlite_policy_update_user (OheSqliteStore *self,
 
 	if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK ||
 	    sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    !ohe_sqlite_policy_bind_nullable (stmt, 2, value) || sqlite3_step (stmt) != SQLITE_DONE) {
+	    !ohe_sqlite_policy_bind_nullable (stmt, 2, value) ||
+	    sqlite3_step (stmt) != SQLITE_DONE) {
 		/* the only reference of these columns: an organisation without a policy */
 		if (sqlite3_extended_errcode (db) == SQLITE_CONSTRAINT_FOREIGNKEY)
 			g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
 				     "store: no policy for organisation %s", value);
 		else
 			ohe_sqlite_store_set_db_error (self, error, what);
-	}
-	else if (sqlite3_changes (db) == 0)
+	} else if (sqlite3_changes (db) == 0)
 		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND, "store: no user %s", user_id);
 	else
 		ok = TRUE;

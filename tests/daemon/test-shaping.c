@@ -133,7 +133,8 @@ fixture_add (Fixture *fx,
 	     const gchar *native_id,
 	     const gchar *parent)
 {
-	g_string_append_printf (fx->data, "%s %s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s %s %s%s%s\n",
+	g_string_append_printf (fx->data,
+				"%s %s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %s %s %s%s%s\n",
 				kind, origin, start, end, value, device, native_id,
 				parent != NULL ? " " : "", parent != NULL ? parent : "");
 }
@@ -151,8 +152,8 @@ static void
 fixture_set_aggregation (Fixture *fx, const gchar *mode)
 {
 	g_autoptr(GError) error = NULL;
-	g_assert_true (ohe_store_set_user_aggregation (ohe_engine_get_store (fx->engine), "u1",
-						       mode, &error));
+	g_assert_true (
+	    ohe_store_set_user_aggregation (ohe_engine_get_store (fx->engine), "u1", mode, &error));
 	g_assert_no_error (error);
 }
 
@@ -220,7 +221,8 @@ fixture_observations (Fixture *fx)
 
 		if (!g_str_has_suffix (g_ptr_array_index (files, f), "Observation.ndjson"))
 			continue;
-		g_assert_true (g_file_get_contents (g_ptr_array_index (files, f), &text, NULL, NULL));
+		g_assert_true (
+		    g_file_get_contents (g_ptr_array_index (files, f), &text, NULL, NULL));
 		lines = g_strsplit (text, "\n", -1);
 		for (guint i = 0; lines[i] != NULL; i++) {
 			g_autoptr(JsonParser) parser = json_parser_new ();
@@ -232,9 +234,10 @@ fixture_observations (Fixture *fx)
 			json_parser_load_from_data (parser, lines[i], -1, &error);
 			g_assert_no_error (error);
 			o = json_node_get_object (json_parser_get_root (parser));
-			g_assert_false (g_hash_table_contains (by_id,
-							       json_object_get_string_member (o, "id")));
-			g_hash_table_insert (by_id, g_strdup (json_object_get_string_member (o, "id")),
+			g_assert_false (
+			    g_hash_table_contains (by_id, json_object_get_string_member (o, "id")));
+			g_hash_table_insert (by_id,
+					     g_strdup (json_object_get_string_member (o, "id")),
 					     json_object_ref (o));
 		}
 	}
@@ -284,15 +287,16 @@ static gboolean
 obs_is_aggregate (JsonObject *o)
 {
 	return json_object_has_member (o, "effectivePeriod") &&
-	       json_object_has_member (o, "component") && !json_object_has_member (o, "derivedFrom");
+	       json_object_has_member (o, "component") &&
+	       !json_object_has_member (o, "derivedFrom");
 }
 
 static gint64
 obs_period_start (JsonObject *o)
 {
 	JsonObject *period = json_object_get_object_member (o, "effectivePeriod");
-	g_autoptr(GDateTime) dt =
-	    g_date_time_new_from_iso8601 (json_object_get_string_member (period, "start"), NULL);
+	g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (
+	    json_object_get_string_member (period, "start"), NULL);
 	g_assert_nonnull (dt);
 	return g_date_time_to_unix (dt);
 }
@@ -301,8 +305,8 @@ static gint64
 obs_period_end (JsonObject *o)
 {
 	JsonObject *period = json_object_get_object_member (o, "effectivePeriod");
-	g_autoptr(GDateTime) dt =
-	    g_date_time_new_from_iso8601 (json_object_get_string_member (period, "end"), NULL);
+	g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (
+	    json_object_get_string_member (period, "end"), NULL);
 	g_assert_nonnull (dt);
 	return g_date_time_to_unix (dt);
 }
@@ -475,11 +479,13 @@ assert_day (GHashTable *observations, GArray *samples, gboolean with_hour_9)
 	g_assert_cmpfloat (v, ==, 3);
 
 	e = expect_hour (samples, "heart_rate", "watch-1", T0 + 10 * HOUR);
-	assert_mean_aggregate (find_aggregate (observations, LOINC_HEART_RATE, T0 + 10 * HOUR, watch_1),
-			       &e, T0 + 10 * HOUR);
+	assert_mean_aggregate (
+	    find_aggregate (observations, LOINC_HEART_RATE, T0 + 10 * HOUR, watch_1), &e,
+	    T0 + 10 * HOUR);
 	e = expect_hour (samples, "heart_rate", "watch-1", T0 + 11 * HOUR);
-	assert_mean_aggregate (find_aggregate (observations, LOINC_HEART_RATE, T0 + 11 * HOUR, watch_1),
-			       &e, T0 + 11 * HOUR);
+	assert_mean_aggregate (
+	    find_aggregate (observations, LOINC_HEART_RATE, T0 + 11 * HOUR, watch_1), &e,
+	    T0 + 11 * HOUR);
 
 	/* watch-2's hour 10 is an aggregate of its own */
 	g_hash_table_iter_init (&iter, observations);
@@ -578,8 +584,9 @@ test_hourly_late_data (Fixture *fx, gconstpointer user_data)
 	g_assert_cmpuint (stats.aggregates, ==, 5);
 	ohe_sync_stats_clear (&stats);
 	before = fixture_observations (fx);
-	old_agg = find_aggregate (before, LOINC_HEART_RATE, T0 + 10 * HOUR,
-				  obs_device (find_aggregate (before, LOINC_STEPS, T0 + 10 * HOUR, NULL)));
+	old_agg = find_aggregate (
+	    before, LOINC_HEART_RATE, T0 + 10 * HOUR,
+	    obs_device (find_aggregate (before, LOINC_STEPS, T0 + 10 * HOUR, NULL)));
 	g_assert_nonnull (old_agg);
 
 	/* a sample of hour 10 arrives late: the next incremental fetch brings only it */
@@ -661,8 +668,8 @@ find_parent_id (GHashTable *observations, const gchar *code, gint64 start)
 
 	g_hash_table_iter_init (&iter, observations);
 	while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&o)) {
-		if (g_strcmp0 (obs_code (o), code) == 0 && json_object_has_member (o, "effectivePeriod") &&
-		    obs_period_start (o) == start)
+		if (g_strcmp0 (obs_code (o), code) == 0 &&
+		    json_object_has_member (o, "effectivePeriod") && obs_period_start (o) == start)
 			return json_object_get_string_member (o, "id");
 	}
 	return NULL;
@@ -712,10 +719,10 @@ test_linked_heart_rate (Fixture *fx, gconstpointer user_data)
 	/* one linked fetch per recording without heart rate, over its interval */
 	fetches = fixture_fetches (fx);
 	g_assert_cmpuint (g_strv_length (fetches), ==, 3);
-	ecg_window = g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " heart_rate -", e1,
-				      e1 + 30);
-	rr_window = g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " heart_rate -", r1,
-				     r1 + 60);
+	ecg_window =
+	    g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " heart_rate -", e1, e1 + 30);
+	rr_window =
+	    g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " heart_rate -", r1, r1 + 60);
 	g_assert_true (g_strv_contains ((const gchar *const *)fetches, ecg_window));
 	g_assert_true (g_strv_contains ((const gchar *const *)fetches, rr_window));
 
@@ -755,8 +762,8 @@ test_policy_filtered (Fixture *fx, gconstpointer user_data)
 	GHashTableIter iter;
 	JsonObject *o;
 
-	g_assert_true (ohe_organisation_policy_set_key (policy, "allowed_kinds", "heart_rate,ecg",
-							&error));
+	g_assert_true (
+	    ohe_organisation_policy_set_key (policy, "allowed_kinds", "heart_rate,ecg", &error));
 	g_assert_true (ohe_store_save_policy (store, policy, &error));
 	g_assert_true (ohe_store_set_user_organisation (store, "u1", "clinic", &error));
 	g_assert_no_error (error);
@@ -778,9 +785,9 @@ test_policy_filtered (Fixture *fx, gconstpointer user_data)
 	g_assert_cmpuint (stats.filtered_by_kind[OHE_MEASUREMENT_KIND_BODY_WEIGHT], ==, 1);
 	g_assert_cmpstr (stats.filter_reason_by_kind[OHE_MEASUREMENT_KIND_STEPS], ==,
 			 OHE_PUSH_REASON_POLICY);
-	g_assert_cmpint (ohe_store_get_job_outcome (store, ohe_job_get_id (job), "steps",
-						    "filtered", &error),
-			 ==, 3);
+	g_assert_cmpint (
+	    ohe_store_get_job_outcome (store, ohe_job_get_id (job), "steps", "filtered", &error),
+	    ==, 3);
 	g_assert_cmpint (ohe_store_get_job_outcome (store, ohe_job_get_id (job), "body_weight",
 						    "filtered", &error),
 			 ==, 1);
@@ -842,8 +849,8 @@ test_policy_aggregation_and_backfill (Fixture *fx, gconstpointer user_data)
 	g_strfreev (fetches);
 	fetches = fixture_fetches (fx);
 	g_assert_cmpuint (g_strv_length (fetches), ==, 1);
-	g_assert_cmpint (
-	    sscanf (fetches[0], "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT, &from, &to), ==, 2);
+	g_assert_cmpint (sscanf (fetches[0], "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT, &from, &to),
+			 ==, 2);
 	g_assert_cmpint (from % HOUR, ==, 0);
 	g_assert_cmpint (from, >=, earliest);
 	g_assert_cmpint (from, <, earliest + HOUR);
@@ -879,20 +886,21 @@ test_policy_store (Fixture *fx, gconstpointer user_data)
 	g_assert_cmpint (mode, ==, OHE_AGGREGATION_MODE_INDIVIDUAL);
 	g_assert_true (ohe_organisation_policy_allows_kind (none, OHE_MEASUREMENT_KIND_STEPS));
 	g_assert_true (ohe_organisation_policy_requires_linked (none, OHE_MEASUREMENT_KIND_ECG,
-							       OHE_MEASUREMENT_KIND_HEART_RATE));
+								OHE_MEASUREMENT_KIND_HEART_RATE));
 	g_assert_true (ohe_organisation_policy_requires_linked (
 	    none, OHE_MEASUREMENT_KIND_RR_INTERVALS, OHE_MEASUREMENT_KIND_HEART_RATE));
 	g_clear_object (&none);
 
-	g_assert_true (ohe_organisation_policy_set_key (policy, "allowed_kinds",
-							"heart_rate, steps", &error));
+	g_assert_true (
+	    ohe_organisation_policy_set_key (policy, "allowed_kinds", "heart_rate, steps", &error));
 	g_assert_true (ohe_organisation_policy_set_key (policy, "aggregation", "hourly", &error));
-	g_assert_true (ohe_organisation_policy_set_key (policy, "linked", "ecg:heart_rate", &error));
+	g_assert_true (
+	    ohe_organisation_policy_set_key (policy, "linked", "ecg:heart_rate", &error));
 	g_assert_true (ohe_organisation_policy_set_key (policy, "max_backfill_days", "90", &error));
 	g_assert_no_error (error);
 	/* bad keys and values name the problem and change nothing */
-	g_assert_false (ohe_organisation_policy_set_key (policy, "allowed_kinds", "heart_rate,pulse",
-							 &error));
+	g_assert_false (
+	    ohe_organisation_policy_set_key (policy, "allowed_kinds", "heart_rate,pulse", &error));
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
 	g_assert_nonnull (strstr (error->message, "'pulse' is not a measurement kind"));
 	g_clear_error (&error);
@@ -902,7 +910,8 @@ test_policy_store (Fixture *fx, gconstpointer user_data)
 	g_assert_false (ohe_organisation_policy_set_key (policy, "linked", "ecg", &error));
 	g_assert_nonnull (strstr (error->message, "PARENT:CHILD"));
 	g_clear_error (&error);
-	g_assert_false (ohe_organisation_policy_set_key (policy, "max_backfill_days", "-1", &error));
+	g_assert_false (
+	    ohe_organisation_policy_set_key (policy, "max_backfill_days", "-1", &error));
 	g_clear_error (&error);
 	g_assert_false (ohe_organisation_policy_set_key (policy, "colour", "blue", &error));
 	g_assert_nonnull (strstr (error->message, "unknown policy key 'colour'"));
