@@ -59,10 +59,22 @@ ohe_hour_bucket_free (OheHourBucket *bucket)
 	g_free (bucket);
 }
 
+/*
+ * Writes the key of a bucket into @buf ("0" and "+name" keep a device named
+ * like nothing apart from none); returns its length, or a length of @size or
+ * more if it does not fit.
+ */
+static gint
+ohe_hour_bucket_format_key (
+    gchar *buf, gsize size, OheMeasurementKind kind, gint64 hour, const gchar *device)
+{
+	return g_snprintf (buf, size, "%d/%" G_GINT64_FORMAT "/%c%s", kind, hour,
+			   device != NULL ? '+' : '0', device != NULL ? device : "");
+}
+
 static gchar *
 ohe_hour_bucket_key (OheMeasurementKind kind, gint64 hour, const gchar *device)
 {
-	/* "0" and "+name" keep a device named like nothing apart from none */
 	return g_strdup_printf ("%d/%" G_GINT64_FORMAT "/%c%s", kind, hour,
 				device != NULL ? '+' : '0', device != NULL ? device : "");
 }
@@ -134,9 +146,15 @@ ohe_hourly_aggregator_fold (OheHourlyAggregator *self, OheMeasurement *measureme
 	gint64 hour = ohe_hour_floor (ohe_measurement_get_start (measurement));
 	const gchar *device = ohe_measurement_get_device_id (measurement);
 	gdouble value = ohe_measurement_get_value (measurement);
-	gchar *key = ohe_hour_bucket_key (kind, hour, device);
-	OheHourBucket *bucket = g_hash_table_lookup (self->buckets, key);
+	gchar buf[128];
+	gint len = ohe_hour_bucket_format_key (buf, sizeof (buf), kind, hour, device);
+	g_autofree gchar *long_key = NULL;
+	OheHourBucket *bucket;
 
+	/* no allocation per sample: the key is built on the stack unless very long */
+	if (len < 0 || (gsize)len >= sizeof (buf))
+		long_key = ohe_hour_bucket_key (kind, hour, device);
+	bucket = g_hash_table_lookup (self->buckets, long_key != NULL ? long_key : buf);
 	if (bucket == NULL) {
 		bucket = g_new0 (OheHourBucket, 1);
 		bucket->kind = kind;
@@ -144,9 +162,9 @@ ohe_hourly_aggregator_fold (OheHourlyAggregator *self, OheMeasurement *measureme
 		bucket->device = g_strdup (device);
 		bucket->min = value;
 		bucket->max = value;
-		g_hash_table_insert (self->buckets, key, bucket);
-	} else {
-		g_free (key);
+		g_hash_table_insert (
+		    self->buckets, long_key != NULL ? g_steal_pointer (&long_key) : g_strdup (buf),
+		    bucket);
 	}
 	bucket->count++;
 	bucket->min = MIN (bucket->min, value);

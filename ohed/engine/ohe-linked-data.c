@@ -20,9 +20,10 @@
  */
 struct _OheLinkedData {
 	GObject parent_instance;
-	OheOrganisationPolicy *policy; /* owned */
-	GHashTable *parents;	       /* "parent/native/child" (owned) → OheLinkedParent */
-	GHashTable *satisfied;	       /* "parent/native/child" (owned), set */
+	gboolean rules[OHE_MEASUREMENT_KIND_LAST][OHE_MEASUREMENT_KIND_LAST]; /* parent, child */
+	gboolean any_parent[OHE_MEASUREMENT_KIND_LAST];
+	GHashTable *parents;   /* "parent/native/child" (owned) → OheLinkedParent */
+	GHashTable *satisfied; /* "parent/native/child" (owned), set */
 };
 
 G_DEFINE_TYPE (OheLinkedData, ohe_linked_data, G_TYPE_OBJECT)
@@ -44,7 +45,6 @@ static void
 ohe_linked_data_finalize (GObject *object)
 {
 	OheLinkedData *self = OHE_LINKED_DATA (object);
-	g_object_unref (self->policy);
 	g_hash_table_unref (self->parents);
 	g_hash_table_unref (self->satisfied);
 	G_OBJECT_CLASS (ohe_linked_data_parent_class)->finalize (object);
@@ -68,7 +68,14 @@ OheLinkedData *
 ohe_linked_data_new (OheOrganisationPolicy *policy)
 {
 	OheLinkedData *self = g_object_new (OHE_TYPE_LINKED_DATA, NULL);
-	self->policy = g_object_ref (policy);
+
+	/* looked up once per measurement: a table, not the policy's text */
+	for (guint p = 1; p < OHE_MEASUREMENT_KIND_LAST; p++) {
+		for (guint c = 1; c < OHE_MEASUREMENT_KIND_LAST; c++) {
+			self->rules[p][c] = ohe_organisation_policy_requires_linked (policy, p, c);
+			self->any_parent[p] |= self->rules[p][c];
+		}
+	}
 	return self;
 }
 
@@ -85,18 +92,23 @@ ohe_linked_data_observe (OheLinkedData *self, OheBatch *batch)
 		const gchar *parent_id = ohe_measurement_get_parent_native_id (m);
 
 		if (parent_kind != OHE_MEASUREMENT_KIND_UNKNOWN && parent_id != NULL) {
-			g_hash_table_add (self->satisfied,
-					  ohe_linked_data_key (parent_kind, parent_id, kind));
+			if ((guint)parent_kind < OHE_MEASUREMENT_KIND_LAST &&
+			    (guint)kind < OHE_MEASUREMENT_KIND_LAST &&
+			    self->rules[parent_kind][kind])
+				g_hash_table_add (
+				    self->satisfied,
+				    ohe_linked_data_key (parent_kind, parent_id, kind));
 			continue;
 		}
-		if (ohe_batch_get_outcome (batch, i) != OHE_PUSH_OUTCOME_PENDING ||
+		if ((guint)kind >= OHE_MEASUREMENT_KIND_LAST || !self->any_parent[kind] ||
+		    ohe_batch_get_outcome (batch, i) != OHE_PUSH_OUTCOME_PENDING ||
 		    native_id == NULL || native_id[0] == '\0' ||
 		    ohe_measurement_get_retracted (m) ||
 		    ohe_measurement_get_end (m) <= ohe_measurement_get_start (m))
 			continue;
 		for (guint c = 1; c < OHE_MEASUREMENT_KIND_LAST; c++) {
 			OheLinkedParent *parent;
-			if (!ohe_organisation_policy_requires_linked (self->policy, kind, c))
+			if (!self->rules[kind][c])
 				continue;
 			parent = g_new0 (OheLinkedParent, 1);
 			parent->parent_kind = kind;
