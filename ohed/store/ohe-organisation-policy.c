@@ -272,6 +272,11 @@ ohe_organisation_policy_set_key (OheOrganisationPolicy *self,
 			return TRUE;
 		}
 		kinds = ohe_organisation_policy_split (value);
+		if (kinds[0] == NULL) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+				     "policy key %s: name at least one kind, or all", key);
+			return FALSE;
+		}
 		for (guint i = 0; kinds[i] != NULL; i++)
 			if (!ohe_organisation_policy_check_kind (key, kinds[i], error))
 				return FALSE;

@@ -75,7 +75,7 @@ fixture_setup (Fixture *fx, gconstpointer user_data)
 	fx->out_dir = g_build_filename (fx->tmpdir, "ndjson", NULL);
 	fx->data = g_string_new (NULL);
 	g_assert_true (g_file_set_contents (fx->data_path, "", 0, NULL));
-	plugin_dirs = g_strdup_printf ("%s,%s", g_getenv ("OHE_TEST_PLUGIN_DIR"),
+	plugin_dirs = g_strdup_printf ("%s,%s", g_getenv ("OHE_TEST_FIXTURE_PLUGIN_DIR"),
 				       g_getenv ("OHE_TEST_FHIR_PLUGIN_DIR"));
 	fx->config = ohe_config_new ();
 	ohe_config_set_string (fx->config, "daemon", "plugin_dir", plugin_dirs);
@@ -904,6 +904,9 @@ test_policy_store (Fixture *fx, gconstpointer user_data)
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT);
 	g_assert_nonnull (strstr (error->message, "'pulse' is not a measurement kind"));
 	g_clear_error (&error);
+	g_assert_false (ohe_organisation_policy_set_key (policy, "allowed_kinds", " , ", &error));
+	g_assert_nonnull (strstr (error->message, "name at least one kind, or all"));
+	g_clear_error (&error);
 	g_assert_false (ohe_organisation_policy_set_key (policy, "aggregation", "daily", &error));
 	g_assert_nonnull (strstr (error->message, "'daily'"));
 	g_clear_error (&error);
@@ -956,10 +959,131 @@ test_policy_store (Fixture *fx, gconstpointer user_data)
 	g_assert_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND);
 }
 
+static OheMeasurement *
+make_measurement (OheMeasurementKind kind, OheMeasurementOrigin origin, gint64 at, gdouble value)
+{
+	OheMeasurement *m = ohe_measurement_new (kind);
+	ohe_measurement_set_origin (m, origin);
+	ohe_measurement_set_time (m, at * G_USEC_PER_SEC, at * G_USEC_PER_SEC);
+	ohe_measurement_set_value (m, value);
+	ohe_measurement_set_device_id (m, "watch-1");
+	return m;
+}
+
+/* which measurements the aggregator takes, and what it makes of them */
+static void
+test_aggregator_rules (void)
+{
+	g_autoptr(OheHourlyAggregator) aggregator = ohe_hourly_aggregator_new ("fixture");
+	g_autoptr(GPtrArray) items =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)ohe_measurement_unref);
+	g_autoptr(OheBatch) batch = NULL;
+	g_autoptr(GPtrArray) aggregates = NULL;
+	g_autoptr(GArray) absorbed = NULL;
+	OheMeasurement *child;
+	OheMeasurement *summary;
+	gdouble v;
+
+	g_assert_cmpint (ohe_hour_floor (2 * HOUR * G_USEC_PER_SEC), ==, 2 * HOUR * G_USEC_PER_SEC);
+	g_assert_cmpint (ohe_hour_floor (2 * HOUR * G_USEC_PER_SEC - 1), ==, HOUR * G_USEC_PER_SEC);
+	g_assert_cmpint (ohe_hour_floor (-1), ==, -HOUR * G_USEC_PER_SEC);
+	g_assert_cmpint (ohe_hour_ceil (HOUR * G_USEC_PER_SEC + 1), ==, 2 * HOUR * G_USEC_PER_SEC);
+	g_assert_cmpint (ohe_hour_ceil (HOUR * G_USEC_PER_SEC), ==, HOUR * G_USEC_PER_SEC);
+
+	/* aggregated: stream heart rate and steps */
+	g_ptr_array_add (items, make_measurement (OHE_MEASUREMENT_KIND_HEART_RATE,
+						  OHE_MEASUREMENT_ORIGIN_STREAM, T0 + 10, 60));
+	g_ptr_array_add (items, make_measurement (OHE_MEASUREMENT_KIND_HEART_RATE,
+						  OHE_MEASUREMENT_ORIGIN_STREAM, T0 + 3599, 80));
+	g_ptr_array_add (items, make_measurement (OHE_MEASUREMENT_KIND_STEPS,
+						  OHE_MEASUREMENT_ORIGIN_STREAM, T0 + 100, 40));
+	g_ptr_array_add (items, make_measurement (OHE_MEASUREMENT_KIND_STEPS,
+						  OHE_MEASUREMENT_ORIGIN_STREAM, T0 + 200, 2));
+	/* individual: a spot reading, a summary, a linked child, HRV, a retraction */
+	g_ptr_array_add (items, make_measurement (OHE_MEASUREMENT_KIND_HEART_RATE,
+						  OHE_MEASUREMENT_ORIGIN_SPOT, T0 + 20, 70));
+	summary = make_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, OHE_MEASUREMENT_ORIGIN_SUMMARY,
+				    T0 + 30, 71);
+	g_ptr_array_add (items, summary);
+	child = make_measurement (OHE_MEASUREMENT_KIND_HEART_RATE, OHE_MEASUREMENT_ORIGIN_STREAM,
+				  T0 + 40, 72);
+	ohe_measurement_set_parent (child, OHE_MEASUREMENT_KIND_ECG, "ecg-1");
+	g_ptr_array_add (items, child);
+	g_ptr_array_add (items, make_measurement (OHE_MEASUREMENT_KIND_HRV_RMSSD,
+						  OHE_MEASUREMENT_ORIGIN_STREAM, T0 + 50, 42));
+	g_ptr_array_add (items, make_measurement (OHE_MEASUREMENT_KIND_HEART_RATE,
+						  OHE_MEASUREMENT_ORIGIN_STREAM, T0 + 60, 73));
+	ohe_measurement_set_retracted (g_ptr_array_index (items, items->len - 1), TRUE);
+	/* already answered by the shaper: left alone */
+	g_ptr_array_add (items, make_measurement (OHE_MEASUREMENT_KIND_HEART_RATE,
+						  OHE_MEASUREMENT_ORIGIN_STREAM, T0 + 70, 300));
+
+	batch = ohe_batch_new (items, NULL);
+	ohe_batch_set_outcome (batch, items->len - 1, OHE_PUSH_OUTCOME_FILTERED,
+			       OHE_PUSH_REASON_POLICY);
+	ohe_hourly_aggregator_absorb (aggregator, batch);
+	for (guint i = 0; i < 4; i++) {
+		g_assert_cmpint (ohe_batch_get_outcome (batch, i), ==, OHE_PUSH_OUTCOME_WRITTEN);
+		g_assert_cmpstr (ohe_batch_get_reason (batch, i), ==, OHE_HOURLY_AGGREGATOR_REASON);
+	}
+	for (guint i = 4; i < items->len - 1; i++)
+		g_assert_cmpint (ohe_batch_get_outcome (batch, i), ==, OHE_PUSH_OUTCOME_PENDING);
+	g_assert_cmpint (ohe_batch_get_outcome (batch, items->len - 1), ==,
+			 OHE_PUSH_OUTCOME_FILTERED);
+	g_assert_cmpuint (
+	    ohe_hourly_aggregator_get_absorbed (aggregator, OHE_MEASUREMENT_KIND_HEART_RATE), ==,
+	    2);
+	g_assert_cmpuint (
+	    ohe_hourly_aggregator_get_absorbed (aggregator, OHE_MEASUREMENT_KIND_STEPS), ==, 2);
+
+	aggregates = ohe_hourly_aggregator_build (aggregator, &absorbed);
+	g_assert_cmpuint (aggregates->len, ==, 2);
+	/* heart rate: minimum, maximum, mean, count and no sum */
+	g_assert_cmpint (ohe_measurement_get_kind (g_ptr_array_index (aggregates, 0)), ==,
+			 OHE_MEASUREMENT_KIND_HEART_RATE);
+	g_assert_true (ohe_measurement_validate (g_ptr_array_index (aggregates, 0), NULL));
+	g_assert_true (ohe_measurement_get_statistic (g_ptr_array_index (aggregates, 0),
+						      OHE_STATISTIC_MEAN, &v));
+	g_assert_cmpfloat (v, ==, 70);
+	g_assert_true (ohe_measurement_get_statistic (g_ptr_array_index (aggregates, 0),
+						      OHE_STATISTIC_MINIMUM, &v));
+	g_assert_cmpfloat (v, ==, 60);
+	g_assert_true (ohe_measurement_get_statistic (g_ptr_array_index (aggregates, 0),
+						      OHE_STATISTIC_MAXIMUM, &v));
+	g_assert_cmpfloat (v, ==, 80);
+	g_assert_false (ohe_measurement_get_statistic (g_ptr_array_index (aggregates, 0),
+						       OHE_STATISTIC_SUM, &v));
+	g_assert_cmpint (ohe_measurement_get_start (g_ptr_array_index (aggregates, 0)), ==,
+			 T0 * G_USEC_PER_SEC);
+	g_assert_cmpint (ohe_measurement_get_end (g_ptr_array_index (aggregates, 0)), ==,
+			 (T0 + HOUR) * G_USEC_PER_SEC);
+	/* steps: sum and count, no mean */
+	g_assert_true (ohe_measurement_get_statistic (g_ptr_array_index (aggregates, 1),
+						      OHE_STATISTIC_SUM, &v));
+	g_assert_cmpfloat (v, ==, 42);
+	g_assert_true (ohe_measurement_get_statistic (g_ptr_array_index (aggregates, 1),
+						      OHE_STATISTIC_COUNT, &v));
+	g_assert_cmpfloat (v, ==, 2);
+	g_assert_false (ohe_measurement_get_statistic (g_ptr_array_index (aggregates, 1),
+						       OHE_STATISTIC_MEAN, &v));
+	g_assert_cmpuint (g_array_index (absorbed, guint64, 0), ==, 2);
+	g_assert_cmpuint (g_array_index (absorbed, guint64, 1), ==, 2);
+
+	/* a window covering the hour needs nothing again; a cursor fetch needs both kinds */
+	{
+		g_autoptr(GArray) none = ohe_hourly_aggregator_dup_uncovered (
+		    aggregator, T0 * G_USEC_PER_SEC, (T0 + HOUR) * G_USEC_PER_SEC);
+		g_autoptr(GArray) all = ohe_hourly_aggregator_dup_uncovered (aggregator, 0, 0);
+		g_assert_cmpuint (none->len, ==, 0);
+		g_assert_cmpuint (all->len, ==, 2);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
 	g_test_init (&argc, &argv, NULL);
+	g_test_add_func ("/shaping/aggregator-rules", test_aggregator_rules);
 	g_test_add ("/shaping/hourly-window", Fixture, NULL, fixture_setup, test_hourly_window,
 		    fixture_teardown);
 	g_test_add ("/shaping/hourly-late-data", Fixture, NULL, fixture_setup,
