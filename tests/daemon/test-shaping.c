@@ -748,6 +748,59 @@ test_linked_heart_rate (Fixture *fx, gconstpointer user_data)
 	ohe_sync_stats_clear (&stats);
 }
 
+/* the organisation's rules and the user's consent decide whether a child is fetched */
+static void
+test_linked_rules (Fixture *fx, gconstpointer user_data)
+{
+	OheStore *store = ohe_engine_get_store (fx->engine);
+	g_autoptr(OheOrganisationPolicy) policy = ohe_organisation_policy_new ("clinic");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OheJob) job = NULL;
+	g_autoptr(OheLink) link = NULL;
+	g_auto(GStrv) fetches = NULL;
+	OheSyncStats stats = {0};
+	gint64 e1 = T0 + 14 * HOUR;
+	const gchar *const ecg_only[] = {"ecg", NULL};
+
+	fixture_add (fx, "ecg", "spot", e1, e1 + 30, "-", "watch-1", "ecg-1", NULL);
+	fixture_add (fx, "heart_rate", "stream", e1 + 5, e1 + 5, "61", "watch-1", "s-1", NULL);
+	fixture_write_data (fx);
+
+	/* an organisation without linked-data rules: no extra fetch */
+	g_assert_true (ohe_organisation_policy_set_key (policy, "linked", "none", &error));
+	g_assert_true (ohe_store_save_policy (store, policy, &error));
+	g_assert_true (ohe_store_set_user_organisation (store, "u1", "clinic", &error));
+	g_assert_no_error (error);
+	job = fixture_run (fx, T0 + 13 * HOUR, T0 + 15 * HOUR, &stats);
+	fetches = fixture_fetches (fx);
+	g_assert_cmpuint (g_strv_length (fetches), ==, 1);
+	g_assert_cmpuint (stats.linked, ==, 0);
+	g_assert_cmpuint (stats.written, ==, 2);
+	ohe_sync_stats_clear (&stats);
+	g_clear_object (&job);
+	g_clear_pointer (&fetches, g_strfreev);
+
+	/* the rule again, but the user consents to ECG only: consent beats completeness */
+	fixture_clear_fetches (fx);
+	g_assert_true (
+	    ohe_organisation_policy_set_key (policy, "linked", "ecg:heart_rate", &error));
+	g_assert_true (ohe_store_save_policy (store, policy, &error));
+	link = ohe_store_get_link (store, fx->link_id, &error);
+	g_assert_no_error (error);
+	ohe_link_set_kinds (link, ecg_only);
+	g_assert_true (ohe_store_update_link (store, link, &error));
+	g_assert_no_error (error);
+	job = fixture_run (fx, T0 + 13 * HOUR, T0 + 15 * HOUR, &stats);
+	fetches = fixture_fetches (fx);
+	g_assert_cmpuint (g_strv_length (fetches), ==, 1);
+	g_assert_cmpuint (stats.linked, ==, 0);
+	g_assert_cmpuint (stats.written, ==, 1);
+	g_assert_cmpuint (stats.filtered_by_kind[OHE_MEASUREMENT_KIND_HEART_RATE], ==, 1);
+	g_assert_cmpstr (stats.filter_reason_by_kind[OHE_MEASUREMENT_KIND_HEART_RATE], ==,
+			 OHE_PUSH_REASON_NOT_CONSENTED);
+	ohe_sync_stats_clear (&stats);
+}
+
 static void
 test_policy_filtered (Fixture *fx, gconstpointer user_data)
 {
@@ -1090,6 +1143,8 @@ main (int argc, char **argv)
 		    test_hourly_late_data, fixture_teardown);
 	g_test_add ("/shaping/linked-heart-rate", Fixture, NULL, fixture_setup,
 		    test_linked_heart_rate, fixture_teardown);
+	g_test_add ("/shaping/linked-rules", Fixture, NULL, fixture_setup, test_linked_rules,
+		    fixture_teardown);
 	g_test_add ("/shaping/policy-filtered", Fixture, NULL, fixture_setup, test_policy_filtered,
 		    fixture_teardown);
 	g_test_add ("/shaping/policy-aggregation-and-backfill", Fixture, NULL, fixture_setup,
