@@ -81,6 +81,8 @@ typedef struct {
 	guint64 fetched_count;
 	gboolean resumed;	/* the fetch started at a stored cursor, not the window start */
 	gchar *deferred_cursor; /* owned: stored once the aggregates are written */
+	/* items of acknowledged batches counted as written for an aggregate not yet written */
+	guint64 aggregated_by_kind[OHE_MEASUREMENT_KIND_LAST];
 } OheSyncRun;
 
 void
@@ -349,6 +351,14 @@ ohe_sync_run_push_batch (OheSyncRun *run,
 		return FALSE;
 	}
 	ohe_sync_stats_add_tally (stats, batch, &tally);
+	for (guint i = 0; self->aggregator != NULL && i < batch->measurements->len; i++) {
+		OheMeasurementKind kind =
+		    ohe_measurement_get_kind (g_ptr_array_index (batch->measurements, i));
+		if (ohe_batch_get_outcome (batch, i) == OHE_PUSH_OUTCOME_WRITTEN &&
+		    (guint)kind < OHE_MEASUREMENT_KIND_LAST &&
+		    g_strcmp0 (ohe_batch_get_reason (batch, i), OHE_HOURLY_AGGREGATOR_REASON) == 0)
+			run->aggregated_by_kind[kind]++;
+	}
 	stats->batches++;
 	if (batch->cursor != NULL && self->aggregator != NULL) {
 		g_free (run->deferred_cursor);
@@ -510,8 +520,13 @@ ohe_sync_run_push_aggregates (OheSyncRun *run,
 		OhePushOutcome outcome = ohe_push_request_get_outcome (push, i);
 		const gchar *reason = ohe_push_request_get_reason (push, i);
 		guint64 count = g_array_index (absorbed, guint64, from + i);
+		OheMeasurementKind kind = ohe_measurement_get_kind (m);
 		g_autofree gchar *descriptor = NULL;
 
+		/* answered now, one way or the other: nothing left to take back */
+		if (outcome != OHE_PUSH_OUTCOME_RETRY && outcome != OHE_PUSH_OUTCOME_PENDING &&
+		    (guint)kind < OHE_MEASUREMENT_KIND_LAST)
+			run->aggregated_by_kind[kind] -= MIN (run->aggregated_by_kind[kind], count);
 		if (outcome == OHE_PUSH_OUTCOME_WRITTEN) {
 			stats->aggregates++;
 			continue;
@@ -587,9 +602,8 @@ static void
 ohe_sync_run_unaccount_aggregated (OheSyncRun *run, OheSyncStats *stats)
 {
 	for (guint k = 0; k < OHE_MEASUREMENT_KIND_LAST; k++)
-		ohe_sync_stats_move_written (
-		    stats, k, ohe_hourly_aggregator_get_absorbed (run->pipeline->aggregator, k),
-		    OHE_PUSH_OUTCOME_RETRY, NULL);
+		ohe_sync_stats_move_written (stats, k, run->aggregated_by_kind[k],
+					     OHE_PUSH_OUTCOME_RETRY, NULL);
 }
 
 /* once per job and kind: what was filtered and why */
