@@ -75,11 +75,16 @@ fixture_setup (Fixture *fx, gconstpointer user_data)
 	fx->out_dir = g_build_filename (fx->tmpdir, "ndjson", NULL);
 	fx->data = g_string_new (NULL);
 	g_assert_true (g_file_set_contents (fx->data_path, "", 0, NULL));
-	plugin_dirs = g_strdup_printf ("%s,%s", g_getenv ("OHE_TEST_FIXTURE_PLUGIN_DIR"),
-				       g_getenv ("OHE_TEST_FHIR_PLUGIN_DIR"));
+	plugin_dirs = g_strdup_printf ("%s,%s,%s", g_getenv ("OHE_TEST_FIXTURE_PLUGIN_DIR"),
+				       g_getenv ("OHE_TEST_FHIR_PLUGIN_DIR"),
+				       g_getenv ("OHE_TEST_PLUGIN_DIR"));
 	fx->config = ohe_config_new ();
 	ohe_config_set_string (fx->config, "daemon", "plugin_dir", plugin_dirs);
-	ohe_config_set_string (fx->config, "daemon", "sink", "fhir");
+	/* @user_data: another sink than the FHIR one, configured by the test */
+	ohe_config_set_string (fx->config, "daemon", "sink",
+			       user_data != NULL ? user_data : "fhir");
+	ohe_config_set_string (fx->config, "plugin:nullsink", "fail_pushes", "1");
+	ohe_config_set_string (fx->config, "plugin:nullsink", "unmapped_kinds", "steps");
 	ohe_config_set_string (fx->config, "daemon", "state_dir", fx->tmpdir);
 	ohe_config_set_string (fx->config, "store", "sqlite_path", db);
 	ohe_config_set_string (fx->config, "store", "schema_dir", OHE_SOURCE_SCHEMADIR);
@@ -1133,6 +1138,63 @@ test_aggregator_rules (void)
 	}
 }
 
+/*
+ * A sink that fails the push of the aggregates: the job fails, no cursor is
+ * stored and nothing counts as written; the retry writes them. An aggregate
+ * the sink filters counts its samples as filtered.
+ */
+static void
+test_aggregates_failure_and_filtered (Fixture *fx, gconstpointer user_data)
+{
+	OheStore *store = ohe_engine_get_store (fx->engine);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OheJob) job = ohe_job_new (fx->link_id, "fixture", OHE_JOB_PRIORITY_INCREMENTAL);
+	g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (Sample));
+	g_autofree gchar *cursor = NULL;
+	OheSyncStats stats = {0};
+
+	for (gint k = 0; k < 5; k++) {
+		Sample s = {"heart_rate", "watch-1", T0 + k * 700, 60 + k};
+		g_autofree gchar *native_id = g_strdup_printf ("hr-%d", k);
+		fixture_add_sample (fx, samples, &s, native_id);
+	}
+	for (gint k = 0; k < 3; k++) {
+		Sample s = {"steps", "watch-1", T0 + k * 1000, 10 + k};
+		g_autofree gchar *native_id = g_strdup_printf ("st-%d", k);
+		fixture_add_sample (fx, samples, &s, native_id);
+	}
+	fixture_write_data (fx);
+	fixture_set_aggregation (fx, "hourly");
+
+	/* the only push is the one of the aggregates, and it fails */
+	g_assert_false (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
+	g_assert_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE);
+	g_clear_error (&error);
+	g_assert_cmpuint (stats.fetched, ==, 8);
+	g_assert_cmpuint (stats.written, ==, 0);
+	g_assert_cmpuint (stats.written_by_kind[OHE_MEASUREMENT_KIND_HEART_RATE], ==, 0);
+	cursor = ohe_store_get_cursor (store, fx->link_id, "default", &error);
+	g_assert_no_error (error);
+	g_assert_null (cursor);
+	ohe_sync_stats_clear (&stats);
+
+	/* the retry: heart rate written as one aggregate, steps filtered as not mapped */
+	g_assert_true (ohe_engine_run_job (fx->engine, job, &stats, NULL, &error));
+	g_assert_no_error (error);
+	g_assert_cmpuint (stats.fetched, ==, 8);
+	g_assert_cmpuint (stats.aggregates, ==, 1);
+	g_assert_cmpuint (stats.written, ==, 5);
+	g_assert_cmpuint (stats.written_by_kind[OHE_MEASUREMENT_KIND_HEART_RATE], ==, 5);
+	g_assert_cmpuint (stats.filtered, ==, 3);
+	g_assert_cmpuint (stats.filtered_by_kind[OHE_MEASUREMENT_KIND_STEPS], ==, 3);
+	g_assert_cmpstr (stats.filter_reason_by_kind[OHE_MEASUREMENT_KIND_STEPS], ==,
+			 OHE_PUSH_REASON_NOT_MAPPED);
+	cursor = ohe_store_get_cursor (store, fx->link_id, "default", &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (cursor, ==, "8");
+	ohe_sync_stats_clear (&stats);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1142,6 +1204,8 @@ main (int argc, char **argv)
 		    fixture_teardown);
 	g_test_add ("/shaping/hourly-late-data", Fixture, NULL, fixture_setup,
 		    test_hourly_late_data, fixture_teardown);
+	g_test_add ("/shaping/aggregates-failure-and-filtered", Fixture, "nullsink", fixture_setup,
+		    test_aggregates_failure_and_filtered, fixture_teardown);
 	g_test_add ("/shaping/linked-heart-rate", Fixture, NULL, fixture_setup,
 		    test_linked_heart_rate, fixture_teardown);
 	g_test_add ("/shaping/linked-rules", Fixture, NULL, fixture_setup, test_linked_rules,
