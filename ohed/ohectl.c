@@ -656,6 +656,11 @@ ohe_ctl_sync_now (OheCtl *ctl, gchar **args, GError **error)
 		 (guint)stats.fetched, (guint)stats.written, (guint)stats.refused,
 		 (guint)stats.filtered, (guint)stats.batches,
 		 (gdouble)(g_get_monotonic_time () - started) / G_USEC_PER_SEC);
+	if (stats.aggregates > 0 || stats.hours_refetched > 0 || stats.linked > 0)
+		g_print (
+		    _ ("hourly aggregates written %u (%u hours fetched again), linked children "
+		       "fetched %u\n"),
+		    (guint)stats.aggregates, (guint)stats.hours_refetched, (guint)stats.linked);
 	if (stats.fetched > stats.written + stats.refused + stats.filtered)
 		g_print (
 		    _ ("not acknowledged: %u (the job failed; they are fetched again on retry)\n"),

@@ -89,6 +89,11 @@ def link_and_sync(ohectl, env, window, aggregation):
     fetched, written, refused, filtered = (int(x) for x in summary.groups())
     check(f"{aggregation}: every fetched item accounted for, none refused",
           fetched == written + filtered and refused == 0, summary.group(0))
+    aggregates = re.search(r"^hourly aggregates written (\d+) \(0 hours fetched again\)",
+                           out, re.M)
+    check(f"{aggregation}: sync-now reports the aggregates of a whole-hour window",
+          (aggregates is not None and int(aggregates.group(1)) > 24) if aggregation == "hourly"
+          else aggregates is None, out)
     return written
 
 
