@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "ohe-ctl-scheduler.h"
+#include "ohe-ctl-policy.h"
 #include "ohe-sync-frequency.h"
 #include "ohe-terminal.h"
 
@@ -95,9 +96,9 @@ ohe_ctl_scheduler_user_set (OheEngine *engine, gchar **args, GError **error)
 			if (!ohe_store_set_user_sync_frequency (store, args[0], pair[1], error))
 				return FALSE;
 			g_print (_ ("user %s syncs %s\n"), args[0], pair[1]);
-		} else {
-			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
-				     _ ("unknown user setting '%s' (known: frequency)"), pair[0]);
+		} else if (!ohe_ctl_policy_user_set_key (engine, args[0], pair[0], pair[1],
+							 error)) {
+			/* organisation and aggregation belong to the shaping policy */
 			return FALSE;
 		}
 	}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ohe-ctl-scheduler.h"
+#include "ohe-ctl-policy.h"
 #include "ohe-engine.h"
 #include "ohe-terminal.h"
 
@@ -656,6 +657,11 @@ ohe_ctl_sync_now (OheCtl *ctl, gchar **args, GError **error)
 		 (guint)stats.fetched, (guint)stats.written, (guint)stats.refused,
 		 (guint)stats.filtered, (guint)stats.batches,
 		 (gdouble)(g_get_monotonic_time () - started) / G_USEC_PER_SEC);
+	if (stats.aggregates > 0 || stats.hours_refetched > 0 || stats.linked > 0)
+		g_print (
+		    _ ("hourly aggregates written %u (%u hours fetched again), linked children "
+		       "fetched %u\n"),
+		    (guint)stats.aggregates, (guint)stats.hours_refetched, (guint)stats.linked);
 	if (stats.fetched > stats.written + stats.refused + stats.filtered)
 		g_print (
 		    _ ("not acknowledged: %u (the job failed; they are fetched again on retry)\n"),
@@ -766,10 +772,23 @@ ohe_ctl_notify (OheCtl *ctl, gchar **args, GError **error)
 }
 
 static gboolean
+ohe_ctl_policy_set_cmd (OheCtl *ctl, gchar **args, GError **error)
+{
+	return ohe_ctl_check_args (args, 2, 16, "policy-set ORGANISATION KEY=VALUE...", error) &&
+	       ohe_ctl_ensure_engine (ctl, error) && ohe_ctl_policy_set (ctl->engine, args, error);
+}
+
+static gboolean
+ohe_ctl_policy_show_cmd (OheCtl *ctl, gchar **args, GError **error)
+{
+	return ohe_ctl_check_args (args, 1, 1, "policy-show ORGANISATION", error) &&
+	       ohe_ctl_ensure_engine (ctl, error) && ohe_ctl_policy_show (ctl->engine, args, error);
+}
+
+static gboolean
 ohe_ctl_user_set (OheCtl *ctl, gchar **args, GError **error)
 {
-	return ohe_ctl_check_args (args, 2, 8, "user-set USER-ID frequency=realtime|hourly|daily",
-				   error) &&
+	return ohe_ctl_check_args (args, 2, 8, "user-set USER-ID KEY=VALUE...", error) &&
 	       ohe_ctl_ensure_engine (ctl, error) &&
 	       ohe_ctl_scheduler_user_set (ctl->engine, args, error);
 }
@@ -807,10 +826,17 @@ static const OheCtlCommand ohe_ctl_commands[] = {
     {"metrics", "", N_ ("Print the metrics of this process"), ohe_ctl_metrics},
     {"notify", "PROVIDER PROVIDER-USER-ID [FROM TO]",
      N_ ("Queue a push: new data for a provider account, as a webhook would"), ohe_ctl_notify},
-    {"user-set", "USER-ID frequency=realtime|hourly|daily",
-     N_ ("Change a user's settings: how often its links sync"), ohe_ctl_user_set},
+    {"user-set", "USER-ID KEY=VALUE...",
+     N_ ("Change a user's settings: frequency=realtime|hourly|daily, organisation=ORG|none, "
+	 "aggregation=individual|hourly|default"),
+     ohe_ctl_user_set},
     {"backfill", "[LINK-ID]",
      N_ ("Show initial backfill progress: windows, measurements, estimated end"), ohe_ctl_backfill},
+    {"policy-set", "ORGANISATION KEY=VALUE...",
+     N_ ("Create or change an organisation's policy: allowed_kinds, aggregation, "
+	 "aggregation_override, linked, max_backfill_days"),
+     ohe_ctl_policy_set_cmd},
+    {"policy-show", "ORGANISATION", N_ ("Print an organisation's policy"), ohe_ctl_policy_show_cmd},
 };
 
 static gchar *

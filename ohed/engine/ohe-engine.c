@@ -420,22 +420,62 @@ ohe_engine_check_consent (OheEngine *self, OheLink *link, const GError *error)
  * the provider offers. Returns %FALSE if that leaves nothing to ask for.
  */
 static gboolean
-ohe_engine_ask_kinds (OheProvider *provider, const gchar *const *kinds, OheFetchRequest *request)
+ohe_engine_ask_kinds (OheProvider *provider,
+		      const gchar *const *kinds,
+		      OheOrganisationPolicy *policy,
+		      OheFetchRequest *request)
 {
 	if (kinds == NULL || kinds[0] == NULL) {
 		g_autoptr(GArray) offered = ohe_provider_get_kinds (provider);
-		for (guint i = 0; offered != NULL && i < offered->len; i++)
-			ohe_fetch_request_add_kind (request,
-						    g_array_index (offered, OheMeasurementKind, i));
+		for (guint i = 0; offered != NULL && i < offered->len; i++) {
+			OheMeasurementKind kind = g_array_index (offered, OheMeasurementKind, i);
+			if (ohe_organisation_policy_allows_kind (policy, kind))
+				ohe_fetch_request_add_kind (request, kind);
+		}
 		return ohe_fetch_request_get_n_kinds (request) > 0;
 	}
 	for (guint i = 0; kinds[i] != NULL; i++) {
 		OheMeasurementKind kind = ohe_measurement_kind_from_string (kinds[i]);
 		if (kind != OHE_MEASUREMENT_KIND_UNKNOWN &&
+		    ohe_organisation_policy_allows_kind (policy, kind) &&
 		    ohe_provider_supports_kind (provider, kind))
 			ohe_fetch_request_add_kind (request, kind);
 	}
 	return ohe_fetch_request_get_n_kinds (request) > 0;
+}
+
+/*
+ * The window a job fetches: no further back than the organisation's maximum
+ * backfill, and with hourly aggregation widened to whole UTC hours at both
+ * edges, so an hour is aggregated over all of its samples. A job without a
+ * window (from the link's cursor) keeps none. Returns %FALSE if the policy
+ * leaves nothing of the window.
+ */
+static gboolean
+ohe_engine_shape_window (OheOrganisationPolicy *policy,
+			 OheAggregationMode aggregation,
+			 gint64 *start,
+			 gint64 *end)
+{
+	guint max_days = ohe_organisation_policy_get_max_backfill_days (policy);
+
+	if (*start == 0 && *end == 0)
+		return TRUE;
+	if (max_days > 0) {
+		gint64 now = ohe_clock_get_real (ohe_clock_get_default ());
+		gint64 earliest = now - (gint64)max_days * 24 * OHE_HOUR_US;
+		if (aggregation == OHE_AGGREGATION_MODE_HOURLY)
+			earliest = ohe_hour_ceil (earliest);
+		if (*end != 0 && *end <= earliest)
+			return FALSE;
+		*start = MAX (*start, earliest);
+	}
+	if (aggregation == OHE_AGGREGATION_MODE_HOURLY) {
+		*start = ohe_hour_floor (*start);
+		if (*end != 0)
+			*end = ohe_hour_ceil (*end);
+	}
+	return TRUE;
 }
 
 /* the job record and the metrics: what became of every acknowledged item, per kind */
@@ -488,6 +528,10 @@ ohe_engine_run_job (
 	g_autoptr(OheFetchRequest) request = NULL;
 	g_autoptr(OheShaper) shaper = NULL;
 	g_autoptr(OheSyncPipeline) pipeline = NULL;
+	g_autoptr(OheOrganisationPolicy) policy = NULL;
+	OheAggregationMode aggregation = OHE_AGGREGATION_MODE_INDIVIDUAL;
+	gint64 window_start;
+	gint64 window_end;
 	g_autofree gchar *sink_name = NULL;
 	g_autofree gchar *patient = NULL;
 	const gchar *const *kinds;
@@ -534,14 +578,27 @@ ohe_engine_run_job (
 			return FALSE;
 	}
 
-	request = ohe_fetch_request_new (ohe_link_get_id (link), ohe_job_get_window_start (job),
-					 ohe_job_get_window_end (job));
+	policy = ohe_store_dup_user_policy (self->store, ohe_link_get_user_id (link), &aggregation,
+					    error);
+	if (policy == NULL)
+		return FALSE;
+	window_start = ohe_job_get_window_start (job);
+	window_end = ohe_job_get_window_end (job);
+	if (!ohe_engine_shape_window (policy, aggregation, &window_start, &window_end)) {
+		g_info ("link %s: the window lies before the organisation's backfill limit of %u "
+			"days: nothing to fetch",
+			ohe_link_get_id (link),
+			ohe_organisation_policy_get_max_backfill_days (policy));
+		stats->nothing_asked = TRUE;
+		return TRUE;
+	}
+	request = ohe_fetch_request_new (ohe_link_get_id (link), window_start, window_end);
 	ohe_fetch_request_set_token (request, token);
 	ohe_fetch_request_set_external_user_id (request, ohe_link_get_external_user_id (link));
 	kinds = (const gchar *const *)ohe_job_get_kinds (job);
 	if (kinds == NULL || kinds[0] == NULL)
 		kinds = (const gchar *const *)ohe_link_get_kinds (link);
-	if (!ohe_engine_ask_kinds (provider, kinds, request)) {
+	if (!ohe_engine_ask_kinds (provider, kinds, policy, request)) {
 		/* nothing to ask for: no fetch at all, and the summary says why */
 		g_info ("link %s: no kind it consents to is delivered by %s: nothing to fetch",
 			ohe_link_get_id (link), ohe_link_get_provider (link));
@@ -550,9 +607,19 @@ ohe_engine_run_job (
 	}
 	shaper = ohe_shaper_new (ohe_link_get_provider (link),
 				 (const gchar *const *)ohe_link_get_kinds (link));
+	ohe_shaper_set_policy (shaper, policy);
 	pipeline = ohe_sync_pipeline_new (
 	    provider, sink, self->store,
 	    (guint)ohe_config_get_int (self->config, "daemon", "pipeline_depth"));
+	if (aggregation == OHE_AGGREGATION_MODE_HOURLY) {
+		g_autoptr(OheHourlyAggregator) aggregator =
+			       ohe_hourly_aggregator_new (ohe_link_get_provider (link));
+		ohe_sync_pipeline_set_aggregator (pipeline, aggregator);
+	}
+	if (ohe_organisation_policy_get_linked (policy)[0] != NULL) {
+		g_autoptr(OheLinkedData) linked = ohe_linked_data_new (policy);
+		ohe_sync_pipeline_set_linked_data (pipeline, linked);
+	}
 	ok = ohe_sync_pipeline_run (pipeline, job, request, shaper, patient, stats, cancellable,
 				    &error_local);
 	ohe_engine_record_outcomes (self, job, stats);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ohe-batch.h"
+#include "ohe-organisation-policy.h"
 
 G_BEGIN_DECLS
 
@@ -14,6 +15,10 @@ G_DECLARE_FINAL_TYPE (OheShaper, ohe_shaper, OHE, SHAPER, GObject)
 
 OheShaper *
 ohe_shaper_new (const gchar *provider, const gchar *const *consented_kinds);
+void
+ohe_shaper_set_policy (OheShaper *self, OheOrganisationPolicy *policy);
+gboolean
+ohe_shaper_allows_kind (OheShaper *self, OheMeasurementKind kind);
 void
 ohe_shaper_apply (OheShaper *self, OheBatch *batch);
 

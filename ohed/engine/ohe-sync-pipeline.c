@@ -11,6 +11,9 @@
 #include "ohe-bounded-queue.h"
 #include "ohe-sync-pipeline.h"
 
+/* aggregates per push request to the sink */
+#define OHE_SYNC_AGGREGATES_PER_PUSH 256
+
 /*
  * One job as three concurrent stages joined by bounded queues:
  *
@@ -24,6 +27,14 @@
  * without one of these outcomes fails the job loudly. A failure anywhere
  * stops all stages and leaves the cursor at the last acknowledged batch, so
  * a retry fetches the rest again and nothing is lost.
+ *
+ * With hourly aggregation (ohe_sync_pipeline_set_aggregator()) the shape
+ * stage folds stream samples into hours; once everything is fetched, hours
+ * the job's window did not cover as a whole are fetched again in full, the
+ * aggregates are written, and only then is the job's last cursor stored.
+ * With required linked data (ohe_sync_pipeline_set_linked_data()) a parent
+ * that came without its child gets the child kind's samples of its interval,
+ * fetched after the job's own data and accounted for like it.
  */
 struct _OheSyncPipeline {
 	GObject parent_instance;
@@ -31,6 +42,8 @@ struct _OheSyncPipeline {
 	OheSink *sink;	       /* owned */
 	OheStore *store;       /* owned */
 	guint depth;
+	OheHourlyAggregator *aggregator; /* owned, nullable */
+	OheLinkedData *linked;		 /* owned, nullable */
 };
 
 G_DEFINE_TYPE (OheSyncPipeline, ohe_sync_pipeline, G_TYPE_OBJECT)
@@ -66,6 +79,10 @@ typedef struct {
 	GMutex mutex;
 	GError *error; /* first error of any stage, protected by mutex */
 	guint64 fetched_count;
+	gboolean resumed;	/* the fetch started at a stored cursor, not the window start */
+	gchar *deferred_cursor; /* owned: stored once the aggregates are written */
+	/* items of acknowledged batches counted as written for an aggregate not yet written */
+	guint64 aggregated_by_kind[OHE_MEASUREMENT_KIND_LAST];
 } OheSyncRun;
 
 void
@@ -84,6 +101,8 @@ ohe_sync_pipeline_finalize (GObject *object)
 	g_object_unref (self->provider);
 	g_object_unref (self->sink);
 	g_object_unref (self->store);
+	g_clear_object (&self->aggregator);
+	g_clear_object (&self->linked);
 	G_OBJECT_CLASS (ohe_sync_pipeline_parent_class)->finalize (object);
 }
 
@@ -107,6 +126,22 @@ ohe_sync_pipeline_new (OheProvider *provider, OheSink *sink, OheStore *store, gu
 	self->store = g_object_ref (store);
 	self->depth = MAX (depth, 1);
 	return self;
+}
+
+/* @aggregator: nullable; folds stream samples into hourly aggregates */
+void
+ohe_sync_pipeline_set_aggregator (OheSyncPipeline *self, OheHourlyAggregator *aggregator)
+{
+	g_return_if_fail (OHE_IS_SYNC_PIPELINE (self));
+	g_set_object (&self->aggregator, aggregator);
+}
+
+/* @linked: nullable; completes parents with their required linked children */
+void
+ohe_sync_pipeline_set_linked_data (OheSyncPipeline *self, OheLinkedData *linked)
+{
+	g_return_if_fail (OHE_IS_SYNC_PIPELINE (self));
+	g_set_object (&self->linked, linked);
 }
 
 /* Records the first error of any stage; takes @error. */
@@ -174,6 +209,10 @@ ohe_sync_run_shape_thread (gpointer user_data)
 
 	while ((batch = ohe_bounded_queue_pop (run->fetched)) != NULL) {
 		ohe_shaper_apply (run->shaper, batch);
+		if (run->pipeline->linked != NULL)
+			ohe_linked_data_observe (run->pipeline->linked, batch);
+		if (run->pipeline->aggregator != NULL)
+			ohe_hourly_aggregator_absorb (run->pipeline->aggregator, batch);
 		if (!ohe_bounded_queue_push (run->shaped, batch))
 			return NULL;
 	}
@@ -312,8 +351,19 @@ ohe_sync_run_push_batch (OheSyncRun *run,
 		return FALSE;
 	}
 	ohe_sync_stats_add_tally (stats, batch, &tally);
+	for (guint i = 0; self->aggregator != NULL && i < batch->measurements->len; i++) {
+		OheMeasurementKind kind =
+		    ohe_measurement_get_kind (g_ptr_array_index (batch->measurements, i));
+		if (ohe_batch_get_outcome (batch, i) == OHE_PUSH_OUTCOME_WRITTEN &&
+		    (guint)kind < OHE_MEASUREMENT_KIND_LAST &&
+		    g_strcmp0 (ohe_batch_get_reason (batch, i), OHE_HOURLY_AGGREGATOR_REASON) == 0)
+			run->aggregated_by_kind[kind]++;
+	}
 	stats->batches++;
-	if (batch->cursor != NULL) {
+	if (batch->cursor != NULL && self->aggregator != NULL) {
+		g_free (run->deferred_cursor);
+		run->deferred_cursor = g_strdup (batch->cursor);
+	} else if (batch->cursor != NULL) {
 		if (!ohe_store_set_cursor (self->store, ohe_job_get_link_id (run->job), run->stream,
 					   batch->cursor, error))
 			return FALSE;
@@ -321,6 +371,239 @@ ohe_sync_run_push_batch (OheSyncRun *run,
 		stats->cursor = g_strdup (batch->cursor);
 	}
 	return TRUE;
+}
+
+/* what a fetch of the pipeline's own (hours again, linked children) collects */
+typedef struct {
+	OheHourlyAggregator *refetched; /* nullable */
+	const OheHourRange *range;
+	const OheLinkedParent *parent; /* nullable */
+	GPtrArray *children;	       /* of OheMeasurement, when parent is set */
+} OheSyncSubFetch;
+
+static gboolean
+ohe_sync_sub_fetch_emit (OheFetchRequest *request,
+			 GPtrArray *measurements,
+			 const gchar *cursor,
+			 gpointer user_data,
+			 GError **error)
+{
+	OheSyncSubFetch *sub = user_data;
+	for (guint i = 0; i < measurements->len; i++) {
+		OheMeasurement *m = g_ptr_array_index (measurements, i);
+		if (sub->parent != NULL) {
+			OheMeasurement *child = ohe_linked_data_make_child (sub->parent, m);
+			if (child != NULL)
+				g_ptr_array_add (sub->children, child);
+			continue;
+		}
+		if (ohe_measurement_get_kind (m) == sub->range->kind &&
+		    ohe_measurement_get_start (m) >= sub->range->start &&
+		    ohe_measurement_get_start (m) < sub->range->end)
+			ohe_hourly_aggregator_add (sub->refetched, m);
+	}
+	return TRUE;
+}
+
+/* fetches @kind over [@start, @end) for the link of @run's request */
+static gboolean
+ohe_sync_run_sub_fetch (OheSyncRun *run,
+			OheMeasurementKind kind,
+			gint64 start,
+			gint64 end,
+			OheSyncSubFetch *sub,
+			GError **error)
+{
+	OheProvider *provider = run->pipeline->provider;
+	g_autoptr(OheFetchRequest) request = ohe_fetch_request_new (
+	    ohe_fetch_request_get_link_id (run->request), start, end);
+
+	ohe_fetch_request_set_token (request, ohe_fetch_request_get_token (run->request));
+	ohe_fetch_request_set_external_user_id (
+	    request, ohe_fetch_request_get_external_user_id (run->request));
+	ohe_fetch_request_add_kind (request, kind);
+	ohe_fetch_request_set_emit_func (request, ohe_sync_sub_fetch_emit, sub, NULL);
+	if (!ohe_provider_fetch (provider, request, run->cancellable, error)) {
+		g_prefix_error (error, "fetch %s from %s: ", ohe_measurement_kind_to_string (kind),
+				ohe_plugin_get_name (OHE_PLUGIN (provider)));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* the children a parent came without: its interval of the child kind's stream */
+static gboolean
+ohe_sync_run_linked (OheSyncRun *run,
+		     const gchar *patient_reference,
+		     OheSyncStats *stats,
+		     GError **error)
+{
+	g_autoptr(GPtrArray) missing = ohe_linked_data_dup_missing (run->pipeline->linked);
+
+	for (guint i = 0; i < missing->len; i++) {
+		const OheLinkedParent *parent = g_ptr_array_index (missing, i);
+		g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (
+		    (GDestroyNotify)ohe_measurement_unref);
+		OheSyncSubFetch sub = {.parent = parent, .children = children};
+		g_autoptr(OheBatch) batch = NULL;
+
+		/* consent beats completeness: no child the link may not send */
+		if (!ohe_shaper_allows_kind (run->shaper, parent->child_kind))
+			continue;
+		if (!ohe_sync_run_sub_fetch (run, parent->child_kind, parent->start, parent->end,
+					     &sub, error))
+			return FALSE;
+		if (children->len == 0)
+			continue;
+		batch = ohe_batch_new (children, NULL);
+		ohe_shaper_apply (run->shaper, batch);
+		if (!ohe_sync_run_push_batch (run, batch, patient_reference, stats, error))
+			return FALSE;
+		stats->fetched += batch->n_fetched;
+		stats->linked += batch->n_fetched;
+	}
+	return TRUE;
+}
+
+/* the job's aggregated items of @kind after all: not written, but @outcome */
+static void
+ohe_sync_stats_move_written (OheSyncStats *stats,
+			     OheMeasurementKind kind,
+			     guint64 count,
+			     OhePushOutcome outcome,
+			     const gchar *reason)
+{
+	if ((guint)kind >= OHE_MEASUREMENT_KIND_LAST || count == 0)
+		return;
+	stats->written -= MIN (stats->written, count);
+	stats->written_by_kind[kind] -= MIN (stats->written_by_kind[kind], count);
+	if (outcome == OHE_PUSH_OUTCOME_REFUSED) {
+		stats->refused += count;
+		stats->refused_by_kind[kind] += count;
+	} else if (outcome == OHE_PUSH_OUTCOME_FILTERED) {
+		stats->filtered += count;
+		stats->filtered_by_kind[kind] += count;
+		if (stats->filter_reason_by_kind[kind] == NULL)
+			stats->filter_reason_by_kind[kind] = g_strdup (reason);
+	} else {
+		/* not acknowledged at all: as if the batches had not been */
+		stats->fetched_by_kind[kind] -= MIN (stats->fetched_by_kind[kind], count);
+	}
+}
+
+/* writes aggregates [@from, @to) and accounts for what they stand for */
+static gboolean
+ohe_sync_run_push_aggregates (OheSyncRun *run,
+			      GPtrArray *aggregates,
+			      GArray *absorbed,
+			      guint from,
+			      guint to,
+			      const gchar *patient_reference,
+			      OheSyncStats *stats,
+			      GError **error)
+{
+	OheSyncPipeline *self = run->pipeline;
+	g_autoptr(GPtrArray) chunk =
+		       g_ptr_array_new_full (to - from, (GDestroyNotify)ohe_measurement_unref);
+	g_autoptr(OhePushRequest) push = NULL;
+
+	for (guint i = from; i < to; i++)
+		g_ptr_array_add (chunk, ohe_measurement_ref (g_ptr_array_index (aggregates, i)));
+	push = ohe_push_request_new (ohe_job_get_link_id (run->job), patient_reference, chunk);
+	if (!ohe_sink_push (self->sink, push, run->cancellable, error)) {
+		g_prefix_error (error,
+				"push to %s: ", ohe_plugin_get_name (OHE_PLUGIN (self->sink)));
+		return FALSE;
+	}
+	for (guint i = 0; i < chunk->len; i++) {
+		OheMeasurement *m = g_ptr_array_index (chunk, i);
+		OhePushOutcome outcome = ohe_push_request_get_outcome (push, i);
+		const gchar *reason = ohe_push_request_get_reason (push, i);
+		guint64 count = g_array_index (absorbed, guint64, from + i);
+		OheMeasurementKind kind = ohe_measurement_get_kind (m);
+		g_autofree gchar *descriptor = NULL;
+
+		/* answered now, one way or the other: nothing left to take back */
+		if (outcome != OHE_PUSH_OUTCOME_RETRY && outcome != OHE_PUSH_OUTCOME_PENDING &&
+		    (guint)kind < OHE_MEASUREMENT_KIND_LAST)
+			run->aggregated_by_kind[kind] -= MIN (run->aggregated_by_kind[kind], count);
+		if (outcome == OHE_PUSH_OUTCOME_WRITTEN) {
+			stats->aggregates++;
+			continue;
+		}
+		if (outcome == OHE_PUSH_OUTCOME_FILTERED) {
+			ohe_sync_stats_move_written (stats, ohe_measurement_get_kind (m), count,
+						     outcome, reason);
+			continue;
+		}
+		if (outcome != OHE_PUSH_OUTCOME_REFUSED) {
+			g_set_error (error, OHE_ERROR, OHE_ERROR_UNAVAILABLE,
+				     "sink %s did not acknowledge an hourly aggregate: %s",
+				     ohe_plugin_get_name (OHE_PLUGIN (self->sink)),
+				     reason != NULL ? reason : "no reason given");
+			return FALSE;
+		}
+		ohe_sync_stats_move_written (stats, ohe_measurement_get_kind (m), count, outcome,
+					     reason);
+		descriptor = ohe_batch_describe (m);
+		if (!ohe_store_add_dead_letter (self->store, ohe_job_get_id (run->job),
+						ohe_job_get_link_id (run->job), descriptor,
+						reason != NULL ? reason : "refused", error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * The hours the job's window did not cover as a whole are fetched again in
+ * full; then every aggregate is written.
+ */
+static gboolean
+ohe_sync_run_aggregates (OheSyncRun *run,
+			 const gchar *patient_reference,
+			 OheSyncStats *stats,
+			 GError **error)
+{
+	OheHourlyAggregator *aggregator = run->pipeline->aggregator;
+	gint64 covered_start = ohe_fetch_request_get_start (run->request);
+	gint64 covered_end = ohe_fetch_request_get_end (run->request);
+	g_autoptr(GArray) ranges = NULL;
+	g_autoptr(GPtrArray) aggregates = NULL;
+	g_autoptr(GArray) absorbed = NULL;
+	gboolean ok = TRUE;
+
+	/* a fetch from a cursor may have left out any part of any hour */
+	if (run->resumed)
+		covered_start = covered_end = 0;
+	ranges = ohe_hourly_aggregator_dup_uncovered (aggregator, covered_start, covered_end);
+	for (guint i = 0; i < ranges->len; i++) {
+		const OheHourRange *range = &g_array_index (ranges, OheHourRange, i);
+		g_autoptr(OheHourlyAggregator) refetched = ohe_hourly_aggregator_new (
+		    ohe_plugin_get_name (OHE_PLUGIN (run->pipeline->provider)));
+		OheSyncSubFetch sub = {.refetched = refetched, .range = range};
+
+		if (!ohe_sync_run_sub_fetch (run, range->kind, range->start, range->end, &sub,
+					     error))
+			return FALSE;
+		ohe_hourly_aggregator_replace (aggregator, refetched, range);
+		stats->hours_refetched += (guint64)((range->end - range->start) / OHE_HOUR_US);
+	}
+	aggregates = ohe_hourly_aggregator_build (aggregator, &absorbed);
+	for (guint from = 0; ok && from < aggregates->len; from += OHE_SYNC_AGGREGATES_PER_PUSH)
+		ok = ohe_sync_run_push_aggregates (
+		    run, aggregates, absorbed, from,
+		    MIN (from + OHE_SYNC_AGGREGATES_PER_PUSH, aggregates->len), patient_reference,
+		    stats, error);
+	return ok;
+}
+
+/* the job's items folded into aggregates that were never written */
+static void
+ohe_sync_run_unaccount_aggregated (OheSyncRun *run, OheSyncStats *stats)
+{
+	for (guint k = 0; k < OHE_MEASUREMENT_KIND_LAST; k++)
+		ohe_sync_stats_move_written (stats, k, run->aggregated_by_kind[k],
+					     OHE_PUSH_OUTCOME_RETRY, NULL);
 }
 
 /* once per job and kind: what was filtered and why */
@@ -380,6 +663,7 @@ ohe_sync_pipeline_run (OheSyncPipeline *self,
 	run.stream = stream;
 	if (stored_cursor != NULL && ohe_fetch_request_get_cursor (request) == NULL)
 		ohe_fetch_request_set_cursor (request, stored_cursor);
+	run.resumed = ohe_fetch_request_get_cursor (request) != NULL;
 
 	g_mutex_init (&run.mutex);
 	run.cancellable = g_cancellable_new ();
@@ -408,9 +692,35 @@ ohe_sync_pipeline_run (OheSyncPipeline *self,
 
 	g_thread_join (fetch_thread);
 	g_thread_join (shape_thread);
+	ohe_fetch_request_set_emit_func (request, NULL, NULL, NULL);
+
+	if (run.error == NULL && self->linked != NULL) {
+		GError *error_linked = NULL;
+		if (!ohe_sync_run_linked (&run, patient_reference, stats, &error_linked))
+			ohe_sync_run_set_error (&run, error_linked);
+	}
+	if (self->aggregator != NULL) {
+		GError *error_aggregates = NULL;
+		if (run.error == NULL &&
+		    !ohe_sync_run_aggregates (&run, patient_reference, stats, &error_aggregates))
+			ohe_sync_run_set_error (&run, error_aggregates);
+		if (run.error != NULL)
+			ohe_sync_run_unaccount_aggregated (&run, stats);
+	}
+	if (run.error == NULL && run.deferred_cursor != NULL) {
+		GError *error_cursor_set = NULL;
+		if (ohe_store_set_cursor (self->store, ohe_job_get_link_id (job), run.stream,
+					  run.deferred_cursor, &error_cursor_set)) {
+			g_free (stats->cursor);
+			stats->cursor = g_strdup (run.deferred_cursor);
+		} else {
+			ohe_sync_run_set_error (&run, error_cursor_set);
+		}
+	}
+	g_free (run.deferred_cursor);
+
 	if (run.cancel_id != 0)
 		g_cancellable_disconnect (cancellable, run.cancel_id);
-	ohe_fetch_request_set_emit_func (request, NULL, NULL, NULL);
 
 	stats->fetched += run.fetched_count;
 	ohe_sync_run_log_filtered (&run, stats);

@@ -7,7 +7,9 @@
 
 #include <oheplugin.h>
 
+#include "ohe-hourly-aggregator.h"
 #include "ohe-job.h"
+#include "ohe-linked-data.h"
 #include "ohe-shaper.h"
 #include "ohe-store.h"
 
@@ -36,7 +38,10 @@ typedef struct {
 	guint64 refused_by_kind[OHE_MEASUREMENT_KIND_LAST];
 	guint64 filtered_by_kind[OHE_MEASUREMENT_KIND_LAST];
 	gchar *filter_reason_by_kind[OHE_MEASUREMENT_KIND_LAST]; /* owned: the first reason */
-	gchar *cursor; /* owned: the last acknowledged cursor */
+	gchar *cursor;		 /* owned: the last acknowledged cursor */
+	guint64 aggregates;	 /* hourly aggregates written */
+	guint64 hours_refetched; /* hours fetched again so an aggregate covers all of it */
+	guint64 linked;		 /* linked children fetched for a parent without one */
 } OheSyncStats;
 
 void
@@ -46,6 +51,10 @@ gchar *
 ohe_sync_pipeline_dup_stream (OheJob *job);
 OheSyncPipeline *
 ohe_sync_pipeline_new (OheProvider *provider, OheSink *sink, OheStore *store, guint depth);
+void
+ohe_sync_pipeline_set_aggregator (OheSyncPipeline *self, OheHourlyAggregator *aggregator);
+void
+ohe_sync_pipeline_set_linked_data (OheSyncPipeline *self, OheLinkedData *linked);
 gboolean
 ohe_sync_pipeline_run (OheSyncPipeline *self,
 		       OheJob *job,

@@ -15,8 +15,6 @@
  * makes it atomic against the other processes sharing the file.
  */
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
-
 static void
 ohe_sqlite_scheduler_set_error (sqlite3 *db, GError **error, const gchar *what)
 {
@@ -254,7 +252,7 @@ ohe_sqlite_scheduler_set_mark (OheStore *store, const gchar *name, gint64 value_
 	if (stmt == NULL)
 		goto out;
 	if (!ohe_sqlite_scheduler_bind (stmt, "tii", name, value_us,
-					ohe_sqlite_store_get_now_locked (self))) {
+					ohe_sqlite_store_get_now (self))) {
 		ohe_sqlite_scheduler_set_error (db, error, "set schedule mark");
 		goto out;
 	}
@@ -273,7 +271,7 @@ ohe_sqlite_scheduler_start_backfill (OheStore *store,
 	OheSqliteStore *self = OHE_SQLITE_STORE (store);
 	sqlite3 *db = ohe_sqlite_store_lock (self);
 	g_autoptr(sqlite3_stmt) stmt = NULL;
-	gint64 now = ohe_sqlite_store_get_now_locked (self);
+	gint64 now = ohe_sqlite_store_get_now (self);
 	gint changes = 0;
 	gboolean ok = FALSE;
 
@@ -324,8 +322,7 @@ ohe_sqlite_scheduler_add_backfill_progress (
 	if (stmt == NULL)
 		goto out;
 	if (!ohe_sqlite_scheduler_bind (stmt, "tiii", link_id, (gint64)windows,
-					(gint64)measurements,
-					ohe_sqlite_store_get_now_locked (self))) {
+					(gint64)measurements, ohe_sqlite_store_get_now (self))) {
 		ohe_sqlite_scheduler_set_error (db, error, "add backfill progress");
 		goto out;
 	}

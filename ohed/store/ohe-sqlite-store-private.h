@@ -11,16 +11,25 @@
 
 G_BEGIN_DECLS
 
-/* for the peers of ohe-sqlite-store.c (ohe-sqlite-<area>.c), which implement a part of the
- * store interface on the same connection */
+/*
+ * For the peer files of the SQLite backend (ohe-sqlite-<area>.c): one
+ * connection, serialised by the store's mutex. Take it with
+ * ohe_sqlite_store_lock(), use the helpers only while holding it.
+ */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
 sqlite3 *
 ohe_sqlite_store_lock (OheSqliteStore *self);
 void
 ohe_sqlite_store_unlock (OheSqliteStore *self);
 gint64
-ohe_sqlite_store_get_now_locked (OheSqliteStore *self);
+ohe_sqlite_store_get_now (OheSqliteStore *self);
+void
+ohe_sqlite_store_set_db_error (OheSqliteStore *self, GError **error, const gchar *what);
 
 void
 ohe_sqlite_scheduler_iface_init (OheStoreInterface *iface);
+void
+ohe_sqlite_policy_iface_init (OheStoreInterface *iface);
 
 G_END_DECLS

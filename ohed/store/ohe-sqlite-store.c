@@ -38,8 +38,6 @@ G_DEFINE_TYPE_WITH_CODE (OheSqliteStore,
 			 G_TYPE_OBJECT,
 			 G_IMPLEMENT_INTERFACE (OHE_TYPE_STORE, ohe_sqlite_store_iface_init))
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
-
 /* how long a statement waits for another process (e.g. ohectl) holding the write lock */
 #define OHE_SQLITE_STORE_BUSY_TIMEOUT_MS 5000
 
@@ -170,6 +168,32 @@ static gint64
 ohe_sqlite_store_now (OheSqliteStore *self)
 {
 	return ohe_clock_get_real (self->clock);
+}
+
+/* the connection for the peer files (ohe-sqlite-store-private.h) */
+sqlite3 *
+ohe_sqlite_store_lock (OheSqliteStore *self)
+{
+	g_mutex_lock (&self->mutex);
+	return self->db;
+}
+
+void
+ohe_sqlite_store_unlock (OheSqliteStore *self)
+{
+	g_mutex_unlock (&self->mutex);
+}
+
+gint64
+ohe_sqlite_store_get_now (OheSqliteStore *self)
+{
+	return ohe_sqlite_store_now (self);
+}
+
+void
+ohe_sqlite_store_set_db_error (OheSqliteStore *self, GError **error, const gchar *what)
+{
+	ohe_sqlite_store_set_error (self, error, "%s", what);
 }
 
 /*
@@ -1526,6 +1550,7 @@ ohe_sqlite_store_iface_init (OheStoreInterface *iface)
 	iface->add_job_outcome = ohe_sqlite_store_add_job_outcome;
 	iface->get_job_outcome = ohe_sqlite_store_get_job_outcome;
 	ohe_sqlite_scheduler_iface_init (iface);
+	ohe_sqlite_policy_iface_init (iface);
 }
 
 static void
@@ -1583,25 +1608,4 @@ ohe_sqlite_store_set_clock (OheSqliteStore *self, OheClock *clock)
 	g_return_if_fail (OHE_IS_CLOCK (clock));
 	locker = g_mutex_locker_new (&self->mutex);
 	g_set_object (&self->clock, clock);
-}
-
-/* takes the connection for a peer file; pair with ohe_sqlite_store_unlock() */
-sqlite3 *
-ohe_sqlite_store_lock (OheSqliteStore *self)
-{
-	g_mutex_lock (&self->mutex);
-	return self->db;
-}
-
-void
-ohe_sqlite_store_unlock (OheSqliteStore *self)
-{
-	g_mutex_unlock (&self->mutex);
-}
-
-/* the store clock's time; call between lock and unlock */
-gint64
-ohe_sqlite_store_get_now_locked (OheSqliteStore *self)
-{
-	return ohe_sqlite_store_now (self);
 }

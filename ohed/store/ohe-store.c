@@ -684,3 +684,164 @@ ohe_store_get_job_outcome (
 	}
 	return iface->get_job_outcome (self, job_id, kind, outcome, error);
 }
+
+/**
+ * ohe_store_save_policy:
+ * @self: an #OheStore
+ * @policy: an #OheOrganisationPolicy with an id
+ * @error: a #GError, or %NULL
+ *
+ * Creates or replaces the policy of an organisation.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ohe_store_save_policy (OheStore *self, OheOrganisationPolicy *policy, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (OHE_IS_ORGANISATION_POLICY (policy), FALSE);
+	g_return_val_if_fail (ohe_organisation_policy_get_id (policy) != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->save_policy == NULL)
+		return ohe_store_not_supported (self, "save policy", error);
+	return iface->save_policy (self, policy, error);
+}
+
+/**
+ * ohe_store_get_policy:
+ * @self: an #OheStore
+ * @organisation_id: an organisation
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer full): the policy, or %NULL with OHE_ERROR_NOT_FOUND
+ *   when the organisation has none
+ */
+OheOrganisationPolicy *
+ohe_store_get_policy (OheStore *self, const gchar *organisation_id, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	g_return_val_if_fail (organisation_id != NULL, NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->get_policy == NULL) {
+		ohe_store_not_supported (self, "get policy", error);
+		return NULL;
+	}
+	return iface->get_policy (self, organisation_id, error);
+}
+
+/**
+ * ohe_store_set_user_organisation:
+ * @self: an #OheStore
+ * @user_id: a user
+ * @organisation_id: (nullable): an organisation with a policy, or %NULL for none
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success; OHE_ERROR_NOT_FOUND names a missing user or policy
+ */
+gboolean
+ohe_store_set_user_organisation (OheStore *self,
+				 const gchar *user_id,
+				 const gchar *organisation_id,
+				 GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (user_id != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->set_user_organisation == NULL)
+		return ohe_store_not_supported (self, "set user organisation", error);
+	return iface->set_user_organisation (self, user_id, organisation_id, error);
+}
+
+/**
+ * ohe_store_set_user_aggregation:
+ * @self: an #OheStore
+ * @user_id: a user
+ * @aggregation: (nullable): `individual`, `hourly`, or %NULL for the
+ *   organisation's default
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ohe_store_set_user_aggregation (OheStore *self,
+				const gchar *user_id,
+				const gchar *aggregation,
+				GError **error)
+{
+	OheStoreInterface *iface;
+	OheAggregationMode mode;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (user_id != NULL, FALSE);
+	if (aggregation != NULL && !ohe_aggregation_mode_from_string (aggregation, &mode, error))
+		return FALSE;
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->set_user_aggregation == NULL)
+		return ohe_store_not_supported (self, "set user aggregation", error);
+	return iface->set_user_aggregation (self, user_id, aggregation, error);
+}
+
+/**
+ * ohe_store_get_user_shaping:
+ * @self: an #OheStore
+ * @user_id: a user
+ * @organisation_id: (out) (nullable): the user's organisation, or %NULL
+ * @aggregation: (out) (nullable): the user's own aggregation choice, or %NULL
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success; OHE_ERROR_NOT_FOUND if there is no such user
+ */
+gboolean
+ohe_store_get_user_shaping (OheStore *self,
+			    const gchar *user_id,
+			    gchar **organisation_id,
+			    gchar **aggregation,
+			    GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (user_id != NULL && organisation_id != NULL && aggregation != NULL,
+			      FALSE);
+	*organisation_id = NULL;
+	*aggregation = NULL;
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->get_user_shaping == NULL)
+		return ohe_store_not_supported (self, "get user shaping", error);
+	return iface->get_user_shaping (self, user_id, organisation_id, aggregation, error);
+}
+
+/**
+ * ohe_store_dup_user_policy:
+ * @self: an #OheStore
+ * @user_id: a user
+ * @aggregation: (out): the aggregation the user's data gets
+ * @error: a #GError, or %NULL
+ *
+ * The policy in force for a user: the organisation's, or the defaults of
+ * ohe_organisation_policy_new() for a user without an organisation.
+ *
+ * Returns: (transfer full): the policy, or %NULL on error
+ */
+OheOrganisationPolicy *
+ohe_store_dup_user_policy (OheStore *self,
+			   const gchar *user_id,
+			   OheAggregationMode *aggregation,
+			   GError **error)
+{
+	g_autofree gchar *organisation_id = NULL;
+	g_autofree gchar *preference = NULL;
+	OheOrganisationPolicy *policy;
+
+	if (!ohe_store_get_user_shaping (self, user_id, &organisation_id, &preference, error))
+		return NULL;
+	if (organisation_id != NULL)
+		policy = ohe_store_get_policy (self, organisation_id, error);
+	else
+		policy = ohe_organisation_policy_new (NULL);
+	if (policy == NULL)
+		return NULL;
+	*aggregation = ohe_organisation_policy_resolve_aggregation (policy, preference);
+	return policy;
+}

@@ -12,6 +12,7 @@
 #include "ohe-dead-letter.h"
 #include "ohe-job.h"
 #include "ohe-link.h"
+#include "ohe-organisation-policy.h"
 
 G_BEGIN_DECLS
 
@@ -154,6 +155,25 @@ struct _OheStoreInterface {
 	OheBackfillProgress *(*get_backfill_progress) (OheStore *self,
 						       const gchar *link_id,
 						       GError **error);
+
+	/* organisation policies and shaping (schema version 12) */
+	gboolean (*save_policy) (OheStore *self, OheOrganisationPolicy *policy, GError **error);
+	OheOrganisationPolicy *(*get_policy) (OheStore *self,
+					      const gchar *organisation_id,
+					      GError **error);
+	gboolean (*set_user_organisation) (OheStore *self,
+					   const gchar *user_id,
+					   const gchar *organisation_id,
+					   GError **error);
+	gboolean (*set_user_aggregation) (OheStore *self,
+					  const gchar *user_id,
+					  const gchar *aggregation,
+					  GError **error);
+	gboolean (*get_user_shaping) (OheStore *self,
+				      const gchar *user_id,
+				      gchar **organisation_id,
+				      gchar **aggregation,
+				      GError **error);
 };
 
 gboolean
@@ -285,5 +305,30 @@ ohe_store_add_backfill_progress (
     OheStore *self, const gchar *link_id, guint windows, guint64 measurements, GError **error);
 OheBackfillProgress *
 ohe_store_get_backfill_progress (OheStore *self, const gchar *link_id, GError **error);
+gboolean
+ohe_store_save_policy (OheStore *self, OheOrganisationPolicy *policy, GError **error);
+OheOrganisationPolicy *
+ohe_store_get_policy (OheStore *self, const gchar *organisation_id, GError **error);
+gboolean
+ohe_store_set_user_organisation (OheStore *self,
+				 const gchar *user_id,
+				 const gchar *organisation_id,
+				 GError **error);
+gboolean
+ohe_store_set_user_aggregation (OheStore *self,
+				const gchar *user_id,
+				const gchar *aggregation,
+				GError **error);
+gboolean
+ohe_store_get_user_shaping (OheStore *self,
+			    const gchar *user_id,
+			    gchar **organisation_id,
+			    gchar **aggregation,
+			    GError **error);
+OheOrganisationPolicy *
+ohe_store_dup_user_policy (OheStore *self,
+			   const gchar *user_id,
+			   OheAggregationMode *aggregation,
+			   GError **error);
 
 G_END_DECLS

@@ -17,7 +17,8 @@
  * must stay flat as N grows: the bounded queues hold at most
  * pipeline_depth batches per stage whatever the window.
  *
- * Usage: bench-pipeline [COUNT...] (default 100000 1000000)
+ * Usage: bench-pipeline [COUNT...] (default 100000 1000000); with
+ * OHE_BENCH_AGGREGATION=hourly the user's samples become hourly aggregates.
  */
 static gboolean
 bench_run (guint64 count, GError **error)
@@ -50,6 +51,10 @@ bench_run (guint64 count, GError **error)
 		return FALSE;
 	if (!ohe_store_add_user (ohe_engine_get_store (engine), "bench", "Patient/bench", error))
 		return FALSE;
+	if (g_getenv ("OHE_BENCH_AGGREGATION") != NULL &&
+	    !ohe_store_set_user_aggregation (ohe_engine_get_store (engine), "bench",
+					     g_getenv ("OHE_BENCH_AGGREGATION"), error))
+		return FALSE;
 	link = ohe_link_new ("bench", "synthetic");
 	ohe_link_set_state (link, OHE_LINK_STATE_ACTIVE);
 	if (!ohe_store_add_link (ohe_engine_get_store (engine), link, error))
@@ -64,9 +69,10 @@ bench_run (guint64 count, GError **error)
 	seconds = (gdouble)(g_get_monotonic_time () - started) / G_USEC_PER_SEC;
 	getrusage (RUSAGE_SELF, &usage);
 	g_print ("pipeline: %" G_GUINT64_FORMAT " measurements in %.2f s = %.0f measurements/s, "
-		 "%" G_GUINT64_FORMAT " batches, peak RSS %ld KiB, queue high water %u/%u\n",
+		 "%" G_GUINT64_FORMAT " batches, peak RSS %ld KiB, queue high water %u/%u, "
+		 "%" G_GUINT64_FORMAT " hourly aggregates\n",
 		 stats.written, seconds, stats.written / seconds, stats.batches, usage.ru_maxrss,
-		 stats.fetch_queue_high_water, stats.push_queue_high_water);
+		 stats.fetch_queue_high_water, stats.push_queue_high_water, stats.aggregates);
 	if (stats.written != count) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_FAILED,
 			     "expected %" G_GUINT64_FORMAT " accepted, got %" G_GUINT64_FORMAT,
