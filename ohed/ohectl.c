@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ohe-ctl-token.h"
 #include "ohe-engine.h"
 #include "ohe-terminal.h"
 
@@ -745,6 +746,14 @@ ohe_ctl_dead_letters (OheCtl *ctl, gchar **args, GError **error)
 }
 
 static gboolean
+ohe_ctl_token_cmd (OheCtl *ctl, gchar **args, GError **error)
+{
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	return ohe_ctl_token (ohe_engine_get_store (ctl->engine), args, error);
+}
+
+static gboolean
 ohe_ctl_metrics (OheCtl *ctl, gchar **args, GError **error)
 {
 	g_autofree gchar *text = NULL;
@@ -778,6 +787,8 @@ static const OheCtlCommand ohe_ctl_commands[] = {
     {"run", "", N_ ("Run queued jobs in-process until the queue is empty"), ohe_ctl_run},
     {"dead-letters", "", N_ ("List dead letters"), ohe_ctl_dead_letters},
     {"metrics", "", N_ ("Print the metrics of this process"), ohe_ctl_metrics},
+    {"token", "create NAME SCOPE [USER-ID] | list | revoke ID",
+     N_ ("REST API tokens: create (the secret is shown once), list, revoke"), ohe_ctl_token_cmd},
 };
 
 static gchar *

@@ -13,7 +13,7 @@
 
 #include "ohe-error.h"
 #include "ohe-private-file.h"
-#include "ohe-sqlite-store.h"
+#include "ohe-sqlite-store-private.h"
 
 /*
  * The embedded store: one SQLite connection shared by all threads and serialised by a mutex.
@@ -1525,6 +1525,7 @@ ohe_sqlite_store_iface_init (OheStoreInterface *iface)
 	iface->list_audit = ohe_sqlite_store_list_audit;
 	iface->add_job_outcome = ohe_sqlite_store_add_job_outcome;
 	iface->get_job_outcome = ohe_sqlite_store_get_job_outcome;
+	ohe_sqlite_api_token_iface_init (iface);
 }
 
 static void
@@ -1582,4 +1583,30 @@ ohe_sqlite_store_set_clock (OheSqliteStore *self, OheClock *clock)
 	g_return_if_fail (OHE_IS_CLOCK (clock));
 	locker = g_mutex_locker_new (&self->mutex);
 	g_set_object (&self->clock, clock);
+}
+
+/* takes the connection's mutex; every call below needs it held */
+sqlite3 *
+ohe_sqlite_store_lock (OheSqliteStore *self)
+{
+	g_mutex_lock (&self->mutex);
+	return self->db;
+}
+
+void
+ohe_sqlite_store_unlock (OheSqliteStore *self)
+{
+	g_mutex_unlock (&self->mutex);
+}
+
+gint64
+ohe_sqlite_store_get_now (OheSqliteStore *self)
+{
+	return ohe_sqlite_store_now (self);
+}
+
+void
+ohe_sqlite_store_fail (OheSqliteStore *self, GError **error, const gchar *what)
+{
+	ohe_sqlite_store_set_error (self, error, "%s", what);
 }

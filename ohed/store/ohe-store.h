@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "ohe-api-token.h"
 #include "ohe-audit-entry.h"
 #include "ohe-dead-letter.h"
 #include "ohe-job.h"
@@ -117,6 +118,15 @@ struct _OheStoreInterface {
 				   const gchar *kind,
 				   const gchar *outcome,
 				   GError **error);
+
+	gboolean (*add_api_token) (OheStore *self,
+				   OheApiToken *token,
+				   const gchar *hash,
+				   GError **error);
+	OheApiToken *(*find_api_token) (OheStore *self, const gchar *hash, GError **error);
+	GPtrArray *(*list_api_tokens) (OheStore *self, GError **error);
+	gboolean (*revoke_api_token) (OheStore *self, const gchar *token_id, GError **error);
+	GPtrArray *(*list_users) (OheStore *self, GError **error);
 };
 
 gboolean
@@ -215,5 +225,16 @@ ohe_store_add_job_outcome (OheStore *self,
 gint64
 ohe_store_get_job_outcome (
     OheStore *self, const gchar *job_id, const gchar *kind, const gchar *outcome, GError **error);
+
+gboolean
+ohe_store_add_api_token (OheStore *self, OheApiToken *token, const gchar *hash, GError **error);
+OheApiToken *
+ohe_store_find_api_token (OheStore *self, const gchar *hash, GError **error);
+GPtrArray *
+ohe_store_list_api_tokens (OheStore *self, GError **error);
+gboolean
+ohe_store_revoke_api_token (OheStore *self, const gchar *token_id, GError **error);
+GPtrArray *
+ohe_store_list_users (OheStore *self, GError **error);
 
 G_END_DECLS
