@@ -149,15 +149,29 @@ ohe_api_server_bind (GInetSocketAddress *address, GError **error)
 {
 	g_autoptr(GSocket) socket = NULL;
 	g_autofree gchar *text = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
+	struct sockaddr_storage native;
+	gssize native_len;
 
 	socket = g_socket_new (g_socket_address_get_family (G_SOCKET_ADDRESS (address)),
 			       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
 	if (socket == NULL)
 		return NULL;
-	/* every listener thread binds the same address; the kernel balances between them */
-	if (!g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, 1, error) ||
-	    !g_socket_bind (socket, G_SOCKET_ADDRESS (address), TRUE, error)) {
+	/* every listener thread binds the same address; the kernel balances between them.
+	 * g_socket_bind() clears SO_REUSEPORT on stream sockets, so bind(2) it is */
+	native_len = g_socket_address_get_native_size (G_SOCKET_ADDRESS (address));
+	if (native_len < 0 || (gsize)native_len > sizeof (native) ||
+	    !g_socket_address_to_native (G_SOCKET_ADDRESS (address), &native, sizeof (native),
+					 error) ||
+	    !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEADDR, 1, error) ||
+	    !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, 1, error)) {
 		g_prefix_error (error, "[api] listen %s: ", text);
+		return NULL;
+	}
+	if (bind (g_socket_get_fd (socket), (struct sockaddr *)&native, (socklen_t)native_len) !=
+	    0) {
+		gint saved = errno;
+		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+			     "[api] listen %s: %s", text, g_strerror (saved));
 		return NULL;
 	}
 	g_socket_set_listen_backlog (socket, 1024);

@@ -73,7 +73,7 @@ ohe_sqlite_api_token_add (OheStore *store, OheApiToken *token, const gchar *hash
 	if (created == 0)
 		created = ohe_sqlite_store_get_now (lock->store);
 	if (sqlite3_prepare_v2 (db,
-				"INSERT INTO api_tokens (id, name, scope, user_id, hash, created_us) "
+				"INSERT INTO api_tokens (id, name, scope, user_id, token_hash, created_us) "
 				"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 				-1, &stmt, NULL) != SQLITE_OK ||
 	    sqlite3_bind_text (stmt, 1, ohe_api_token_get_id (token), -1, SQLITE_TRANSIENT) !=
@@ -102,7 +102,7 @@ ohe_sqlite_api_token_find (OheStore *store, const gchar *hash, GError **error)
 
 	if (sqlite3_prepare_v2 (db,
 				"SELECT " OHE_SQLITE_API_TOKEN_COLUMNS
-				" FROM api_tokens WHERE hash = ?1",
+				" FROM api_tokens WHERE token_hash = ?1",
 				-1, &stmt, NULL) != SQLITE_OK ||
 	    sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
 		ohe_sqlite_store_fail (lock->store, error, "find API token");

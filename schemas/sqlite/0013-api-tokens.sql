@@ -1,17 +1,14 @@
 -- SPDX-License-Identifier: LGPL-2.1-or-later
 --
--- Version 13: bearer tokens of the REST API. Only the SHA-256 of a token is kept; the token
--- itself is shown once, when it is created. A user token belongs to one EHR user and sees
--- only that user's data; it goes with the user. A revoked token keeps its row, so the list
--- shows who had access and when it ended.
-CREATE TABLE api_tokens (
-	id TEXT PRIMARY KEY NOT NULL,
-	name TEXT NOT NULL,
-	scope TEXT NOT NULL CHECK (scope IN ('admin', 'operator', 'user')),
-	user_id TEXT REFERENCES users (id) ON DELETE CASCADE,
-	-- lowercase hex SHA-256 of the whole token text
-	hash TEXT NOT NULL UNIQUE,
-	created_us INTEGER NOT NULL,
-	revoked_us INTEGER,
-	CHECK ((scope = 'user') = (user_id IS NOT NULL))
-);
+-- Version 13: the REST API's bearer tokens get a checked scope and, for user tokens, the EHR
+-- user they belong to. Version 1 created api_tokens with free-form scopes that nothing gave a
+-- meaning; such rows are kept for the record but revoked, with the closest scope.
+-- token_hash holds the lowercase hex SHA-256 of the whole token text: the token itself is
+-- shown once, when it is created. A user token goes with its user.
+ALTER TABLE api_tokens ADD COLUMN scope TEXT
+	CHECK (scope IS NULL OR scope IN ('admin', 'operator', 'user'));
+ALTER TABLE api_tokens ADD COLUMN user_id TEXT REFERENCES users (id) ON DELETE CASCADE;
+UPDATE api_tokens
+	SET scope = CASE WHEN scopes LIKE '%admin%' THEN 'admin' ELSE 'operator' END,
+	    revoked_us = COALESCE(revoked_us, created_us);
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
