@@ -17,33 +17,38 @@
 /* the longest path parameter accepted; ids are far shorter */
 #define OHE_API_ROUTER_MAX_PARAM 128
 
+/* walks pattern and path together without allocating: this runs for every request */
 static gboolean
 ohe_api_router_match_pattern (const gchar *pattern, const gchar *path, GHashTable *params)
 {
-	g_auto(GStrv) want = g_strsplit (pattern, "/", -1);
-	g_auto(GStrv) have = g_strsplit (path, "/", -1);
+	const gchar *p = pattern;
+	const gchar *q = path;
 
-	if (g_strv_length (want) != g_strv_length (have))
-		return FALSE;
-	for (guint i = 0; want[i] != NULL; i++) {
-		gsize len = strlen (want[i]);
-		if (len > 2 && want[i][0] == '{' && want[i][len - 1] == '}') {
-			if (have[i][0] == '\0' || strlen (have[i]) > OHE_API_ROUTER_MAX_PARAM)
+	while (*p != '\0') {
+		if (*p == '{') {
+			const gchar *name_end = strchr (p, '}');
+			const gchar *value_end = strchr (q, '/');
+			gsize value_len;
+			if (name_end == NULL)
 				return FALSE;
+			if (value_end == NULL)
+				value_end = q + strlen (q);
+			value_len = (gsize)(value_end - q);
+			if (value_len == 0 || value_len > OHE_API_ROUTER_MAX_PARAM)
+				return FALSE;
+			if (params != NULL)
+				g_hash_table_replace (params, g_strndup (p + 1, name_end - p - 1),
+						      g_strndup (q, value_len));
+			p = name_end + 1;
+			q = value_end;
 			continue;
 		}
-		if (g_strcmp0 (want[i], have[i]) != 0)
+		if (*p != *q)
 			return FALSE;
+		p++;
+		q++;
 	}
-	if (params != NULL) {
-		for (guint i = 0; want[i] != NULL; i++) {
-			gsize len = strlen (want[i]);
-			if (len > 2 && want[i][0] == '{')
-				g_hash_table_replace (params, g_strndup (want[i] + 1, len - 2),
-						      g_strdup (have[i]));
-		}
-	}
-	return TRUE;
+	return *q == '\0';
 }
 
 /**
@@ -61,7 +66,7 @@ ohe_api_router_match (const gchar *method, const gchar *path, GHashTable *params
 {
 	guint n_routes = 0;
 	const OheApiRoute *routes = ohe_api_routes_get (&n_routes);
-	g_autoptr(GString) methods = g_string_new (NULL);
+	g_autoptr(GString) methods = NULL;
 
 	if (g_strcmp0 (method, "HEAD") == 0)
 		method = "GET";
@@ -73,11 +78,13 @@ ohe_api_router_match (const gchar *method, const gchar *path, GHashTable *params
 				ohe_api_router_match_pattern (routes[i].pattern, path, params);
 			return &routes[i];
 		}
-		if (methods->len > 0)
+		if (methods == NULL)
+			methods = g_string_new (NULL);
+		else
 			g_string_append (methods, ", ");
 		g_string_append (methods, routes[i].method);
 	}
 	if (allow != NULL)
-		*allow = methods->len > 0 ? g_strdup (methods->str) : NULL;
+		*allow = methods != NULL ? g_strdup (methods->str) : NULL;
 	return NULL;
 }
