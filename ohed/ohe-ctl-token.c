@@ -91,8 +91,8 @@ ohe_ctl_token_list (OheStore *store, GError **error)
 		return FALSE;
 	for (guint i = 0; i < tokens->len; i++) {
 		OheApiToken *token = g_ptr_array_index (tokens, i);
-		g_autofree gchar *name = ohe_terminal_escape (ohe_api_token_get_name (token),
-							      OHE_TERMINAL_ESCAPE_FIELD);
+		g_autofree gchar *name =
+		    ohe_terminal_escape (ohe_api_token_get_name (token), OHE_TERMINAL_ESCAPE_FIELD);
 		g_autofree gchar *created =
 		    ohe_ctl_token_format_time (ohe_api_token_get_created (token));
 		g_autofree gchar *revoked =

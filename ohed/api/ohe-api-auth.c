@@ -17,9 +17,9 @@
  */
 struct _OheApiAuth {
 	GObject parent_instance;
-	OheStore *store;     /* owned */
-	gint64 cache_us;     /* how long an answer is kept */
-	GHashTable *cache;   /* owned: hash → OheApiAuthEntry, protected by mutex */
+	OheStore *store;   /* owned */
+	gint64 cache_us;   /* how long an answer is kept */
+	GHashTable *cache; /* owned: hash → OheApiAuthEntry, protected by mutex */
 	GMutex mutex;
 };
 

@@ -141,8 +141,8 @@ ohe_api_body_field_parse (const gchar *data,
 		if (fields[i].required && !json_object_has_member (object, fields[i].name)) {
 			if (bad_field != NULL)
 				*bad_field = g_strdup (fields[i].name);
-			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA,
-				     "'%s' is required", fields[i].name);
+			g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_DATA, "'%s' is required",
+				     fields[i].name);
 			return NULL;
 		}
 	}

@@ -15,9 +15,9 @@
  */
 struct _OheApiHealth {
 	GObject parent_instance;
-	OheEngine *engine;	  /* owned */
+	OheEngine *engine; /* owned */
 	gint64 sink_interval_us;
-	GThread *thread;	  /* owned, nullable */
+	GThread *thread;	   /* owned, nullable */
 	GCancellable *cancellable; /* owned */
 	GMutex mutex;
 	GCond cond;
@@ -129,11 +129,8 @@ ohe_api_health_stop (OheApiHealth *self)
 }
 
 static void
-ohe_api_health_add (JsonBuilder *checks,
-		    const gchar *name,
-		    const gchar *status,
-		    gdouble ms,
-		    const gchar *detail)
+ohe_api_health_add (
+    JsonBuilder *checks, const gchar *name, const gchar *status, gdouble ms, const gchar *detail)
 {
 	json_builder_set_member_name (checks, name);
 	json_builder_begin_object (checks);
@@ -196,12 +193,10 @@ ohe_api_health_check (OheApiHealth *self, gboolean with_sink, JsonBuilder *check
 	if (with_sink) {
 		g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
 		if (!self->sink_checked) {
-			ohe_api_health_add (checks, "fhir_sink", "unknown", 0,
-					    "not checked yet");
+			ohe_api_health_add (checks, "fhir_sink", "unknown", 0, "not checked yet");
 		} else {
-			ohe_api_health_add (checks, "fhir_sink",
-					    self->sink_ok ? "ok" : "failing", self->sink_ms,
-					    self->sink_error);
+			ohe_api_health_add (checks, "fhir_sink", self->sink_ok ? "ok" : "failing",
+					    self->sink_ms, self->sink_error);
 			json_builder_set_member_name (checks, "checked_seconds_ago");
 			json_builder_add_double_value (
 			    checks, (g_get_monotonic_time () - self->sink_checked_us) /

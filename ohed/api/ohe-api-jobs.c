@@ -41,7 +41,8 @@ ohe_api_jobs_list (OheApiRequest *request)
 	json_builder_begin_array (builder);
 	for (guint i = 0; i < jobs->len; i++) {
 		OheJob *job = g_ptr_array_index (jobs, i);
-		if (own_links != NULL && !g_hash_table_contains (own_links, ohe_job_get_link_id (job)))
+		if (own_links != NULL &&
+		    !g_hash_table_contains (own_links, ohe_job_get_link_id (job)))
 			continue;
 		ohe_api_json_add_job (builder, job);
 	}

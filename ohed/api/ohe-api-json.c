@@ -53,7 +53,8 @@ ohe_api_json_add_link (JsonBuilder *builder, OheLink *link)
 	ohe_api_json_add_string (builder, "user_id", ohe_link_get_user_id (link));
 	ohe_api_json_add_string (builder, "provider", ohe_link_get_provider (link));
 	ohe_api_json_add_string (builder, "external_user_id", ohe_link_get_external_user_id (link));
-	ohe_api_json_add_string (builder, "state", ohe_link_state_to_string (ohe_link_get_state (link)));
+	ohe_api_json_add_string (builder, "state",
+				 ohe_link_state_to_string (ohe_link_get_state (link)));
 	ohe_api_json_add_strv (builder, "kinds", ohe_link_get_kinds (link));
 	ohe_api_json_add_time (builder, "created", ohe_link_get_created (link));
 	ohe_api_json_add_time (builder, "updated", ohe_link_get_updated (link));
@@ -70,7 +71,8 @@ ohe_api_json_add_job (JsonBuilder *builder, OheJob *job)
 	ohe_api_json_add_strv (builder, "kinds", ohe_job_get_kinds (job));
 	ohe_api_json_add_string (builder, "priority",
 				 ohe_job_priority_to_string (ohe_job_get_priority (job)));
-	ohe_api_json_add_string (builder, "state", ohe_job_state_to_string (ohe_job_get_state (job)));
+	ohe_api_json_add_string (builder, "state",
+				 ohe_job_state_to_string (ohe_job_get_state (job)));
 	ohe_api_json_add_time (builder, "window_start", ohe_job_get_window_start (job));
 	ohe_api_json_add_time (builder, "window_end", ohe_job_get_window_end (job));
 	json_builder_set_member_name (builder, "attempts");

@@ -21,13 +21,13 @@ struct _OheApiListener {
 	SoupServerCallback early_handler;
 	SoupServerCallback handler;
 	gpointer user_data;
-	GThread *thread;	/* owned, nullable */
-	GMainContext *context;	/* owned */
-	GMainLoop *loop;	/* owned */
+	GThread *thread;       /* owned, nullable */
+	GMainContext *context; /* owned */
+	GMainLoop *loop;       /* owned */
 	GMutex mutex;
 	GCond cond;
-	gboolean started;	/* protected by mutex */
-	GError *start_error;	/* owned, protected by mutex */
+	gboolean started;    /* protected by mutex */
+	GError *start_error; /* owned, protected by mutex */
 };
 
 G_DEFINE_TYPE (OheApiListener, ohe_api_listener, G_TYPE_OBJECT)
@@ -110,8 +110,8 @@ ohe_api_listener_thread (gpointer user_data)
 	SoupServerListenOptions options = 0;
 
 	g_main_context_push_thread_default (self->context);
-	server = soup_server_new ("server-header", "ohed", "tls-certificate", self->certificate,
-				  NULL);
+	server =
+	    soup_server_new ("server-header", "ohed", "tls-certificate", self->certificate, NULL);
 	if (self->certificate != NULL)
 		options |= SOUP_SERVER_LISTEN_HTTPS;
 	soup_server_add_early_handler (server, NULL, self->early_handler, self->user_data, NULL);

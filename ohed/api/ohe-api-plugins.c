@@ -26,7 +26,7 @@ ohe_api_plugins_list (OheApiRequest *request)
 		json_builder_add_string_value (builder, ohe_plugin_get_name (plugin));
 		json_builder_set_member_name (builder, "type");
 		json_builder_add_string_value (builder, OHE_IS_PROVIDER (plugin) ? "provider"
-						       : OHE_IS_SINK (plugin)	 ? "sink"
+							: OHE_IS_SINK (plugin)	 ? "sink"
 										 : "other");
 		json_builder_end_object (builder);
 	}

@@ -42,9 +42,8 @@ ohe_api_probes_health (OheApiRequest *request)
 	json_builder_set_member_name (builder, "response_time_ms");
 	json_builder_add_double_value (builder, (g_get_monotonic_time () - start) / 1000.0);
 	json_builder_end_object (builder);
-	ohe_api_request_reply_builder (request,
-				       ok ? SOUP_STATUS_OK : SOUP_STATUS_SERVICE_UNAVAILABLE,
-				       builder);
+	ohe_api_request_reply_builder (
+	    request, ok ? SOUP_STATUS_OK : SOUP_STATUS_SERVICE_UNAVAILABLE, builder);
 }
 
 /* GET /api/metrics/ready/: serving, and store and queue answer */
@@ -64,9 +63,8 @@ ohe_api_probes_ready (OheApiRequest *request)
 	json_builder_set_member_name (builder, "ready");
 	json_builder_add_boolean_value (builder, ok);
 	json_builder_end_object (builder);
-	ohe_api_request_reply_builder (request,
-				       ok ? SOUP_STATUS_OK : SOUP_STATUS_SERVICE_UNAVAILABLE,
-				       builder);
+	ohe_api_request_reply_builder (
+	    request, ok ? SOUP_STATUS_OK : SOUP_STATUS_SERVICE_UNAVAILABLE, builder);
 }
 
 /* GET /api/metrics/live/: the process answers; touches nothing else */

@@ -85,14 +85,15 @@ ohe_api_rate_limiter_take (OheApiRateLimiter *self,
 		g_hash_table_insert (self->buckets, g_strdup (key), bucket);
 	}
 	if (now_us > bucket->updated_us) {
-		bucket->tokens = MIN (self->capacity,
-				      bucket->tokens + (now_us - bucket->updated_us) * self->per_us);
+		bucket->tokens = MIN (
+		    self->capacity, bucket->tokens + (now_us - bucket->updated_us) * self->per_us);
 		bucket->updated_us = now_us;
 	}
 	if (bucket->tokens >= 1.0) {
 		bucket->tokens -= 1.0;
 		return TRUE;
 	}
-	*retry_after_s = (guint)MAX (1.0, ceil ((1.0 - bucket->tokens) / self->per_us / G_USEC_PER_SEC));
+	*retry_after_s =
+	    (guint)MAX (1.0, ceil ((1.0 - bucket->tokens) / self->per_us / G_USEC_PER_SEC));
 	return FALSE;
 }

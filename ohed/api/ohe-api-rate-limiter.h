@@ -15,6 +15,9 @@ G_DECLARE_FINAL_TYPE (OheApiRateLimiter, ohe_api_rate_limiter, OHE, API_RATE_LIM
 OheApiRateLimiter *
 ohe_api_rate_limiter_new (guint per_minute, guint burst);
 gboolean
-ohe_api_rate_limiter_take (OheApiRateLimiter *self, const gchar *key, gint64 now_us, guint *retry_after_s);
+ohe_api_rate_limiter_take (OheApiRateLimiter *self,
+			   const gchar *key,
+			   gint64 now_us,
+			   guint *retry_after_s);
 
 G_END_DECLS

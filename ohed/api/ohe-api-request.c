@@ -59,11 +59,8 @@ ohe_api_request_can_see_user (OheApiRequest *self, const gchar *user_id)
 }
 
 void
-ohe_api_request_reply_text (OheApiRequest *self,
-			    guint status,
-			    const gchar *content_type,
-			    const gchar *text,
-			    gssize length)
+ohe_api_request_reply_text (
+    OheApiRequest *self, guint status, const gchar *content_type, const gchar *text, gssize length)
 {
 	if (length < 0)
 		length = (gssize)strlen (text);
@@ -91,8 +88,7 @@ ohe_api_request_reply_node (OheApiRequest *self,
 	soup_server_message_set_status (self->msg, status, NULL);
 	soup_message_headers_replace (soup_server_message_get_response_headers (self->msg),
 				      "Cache-Control", "no-store");
-	soup_server_message_set_response (self->msg, content_type, SOUP_MEMORY_TAKE, text,
-					  length);
+	soup_server_message_set_response (self->msg, content_type, SOUP_MEMORY_TAKE, text, length);
 }
 
 void
@@ -117,11 +113,8 @@ ohe_api_request_reply_builder (OheApiRequest *self, guint status, JsonBuilder *b
  * @field: (nullable): the offending body member, parameter or header
  */
 void
-ohe_api_request_reply_problem (OheApiRequest *self,
-			       guint status,
-			       const gchar *title,
-			       const gchar *detail,
-			       const gchar *field)
+ohe_api_request_reply_problem (
+    OheApiRequest *self, guint status, const gchar *title, const gchar *detail, const gchar *field)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new ();
 	g_autoptr(JsonNode) root = NULL;

@@ -46,23 +46,15 @@ ohe_api_request_reply_json (OheApiRequest *self, guint status, JsonNode *node);
 void
 ohe_api_request_reply_builder (OheApiRequest *self, guint status, JsonBuilder *builder);
 void
-ohe_api_request_reply_text (OheApiRequest *self,
-			    guint status,
-			    const gchar *content_type,
-			    const gchar *text,
-			    gssize length);
+ohe_api_request_reply_text (
+    OheApiRequest *self, guint status, const gchar *content_type, const gchar *text, gssize length);
 void
-ohe_api_request_reply_problem (OheApiRequest *self,
-			       guint status,
-			       const gchar *title,
-			       const gchar *detail,
-			       const gchar *field);
+ohe_api_request_reply_problem (
+    OheApiRequest *self, guint status, const gchar *title, const gchar *detail, const gchar *field);
 void
 ohe_api_request_reply_error (OheApiRequest *self, const GError *error);
 JsonObject *
-ohe_api_request_read_body (OheApiRequest *self,
-			   const OheApiBodyField *fields,
-			   guint n_fields);
+ohe_api_request_read_body (OheApiRequest *self, const OheApiBodyField *fields, guint n_fields);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OheApiRequest, ohe_api_request_free)
 

@@ -25,16 +25,16 @@
  */
 struct _OheApiServer {
 	GObject parent_instance;
-	OheEngine *engine;	      /* owned */
-	GPtrArray *listeners;	      /* owned, element-type OheApiListener */
-	GPtrArray *uris;	      /* owned, element-type utf8 */
-	OheApiAuth *auth;	      /* owned */
-	OheApiRateLimiter *limiter;   /* owned */
-	OheApiHealth *health;	      /* owned */
-	GBytes *openapi;	      /* owned */
-	OheMetrics *metrics;	      /* unowned: the engine's */
+	OheEngine *engine;	    /* owned */
+	GPtrArray *listeners;	    /* owned, element-type OheApiListener */
+	GPtrArray *uris;	    /* owned, element-type utf8 */
+	OheApiAuth *auth;	    /* owned */
+	OheApiRateLimiter *limiter; /* owned */
+	OheApiHealth *health;	    /* owned */
+	GBytes *openapi;	    /* owned */
+	OheMetrics *metrics;	    /* unowned: the engine's */
 	gsize max_body;
-	gint ready;		      /* atomic */
+	gint ready; /* atomic */
 };
 
 G_DEFINE_TYPE (OheApiServer, ohe_api_server, G_TYPE_OBJECT)
@@ -45,8 +45,8 @@ G_DEFINE_TYPE (OheApiServer, ohe_api_server, G_TYPE_OBJECT)
 #define OHE_API_SERVER_SINK_CHECK_US (30 * G_USEC_PER_SEC)
 #define OHE_API_SERVER_DEFAULT_PORT  8080
 
-static const gdouble ohe_api_server_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025,
-						 0.05,	0.1,	0.25,  0.5,  1,	    2.5};
+static const gdouble ohe_api_server_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+						 0.1,	0.25,	0.5,   1,    2.5};
 
 static void
 ohe_api_server_finalize (GObject *object)
@@ -125,9 +125,9 @@ ohe_api_server_parse_address (const gchar *text, GError **error)
 		}
 	}
 	if (host == NULL || !g_ascii_string_to_unsigned (port_text, 10, 0, 65535, &port, NULL)) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
-			     "[api] listen: '%s' is not host:port (e.g. 127.0.0.1:8080, [::1]:8080)",
-			     text);
+		g_set_error (
+		    error, OHE_ERROR, OHE_ERROR_INVALID_ARGUMENT,
+		    "[api] listen: '%s' is not host:port (e.g. 127.0.0.1:8080, [::1]:8080)", text);
 		return NULL;
 	}
 	if (g_strcmp0 (host, "localhost") == 0)
@@ -183,18 +183,16 @@ ohe_api_server_bind (GInetSocketAddress *address, GError **error)
 }
 
 static void
-ohe_api_server_count (OheApiServer *self,
-		      const gchar *method,
-		      const gchar *endpoint,
-		      guint status,
-		      gint64 start_us)
+ohe_api_server_count (
+    OheApiServer *self, const gchar *method, const gchar *endpoint, guint status, gint64 start_us)
 {
 	g_autofree gchar *status_text = g_strdup_printf ("%u", status);
 	ohe_metrics_counter_add (self->metrics, "ohe_api_requests_total",
 				 OHE_METRICS_LABELS (method, endpoint, status_text), 1);
 	ohe_metrics_histogram_observe (self->metrics, "ohe_api_request_duration_seconds",
 				       OHE_METRICS_LABELS (method, endpoint),
-				       (g_get_monotonic_time () - start_us) / (gdouble)G_USEC_PER_SEC);
+				       (g_get_monotonic_time () - start_us) /
+					   (gdouble)G_USEC_PER_SEC);
 }
 
 static const gchar *
@@ -238,15 +236,16 @@ ohe_api_server_early_cb (SoupServer *server,
 		break;
 	default:
 		request = ohe_api_request_new (msg, self, self->engine);
-		ohe_api_request_reply_problem (request, SOUP_STATUS_LENGTH_REQUIRED,
-					       "Length required",
-					       "a request body needs a Content-Length", "Content-Length");
+		ohe_api_request_reply_problem (
+		    request, SOUP_STATUS_LENGTH_REQUIRED, "Length required",
+		    "a request body needs a Content-Length", "Content-Length");
 		break;
 	}
 	/* the body is not read: the connection cannot be reused */
 	soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
 				      "close");
-	ohe_api_server_count (self, ohe_api_server_metric_method (soup_server_message_get_method (msg)),
+	ohe_api_server_count (self,
+			      ohe_api_server_metric_method (soup_server_message_get_method (msg)),
 			      "unmatched", request->status, g_get_monotonic_time ());
 }
 
@@ -278,12 +277,12 @@ ohe_api_server_authorize (OheApiServer *self, OheApiRequest *request)
 	if (!ohe_api_rate_limiter_take (self->limiter, ohe_api_token_get_id (request->token),
 					g_get_monotonic_time (), &retry_after)) {
 		g_autofree gchar *value = g_strdup_printf ("%u", retry_after);
-		soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
-					      "Retry-After", value);
-		ohe_api_request_reply_problem (request, 429 /* Too Many Requests; libsoup has no name for it */,
-					       "Too many requests",
-					       "this token's request rate is exceeded; retry later",
-					       NULL);
+		soup_message_headers_replace (
+		    soup_server_message_get_response_headers (request->msg), "Retry-After", value);
+		ohe_api_request_reply_problem (
+		    request, 429 /* Too Many Requests; libsoup has no name for it */,
+		    "Too many requests", "this token's request rate is exceeded; retry later",
+		    NULL);
 		return FALSE;
 	}
 	scope = ohe_api_token_get_scope (request->token);
@@ -322,8 +321,8 @@ ohe_api_server_request_cb (SoupServer *server,
 	request->route = ohe_api_router_match (method, path, request->params, &allow);
 	if (request->route == NULL) {
 		if (allow != NULL) {
-			soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-						      "Allow", allow);
+			soup_message_headers_replace (
+			    soup_server_message_get_response_headers (msg), "Allow", allow);
 			ohe_api_request_reply_problem (request, SOUP_STATUS_METHOD_NOT_ALLOWED,
 						       "Method not allowed", allow, NULL);
 		} else {
@@ -408,8 +407,8 @@ ohe_api_server_start (OheApiServer *self, GError **error)
 	g_auto(GStrv) listen = ohe_config_get_list (config, "api", "listen");
 	guint threads = (guint)ohe_config_get_int (config, "api", "threads");
 	g_autoptr(GTlsCertificate) certificate = NULL;
-	g_autoptr(GPtrArray) per_thread = g_ptr_array_new_with_free_func (
-	    (GDestroyNotify)g_ptr_array_unref);
+	g_autoptr(GPtrArray) per_thread =
+		       g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
 
 	g_return_val_if_fail (OHE_IS_API_SERVER (self), FALSE);
 	if (listen == NULL || listen[0] == NULL) {
@@ -422,8 +421,8 @@ ohe_api_server_start (OheApiServer *self, GError **error)
 	self->max_body = (gsize)ohe_config_get_int (config, "api", "max_body_bytes");
 	self->metrics = ohe_engine_get_metrics (self->engine);
 	ohe_api_server_register_metrics (self);
-	self->auth = ohe_api_auth_new (ohe_engine_get_store (self->engine),
-				       OHE_API_SERVER_AUTH_CACHE_US);
+	self->auth =
+	    ohe_api_auth_new (ohe_engine_get_store (self->engine), OHE_API_SERVER_AUTH_CACHE_US);
 	self->limiter =
 	    ohe_api_rate_limiter_new ((guint)ohe_config_get_int (config, "api", "rate_limit"),
 				      (guint)ohe_config_get_int (config, "api", "rate_burst"));
@@ -433,7 +432,7 @@ ohe_api_server_start (OheApiServer *self, GError **error)
 		g_ptr_array_add (per_thread, g_ptr_array_new_with_free_func (g_object_unref));
 	for (guint i = 0; listen[i] != NULL; i++) {
 		g_autoptr(GInetSocketAddress) address =
-		    ohe_api_server_parse_address (listen[i], error);
+			       ohe_api_server_parse_address (listen[i], error);
 		g_autoptr(GSocketAddress) bound = NULL;
 		g_autofree gchar *host = NULL;
 		GInetAddress *inet;
@@ -455,25 +454,19 @@ ohe_api_server_start (OheApiServer *self, GError **error)
 		}
 		inet = g_inet_socket_address_get_address (address);
 		host = g_inet_address_to_string (inet);
-		g_ptr_array_add (self->uris,
-				 g_strdup_printf ("%s://%s%s%s:%u/",
-						  certificate != NULL ? "https" : "http",
-						  g_inet_address_get_family (inet) ==
-							  G_SOCKET_FAMILY_IPV6
-						      ? "["
-						      : "",
-						  host,
-						  g_inet_address_get_family (inet) ==
-							  G_SOCKET_FAMILY_IPV6
-						      ? "]"
-						      : "",
-						  g_inet_socket_address_get_port (address)));
+		g_ptr_array_add (
+		    self->uris,
+		    g_strdup_printf (
+			"%s://%s%s%s:%u/", certificate != NULL ? "https" : "http",
+			g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 ? "[" : "", host,
+			g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 ? "]" : "",
+			g_inet_socket_address_get_port (address)));
 	}
 	ohe_api_health_start (self->health);
 	for (guint t = 0; t < threads; t++) {
-		g_autoptr(OheApiListener) listener =
-		    ohe_api_listener_new (t, g_ptr_array_index (per_thread, t), certificate,
-					  ohe_api_server_early_cb, ohe_api_server_request_cb, self);
+		g_autoptr(OheApiListener) listener = ohe_api_listener_new (
+		    t, g_ptr_array_index (per_thread, t), certificate, ohe_api_server_early_cb,
+		    ohe_api_server_request_cb, self);
 		if (!ohe_api_listener_start (listener, error)) {
 			ohe_api_server_stop (self);
 			return FALSE;

@@ -56,7 +56,8 @@ ohe_api_users_list (OheApiRequest *request)
 	json_builder_begin_array (builder);
 	for (guint i = 0; i < users->len; i++) {
 		const gchar *user_id = g_ptr_array_index (users, i);
-		g_autofree gchar *reference = ohe_store_get_patient_reference (store, user_id, NULL);
+		g_autofree gchar *reference =
+		    ohe_store_get_patient_reference (store, user_id, NULL);
 		/* a user deleted between the two reads is simply not listed */
 		if (reference != NULL)
 			ohe_api_users_add (builder, user_id, reference);
@@ -85,17 +86,17 @@ ohe_api_users_create (OheApiRequest *request)
 	user_id = json_object_get_string_member (body, "id");
 	reference = json_object_get_string_member (body, "patient_reference");
 	if (!ohe_api_users_valid_id (user_id, FALSE)) {
-		ohe_api_request_reply_problem (request, SOUP_STATUS_BAD_REQUEST, "Invalid body",
-					       "'id' may hold letters, digits, '-', '.' and '_' only",
-					       "id");
+		ohe_api_request_reply_problem (
+		    request, SOUP_STATUS_BAD_REQUEST, "Invalid body",
+		    "'id' may hold letters, digits, '-', '.' and '_' only", "id");
 		return;
 	}
 	if (!g_str_has_prefix (reference, "Patient/") ||
 	    !ohe_api_users_valid_id (reference + 8, TRUE)) {
-		ohe_api_request_reply_problem (
-		    request, SOUP_STATUS_BAD_REQUEST, "Invalid body",
-		    "'patient_reference' must be Patient/<id>, the id of letters, digits, '-' and '.'",
-		    "patient_reference");
+		ohe_api_request_reply_problem (request, SOUP_STATUS_BAD_REQUEST, "Invalid body",
+					       "'patient_reference' must be Patient/<id>, the id "
+					       "of letters, digits, '-' and '.'",
+					       "patient_reference");
 		return;
 	}
 	if (!ohe_store_add_user (store, user_id, reference, &error)) {
@@ -131,8 +132,8 @@ ohe_api_users_get (OheApiRequest *request)
 					       "no such user", "user_id");
 		return;
 	}
-	reference =
-	    ohe_store_get_patient_reference (ohe_engine_get_store (request->engine), user_id, &error);
+	reference = ohe_store_get_patient_reference (ohe_engine_get_store (request->engine),
+						     user_id, &error);
 	if (reference == NULL) {
 		if (g_error_matches (error, OHE_ERROR, OHE_ERROR_NOT_FOUND))
 			ohe_api_request_reply_problem (request, SOUP_STATUS_NOT_FOUND, "Not found",

@@ -17,8 +17,8 @@
  */
 struct _OheApiToken {
 	GObject parent_instance;
-	gchar *id;	/* owned */
-	gchar *name;	/* owned */
+	gchar *id;   /* owned */
+	gchar *name; /* owned */
 	OheApiScope scope;
 	gchar *user_id; /* owned, nullable: only user tokens have one */
 	gint64 created_us;

@@ -72,10 +72,11 @@ ohe_sqlite_api_token_add (OheStore *store, OheApiToken *token, const gchar *hash
 
 	if (created == 0)
 		created = ohe_sqlite_store_get_now (lock->store);
-	if (sqlite3_prepare_v2 (db,
-				"INSERT INTO api_tokens (id, name, scope, user_id, token_hash, created_us) "
-				"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-				-1, &stmt, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2 (
+		db,
+		"INSERT INTO api_tokens (id, name, scope, user_id, token_hash, created_us) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		-1, &stmt, NULL) != SQLITE_OK ||
 	    sqlite3_bind_text (stmt, 1, ohe_api_token_get_id (token), -1, SQLITE_TRANSIENT) !=
 		SQLITE_OK ||
 	    sqlite3_bind_text (stmt, 2, ohe_api_token_get_name (token), -1, SQLITE_TRANSIENT) !=
@@ -85,7 +86,8 @@ ohe_sqlite_api_token_add (OheStore *store, OheApiToken *token, const gchar *hash
 	    sqlite3_bind_text (stmt, 4, ohe_api_token_get_user_id (token), -1, SQLITE_TRANSIENT) !=
 		SQLITE_OK ||
 	    sqlite3_bind_text (stmt, 5, hash, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_int64 (stmt, 6, created) != SQLITE_OK || sqlite3_step (stmt) != SQLITE_DONE) {
+	    sqlite3_bind_int64 (stmt, 6, created) != SQLITE_OK ||
+	    sqlite3_step (stmt) != SQLITE_DONE) {
 		ohe_sqlite_store_fail (lock->store, error, "add API token");
 		return FALSE;
 	}
@@ -100,17 +102,17 @@ ohe_sqlite_api_token_find (OheStore *store, const gchar *hash, GError **error)
 	g_autoptr(sqlite3_stmt) stmt = NULL;
 	gint rc;
 
-	if (sqlite3_prepare_v2 (db,
-				"SELECT " OHE_SQLITE_API_TOKEN_COLUMNS
-				" FROM api_tokens WHERE token_hash = ?1",
-				-1, &stmt, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2 (
+		db, "SELECT " OHE_SQLITE_API_TOKEN_COLUMNS " FROM api_tokens WHERE token_hash = ?1",
+		-1, &stmt, NULL) != SQLITE_OK ||
 	    sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
 		ohe_sqlite_store_fail (lock->store, error, "find API token");
 		return NULL;
 	}
 	rc = sqlite3_step (stmt);
 	if (rc == SQLITE_DONE) {
-		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_NOT_FOUND, "store: no such API token");
+		g_set_error_literal (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
+				     "store: no such API token");
 		return NULL;
 	}
 	if (rc != SQLITE_ROW) {
@@ -167,8 +169,8 @@ ohe_sqlite_api_token_revoke (OheStore *store, const gchar *token_id, GError **er
 		return FALSE;
 	}
 	if (sqlite3_changes (db) == 0) {
-		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
-			     "store: no valid API token %s", token_id);
+		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND, "store: no valid API token %s",
+			     token_id);
 		return FALSE;
 	}
 	return TRUE;

@@ -57,8 +57,8 @@ test_document_scopes (JsonObject *operation)
 	if (json_array_get_length (security) == 0)
 		return g_strdup ("");
 	g_assert_cmpuint (json_array_get_length (security), ==, 1);
-	scopes = json_object_get_array_member (json_array_get_object_element (security, 0),
-					       "apiToken");
+	scopes =
+	    json_object_get_array_member (json_array_get_object_element (security, 0), "apiToken");
 	for (guint i = 0; i < json_array_get_length (scopes); i++) {
 		if (i > 0)
 			g_string_append_c (out, ',');
@@ -125,7 +125,7 @@ static void
 test_router_params (void)
 {
 	g_autoptr(GHashTable) params =
-	    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+		       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	g_autofree gchar *allow = NULL;
 	const OheApiRoute *route;
 
