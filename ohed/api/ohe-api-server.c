@@ -15,6 +15,7 @@
 #include "ohe-api-router.h"
 #include "ohe-api-server.h"
 #include "ohe-error.h"
+#include "ohe-private-file.h"
 
 /*
  * The REST front-end: [api] threads listener threads, each with its own main loop and
@@ -356,6 +357,9 @@ ohe_api_server_load (OheApiServer *self, GTlsCertificate **certificate, GError *
 		return FALSE;
 	}
 	if (cert_file[0] != '\0') {
+		/* the key must not be readable by anyone but the daemon, like every secret file */
+		if (!ohe_private_file_check (key_file, "[api] tls_key_file", error))
+			return FALSE;
 		*certificate = g_tls_certificate_new_from_files (cert_file, key_file, error);
 		if (*certificate == NULL) {
 			g_prefix_error (error, "[api] tls_certificate_file: ");

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -109,26 +110,85 @@ record_path={tmp}/records.txt
         check(not any(t.encode() in db for t in tokens.values()),
               "the store holds no token secret")
 
-        proc = subprocess.Popen([ohed], env=env, stderr=subprocess.PIPE, text=True)
+        proc, base, lines = start(ohed, env)
         try:
-            base = None
-            deadline = time.time() + 30
-            while time.time() < deadline and base is None:
-                line = proc.stderr.readline()
-                if not line:
-                    break
-                m = re.search(r"api: listening on (http://127\.0\.0\.1:\d+/)", line)
-                if m:
-                    base = m.group(1)
             if base is None:
-                print("Bail out! ohed did not report its API address")
+                print("Bail out! ohed did not report its API address: " + "".join(lines)[-500:])
                 sys.exit(1)
             test_server(base, tokens, link_u1, env, ohectl)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+        test_tls(ohed, conf, tmp, env)
     print(f"1..{len(results)}")
     sys.exit(0 if all(results) else 1)
+
+
+def start(ohed, env):
+    proc = subprocess.Popen([ohed], env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    lines = []
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        m = re.search(r"api: listening on (https?://127\.0\.0\.1:\d+/)", line)
+        if m:
+            # keep reading, so a chatty daemon never blocks on a full pipe
+            threading.Thread(target=lambda: proc.stderr.read(), daemon=True).start()
+            return proc, m.group(1), lines
+    proc.wait(timeout=30)
+    lines += proc.stderr.readlines()
+    return proc, None, lines
+
+
+def test_tls(ohed, conf, tmp, env):
+    """[api] tls_certificate_file and tls_key_file: HTTPS only, an open key is refused"""
+    import shutil
+    import ssl
+    if shutil.which("openssl") is None:
+        check(True, "HTTPS # SKIP openssl not installed")
+        return
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    tls_conf = os.path.join(tmp, "tls.conf")
+    with open(conf) as f:
+        text = f.read()
+    with open(tls_conf, "w") as f:
+        f.write(text.replace("[api]\n", f"[api]\ntls_certificate_file={cert}\ntls_key_file={key}\n"))
+    tls_env = dict(env, OHED_CONFIG=tls_conf)
+    os.chmod(key, 0o644)
+    proc, base, lines = start(ohed, tls_env)
+    if base is not None:
+        proc.terminate()
+        proc.wait(timeout=30)
+    check(base is None and proc.returncode != 0 and
+          any("tls_key_file" in l for l in lines), "a key readable by others is refused",
+          "".join(lines)[-300:])
+    os.chmod(key, 0o600)
+    proc, base, lines = start(ohed, tls_env)
+    try:
+        check(base is not None and base.startswith("https://"), "ohed serves HTTPS",
+              "".join(lines)[-300:])
+        if base is None:
+            return
+        context = ssl.create_default_context(cafile=cert)
+        with urllib.request.urlopen(base + "api/metrics/live/", context=context,
+                                    timeout=10) as r:
+            check(r.status == 200 and json.loads(r.read()) == {"alive": True},
+                  "the live probe answers over TLS with the configured certificate")
+        plain = base.replace("https://", "http://")
+        try:
+            urllib.request.urlopen(plain + "api/metrics/live/", timeout=10)
+            check(False, "plain HTTP is not served on the TLS port", "answered")
+        except (urllib.error.URLError, ConnectionError, OSError):
+            check(True, "plain HTTP is not served on the TLS port")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def test_server(base, tokens, link_u1, env, ohectl):
