@@ -370,6 +370,12 @@ ohe_api_server_load (OheApiServer *self, GTlsCertificate **certificate, GError *
 		g_free (openapi_file);
 		openapi_file =
 		    g_build_filename (OHE_PKGDATADIR, "openapi", "ohed-api-v1.json", NULL);
+		/* an uninstalled build runs from the source tree */
+		if (!g_file_test (openapi_file, G_FILE_TEST_EXISTS)) {
+			g_free (openapi_file);
+			openapi_file = g_build_filename (OHE_SOURCE_DATADIR, "openapi",
+							 "ohed-api-v1.json", NULL);
+		}
 	}
 	if (!g_file_get_contents (openapi_file, &data, &length, error)) {
 		g_prefix_error (error, "[api] openapi_file: ");
