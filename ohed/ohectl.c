@@ -12,6 +12,7 @@
 
 #include "ohe-ctl-scheduler.h"
 #include "ohe-ctl-policy.h"
+#include "ohe-ctl-token.h"
 #include "ohe-engine.h"
 #include "ohe-terminal.h"
 
@@ -752,6 +753,14 @@ ohe_ctl_dead_letters (OheCtl *ctl, gchar **args, GError **error)
 }
 
 static gboolean
+ohe_ctl_token_cmd (OheCtl *ctl, gchar **args, GError **error)
+{
+	if (!ohe_ctl_ensure_engine (ctl, error))
+		return FALSE;
+	return ohe_ctl_token (ohe_engine_get_store (ctl->engine), args, error);
+}
+
+static gboolean
 ohe_ctl_metrics (OheCtl *ctl, gchar **args, GError **error)
 {
 	g_autofree gchar *text = NULL;
@@ -837,6 +846,8 @@ static const OheCtlCommand ohe_ctl_commands[] = {
 	 "aggregation_override, linked, max_backfill_days"),
      ohe_ctl_policy_set_cmd},
     {"policy-show", "ORGANISATION", N_ ("Print an organisation's policy"), ohe_ctl_policy_show_cmd},
+    {"token", "create NAME SCOPE [USER-ID] | list | revoke ID",
+     N_ ("REST API tokens: create (the secret is shown once), list, revoke"), ohe_ctl_token_cmd},
 };
 
 static gchar *

@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <stdlib.h>
 
+#include "ohe-api-server.h"
 #include "ohe-engine.h"
 
 /*
@@ -75,6 +76,7 @@ main (int argc, char *argv[])
 	g_autoptr(GError) error = NULL;
 	g_autoptr(OheConfig) config = NULL;
 	g_autoptr(OheEngine) engine = NULL;
+	g_autoptr(OheApiServer) api = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	const GOptionEntry options[] = {
 	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
@@ -117,6 +119,15 @@ main (int argc, char *argv[])
 		g_printerr (_ ("Failed to start: %s\n"), error->message);
 		return EXIT_FAILURE;
 	}
+	/* HTTP runs on threads of its own, never on this loop, which the engine uses */
+	if (ohe_config_get_boolean (config, "api", "enabled")) {
+		api = ohe_api_server_new (engine);
+		if (!ohe_api_server_start (api, &error)) {
+			g_printerr (_ ("Failed to start the API: %s\n"), error->message);
+			ohe_engine_stop (engine);
+			return EXIT_FAILURE;
+		}
+	}
 
 	loop = g_main_loop_new (NULL, FALSE);
 	daemon.loop = loop;
@@ -132,6 +143,8 @@ main (int argc, char *argv[])
 	g_main_loop_run (loop);
 
 	ohe_scheduler_stop (ohe_engine_get_scheduler (engine));
+	if (api != NULL)
+		ohe_api_server_stop (api);
 	ohe_engine_stop (engine);
 	return daemon.exit_code;
 }

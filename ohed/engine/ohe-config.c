@@ -71,6 +71,15 @@ static const OheConfigKey ohe_config_keys[] = {
     {"sync", "nightly_window", OHE_CONFIG_TYPE_INT, "2", 1, 90, NULL},
     {"sync", "tick", OHE_CONFIG_TYPE_INT, "15", 1, 3600, NULL},
     {"sync", "lease_ttl", OHE_CONFIG_TYPE_INT, "60", 2, 86400, NULL},
+    {"api", "enabled", OHE_CONFIG_TYPE_BOOLEAN, "true", 0, 0, NULL},
+    {"api", "listen", OHE_CONFIG_TYPE_LIST, "127.0.0.1:8080", 0, 0, NULL},
+    {"api", "threads", OHE_CONFIG_TYPE_INT, "2", 1, 64, NULL},
+    {"api", "tls_certificate_file", OHE_CONFIG_TYPE_STRING, "", 0, 0, NULL},
+    {"api", "tls_key_file", OHE_CONFIG_TYPE_STRING, "", 0, 0, NULL},
+    {"api", "max_body_bytes", OHE_CONFIG_TYPE_INT, "65536", 1024, 16777216, NULL},
+    {"api", "rate_limit", OHE_CONFIG_TYPE_INT, "600", 1, 1000000, NULL},
+    {"api", "rate_burst", OHE_CONFIG_TYPE_INT, "120", 1, 1000000, NULL},
+    {"api", "openapi_file", OHE_CONFIG_TYPE_STRING, "", 0, 0, NULL},
 };
 
 struct _OheConfig {

@@ -31,5 +31,7 @@ void
 ohe_sqlite_scheduler_iface_init (OheStoreInterface *iface);
 void
 ohe_sqlite_policy_iface_init (OheStoreInterface *iface);
+void
+ohe_sqlite_api_token_iface_init (OheStoreInterface *iface);
 
 G_END_DECLS

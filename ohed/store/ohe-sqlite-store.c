@@ -1551,6 +1551,7 @@ ohe_sqlite_store_iface_init (OheStoreInterface *iface)
 	iface->get_job_outcome = ohe_sqlite_store_get_job_outcome;
 	ohe_sqlite_scheduler_iface_init (iface);
 	ohe_sqlite_policy_iface_init (iface);
+	ohe_sqlite_api_token_iface_init (iface);
 }
 
 static void

@@ -845,3 +845,110 @@ ohe_store_dup_user_policy (OheStore *self,
 	*aggregation = ohe_organisation_policy_resolve_aggregation (policy, preference);
 	return policy;
 }
+
+/**
+ * ohe_store_add_api_token:
+ * @self: an #OheStore
+ * @token: the token's id, name, scope and user
+ * @hash: the hex SHA-256 of its secret (see ohe_api_token_hash_secret()); never the secret
+ * @error: a #GError, or %NULL
+ *
+ * Returns: %TRUE on success; OHE_ERROR_NOT_FOUND for an unknown user
+ */
+gboolean
+ohe_store_add_api_token (OheStore *self, OheApiToken *token, const gchar *hash, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (OHE_IS_API_TOKEN (token), FALSE);
+	g_return_val_if_fail (hash != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->add_api_token == NULL)
+		return ohe_store_not_supported (self, "add API token", error);
+	return iface->add_api_token (self, token, hash, error);
+}
+
+/**
+ * ohe_store_find_api_token:
+ * @self: an #OheStore
+ * @hash: the hex SHA-256 of a presented secret
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer full): the token, revoked ones included (check
+ *   ohe_api_token_get_revoked()), or %NULL with OHE_ERROR_NOT_FOUND
+ */
+OheApiToken *
+ohe_store_find_api_token (OheStore *self, const gchar *hash, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	g_return_val_if_fail (hash != NULL, NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->find_api_token == NULL) {
+		ohe_store_not_supported (self, "find API token", error);
+		return NULL;
+	}
+	return iface->find_api_token (self, hash, error);
+}
+
+/**
+ * ohe_store_list_api_tokens:
+ * @self: an #OheStore
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer container) (element-type OheApiToken): every token, oldest first
+ */
+GPtrArray *
+ohe_store_list_api_tokens (OheStore *self, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->list_api_tokens == NULL) {
+		ohe_store_not_supported (self, "list API tokens", error);
+		return NULL;
+	}
+	return iface->list_api_tokens (self, error);
+}
+
+/**
+ * ohe_store_revoke_api_token:
+ * @self: an #OheStore
+ * @token_id: the token's id
+ * @error: a #GError, or %NULL
+ *
+ * Marks the token revoked; it keeps its row for the record.
+ *
+ * Returns: %TRUE on success; OHE_ERROR_NOT_FOUND for an unknown or already revoked token
+ */
+gboolean
+ohe_store_revoke_api_token (OheStore *self, const gchar *token_id, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
+	g_return_val_if_fail (token_id != NULL, FALSE);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->revoke_api_token == NULL)
+		return ohe_store_not_supported (self, "revoke API token", error);
+	return iface->revoke_api_token (self, token_id, error);
+}
+
+/**
+ * ohe_store_list_users:
+ * @self: an #OheStore
+ * @error: a #GError, or %NULL
+ *
+ * Returns: (transfer container) (element-type utf8): the EHR user ids, sorted
+ */
+GPtrArray *
+ohe_store_list_users (OheStore *self, GError **error)
+{
+	OheStoreInterface *iface;
+	g_return_val_if_fail (OHE_IS_STORE (self), NULL);
+	iface = OHE_STORE_GET_IFACE (self);
+	if (iface->list_users == NULL) {
+		ohe_store_not_supported (self, "list users", error);
+		return NULL;
+	}
+	return iface->list_users (self, error);
+}

@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "ohe-api-token.h"
 #include "ohe-audit-entry.h"
 #include "ohe-backfill-progress.h"
 #include "ohe-dead-letter.h"
@@ -174,6 +175,16 @@ struct _OheStoreInterface {
 				      gchar **organisation_id,
 				      gchar **aggregation,
 				      GError **error);
+
+	/* API tokens (schema version 13) */
+	gboolean (*add_api_token) (OheStore *self,
+				   OheApiToken *token,
+				   const gchar *hash,
+				   GError **error);
+	OheApiToken *(*find_api_token) (OheStore *self, const gchar *hash, GError **error);
+	GPtrArray *(*list_api_tokens) (OheStore *self, GError **error);
+	gboolean (*revoke_api_token) (OheStore *self, const gchar *token_id, GError **error);
+	GPtrArray *(*list_users) (OheStore *self, GError **error);
 };
 
 gboolean
@@ -330,5 +341,15 @@ ohe_store_dup_user_policy (OheStore *self,
 			   const gchar *user_id,
 			   OheAggregationMode *aggregation,
 			   GError **error);
+gboolean
+ohe_store_add_api_token (OheStore *self, OheApiToken *token, const gchar *hash, GError **error);
+OheApiToken *
+ohe_store_find_api_token (OheStore *self, const gchar *hash, GError **error);
+GPtrArray *
+ohe_store_list_api_tokens (OheStore *self, GError **error);
+gboolean
+ohe_store_revoke_api_token (OheStore *self, const gchar *token_id, GError **error);
+GPtrArray *
+ohe_store_list_users (OheStore *self, GError **error);
 
 G_END_DECLS

@@ -63,6 +63,8 @@ plugin_dir={os.environ['OHE_TEST_PLUGIN_DIR']}
 sink=nullsink
 state_dir={tmp}
 drain_timeout=0
+[api]
+listen=127.0.0.1:0
 [store]
 sqlite_path={db}
 schema_dir={os.environ['OHE_SOURCE_ROOT']}/schemas
