@@ -596,8 +596,8 @@ ohe_scheduler_job_done (OheScheduler *self, OheJob *job, guint64 measurements)
 	if (ohe_job_get_priority (job) != OHE_JOB_PRIORITY_BACKFILL ||
 	    g_strcmp0 (ohe_job_get_reason (job), OHE_SCHEDULER_REASON_BACKFILL) != 0)
 		return;
-	if (!ohe_store_add_backfill_progress (self->store, ohe_job_get_link_id (job), 1,
-					      measurements, &error))
+	if (!ohe_store_add_backfill_progress (self->store, ohe_job_get_link_id (job),
+					      ohe_job_get_window_start (job), measurements, &error))
 		g_warning ("job %s: %s", ohe_job_get_id (job), error->message);
 }
 

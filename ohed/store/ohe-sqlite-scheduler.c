@@ -298,13 +298,18 @@ out:
 	return ok;
 }
 
+/* one transaction: the window is counted only if it was not counted before */
 static gboolean
-ohe_sqlite_scheduler_add_backfill_progress (
-    OheStore *store, const gchar *link_id, guint windows, guint64 measurements, GError **error)
+ohe_sqlite_scheduler_add_backfill_progress (OheStore *store,
+					    const gchar *link_id,
+					    gint64 window_start_us,
+					    guint64 measurements,
+					    GError **error)
 {
 	OheSqliteStore *self = OHE_SQLITE_STORE (store);
 	sqlite3 *db = ohe_sqlite_store_lock (self);
-	g_autoptr(sqlite3_stmt) stmt = NULL;
+	g_autoptr(sqlite3_stmt) mark = NULL;
+	g_autoptr(sqlite3_stmt) count = NULL;
 	gint changes = 0;
 	gboolean ok = FALSE;
 
@@ -313,27 +318,53 @@ ohe_sqlite_scheduler_add_backfill_progress (
 			     "store: add backfill progress: count out of range");
 		goto out;
 	}
-	stmt = ohe_sqlite_scheduler_prepare (
+	if (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		ohe_sqlite_scheduler_set_error (db, error, "add backfill progress");
+		goto out;
+	}
+	mark = ohe_sqlite_scheduler_prepare (
+	    db,
+	    "INSERT OR IGNORE INTO backfill_windows_done (link_id, window_start_us) "
+	    "SELECT link_id, ?2 FROM backfill_progress WHERE link_id = ?1",
+	    "add backfill progress", error);
+	if (mark == NULL)
+		goto rollback;
+	if (!ohe_sqlite_scheduler_bind (mark, "ti", link_id, window_start_us)) {
+		ohe_sqlite_scheduler_set_error (db, error, "add backfill progress");
+		goto rollback;
+	}
+	if (!ohe_sqlite_scheduler_run (db, mark, "add backfill progress", &changes, error))
+		goto rollback;
+	/* changes == 0: no backfill, or this window was counted already */
+	count = ohe_sqlite_scheduler_prepare (
 	    db,
 	    "UPDATE backfill_progress SET "
 	    "windows_done = MIN(windows_total, windows_done + ?2), "
 	    "measurements = measurements + ?3, updated_us = ?4 WHERE link_id = ?1",
 	    "add backfill progress", error);
-	if (stmt == NULL)
-		goto out;
-	if (!ohe_sqlite_scheduler_bind (stmt, "tiii", link_id, (gint64)windows,
-					(gint64)measurements, ohe_sqlite_store_get_now (self))) {
+	if (count == NULL)
+		goto rollback;
+	if (!ohe_sqlite_scheduler_bind (count, "tiii", link_id, (gint64)changes,
+					changes > 0 ? (gint64)measurements : 0,
+					ohe_sqlite_store_get_now (self))) {
 		ohe_sqlite_scheduler_set_error (db, error, "add backfill progress");
-		goto out;
+		goto rollback;
 	}
-	if (!ohe_sqlite_scheduler_run (db, stmt, "add backfill progress", &changes, error))
-		goto out;
+	if (!ohe_sqlite_scheduler_run (db, count, "add backfill progress", &changes, error))
+		goto rollback;
 	if (changes == 0) {
 		g_set_error (error, OHE_ERROR, OHE_ERROR_NOT_FOUND,
 			     "store: link %s has no backfill", link_id);
-		goto out;
+		goto rollback;
+	}
+	if (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		ohe_sqlite_scheduler_set_error (db, error, "add backfill progress");
+		goto rollback;
 	}
 	ok = TRUE;
+	goto out;
+rollback:
+	sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
 out:
 	ohe_sqlite_store_unlock (self);
 	return ok;

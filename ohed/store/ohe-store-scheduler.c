@@ -206,15 +206,21 @@ ohe_store_start_backfill (OheStore *self,
  * ohe_store_add_backfill_progress:
  * @self: an #OheStore
  * @link_id: the link
- * @windows: windows that finished
- * @measurements: measurements they wrote
+ * @window_start_us: the start of the window that finished
+ * @measurements: measurements it wrote
  * @error: a #GError, or %NULL
+ *
+ * Counts one finished backfill window, once: a window whose job ran again (the process died
+ * between counting it and removing its job) is not counted a second time.
  *
  * Returns: %TRUE on success; %OHE_ERROR_NOT_FOUND if the link has no backfill
  */
 gboolean
-ohe_store_add_backfill_progress (
-    OheStore *self, const gchar *link_id, guint windows, guint64 measurements, GError **error)
+ohe_store_add_backfill_progress (OheStore *self,
+				 const gchar *link_id,
+				 gint64 window_start_us,
+				 guint64 measurements,
+				 GError **error)
 {
 	OheStoreInterface *iface;
 	g_return_val_if_fail (OHE_IS_STORE (self), FALSE);
@@ -222,7 +228,7 @@ ohe_store_add_backfill_progress (
 	iface = OHE_STORE_GET_IFACE (self);
 	if (iface->add_backfill_progress == NULL)
 		return ohe_store_scheduler_not_supported (self, "add backfill progress", error);
-	return iface->add_backfill_progress (self, link_id, windows, measurements, error);
+	return iface->add_backfill_progress (self, link_id, window_start_us, measurements, error);
 }
 
 /**

@@ -150,7 +150,7 @@ struct _OheStoreInterface {
 				    GError **error);
 	gboolean (*add_backfill_progress) (OheStore *self,
 					   const gchar *link_id,
-					   guint windows,
+					   gint64 window_start_us,
 					   guint64 measurements,
 					   GError **error);
 	OheBackfillProgress *(*get_backfill_progress) (OheStore *self,
@@ -312,8 +312,11 @@ ohe_store_start_backfill (OheStore *self,
 			  gboolean *started,
 			  GError **error);
 gboolean
-ohe_store_add_backfill_progress (
-    OheStore *self, const gchar *link_id, guint windows, guint64 measurements, GError **error);
+ohe_store_add_backfill_progress (OheStore *self,
+				 const gchar *link_id,
+				 gint64 window_start_us,
+				 guint64 measurements,
+				 GError **error);
 OheBackfillProgress *
 ohe_store_get_backfill_progress (OheStore *self, const gchar *link_id, GError **error);
 gboolean

@@ -41,3 +41,11 @@ CREATE TABLE backfill_progress (
 	started_us INTEGER NOT NULL,
 	updated_us INTEGER NOT NULL
 );
+
+-- The backfill windows already counted in windows_done, so a window whose job runs again
+-- (the process died after counting it, before its job was removed) is not counted twice.
+CREATE TABLE backfill_windows_done (
+	link_id TEXT NOT NULL REFERENCES backfill_progress (link_id) ON DELETE CASCADE,
+	window_start_us INTEGER NOT NULL,
+	PRIMARY KEY (link_id, window_start_us)
+);

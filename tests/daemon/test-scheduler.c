@@ -284,6 +284,7 @@ test_scheduler_restart_keeps_backfill (Fixture *fx, gconstpointer user_data)
 	g_autoptr(GPtrArray) jobs = NULL;
 	g_autoptr(GPtrArray) rest = NULL;
 	g_autoptr(GError) error = NULL;
+	OheBackfillProgress *progress;
 	OheJob *first;
 	OheJob *interrupted;
 
@@ -294,6 +295,14 @@ test_scheduler_restart_keeps_backfill (Fixture *fx, gconstpointer user_data)
 	g_assert_cmpint (ohe_job_get_window_end (first), ==, TEST_NOW_US);
 	g_assert_true (ohe_job_queue_complete (fx->a.queue, first, &error));
 	ohe_scheduler_job_done (fx->a.scheduler, first, 7);
+	/* the same window finishing again (its job ran a second time after a crash between
+	 * counting it and removing it) is not counted twice */
+	ohe_scheduler_job_done (fx->a.scheduler, first, 7);
+	progress = ohe_store_get_backfill_progress (fx->a.store, "link-1", &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (progress->windows_done, ==, 1);
+	g_assert_cmpuint (progress->measurements, ==, 7);
+	g_clear_pointer (&progress, ohe_backfill_progress_free);
 	g_object_unref (first);
 	interrupted = ohe_job_queue_pop (fx->a.queue, 0, NULL, &error);
 	g_assert_no_error (error);

@@ -31,6 +31,7 @@ static const gchar *const test_tables[] = {
     "scheduler_leases",
     "scheduler_marks",
     "backfill_progress",
+    "backfill_windows_done",
     "rate_limit_events",
     NULL,
 };

@@ -5,9 +5,9 @@
 Runs the real ohed on a SQLite store with the synthetic provider and a slow recording
 null sink. Nothing is queued by hand: the scheduler backfills the new link in 4 windows of a
 day. Once the first window is done, ohed gets SIGKILL; the store must still hold every
-window not done. A second start finishes them: 4/4 windows, no job left, and every window's
-samples delivered (a window cut by the kill resumes after its last acknowledged batch, so at
-most one batch of it arrives twice).
+window not done. A second start finishes them: 4/4 windows (none counted twice), no job left,
+and every window's samples delivered (a window cut by the kill resumes after its last
+acknowledged batch, so at most one batch of it arrives twice).
 """
 import os
 import signal
@@ -104,7 +104,10 @@ delay_us=40000
             fail(f"the backfill was planned in {done[1]} windows, not {WINDOWS}")
         if done[0] >= WINDOWS:
             fail("the backfill finished before the kill; the test proves nothing")
-        if left != WINDOWS - done[0]:
+        # every window not done is still stored; at most one more, the window the kill hit
+        # between counting it done and removing its job (it runs again, and is not counted
+        # twice)
+        if not WINDOWS - done[0] <= left <= WINDOWS - done[0] + 1:
             fail(f"{left} windows stored after the kill, {WINDOWS - done[0]} not done")
 
         result = subprocess.run([ohed, "--exit-when-idle"], env=env, capture_output=True,
